@@ -1,0 +1,125 @@
+"""The library functions behind every CLI command (the CLI only parses input and formats output)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlsalary import sources as registry
+from mlsalary.errors import MlsalaryError, SourceUnavailable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlsalary.sources import ProgressFn
+
+
+@dataclass(frozen=True)
+class PullOutcome:
+    """What happened to one source in a pull."""
+
+    source: str
+    status: str  # "loaded" | "unavailable" | "failed"
+    message: str = ""
+    record: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def pull(
+    names: list[str] | None = None,
+    from_path: Path | None = None,
+    offline: bool = False,
+    progress: ProgressFn | None = None,
+) -> list[PullOutcome]:
+    """Fetch and ingest sources (all registered ones by default). One source failing does not stop the others."""
+    from mlsalary import store
+
+    wanted = names or registry.names()
+    for n in wanted:
+        registry.get(n)  # unknown names fail before anything is fetched
+    outcomes = []
+    for name in wanted:
+        mod: Any = registry.get(name)
+        try:
+            files = mod.fetch(from_path=from_path, offline=offline, progress=progress)
+            result = mod.parse(files)
+            record = store.ingest(mod.META, files, result)
+        except SourceUnavailable as e:
+            outcomes.append(PullOutcome(name, "unavailable", str(e)))
+            continue
+        except MlsalaryError as e:
+            outcomes.append(PullOutcome(name, "failed", str(e)))
+            continue
+        outcomes.append(PullOutcome(name, "loaded", "", record, result.notes))
+    return outcomes
+
+
+def status() -> dict[str, Any]:
+    """Row accounting per loaded source and quarantine reasons (the JSON of `data status --json`)."""
+    from mlsalary import store
+
+    return store.status()
+
+
+def sources() -> list[dict[str, Any]]:
+    """Every registered source with its licence, homepage and whether (and which version) is loaded."""
+    from mlsalary import config, store
+
+    loaded: dict[str, Any] = {}
+    if config.db_path().is_file():
+        loaded = {s["name"]: s for s in store.status()["sources"]}
+    out = []
+    for name in registry.names():
+        m = registry.meta(name)
+        s = loaded.get(name)
+        out.append(
+            {
+                "name": name,
+                "title": m.title,
+                "licence": m.licence,
+                "homepage": m.homepage,
+                "citation": m.citation,
+                "attribution": m.attribution,
+                "period": m.period,
+                "unit": m.unit,
+                "loaded": s is not None,
+                "version": s["version"] if s else None,
+                "rows_loaded": s["rows_loaded"] if s else 0,
+            }
+        )
+    return out
+
+
+def observations(source: str | None = None, one_per_duplicate_group: bool = False) -> pd.DataFrame:
+    """The normalized observations table (optionally one source, optionally one row per duplicate group)."""
+    from mlsalary import store
+
+    where, params = [], []
+    if source:
+        where.append("source = ?")
+        params.append(source)
+    if one_per_duplicate_group:
+        where.append("dup_rank = 1")
+    sql = "SELECT * FROM observations" + (" WHERE " + " AND ".join(where) if where else "")
+    return store.query(sql + " ORDER BY source, source_file, source_record", params)
+
+
+def sql(query: str) -> pd.DataFrame:
+    """Run a read-only SQL query on the store."""
+    from mlsalary import store
+
+    return store.query(query)
+
+
+def export(fmt: str, out: Path, table: str = "observations") -> int:
+    from mlsalary import store
+
+    return store.export(fmt, out, table)
+
+
+def oews(occupation: str, area: str = "national", year: int | None = None, industry: str = "000000") -> dict[str, Any]:
+    """BLS's published annual wage percentiles for an occupation and area (see mlsalary.wages)."""
+    from mlsalary import wages
+
+    return wages.lookup(occupation, area, year, industry)

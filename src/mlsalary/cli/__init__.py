@@ -1,0 +1,57 @@
+"""The `mlsalary` command: a thin layer over the library. Each command parses input, calls one library function
+and formats its result. Library errors (MlsalaryError) become one line on stderr and exit code 1, here, once.
+
+Nothing heavy is imported at module level: `mlsalary --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from mlsalary.errors import MlsalaryError
+
+
+class _Group(TyperGroup):
+    """Turns library errors into one clear line and a non-zero exit, for every command and sub-command."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MlsalaryError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+        except Exception as e:
+            if type(e).__module__.startswith("typer") or os.environ.get("MLSALARY_DEBUG"):
+                raise  # usage errors, --help and exits belong to Typer
+            typer.echo(
+                f"internal error: {type(e).__name__}: {e} — please report it (MLSALARY_DEBUG=1 shows the traceback)",
+                err=True,
+            )
+            raise typer.Exit(70) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="What do machine learning engineers really earn? Figures from real public data, with n and caveats.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+from mlsalary.cli import data, oews  # noqa: E402  (the commands register themselves on `app`)
+
+app.add_typer(data.app, name="data")
+oews.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    app(args=argv if argv is not None else sys.argv[1:], prog_name="mlsalary")

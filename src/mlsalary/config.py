@@ -1,0 +1,64 @@
+"""Paths and thresholds, as named constants.
+
+Paths come from the environment so that tests and users can point the project anywhere:
+
+- ``MLSALARY_HOME``: where the database and the download cache live. Default: the user data directory
+  (platformdirs), e.g. ``~/.local/share/mlsalary``.
+- ``MLSALARY_MIRROR``: a folder laid out like ``shared/data`` (one sub-folder per source). When set, sources are
+  read from it instead of being downloaded.
+- ``MLSALARY_OFFLINE=1``: never touch the network (same as ``--offline``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Name of the DuckDB file inside MLSALARY_HOME.
+DB_FILENAME = "mlsalary.duckdb"
+
+#: Plausibility rule for an annual pay figure in US dollars (self-reported and aggregated data). A figure outside
+#: [MIN, MAX] is quarantined with the reason; nothing is trimmed silently. Override with the environment
+#: variables MLSALARY_MIN_PAY_USD / MLSALARY_MAX_PAY_USD.
+MIN_PLAUSIBLE_PAY_USD = 1_000.0
+MAX_PLAUSIBLE_PAY_USD = 5_000_000.0
+
+#: User-Agent sent with every download (BLS refuses requests without a descriptive one).
+USER_AGENT = "mlsalary/0.1 (open-source salary statistics; https://github.com/mlsalary/mlsalary)"
+
+#: Seconds before a download gives up on a silent server.
+HTTP_TIMEOUT_S = 60.0
+
+
+def home() -> Path:
+    """The folder holding the database and the cache (created on demand)."""
+    env = os.environ.get("MLSALARY_HOME")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("mlsalary", appauthor=False))
+
+
+def db_path() -> Path:
+    return home() / DB_FILENAME
+
+
+def cache_dir() -> Path:
+    return home() / "cache"
+
+
+def mirror_dir() -> Path | None:
+    env = os.environ.get("MLSALARY_MIRROR")
+    return Path(env).expanduser() if env else None
+
+
+def offline() -> bool:
+    return os.environ.get("MLSALARY_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+
+
+def plausible_pay_range() -> tuple[float, float]:
+    """The [min, max] annual USD pay accepted by the plausibility rule (see the module docstring)."""
+    lo = float(os.environ.get("MLSALARY_MIN_PAY_USD", MIN_PLAUSIBLE_PAY_USD))
+    hi = float(os.environ.get("MLSALARY_MAX_PAY_USD", MAX_PLAUSIBLE_PAY_USD))
+    return lo, hi

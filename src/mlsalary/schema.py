@@ -1,0 +1,205 @@
+"""The tables of the mlsalary store: columns, types, units and allowed values — the single source of truth.
+
+Two kinds of pay data live side by side:
+
+- ``observations``: one row = one reported, posted, filed or surveyed annual pay figure for one person or one
+  job (aijobs.net rows, later survey responses). Money is annual, in the currency of the row (``amount_local``)
+  and in US dollars (``amount_usd`` nominal; ``amount_usd_real`` in constant dollars of ``real_base_year``,
+  deflated with the US CPI-U annual average).
+- ``aggregates``: published statistics about many workers (BLS OEWS). They are kept as published — percentiles,
+  employment, relative standard errors, footnotes — and are never mixed with person-level rows or
+  re-estimated. A top-coded percentile is NULL with its name listed in ``top_coded`` and the cap in
+  ``top_code_usd``: censored at the cap, never a plain number.
+
+Bookkeeping tables: ``sources`` (one row per loaded source: files, checksums, licence, row accounting),
+``quarantine`` (every row that could not be used, with a reason) and ``meta`` (schema version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA_VERSION = 1
+
+# Allowed values (enums). Each normalizer returns one of these or None (unknown).
+PAY_KINDS = (
+    "self_reported",  # a person states their own pay (surveys)
+    "posted_range",  # an employer's advertised range end point
+    "reported_or_posted",  # an aggregator mixing self-reports and posted ranges, row kind not stated (aijobs.net)
+    "employer_filed",  # filed by the employer with a government agency (H-1B LCA)
+    "survey_band",  # a pay band chosen in a survey: amount_low..amount_high, interval-censored
+    "published_percentile",  # an official published statistic (OEWS; lives in ``aggregates``)
+)
+ROLES = (
+    "ml_engineer",
+    "research_scientist",
+    "applied_scientist",
+    "data_scientist",
+    "mlops_engineer",
+    "ai_engineer",
+    "data_engineer",
+    "data_analyst",
+    "software_engineer",
+    "manager",
+    "other",
+)
+#: The roles counted as "machine learning roles" by figures and the estimate.
+ML_ROLES = ("ml_engineer", "research_scientist", "applied_scientist", "mlops_engineer", "ai_engineer")
+SPECIALIZATIONS = (
+    "nlp",
+    "computer_vision",
+    "genai_llm",
+    "reinforcement_learning",
+    "distributed_systems",
+    "recommender",
+    "none",
+)
+LEVELS = ("entry", "mid", "senior", "executive")
+EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "freelance")
+REMOTE = ("onsite", "hybrid", "remote")
+COMPANY_SIZES = ("small", "medium", "large")
+DUPLICATE_POLICIES = ("all_rows", "one_per_group")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    doc: str
+    allowed: tuple[str, ...] | None = None
+
+
+OBSERVATION_COLUMNS: tuple[Column, ...] = (
+    Column("obs_id", "VARCHAR NOT NULL", "Stable id: '<source>:<file stem>:<source_record>'."),
+    Column("source", "VARCHAR NOT NULL", "Source name, e.g. 'aijobs'."),
+    Column("source_file", "VARCHAR NOT NULL", "File name the row was read from."),
+    Column("source_record", "BIGINT NOT NULL", "1-based data row number in that file (header excluded)."),
+    Column("year", "INTEGER NOT NULL", "Year the pay refers to (aijobs: work_year)."),
+    Column("pay_kind", "VARCHAR NOT NULL", "What kind of pay figure this is.", PAY_KINDS),
+    Column("job_title_raw", "VARCHAR", "The job title exactly as in the source."),
+    Column("role", "VARCHAR NOT NULL", "Role mapped from the title (normalize.titles).", ROLES),
+    Column("specialization", "VARCHAR NOT NULL", "Specialization from the title.", SPECIALIZATIONS),
+    Column("level", "VARCHAR", "Seniority level, NULL when unknown.", LEVELS),
+    Column("years_experience", "DOUBLE", "Years of professional experience, NULL when unknown."),
+    Column("employment_type", "VARCHAR", "Employment type.", EMPLOYMENT_TYPES),
+    Column("company_country", "VARCHAR", "Employer's country, ISO 3166-1 alpha-2."),
+    Column("employee_country", "VARCHAR", "Worker's country of residence, ISO 3166-1 alpha-2."),
+    Column("remote", "VARCHAR", "Work arrangement.", REMOTE),
+    Column("company_size", "VARCHAR", "small (<50 employees), medium (50-250), large (>250).", COMPANY_SIZES),
+    Column("amount_local", "DOUBLE", "Annual pay in the row's own currency (point value; NULL for bands)."),
+    Column("currency", "VARCHAR", "ISO 4217 code of amount_local."),
+    Column("amount_usd", "DOUBLE", "Annual pay in nominal US dollars of `year` (NULL for bands)."),
+    Column("amount_usd_real", "DOUBLE", "amount_usd in constant dollars of real_base_year (US CPI-U)."),
+    Column("real_base_year", "INTEGER", "Base year of amount_usd_real; NULL when CPI for `year` is not out."),
+    Column("usd_conversion", "VARCHAR", "How amount_usd was obtained: 'source' or 'ecb_year_average'."),
+    Column("amount_low_usd", "DOUBLE", "Lower bound of a pay band in USD (survey_band only)."),
+    Column("amount_high_usd", "DOUBLE", "Upper bound of a pay band in USD; NULL = open-ended (survey_band)."),
+    Column("dup_group", "BIGINT NOT NULL", "source_record of the first row with exactly the same content."),
+    Column("dup_rank", "INTEGER NOT NULL", "1 for the first row of its duplicate group, 2, 3... for repeats."),
+)
+
+AGGREGATE_COLUMNS: tuple[Column, ...] = (
+    Column("source", "VARCHAR NOT NULL", "Source name ('oews')."),
+    Column("source_file", "VARCHAR NOT NULL", "File the statistic was read from."),
+    Column("year", "INTEGER NOT NULL", "Reference year (OEWS: May of that year)."),
+    Column("release", "VARCHAR NOT NULL", "Publisher's release name, e.g. 'May 2025'."),
+    Column("area_type", "VARCHAR NOT NULL", "national | state | metro | nonmetro | territory."),
+    Column("area_code", "VARCHAR NOT NULL", "BLS area code (7 digits; national '0000000')."),
+    Column("area_name", "VARCHAR NOT NULL", "Area name as published."),
+    Column("industry_code", "VARCHAR NOT NULL", "NAICS-based OEWS industry code ('000000' = cross-industry)."),
+    Column("industry_name", "VARCHAR NOT NULL", "Industry name as published."),
+    Column("occupation_code", "VARCHAR NOT NULL", "SOC code as published, 'NN-NNNN'."),
+    Column("occupation_title", "VARCHAR NOT NULL", "Occupation title as published."),
+    Column("soc_2018_code", "VARCHAR NOT NULL", "Nearest SOC 2018 code (see sources/oews.py SOC_CHANGES)."),
+    Column("soc_note", "VARCHAR", "How this code relates to its SOC 2018 successor, when it differs."),
+    Column("employment", "DOUBLE", "Estimated employment (excludes the self-employed)."),
+    Column("employment_rse", "DOUBLE", "Relative standard error of employment, percent."),
+    Column("annual_mean", "DOUBLE", "Mean annual wage, USD."),
+    Column("wage_rse", "DOUBLE", "Relative standard error of the mean wage, percent."),
+    Column("annual_p10", "DOUBLE", "10th percentile annual wage, USD (NULL when top-coded or not released)."),
+    Column("annual_p25", "DOUBLE", "25th percentile annual wage, USD."),
+    Column("annual_median", "DOUBLE", "Median annual wage, USD."),
+    Column("annual_p75", "DOUBLE", "75th percentile annual wage, USD."),
+    Column("annual_p90", "DOUBLE", "90th percentile annual wage, USD."),
+    Column("top_coded", "VARCHAR[] NOT NULL", "Names of the statistics that are top-coded (>= top_code_usd)."),
+    Column("not_released", "VARCHAR[] NOT NULL", "Names of the statistics BLS did not release."),
+    Column("top_code_usd", "DOUBLE", "The top-coding cap stated by the publisher for this release, USD/year."),
+    Column("footnotes", "VARCHAR[] NOT NULL", "Publisher's footnote texts attached to this cell."),
+)
+
+#: The wage statistics of an aggregate row, in the order BLS publishes them.
+AGGREGATE_WAGE_STATS = ("annual_mean", "annual_p10", "annual_p25", "annual_median", "annual_p75", "annual_p90")
+
+SOURCES_DDL = """
+CREATE TABLE IF NOT EXISTS sources (
+    name VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    licence VARCHAR NOT NULL,
+    homepage VARCHAR NOT NULL,
+    version VARCHAR,            -- the data's own date or release, e.g. '2025-01-19' or 'May 2014-May 2025'
+    files VARCHAR[] NOT NULL,   -- file names read
+    sha256 VARCHAR[] NOT NULL,  -- their checksums, same order
+    origin VARCHAR NOT NULL,    -- where they came from: user path, mirror, cache, download URL or package
+    retrieved_at TIMESTAMP NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL  -- loaded rows that repeat an earlier row exactly (dup_rank > 1)
+)"""
+
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    source VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    record BIGINT NOT NULL,     -- 1-based data row number in the file
+    reason VARCHAR NOT NULL,    -- a short category, counted by `data status`
+    detail VARCHAR NOT NULL,    -- the one-line message naming the field, value and fix
+    raw VARCHAR NOT NULL        -- the raw row as JSON
+)"""
+
+
+def create_table_sql(table: str, columns: tuple[Column, ...]) -> str:
+    cols = ",\n    ".join(f"{c.name} {c.sql_type}" for c in columns)
+    return f"CREATE TABLE IF NOT EXISTS {table} (\n    {cols}\n)"
+
+
+def column_names(columns: tuple[Column, ...]) -> list[str]:
+    return [c.name for c in columns]
+
+
+def all_ddl() -> list[str]:
+    return [
+        "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+        create_table_sql("observations", OBSERVATION_COLUMNS),
+        create_table_sql("aggregates", AGGREGATE_COLUMNS),
+        SOURCES_DDL,
+        QUARANTINE_DDL,
+    ]
+
+
+def arrow_type(sql_type: str) -> Any:
+    """The Arrow type of a column's SQL type (used to hand frames to DuckDB with exact types)."""
+    import pyarrow as pa
+
+    base = sql_type.replace("NOT NULL", "").strip()
+    types = {
+        "VARCHAR": pa.string(),
+        "BIGINT": pa.int64(),
+        "INTEGER": pa.int32(),
+        "DOUBLE": pa.float64(),
+        "VARCHAR[]": pa.list_(pa.string()),
+        "TIMESTAMP": pa.timestamp("us"),
+    }
+    return types[base]
+
+
+def to_arrow(df: pd.DataFrame, columns: tuple[Column, ...]) -> Any:
+    """The frame as an Arrow table with exactly the declared columns and types (extra columns are dropped)."""
+    import pyarrow as pa
+
+    fields = [pa.field(c.name, arrow_type(c.sql_type)) for c in columns]
+    return pa.Table.from_pandas(df[column_names(columns)], schema=pa.schema(fields), preserve_index=False)

@@ -1,0 +1,126 @@
+"""Sources as plug-ins: one module per data set, each with ``META``, ``fetch()`` and ``parse()``.
+
+- ``fetch(from_path=None, offline=False, progress=None) -> list[FetchedFile]`` is the only code that touches the
+  network. It takes files from, in order: a path the user gives, the mirror folder (MLSALARY_MIRROR), the
+  download cache, and — unless offline — the source's official home.
+- ``parse(files) -> ParseResult`` is pure and offline: raw files in, normalized rows and quarantined rows out.
+
+Register a new source by adding its module name to ``SOURCE_MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+from mlsalary.errors import NotFound
+
+#: Registered sources, in the order `data pull` runs them.
+SOURCE_MODULES = {"aijobs": "mlsalary.sources.aijobs", "oews": "mlsalary.sources.oews"}
+
+#: progress(label, bytes_done, bytes_total_or_None) — called while downloading.
+ProgressFn = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    name: str
+    title: str
+    licence: str
+    homepage: str
+    citation: str
+    unit: str
+    period: str
+    download_urls: tuple[str, ...]
+    expected_files: str
+    how_to_provide: str
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
+class FetchedFile:
+    path: Path
+    sha256: str
+    origin: str  # "user:<path>", "mirror:<path>", "cache:<path>", "download:<url>", "package:<name>"
+
+
+@dataclass
+class QuarantineRows:
+    """Rows a parser could not use. `records` are 1-based data row numbers in `files`."""
+
+    files: list[str] = field(default_factory=list)
+    records: list[int] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    raws: list[str] = field(default_factory=list)
+
+    def add(self, file: str, record: int, reason: str, detail: str, raw: str) -> None:
+        self.files.append(file)
+        self.records.append(record)
+        self.reasons.append(reason)
+        self.details.append(detail)
+        self.raws.append(raw)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def frame(self, source: str) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "source": source,
+                "source_file": pd.Series(self.files, dtype="object"),
+                "record": pd.Series(self.records, dtype="int64"),
+                "reason": pd.Series(self.reasons, dtype="object"),
+                "detail": pd.Series(self.details, dtype="object"),
+                "raw": pd.Series(self.raws, dtype="object"),
+            }
+        )
+
+
+@dataclass
+class ParseResult:
+    rows_read: int
+    version: str
+    observations: pd.DataFrame | None = None
+    aggregates: pd.DataFrame | None = None
+    quarantine: QuarantineRows = field(default_factory=QuarantineRows)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        n = 0
+        for df in (self.observations, self.aggregates):
+            n += 0 if df is None else len(df)
+        return n
+
+    @property
+    def rows_duplicate(self) -> int:
+        if self.observations is None or self.observations.empty:
+            return 0
+        return int((self.observations["dup_rank"] > 1).sum())
+
+
+def names() -> list[str]:
+    return list(SOURCE_MODULES)
+
+
+def get(name: str) -> ModuleType:
+    """The module of a source: META, fetch(), parse()."""
+    if name not in SOURCE_MODULES:
+        raise NotFound(f"unknown source {name!r}: choose from {', '.join(SOURCE_MODULES)}")
+    return importlib.import_module(SOURCE_MODULES[name])
+
+
+def meta(name: str) -> SourceMeta:
+    m: Any = get(name)
+    meta_: SourceMeta = m.META
+    return meta_

@@ -1,0 +1,143 @@
+"""Finding and downloading source files: the only module that touches the network.
+
+Files are taken, in order, from a path the user names (``--from``), the mirror folder (``MLSALARY_MIRROR``),
+the download cache, and the source's official home. A download streams into a ``.part`` file beside its
+destination, is checked (complete length, sha256 when one is expected) and only then renamed into place, with a
+``.sha256`` sidecar; any failure removes the partial file, so the cache never holds half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from mlsalary import config
+from mlsalary.errors import DownloadError, SourceUnavailable
+from mlsalary.sources import FetchedFile, ProgressFn, SourceMeta
+
+CHUNK = 1 << 16
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def download(
+    url: str,
+    dest: Path,
+    *,
+    expected_sha256: str | None = None,
+    progress: ProgressFn | None = None,
+    timeout: float | None = None,
+) -> str:
+    """Download `url` to `dest` atomically; returns the file's sha256. Raises DownloadError with the fix."""
+    import httpx
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    h = hashlib.sha256()
+    done = 0
+    try:
+        with httpx.stream(
+            "GET",
+            url,
+            headers={"User-Agent": config.USER_AGENT},
+            timeout=timeout if timeout is not None else config.HTTP_TIMEOUT_S,
+            follow_redirects=True,
+        ) as r:
+            if r.status_code != 200:
+                raise DownloadError(f"{url}: HTTP {r.status_code} {r.reason_phrase}; {_fix(dest)}")
+            total_hdr = r.headers.get("content-length")
+            total = int(total_hdr) if total_hdr and total_hdr.isdigit() else None
+            with open(part, "wb") as f:
+                for chunk in r.iter_raw(CHUNK):
+                    f.write(chunk)
+                    h.update(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(dest.name, done, total)
+            if total is not None and done != total:
+                raise DownloadError(f"{url}: transfer interrupted after {done} of {total} bytes; run the pull again")
+    except DownloadError:
+        part.unlink(missing_ok=True)
+        raise
+    except httpx.HTTPError as e:
+        part.unlink(missing_ok=True)
+        kind = type(e).__name__
+        raise DownloadError(f"{url}: {kind}: {e} (after {done} bytes); {_fix(dest)}") from e
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    digest = h.hexdigest()
+    if expected_sha256 and digest != expected_sha256.lower():
+        part.unlink(missing_ok=True)
+        raise DownloadError(
+            f"{url}: checksum mismatch (sha256 {digest[:12]}..., expected {expected_sha256[:12]}...); "
+            "the file was not kept — try again later or provide the file with --from"
+        )
+    os.replace(part, dest)
+    dest.with_name(dest.name + ".sha256").write_text(digest + "\n")
+    return digest
+
+
+def _fix(dest: Path) -> str:
+    return f"check the network, or download {dest.name} yourself and pass it with --from"
+
+
+def cached(dest: Path) -> str | None:
+    """The sha256 of a cached file when it is complete and matches its sidecar, else None."""
+    side = dest.with_name(dest.name + ".sha256")
+    if not dest.is_file() or not side.is_file():
+        return None
+    digest = sha256_of(dest)
+    return digest if digest == side.read_text().strip() else None
+
+
+def source_cache(name: str) -> Path:
+    return config.cache_dir() / name
+
+
+def candidate_dirs(name: str, from_path: Path | None) -> list[tuple[str, Path]]:
+    """Folders to look in, in order, with the origin label of each."""
+    if from_path is not None:
+        return [("user", from_path / name), ("user", from_path)]
+    dirs: list[tuple[str, Path]] = []
+    mirror = config.mirror_dir()
+    if mirror is not None:
+        dirs.append(("mirror", mirror / name))
+    return dirs
+
+
+def resolve_local(
+    meta: SourceMeta,
+    from_path: Path | None,
+    pick: Callable[[Path], list[Path]],
+) -> list[FetchedFile]:
+    """Files for `meta` from the user's path or the mirror; [] when neither has them.
+
+    `pick(folder)` returns the files of this source in a folder (possibly none). A `from_path` that is a file is
+    taken as it is. A user path that exists but holds nothing usable is an error, not a silent fall-through.
+    """
+    if from_path is not None:
+        if not from_path.exists():
+            raise SourceUnavailable(f"{meta.name}: {from_path} does not exist; {meta.how_to_provide}")
+        if from_path.is_file():
+            return [FetchedFile(from_path, sha256_of(from_path), f"user:{from_path}")]
+    for origin, folder in candidate_dirs(meta.name, from_path):
+        if folder.is_dir():
+            files = pick(folder)
+            if files:
+                return [FetchedFile(p, sha256_of(p), f"{origin}:{p}") for p in files]
+    if from_path is not None:
+        raise SourceUnavailable(f"{meta.name}: no {meta.expected_files} in {from_path}; {meta.how_to_provide}")
+    return []
+
+
+def unavailable(meta: SourceMeta, why: str) -> SourceUnavailable:
+    return SourceUnavailable(f"{meta.name}: {why}; {meta.how_to_provide}")

@@ -1,0 +1,99 @@
+"""Reading delimited text files the same way for every source: compression, encoding, blank lines, rows.
+
+Bytes that are not UTF-8 do not stop a file: they are kept as surrogate escapes, and the rows holding them are
+reported (so a parser can quarantine exactly those rows with a reason).
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlsalary.errors import SourceError
+
+csv.field_size_limit(1 << 24)
+
+
+@dataclass(frozen=True)
+class Row:
+    record: int  # 1-based data row number (header excluded)
+    fields: list[str]
+    bad_bytes: bool  # the row held bytes that are not UTF-8
+
+
+def read_bytes(path: Path, source: str, member_suffix: str = ".csv") -> bytes:
+    """The file's bytes, decompressed: .bz2, .gz, or a .zip holding one file ending in `member_suffix`."""
+    name = path.name.lower()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise SourceError(f"{source}: cannot read {path}: {e.strerror}") from e
+    try:
+        if name.endswith(".bz2"):
+            return bz2.decompress(raw)
+        if name.endswith(".gz"):
+            return gzip.decompress(raw)
+    except (OSError, EOFError, ValueError) as e:
+        raise SourceError(f"{source}: {path.name} is not a valid {name.rsplit('.', 1)[-1]} file ({e})") from e
+    if name.endswith(".zip"):
+        return zip_member(path, raw, source, member_suffix)
+    return raw
+
+
+def zip_member(path: Path, raw: bytes, source: str, suffix: str, prefer: str | None = None) -> bytes:
+    if not zipfile.is_zipfile(io.BytesIO(raw)):
+        raise SourceError(f"{source}: {path.name} claims to be a zip file but is not one; download it again")
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        members = [n for n in z.namelist() if n.lower().endswith(suffix) and not n.startswith("__MACOSX")]
+        if prefer:
+            members = [n for n in members if Path(n).name == prefer] or members
+        if not members:
+            raise SourceError(f"{source}: {path.name} holds no *{suffix} file (it has: {z.namelist()[:5]})")
+        try:
+            return z.read(members[0])
+        except (zipfile.BadZipFile, OSError, EOFError) as e:
+            raise SourceError(f"{source}: {path.name} is damaged ({e}); download it again") from e
+
+
+def rows(data: bytes, path: Path, source: str) -> tuple[list[str], Iterator[Row]]:
+    """(header, data rows) of a CSV. Leading blank lines are skipped. Raises SourceError for an empty file."""
+    if not data.strip():
+        raise SourceError(f"{source}: {path.name} is empty; download it again or check the path")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    text = data.decode("utf-8", errors="surrogateescape")
+    any_bad = _SURROGATES.search(text) is not None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    for fields in reader:
+        if any(f.strip() for f in fields):
+            header = [f.strip() for f in fields]
+            break
+    if header is None:
+        raise SourceError(f"{source}: {path.name} has no header row")
+
+    def gen() -> Iterator[Row]:
+        n = 0
+        for fields in reader:
+            if not any(f.strip() for f in fields):
+                continue
+            n += 1
+            bad = any_bad and any(_SURROGATES.search(f) is not None for f in fields)
+            yield Row(n, fields, bad)
+
+    return header, gen()
+
+
+_SURROGATES = re.compile("[\udc80-\udcff]")
+
+
+def printable(fields: list[str]) -> list[str]:
+    """Fields with undecodable bytes shown as \\xNN, for quarantine records and messages."""
+    return [f.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for f in fields]

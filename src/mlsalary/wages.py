@@ -1,0 +1,189 @@
+"""Official US wage percentiles (BLS OEWS) for an occupation and an area, as published.
+
+Lookups accept a SOC code ("15-2051") or words of the title ("data scientists"), and an area as "national",
+"US", a BLS area code, a state name or postal abbreviation ("WA"), or words of a metro name ("Seattle"). When the
+code asked for was not published in that year, its predecessor under the SOC changes is returned with a note.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlsalary import store
+from mlsalary.errors import NotFound
+from mlsalary.schema import AGGREGATE_WAGE_STATS
+
+_NATIONAL = {"national", "us", "usa", "u.s.", "united states", "0000000", "99"}
+_STATS = ("annual_p10", "annual_p25", "annual_median", "annual_p75", "annual_p90")
+
+
+def _years(con: Any) -> list[int]:
+    return [
+        int(r[0]) for r in con.execute("SELECT DISTINCT year FROM aggregates WHERE source='oews' ORDER BY 1").fetchall()
+    ]
+
+
+def _occupation(con: Any, occupation: str, year: int) -> tuple[str, str, str | None]:
+    """(code, title, note) of the occupation to report for `year`."""
+    occ = occupation.strip()
+    if re.fullmatch(r"\d\d-?\d{4}", occ):
+        code = occ if "-" in occ else f"{occ[:2]}-{occ[2:]}"
+        row = con.execute(
+            "SELECT occupation_code, any_value(occupation_title) FROM aggregates WHERE source='oews' AND year=? "
+            "AND occupation_code=? GROUP BY 1",
+            [year, code],
+        ).fetchone()
+        if row:
+            return row[0], row[1], None
+        row = con.execute(
+            "SELECT occupation_code, any_value(occupation_title), any_value(soc_note) FROM aggregates "
+            "WHERE source='oews' AND year=? AND soc_2018_code=? GROUP BY 1 ORDER BY 1 LIMIT 1",
+            [year, code],
+        ).fetchone()
+        if row:
+            return row[0], row[1], f"{code} was not published for May {year}; showing {row[0]}: {row[2]}"
+        raise NotFound(
+            f"occupation {code} is not in OEWS May {year}; try --occupation with a title word, "
+            "e.g. --occupation 'data scientists'"
+        )
+    rows = con.execute(
+        "SELECT DISTINCT occupation_code, occupation_title FROM aggregates WHERE source='oews' AND year=? "
+        "AND occupation_title ILIKE ? ORDER BY 1",
+        [year, f"%{occ}%"],
+    ).fetchall()
+    exact = [r for r in rows if r[1].lower() == occ.lower()]
+    if len(exact) == 1 or len(rows) == 1:
+        code, title = (exact or rows)[0]
+        return code, title, None
+    if not rows:
+        raise NotFound(f'no OEWS occupation title contains "{occ}" in May {year}; use a SOC code such as 15-2051')
+    listing = "; ".join(f"{c} {t}" for c, t in rows[:8])
+    more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+    raise NotFound(f'"{occ}" matches {len(rows)} occupations ({listing}{more}): pass one SOC code')
+
+
+def _area(con: Any, area: str, year: int) -> tuple[str, str]:
+    a = area.strip()
+    if a.lower() in _NATIONAL:
+        return "0000000", "National"
+    where = "source='oews' AND year=?"
+    if re.fullmatch(r"\d{7}", a):
+        row = con.execute(
+            f"SELECT DISTINCT area_code, area_name FROM aggregates WHERE {where} AND area_code=?", [year, a]
+        ).fetchone()
+        if row:
+            return row[0], row[1]
+    if re.fullmatch(r"[A-Za-z]{2}", a):
+        import pycountry
+
+        sub = pycountry.subdivisions.get(code=f"US-{a.upper()}")
+        if sub is not None:
+            a = sub.name
+    rows = con.execute(
+        f"SELECT DISTINCT area_code, area_name, area_type FROM aggregates WHERE {where} AND area_name ILIKE ? "
+        "ORDER BY area_type DESC, 2",
+        [year, f"%{a}%"],
+    ).fetchall()
+    exact = [r for r in rows if r[1].lower() == a.lower()]
+    if len(exact) == 1 or len(rows) == 1:
+        code, name, _ = (exact or rows)[0]
+        return code, name
+    if not rows:
+        with_areas = [
+            r[0]
+            for r in con.execute(
+                "SELECT year FROM aggregates WHERE source='oews' GROUP BY year HAVING count(DISTINCT area_code) > 1 "
+                "ORDER BY year"
+            ).fetchall()
+        ]
+        if year not in with_areas:
+            avail = ", ".join(map(str, with_areas)) or "none"
+            raise NotFound(f"OEWS May {year} is loaded for the nation only; areas are loaded for May {avail}")
+        raise NotFound(f'no OEWS area named like "{a}" in May {year}; try a state, a metro name or "national"')
+    listing = "; ".join(f"{n} ({c})" for c, n, _ in rows[:8])
+    raise NotFound(f'"{a}" matches {len(rows)} areas ({listing}): be more specific or pass the 7-digit code')
+
+
+def lookup(
+    occupation: str, area: str = "national", year: int | None = None, industry: str = "000000"
+) -> dict[str, Any]:
+    """Published OEWS annual wage percentiles; top-coded values are None and named in ``top_coded``."""
+    with store.read_only() as con:
+        years = _years(con)
+        if not years:
+            raise NotFound('OEWS is not loaded: run "mlsalary data pull oews"')
+        y = year if year is not None else years[-1]
+        if y not in years:
+            raise NotFound(f"OEWS May {y} is not loaded (loaded: {', '.join(map(str, years))})")
+        code, title, note = _occupation(con, occupation, y)
+        area_code, area_name = _area(con, area, y)
+        cols = ", ".join(
+            (
+                "employment",
+                "employment_rse",
+                "wage_rse",
+                *AGGREGATE_WAGE_STATS,
+                "top_coded",
+                "not_released",
+                "top_code_usd",
+                "footnotes",
+                "industry_name",
+                "release",
+                "soc_note",
+            )
+        )
+        row = con.execute(
+            f"SELECT {cols} FROM aggregates WHERE source='oews' AND year=? AND occupation_code=? AND area_code=? "
+            "AND industry_code=?",
+            [y, code, area_code, industry],
+        ).fetchone()
+    if row is None:
+        raise NotFound(f"BLS published no estimate for {code} {title} in {area_name}, May {y}")
+    d = dict(
+        zip(
+            (
+                "employment",
+                "employment_rse",
+                "wage_rse",
+                *AGGREGATE_WAGE_STATS,
+                "top_coded",
+                "not_released",
+                "top_code_usd",
+                "footnotes",
+                "industry",
+                "release",
+                "soc_note",
+            ),
+            row,
+            strict=True,
+        )
+    )
+    soc_note = d.pop("soc_note")
+    notes = [note] if note else ([f"{code}: {soc_note}"] if soc_note else [])
+    out: dict[str, Any] = {
+        "occupation": code,
+        "occupation_title": title,
+        "area": area_name,
+        "area_code": area_code,
+        "industry": d.pop("industry"),
+        "year": y,
+        "release": d.pop("release"),
+        "employment": _int(d["employment"]),
+        "employment_rse": d["employment_rse"],
+        "annual_mean": _int(d["annual_mean"]),
+        "wage_rse": d["wage_rse"],
+    }
+    for s in _STATS:
+        out[s] = _int(d[s])
+    out["top_coded"] = list(d["top_coded"])
+    out["top_code_usd"] = _int(d["top_code_usd"]) if d["top_coded"] else None
+    out["not_released"] = list(d["not_released"])
+    out["footnotes"] = list(d["footnotes"])
+    out["notes"] = notes
+    out["source"] = "BLS OEWS (base wages only: no bonus, no stock; excludes the self-employed)"
+    return out
+
+
+def _int(v: float | None) -> int | None:
+    return None if v is None else round(v)

@@ -238,9 +238,8 @@ def export(fmt: str, out: Path, table: str = "observations") -> int:
         raise StoreError(f"unknown format {fmt!r}: choose parquet or csv")
     with read_only() as con:
         try:
-            rel = con.sql(f"SELECT * FROM {table}")
-            n = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
-            df = rel.arrow()
+            df: Any = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+            n = df.num_rows
         except duckdb.Error as e:
             raise StoreError(f"export failed: {str(e).splitlines()[0]}") from e
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -250,16 +249,13 @@ def export(fmt: str, out: Path, table: str = "observations") -> int:
 
         pq.write_table(df, tmp)
     else:
+        import pyarrow as pa
         import pyarrow.csv as pacsv
 
-        table_ = df
         # Lists (top_coded, files...) are written as JSON text in CSV.
-        for i, field in enumerate(table_.schema):
-            if str(field.type).startswith("list"):
-                import pyarrow as pa
-
-                col = [json.dumps(v) for v in table_.column(i).to_pylist()]
-                table_ = table_.set_column(i, field.name, pa.array(col, pa.string()))
-        pacsv.write_csv(table_, tmp)
+        for i, f in enumerate(df.schema):
+            if pa.types.is_list(f.type):
+                df = df.set_column(i, f.name, pa.array([json.dumps(v) for v in df.column(i).to_pylist()], pa.string()))
+        pacsv.write_csv(df, tmp)
     tmp.replace(out)
     return n

@@ -77,7 +77,7 @@ def pull(
 
     Prints the row accounting of each source. Exits non-zero only when nothing could be loaded.
 
-    Example: MLSALARY_MIRROR=../shared/data mlsalary data pull aijobs oews
+    Example: mlsalary data pull aijobs oews --from ../shared/data
     """
     import sys
 
@@ -103,12 +103,11 @@ def pull(
                 count(r.get("rows_duplicate")),
             )
         console().print(t)
-    err = console(stderr=True)
-    for o in outcomes:
+    for o in outcomes:  # one line each, never wrapped
         for note in o.notes:
-            err.print(f"note: {note}", markup=False)
+            typer.echo(f"note: {note}", err=True)
         if o.status != "loaded":
-            err.print(f"{o.status}: {o.message}", markup=False)
+            typer.echo(f"{o.status}: {o.message}", err=True)
     if not loaded:
         raise typer.Exit(1)
 

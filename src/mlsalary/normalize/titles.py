@@ -66,7 +66,7 @@ ROLE_RULES: tuple[tuple[str, str], ...] = (
     (
         "research_scientist",
         r"\bresearch (scientist|engineer)\b|\bresearcher\b|\bpostdoc|\bpost doctoral|\bpostdoctoral|"
-        r"\bartificial intelligence scientist\b|\bdeep learning scientist\b|member of technical staff",
+        r"\bartificial intelligence scientist\b|\bdeep learning scientist\b|member of technical\b",
     ),
     # Data scientists (before the ML/AI engineers: "AI data scientist" is a data scientist).
     (

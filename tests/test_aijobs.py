@@ -1,0 +1,243 @@
+"""aijobs.net source: the real snapshots, Kaggle's copies, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from mlsalary import api
+from mlsalary.errors import SchemaError, SourceError
+from mlsalary.sources import FetchedFile, aijobs
+
+# Values that change when the mirror's snapshots are refreshed.
+ROWS_2025_01_19 = 74_301
+DUPLICATES_2025_01_19 = 39_304  # rows repeating an earlier row exactly
+ROWS_KAGGLE_2023 = 3_755
+
+HEADER = ",".join(aijobs.COLUMNS)
+GOOD = "2024,SE,FT,Machine Learning Engineer,200000,USD,200000,US,0,US,M"
+
+
+def write(tmp_path: Path, body: str | bytes, name: str = "salaries.csv") -> Path:
+    p = tmp_path / name
+    if isinstance(body, str):
+        body = body.encode()
+    p.write_bytes(body)
+    return p
+
+
+def parse(path: Path) -> aijobs.ParseResult:
+    return aijobs.parse([FetchedFile(path, "x", "test")])
+
+
+def reasons(result: aijobs.ParseResult) -> list[str]:
+    return result.quarantine.reasons
+
+
+# ------------------------------------------------------------------------------------------------ real data
+
+
+def test_newest_snapshot_is_chosen_from_the_mirror(mirror: Path) -> None:
+    assert [p.name for p in aijobs.pick(mirror / "aijobs")] == ["salaries_2025-01-19.csv"]
+
+
+def test_real_snapshot_accounting_adds_up(mirror: Path) -> None:
+    r = parse(mirror / "aijobs" / "salaries_2025-01-19.csv")
+    assert r.rows_read == ROWS_2025_01_19
+    assert r.rows_loaded + len(r.quarantine) == r.rows_read
+    assert r.rows_duplicate == DUPLICATES_2025_01_19
+    assert r.version == "2025-01-19"
+    df = r.observations
+    assert df is not None
+    # A duplicate group's first row has rank 1 and is its own group id.
+    firsts = df[df["dup_rank"] == 1]
+    assert (firsts["dup_group"] == firsts["source_record"]).all()
+    assert set(df["level"]) == {"entry", "mid", "senior", "executive"}
+    assert set(df["remote"]) <= {"onsite", "hybrid", "remote"}
+    assert df["amount_usd"].min() > 0
+
+
+def test_real_row_is_normalized(mirror: Path) -> None:
+    r = parse(mirror / "aijobs" / "salaries_2025-01-19.csv")
+    df = r.observations
+    assert df is not None
+    row = df.iloc[1]  # file row 2: 2025,MI,FT,Prompt Engineer,65000,EUR,68421,AT,0,AT,M
+    assert (row.year, row.level, row.currency, row.amount_local, row.amount_usd) == (2025, "mid", "EUR", 65000, 68421)
+    assert (row.role, row.specialization, row.company_country, row.remote) == (
+        "ai_engineer",
+        "genai_llm",
+        "AT",
+        "onsite",
+    )
+    assert row.usd_conversion == "source"
+    assert row.obs_id == "aijobs:salaries_2025-01-19:2"
+
+
+def test_kaggle_copy_with_blank_first_line(mirror: Path) -> None:
+    r = parse(mirror / "aijobs" / "ds_salaries_kaggle_2023.csv")
+    assert r.rows_read == ROWS_KAGGLE_2023 == r.rows_loaded + len(r.quarantine)
+
+
+def test_kaggle_copy_with_index_column(tmp_path: Path) -> None:
+    p = write(
+        tmp_path, "\n," + HEADER + "\n0," + GOOD + "\n1," + GOOD.replace("US,M", "US,L") + "\n", "ds_salaries.csv"
+    )
+    r = parse(p)
+    assert r.rows_loaded == 2
+    assert r.observations is not None
+    assert list(r.observations["company_size"]) == ["medium", "large"]
+
+
+def test_exact_duplicates_are_kept_and_marked(tmp_path: Path) -> None:
+    other = GOOD.replace("200000,USD,200000", "150000,USD,150000")
+    r = parse(write(tmp_path, "\n".join([HEADER, GOOD, other, GOOD, GOOD])))
+    df = r.observations
+    assert df is not None
+    assert list(df["dup_group"]) == [1, 2, 1, 1]
+    assert list(df["dup_rank"]) == [1, 1, 2, 3]
+    assert r.rows_duplicate == 2
+
+
+def test_missing_usd_is_converted_at_the_year_average_ecb_rate(tmp_path: Path) -> None:
+    from mlsalary.normalize import money
+
+    r = parse(write(tmp_path, HEADER + "\n2024,SE,FT,Data Scientist,100000,EUR,,DE,100,DE,L\n"))
+    df = r.observations
+    assert df is not None
+    assert df.iloc[0]["usd_conversion"] == "ecb_year_average"
+    assert df.iloc[0]["amount_usd"] == pytest.approx(100_000 * money.usd_per_unit("EUR", 2024))
+
+
+# ------------------------------------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("row", "reason", "words"),
+    [
+        (GOOD.replace("200000,USD,200000", "-5,USD,-5"), "pay_not_positive", 'salary "-5" is not a positive amount'),
+        (GOOD.replace("200000,USD,200000", "0,USD,0"), "pay_not_positive", 'salary "0" is not a positive amount'),
+        (GOOD.replace("200000,USD,200000", "6000000,USD,6000000"), "implausible_pay", "outside the plausible range"),
+        (GOOD.replace("200000,USD,200000", "abc,USD,1"), "salary_not_numeric", 'salary "abc" is not a number'),
+        (GOOD.replace("US,0,US", "XX,0,US"), "unknown_country", 'employee_residence "XX" is not an ISO 3166-1'),
+        (GOOD.replace(",US,M", ",ZZ,M"), "unknown_country", 'company_location "ZZ"'),
+        (GOOD.replace("USD,200000", "QQQ,200000"), "unknown_currency", 'salary_currency "QQQ"'),
+        (GOOD.replace("USD,200000", "XOF,"), "no_exchange_rate", "currency XOF has no ECB reference rate"),
+        (GOOD.replace("2024,SE", "2024,ZZ"), "unknown_experience_level", 'experience_level "ZZ"'),
+        (GOOD.replace(",FT,", ",XX,"), "unknown_employment_type", 'employment_type "XX"'),
+        (GOOD.replace("2024,", "20x4,", 1), "bad_year", 'work_year "20x4"'),
+        (GOOD.replace(",0,US,", ",150,US,"), "bad_remote_ratio", 'remote_ratio "150"'),
+        (GOOD.replace(",M", ",XL"), "unknown_company_size", 'company_size "XL"'),
+        (GOOD.replace("Machine Learning Engineer", ""), "missing_job_title", "job_title is empty"),
+    ],
+)
+def test_bad_rows_are_quarantined_with_a_reason(tmp_path: Path, row: str, reason: str, words: str) -> None:
+    r = parse(write(tmp_path, "\n".join([HEADER, GOOD, row, GOOD])))
+    assert (r.rows_read, r.rows_loaded, len(r.quarantine)) == (3, 2, 1)
+    assert reasons(r) == [reason]
+    detail = r.quarantine.details[0]
+    assert detail.startswith("aijobs: salaries.csv row 2: ") and detail.endswith("(quarantined)")
+    assert words in detail
+    assert json.loads(r.quarantine.raws[0])["job_title"] == row.split(",")[3]
+
+
+def test_currency_the_converter_lacks_is_fine_when_the_source_gives_usd(tmp_path: Path) -> None:
+    r = parse(write(tmp_path, HEADER + "\n2024,MI,FT,Data Scientist,50000000,CLP,55000,CL,0,CL,M\n"))
+    assert r.rows_loaded == 1 and not r.quarantine
+
+
+def test_truncated_file_quarantines_the_cut_row(tmp_path: Path) -> None:
+    r = parse(write(tmp_path, "\n".join([HEADER, GOOD, GOOD[:25]])))
+    assert (r.rows_loaded, reasons(r)) == (1, ["wrong_field_count"])
+    assert "4 fields, expected 11 (truncated or malformed line)" in r.quarantine.details[0]
+
+
+def test_truncated_inside_a_quoted_field(tmp_path: Path) -> None:
+    r = parse(write(tmp_path, HEADER + "\n" + GOOD + '\n2024,SE,FT,"Machine Lear'))
+    assert r.rows_read == 2 and r.rows_loaded == 1 and reasons(r) == ["wrong_field_count"]
+
+
+def test_non_utf8_bytes_quarantine_only_their_row(tmp_path: Path) -> None:
+    bad = GOOD.replace("Machine Learning Engineer", "Ing\xe9nieur").encode("latin-1")
+    r = parse(write(tmp_path, HEADER.encode() + b"\n" + GOOD.encode() + b"\n" + bad + b"\n"))
+    assert (r.rows_loaded, reasons(r)) == (1, ["not_utf8"])
+    assert json.loads(r.quarantine.raws[0])["job_title"] == "Ing\\xe9nieur"
+
+
+def test_missing_columns_is_one_clear_error(tmp_path: Path) -> None:
+    p = write(tmp_path, "work_year,job_title,salary\n2024,Data Scientist,1\n")
+    with pytest.raises(SchemaError, match=r"aijobs: salaries.csv: missing column\(s\) experience_level, "):
+        parse(p)
+
+
+def test_wrong_columns_name_the_expected_layout(tmp_path: Path) -> None:
+    p = write(tmp_path, "a,b,c\n1,2,3\n")
+    with pytest.raises(SchemaError, match="expected the aijobs.net layout: work_year, experience_level"):
+        parse(p)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match=r"aijobs: salaries.csv is empty"):
+        parse(write(tmp_path, ""))
+
+
+def test_header_only_file_loads_nothing(tmp_path: Path) -> None:
+    r = parse(write(tmp_path, HEADER + "\n"))
+    assert (r.rows_read, r.rows_loaded) == (0, 0)
+
+
+def test_zip_that_is_not_a_zip(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match=r"salaries.zip claims to be a zip file but is not one"):
+        parse(write(tmp_path, HEADER + "\n" + GOOD, "salaries.zip"))
+
+
+def test_compressed_files_are_read(tmp_path: Path) -> None:
+    import bz2
+    import zipfile
+
+    text = (HEADER + "\n" + GOOD + "\n").encode()
+    assert parse(write(tmp_path, bz2.compress(text), "salaries.csv.bz2")).rows_loaded == 1
+    z = tmp_path / "salaries.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("salaries.csv", text)
+    assert parse(z).rows_loaded == 1
+
+
+# ------------------------------------------------------------------------------------------------ via the CLI
+
+
+def test_cli_bad_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    p = write(tmp_path, "a,b\n1,2\n")
+    code, out, err = run_cli("data", "pull", "aijobs", "--from", str(p))
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "failed: aijobs: salaries.csv: missing column(s) work_year, experience_level, employment_type, job_title, "
+        "salary, salary_currency, salary_in_usd, employee_residence, remote_ratio, company_location, company_size "
+        "(found: a, b); expected the aijobs.net layout: work_year, experience_level, employment_type, job_title, "
+        "salary, salary_currency, salary_in_usd, employee_residence, remote_ratio, company_location, company_size"
+    ]
+    assert "Traceback" not in out + err
+
+
+def test_cli_quarantine_reasons_show_in_status(tmp_path: Path) -> None:
+    rows = [HEADER, GOOD, GOOD.replace("200000,USD,200000", "-5,USD,-5"), GOOD.replace("US,0,US", "XX,0,US"), GOOD]
+    p = write(tmp_path, "\n".join(rows))
+    code, out, _ = run_cli("data", "pull", "aijobs", "--from", str(p))
+    assert code == 0, out
+    code, out, _ = run_cli("data", "status", "--json")
+    st = json.loads(out)
+    (src,) = st["sources"]
+    assert (src["rows_read"], src["rows_loaded"], src["rows_quarantined"], src["rows_duplicate"]) == (4, 2, 2, 1)
+    assert st["quarantine_reasons"] == {"aijobs": {"pay_not_positive": 1, "unknown_country": 1}}
+    q = api.sql("SELECT record, reason, detail FROM quarantine ORDER BY record")
+    assert list(q["record"]) == [2, 3]
+    assert q["detail"][0] == 'aijobs: salaries.csv row 2: salary "-5" is not a positive amount (quarantined)'
+
+
+def test_plausibility_rule_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLSALARY_MAX_PAY_USD", "150000")
+    r = parse(write(tmp_path, HEADER + "\n" + GOOD + "\n"))
+    assert reasons(r) == ["implausible_pay"]
+    assert "plausible range 1,000-150,000 USD" in r.quarantine.details[0]

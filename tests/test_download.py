@@ -1,0 +1,139 @@
+"""The downloader against a local HTTP server on 127.0.0.1: success, checksum mismatch, 404, cut transfers."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from mlsalary.errors import DownloadError
+from mlsalary.sources import aijobs, retrieve
+
+BODY = (
+    b"work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,"
+    b"employee_residence,remote_ratio,company_location,company_size\n"
+    b"2024,SE,FT,Machine Learning Engineer,200000,USD,200000,US,0,US,M\n"
+)
+
+
+class Handler(BaseHTTPRequestHandler):
+    seen_agents: list[str] = []  # noqa: RUF012  (shared by the test server's threads on purpose)
+
+    def do_GET(self) -> None:
+        Handler.seen_agents.append(self.headers.get("User-Agent", ""))
+        if self.path == "/salaries.csv":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(BODY)))
+            self.end_headers()
+            self.wfile.write(BODY)
+        elif self.path == "/cut.csv":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(BODY) * 10))
+            self.end_headers()
+            self.wfile.write(BODY)  # then the connection closes: the transfer is cut short
+            self.close_connection = True
+        else:
+            self.send_error(404, "Not Found")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_download_writes_file_checksum_sidecar_and_sends_user_agent(server: str, tmp_path: Path) -> None:
+    dest = tmp_path / "cache" / "salaries.csv"
+    seen = []
+    digest = retrieve.download(
+        f"{server}/salaries.csv",
+        dest,
+        expected_sha256=hashlib.sha256(BODY).hexdigest(),
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
+    assert dest.read_bytes() == BODY
+    assert digest == hashlib.sha256(BODY).hexdigest()
+    assert retrieve.cached(dest) == digest
+    assert seen[-1] == ("salaries.csv", len(BODY), len(BODY))
+    assert Handler.seen_agents[-1].startswith("mlsalary/")
+
+
+def test_checksum_mismatch_keeps_nothing(server: str, tmp_path: Path) -> None:
+    dest = tmp_path / "salaries.csv"
+    with pytest.raises(DownloadError, match=r"salaries.csv: checksum mismatch \(sha256 .*the file was not kept"):
+        retrieve.download(f"{server}/salaries.csv", dest, expected_sha256="0" * 64)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_404_is_a_clear_error_and_keeps_nothing(server: str, tmp_path: Path) -> None:
+    dest = tmp_path / "x.csv"
+    with pytest.raises(DownloadError, match=r"/nothing.csv: HTTP 404 Not Found; check the network, or download x.csv"):
+        retrieve.download(f"{server}/nothing.csv", dest)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_transfer_keeps_no_partial_file(server: str, tmp_path: Path) -> None:
+    dest = tmp_path / "cut.csv"
+    with pytest.raises(DownloadError, match=r"/cut.csv: .*(interrupted|RemoteProtocolError|incomplete)"):
+        retrieve.download(f"{server}/cut.csv", dest)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unreachable_host_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    with pytest.raises(DownloadError, match=r"ConnectError"):
+        retrieve.download(f"http://127.0.0.1:{port}/salaries.csv", tmp_path / "s.csv", timeout=5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_corrupted_cache_file_is_not_trusted(tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text("abc")
+    (tmp_path / "a.csv.sha256").write_text(hashlib.sha256(b"abc").hexdigest())
+    assert retrieve.cached(f)
+    f.write_text("abd")
+    assert retrieve.cached(f) is None
+
+
+def test_pull_aijobs_online_downloads_into_the_cache(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MLSALARY_OFFLINE")
+    monkeypatch.setattr(aijobs, "META", dataclasses.replace(aijobs.META, download_urls=(f"{server}/salaries.csv",)))
+    code, out, err = run_cli("data", "pull", "aijobs")
+    assert code == 0, err
+    cached = retrieve.source_cache("aijobs") / "salaries.csv"
+    assert cached.read_bytes() == BODY
+    # Offline now: the cache serves the same file.
+    code, out, err = run_cli("data", "pull", "aijobs", "--offline")
+    assert code == 0, err
+
+
+def test_pull_aijobs_online_failure_is_one_line(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MLSALARY_OFFLINE")
+    monkeypatch.setattr(aijobs, "META", dataclasses.replace(aijobs.META, download_urls=(f"{server}/gone.csv",)))
+    code, out, err = run_cli("data", "pull", "aijobs")
+    assert code == 1
+    assert err.strip() == (
+        f"failed: {server}/gone.csv: HTTP 404 Not Found; check the network, or download salaries.csv yourself "
+        "and pass it with --from"
+    )
+    assert not list(retrieve.source_cache("aijobs").glob("*"))

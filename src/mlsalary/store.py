@@ -86,7 +86,8 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     try:
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        row = rows[0] if rows else None
     except Exception as e:  # a database file that is not ours
         raise StoreError(f"{path} is not an mlsalary database; point MLSALARY_HOME elsewhere") from e
     if row is None or int(row[0]) != schema.SCHEMA_VERSION:

@@ -11,7 +11,7 @@ The short public API (heavy libraries are imported only when a function is calle
 
 from __future__ import annotations
 
-from mlsalary.api import observations, oews, pull, sources, sql, status
+from mlsalary.api import list_sources, observations, oews, pull, sql, status
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "observations", "oews", "pull", "sources", "sql", "status"]
+__all__ = ["__version__", "list_sources", "observations", "oews", "pull", "sql", "status"]

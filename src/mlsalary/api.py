@@ -62,7 +62,7 @@ def status() -> dict[str, Any]:
     return store.status()
 
 
-def sources() -> list[dict[str, Any]]:
+def list_sources() -> list[dict[str, Any]]:
     """Every registered source with its licence, homepage and whether (and which version) is loaded."""
     from mlsalary import config, store
 

@@ -22,7 +22,7 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
     """
     from mlsalary import api
 
-    rows = api.sources()
+    rows = api.list_sources()
     if as_json:
         print_json({"sources": rows})
         return

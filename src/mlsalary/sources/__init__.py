@@ -68,6 +68,13 @@ class QuarantineRows:
         self.details.append(detail)
         self.raws.append(raw)
 
+    def sort(self) -> None:
+        """Order by file and record (rejections are found in several passes)."""
+        order = sorted(range(len(self.records)), key=lambda i: (self.files[i], self.records[i]))
+        for name in ("files", "records", "reasons", "details", "raws"):
+            values = getattr(self, name)
+            setattr(self, name, [values[i] for i in order])
+
     def __len__(self) -> int:
         return len(self.records)
 

@@ -12,9 +12,9 @@ import gzip
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mlsalary.errors import SourceError
 
@@ -62,38 +62,60 @@ def zip_member(path: Path, raw: bytes, source: str, suffix: str, prefer: str | N
             raise SourceError(f"{source}: {path.name} is damaged ({e}); download it again") from e
 
 
-def rows(data: bytes, path: Path, source: str) -> tuple[list[str], Iterator[Row]]:
-    """(header, data rows) of a CSV. Leading blank lines are skipped. Raises SourceError for an empty file."""
-    if not data.strip():
-        raise SourceError(f"{source}: {path.name} is empty; download it again or check the path")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    text = data.decode("utf-8", errors="surrogateescape")
-    any_bad = _SURROGATES.search(text) is not None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    for fields in reader:
-        if any(f.strip() for f in fields):
-            header = [f.strip() for f in fields]
-            break
-    if header is None:
-        raise SourceError(f"{source}: {path.name} has no header row")
-
-    def gen() -> Iterator[Row]:
-        n = 0
-        for fields in reader:
-            if not any(f.strip() for f in fields):
-                continue
-            n += 1
-            bad = any_bad and any(_SURROGATES.search(f) is not None for f in fields)
-            yield Row(n, fields, bad)
-
-    return header, gen()
-
-
 _SURROGATES = re.compile("[\udc80-\udcff]")
 
 
 def printable(fields: list[str]) -> list[str]:
     """Fields with undecodable bytes shown as \\xNN, for quarantine records and messages."""
     return [f.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for f in fields]
+
+
+@dataclass
+class Table:
+    """A CSV as strings: `frame` holds the well-formed rows (one column per header name, plus `record`), `bad`
+    the rows with the wrong number of fields or bytes that are not UTF-8, for the parser to quarantine."""
+
+    header: list[str]
+    frame: Any
+    bad: list[Row]
+    rows_read: int
+
+
+def table(data: bytes, path: Path, source: str) -> Table:
+    """Read a whole CSV. Leading blank lines are skipped. Raises SourceError for an empty file."""
+    import pandas as pd
+
+    if not data.strip():
+        raise SourceError(f"{source}: {path.name} is empty; download it again or check the path")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    text = data.decode("utf-8", errors="surrogateescape")
+    any_bad = _SURROGATES.search(text) is not None
+    # Blank lines (no field, or one empty field) are not records.
+    all_rows = [r for r in csv.reader(io.StringIO(text, newline="")) if len(r) > 1 or (r and r[0].strip())]
+    if not all_rows:
+        raise SourceError(f"{source}: {path.name} has no header row")
+    header = [f.strip() for f in all_rows[0]]
+    width = len(header)
+    good: list[list[str]] = []
+    records: list[int] = []
+    bad: list[Row] = []
+    for rec, fields in enumerate(all_rows[1:], start=1):
+        if len(fields) != width or (any_bad and any(_SURROGATES.search(f) for f in fields)):
+            bad.append(Row(rec, fields, len(fields) == width))
+        else:
+            good.append(fields)
+            records.append(rec)
+    frame = pd.DataFrame(good, columns=_unique(header), dtype="string[pyarrow]")
+    frame["record"] = pd.Series(records, dtype="int64")
+    return Table(header, frame, bad, len(all_rows) - 1)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = n if n not in seen else f"{n}.{seen[n]}"
+        seen[n] = seen.get(n, 0) + 1
+        out.append(k)
+    return out

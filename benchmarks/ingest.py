@@ -1,0 +1,84 @@
+"""Ingest speed: `mlsalary` pulling every mirror source into a fresh store, against plain pandas only reading
+the same files, in the same run.
+
+    MLSALARY_MIRROR=../shared/data python benchmarks/ingest.py [--repeat 3]
+
+Prints, per source and in total: rows read, mlsalary's ingest time (fetch from the mirror + parse + normalize +
+DuckDB transaction), rows per second, the pandas read time, and the ratio ingest / pandas read (best of N runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def best_of(n: int, fn: Callable[[], object]) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(n):
+        t = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, result
+
+
+def pandas_read(name: str, files: list[Path]) -> int:
+    """Plain pandas reading the same files (no validation, no normalization, no database)."""
+    import pandas as pd
+
+    rows = 0
+    for f in files:
+        if f.suffix == ".csv":
+            rows += len(pd.read_csv(f))
+        elif f.suffix == ".xlsx":
+            rows += len(pd.read_excel(f, engine="calamine"))
+        elif f.name.endswith(".sqlite.gz"):
+            from mlsalary.sources import oews
+
+            with sqlite3.connect(oews.sqlite_path(f)) as con:
+                rows += len(pd.read_sql_query("SELECT * FROM cell", con))
+        else:
+            raise SystemExit(f"{name}: no pandas baseline for {f.name}")
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
+    args = ap.parse_args()
+    if not os.environ.get("MLSALARY_MIRROR"):
+        raise SystemExit("set MLSALARY_MIRROR to the shared data folder (e.g. ../shared/data)")
+    os.environ["MLSALARY_OFFLINE"] = "1"
+    os.environ["MLSALARY_HOME"] = tempfile.mkdtemp(prefix="mlsalary-bench-")
+
+    from mlsalary import api, sources
+
+    print(f"{'source':<10}{'rows':>10}{'ingest s':>10}{'rows/s':>12}{'pandas s':>10}{'ratio':>8}")
+    tot_rows, tot_ingest, tot_pandas = 0, 0.0, 0.0
+    for name in sources.names():
+        mod: object = sources.get(name)
+        files = [f.path for f in mod.fetch()]  # type: ignore[attr-defined]
+        t_ingest, outcomes = best_of(args.repeat, lambda n=name: api.pull([n]))
+        (o,) = outcomes  # type: ignore[misc]
+        if o.status != "loaded":
+            print(f"{name:<10} {o.status}: {o.message}", file=sys.stderr)
+            continue
+        rows = o.record["rows_read"]
+        t_pandas, _ = best_of(args.repeat, lambda n=name, f=files: pandas_read(n, f))
+        tot_rows, tot_ingest, tot_pandas = tot_rows + rows, tot_ingest + t_ingest, tot_pandas + t_pandas
+        print(f"{name:<10}{rows:>10,}{t_ingest:>10.2f}{rows / t_ingest:>12,.0f}{t_pandas:>10.2f}"
+              f"{t_ingest / t_pandas:>8.2f}")
+    print(f"{'total':<10}{tot_rows:>10,}{tot_ingest:>10.2f}{tot_rows / tot_ingest:>12,.0f}{tot_pandas:>10.2f}"
+          f"{tot_ingest / tot_pandas:>8.2f}")
+    print("ratio = mlsalary ingest time / plain pandas read time of the same files (best of "
+          f"{args.repeat}; lower is better)")
+
+
+if __name__ == "__main__":
+    main()

@@ -72,12 +72,18 @@ def main() -> None:
         rows = o.record["rows_read"]
         t_pandas, _ = best_of(args.repeat, lambda n=name, f=files: pandas_read(n, f))
         tot_rows, tot_ingest, tot_pandas = tot_rows + rows, tot_ingest + t_ingest, tot_pandas + t_pandas
-        print(f"{name:<10}{rows:>10,}{t_ingest:>10.2f}{rows / t_ingest:>12,.0f}{t_pandas:>10.2f}"
-              f"{t_ingest / t_pandas:>8.2f}")
-    print(f"{'total':<10}{tot_rows:>10,}{tot_ingest:>10.2f}{tot_rows / tot_ingest:>12,.0f}{tot_pandas:>10.2f}"
-          f"{tot_ingest / tot_pandas:>8.2f}")
-    print("ratio = mlsalary ingest time / plain pandas read time of the same files (best of "
-          f"{args.repeat}; lower is better)")
+        print(
+            f"{name:<10}{rows:>10,}{t_ingest:>10.2f}{rows / t_ingest:>12,.0f}{t_pandas:>10.2f}"
+            f"{t_ingest / t_pandas:>8.2f}"
+        )
+    print(
+        f"{'total':<10}{tot_rows:>10,}{tot_ingest:>10.2f}{tot_rows / tot_ingest:>12,.0f}{tot_pandas:>10.2f}"
+        f"{tot_ingest / tot_pandas:>8.2f}"
+    )
+    print(
+        "ratio = mlsalary ingest time / plain pandas read time of the same files (best of "
+        f"{args.repeat}; lower is better)"
+    )
 
 
 if __name__ == "__main__":

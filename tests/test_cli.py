@@ -62,3 +62,12 @@ def test_unknown_source_is_one_line() -> None:
 def test_bad_option_value_is_a_usage_error_not_a_traceback() -> None:
     code, out, err = run_cli("data", "export", "--format", "xml")
     assert code == 2 and "Traceback" not in err and "xml" in err
+
+
+def test_cli_reference_in_docs_is_current() -> None:
+    from conftest import REPO
+    from mlsalary.cli import reference
+
+    assert (REPO / "docs" / "cli.md").read_text() == reference.markdown(), (
+        "docs/cli.md is stale: run `python -m mlsalary.cli.reference > docs/cli.md`"
+    )

@@ -203,3 +203,43 @@ def to_arrow(df: pd.DataFrame, columns: tuple[Column, ...]) -> Any:
 
     fields = [pa.field(c.name, arrow_type(c.sql_type)) for c in columns]
     return pa.Table.from_pandas(df[column_names(columns)], schema=pa.schema(fields), preserve_index=False)
+
+
+def markdown() -> str:
+    """The schema reference (docs/schema.md is this text; a test keeps them equal)."""
+    out = [
+        "# The mlsalary tables",
+        "",
+        "Generated from `src/mlsalary/schema.py` by `python -m mlsalary.schema > docs/schema.md`; a test fails when",
+        "they differ.",
+        "",
+        (__doc__ or "").strip(),
+        "",
+    ]
+    for table, cols in (("observations", OBSERVATION_COLUMNS), ("aggregates", AGGREGATE_COLUMNS)):
+        out += [f"## `{table}`", "", "| column | type | meaning | allowed values |", "| --- | --- | --- | --- |"]
+        for c in cols:
+            allowed = ", ".join(f"`{a}`" for a in c.allowed) if c.allowed else ""
+            out.append(f"| `{c.name}` | {c.sql_type} | {c.doc} | {allowed} |")
+        out.append("")
+    out += [
+        "## `sources`",
+        "",
+        "```sql",
+        SOURCES_DDL.strip(),
+        "```",
+        "",
+        "## `quarantine`",
+        "",
+        "```sql",
+        QUARANTINE_DDL.strip(),
+        "```",
+        "",
+        f"Machine-learning roles (`ML_ROLES`): {', '.join(ML_ROLES)}.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

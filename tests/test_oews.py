@@ -125,6 +125,7 @@ def test_offline_pull_with_no_mirror_works_from_the_package_alone() -> None:
     code, out, err = run_cli("data", "pull", "oews", "--offline")
     assert code == 0, err
     assert "note: oews: national history not loaded for May 2014-2024" in err
+    assert api.status()["sources"][0]["version"] == "May 2025"
     assert api.oews("15-2051")["annual_median"] == DS_MEDIAN_2025
 
 

@@ -204,7 +204,9 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     if missing:
         notes.append(f"oews: national history not loaded for May {_span(missing)}; {META.how_to_provide}")
     aggregates = pd.concat(frames, ignore_index=True) if frames else _empty()
-    version = f"May {min(years)}-May {max(years)}" if years else ""
+    version = (
+        "" if not years else f"May {max(years)}" if min(years) == max(years) else f"May {min(years)}-May {max(years)}"
+    )
     return ParseResult(rows_read=read, version=version, aggregates=aggregates, quarantine=q, notes=notes)
 
 

@@ -262,3 +262,15 @@ def test_cli_wrong_layout_from_user_folder(tmp_path: Path) -> None:
         "expected BLS's national layout with columns OCC_CODE, OCC_TITLE, TOT_EMP, EMP_PRSE, A_MEAN, MEAN_PRSE, "
         "A_PCT10, A_PCT25, A_MEDIAN, A_PCT75, A_PCT90"
     )
+
+
+def test_pull_all_from_a_folder_without_oews_files_still_loads_the_embedded_year(tmp_path: Path) -> None:
+    (tmp_path / "aijobs").mkdir()
+    (tmp_path / "aijobs" / "salaries.csv").write_text(
+        "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,"
+        "employee_residence,remote_ratio,company_location,company_size\n"
+        "2024,SE,FT,ML Engineer,200000,USD,200000,US,0,US,M\n"
+    )
+    outcomes = api.pull(from_path=tmp_path)
+    assert [(o.source, o.status) for o in outcomes] == [("aijobs", "loaded"), ("oews", "loaded")]
+    assert api.oews("15-2051")["annual_median"] == DS_MEDIAN_2025

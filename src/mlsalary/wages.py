@@ -15,6 +15,19 @@ from mlsalary.errors import NotFound
 from mlsalary.schema import AGGREGATE_WAGE_STATS
 
 _NATIONAL = {"national", "us", "usa", "u.s.", "united states", "0000000", "99"}
+_LOOKUP_COLUMNS = (
+    "employment",
+    "employment_rse",
+    "wage_rse",
+    *AGGREGATE_WAGE_STATS,
+    "top_coded",
+    "not_released",
+    "top_code_usd",
+    "footnotes",
+    "industry",
+    "release",
+    "soc_note",
+)
 _STATS = ("annual_p10", "annual_p25", "annual_median", "annual_p75", "annual_p90")
 
 
@@ -118,21 +131,7 @@ def lookup(
             raise NotFound(f"OEWS May {y} is not loaded (loaded: {', '.join(map(str, years))})")
         code, title, note = _occupation(con, occupation, y)
         area_code, area_name = _area(con, area, y)
-        cols = ", ".join(
-            (
-                "employment",
-                "employment_rse",
-                "wage_rse",
-                *AGGREGATE_WAGE_STATS,
-                "top_coded",
-                "not_released",
-                "top_code_usd",
-                "footnotes",
-                "industry_name",
-                "release",
-                "soc_note",
-            )
-        )
+        cols = ", ".join(_LOOKUP_COLUMNS).replace("industry,", "industry_name AS industry,")
         row = con.execute(
             f"SELECT {cols} FROM aggregates WHERE source='oews' AND year=? AND occupation_code=? AND area_code=? "
             "AND industry_code=?",
@@ -140,25 +139,7 @@ def lookup(
         ).fetchone()
     if row is None:
         raise NotFound(f"BLS published no estimate for {code} {title} in {area_name}, May {y}")
-    d = dict(
-        zip(
-            (
-                "employment",
-                "employment_rse",
-                "wage_rse",
-                *AGGREGATE_WAGE_STATS,
-                "top_coded",
-                "not_released",
-                "top_code_usd",
-                "footnotes",
-                "industry",
-                "release",
-                "soc_note",
-            ),
-            row,
-            strict=True,
-        )
-    )
+    d = dict(zip(_LOOKUP_COLUMNS, row, strict=True))
     soc_note = d.pop("soc_note")
     notes = [note] if note else ([f"{code}: {soc_note}"] if soc_note else [])
     out: dict[str, Any] = {

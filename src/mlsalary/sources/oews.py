@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsalary import config
-from mlsalary.errors import SchemaError, SourceError
+from mlsalary.errors import SchemaError, SourceError, SourceUnavailable
 from mlsalary.schema import AGGREGATE_COLUMNS, column_names
 from mlsalary.sources import (
     FetchedFile,
@@ -160,10 +160,11 @@ def fetch(
     from_path: Path | None = None, offline: bool = False, progress: ProgressFn | None = None
 ) -> list[FetchedFile]:
     files = [package_file()]
-    local = retrieve.resolve_local(META, from_path, pick) if from_path else []
-    if not local:
-        local = retrieve.resolve_local(META, None, pick)
-    if local:
+    try:
+        local = [f for f in retrieve.resolve_local(META, from_path, pick) if year_of(f.path) is not None]
+    except SourceUnavailable:
+        local = []  # a --from folder without OEWS files: the embedded year still loads; parse() notes the rest
+    if local or from_path is not None:
         return files + local
     cache = retrieve.source_cache(META.name)
     for url in META.download_urls:
@@ -424,31 +425,23 @@ def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
             continue
         n += 1
         cells = {k: (r[i] if i < len(r) else "") for k, i in col.items()}
-        if "area_type" in cells and str(cells["area_type"]).strip() not in ("1", "1.0"):
-            q.add(
-                path.name,
-                n,
-                "not_national",
-                f"oews: {path.name} row {n}: area_type {cells['area_type']} is not national (quarantined)",
-                json.dumps(cells, default=str),
-            )
-            continue
-        if "naics" in cells and str(cells["naics"]).strip() not in ("000000", ""):
-            q.add(
-                path.name,
-                n,
-                "not_cross_industry",
-                f"oews: {path.name} row {n}: industry {cells['naics']} is not cross-industry (quarantined)",
-                json.dumps(cells, default=str),
-            )
-            continue
         code = str(cells["occ_code"]).strip()
-        if not re.fullmatch(r"\d\d-\d{4}", code):
+        problem = (
+            ("not_national", f"area_type {cells['area_type']} is not national")
+            if "area_type" in cells and str(cells["area_type"]).strip() not in ("1", "1.0")
+            else ("not_cross_industry", f"industry {cells['naics']} is not cross-industry")
+            if "naics" in cells and str(cells["naics"]).strip() not in ("000000", "")
+            else ("bad_occupation_code", f'OCC_CODE "{code}" is not a SOC code NN-NNNN')
+            if not re.fullmatch(r"\d\d-\d{4}", code)
+            else None
+        )
+        if problem:
+            reason, detail = problem
             q.add(
                 path.name,
                 n,
-                "bad_occupation_code",
-                f'oews: {path.name} row {n}: OCC_CODE "{code}" is not a SOC code NN-NNNN (quarantined)',
+                reason,
+                f"oews: {path.name} row {n}: {detail} (quarantined)",
                 json.dumps(cells, default=str),
             )
             continue

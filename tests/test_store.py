@@ -172,3 +172,14 @@ def test_a_file_that_is_not_our_database(home: Path) -> None:
     config.db_path().write_bytes(b"this is not a database" * 100)
     code, out, err = run_cli("data", "status")
     assert code == 1 and err.startswith("error: cannot open the database")
+
+
+@pytest.mark.usefixtures("use_loaded")
+def test_observations_with_each_duplicate_policy() -> None:
+    import mlsalary
+
+    every = mlsalary.observations("aijobs")
+    firsts = mlsalary.observations("aijobs", one_per_duplicate_group=True)
+    assert len(every) == 74_301
+    assert len(firsts) == 74_301 - 39_304 == every["dup_group"].nunique()
+    assert (firsts["dup_rank"] == 1).all()

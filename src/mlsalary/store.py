@@ -210,13 +210,6 @@ def status() -> dict[str, Any]:
     return {"sources": sources, "quarantine_reasons": by_source}
 
 
-def loaded_sources() -> set[str]:
-    if not config.db_path().is_file():
-        return set()
-    with read_only() as con:
-        return {r[0] for r in con.execute("SELECT name FROM sources").fetchall()}
-
-
 def query(sql: str, params: list[Any] | None = None) -> pd.DataFrame:
     """Run one read-only SQL statement; StoreError with DuckDB's one-line reason when it fails."""
     import duckdb

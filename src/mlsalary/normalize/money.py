@@ -30,10 +30,6 @@ def _converter() -> Any:
     return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
 
 
-def known_currencies() -> frozenset[str]:
-    return frozenset(_converter().currencies)
-
-
 @lru_cache(maxsize=4096)
 def usd_per_unit(currency: str, year: int) -> float:
     """Average over `year` of the daily ECB rate, as US dollars per one unit of `currency`."""

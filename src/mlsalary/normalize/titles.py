@@ -160,10 +160,6 @@ def role_of(title: str | None) -> str:
     return map_title(title)[0]
 
 
-def specialization_of(title: str | None) -> str:
-    return map_title(title)[1]
-
-
 def other_share(titles: Iterable[str | None]) -> float:
     """Share of the given titles (counting repeats) whose role falls to ``other``."""
     n = other = 0

@@ -106,7 +106,7 @@ def version_of(path: Path) -> str:
 def parse(files: list[FetchedFile]) -> ParseResult:
     """Rows of one aijobs file -> observations + quarantine. Pure: reads only the given file.
 
-    Each rule checks one field's value (``_CHECKS``); it runs once per distinct value of that column and the verdicts
+    Each rule checks one field's value (``_checks``); it runs once per distinct value of that column and the verdicts
     are mapped back onto the rows, so a file of 74,000 rows costs a few hundred checks. A row's reason is the first
     failing field in column order.
     """

@@ -84,6 +84,9 @@ SOC_CHANGES: dict[str, tuple[str, str]] = {
     ),
 }
 
+_SOC_SUCCESSOR = {old: new for old, (new, _) in SOC_CHANGES.items()}
+_SOC_NOTE = {old: note for old, (_, note) in SOC_CHANGES.items()}
+
 _AREA_TYPES = {"N": "national", "S": "state", "M": "metro"}
 # 2025 database data types: employment, employment RSE, annual mean, wage RSE, annual p10..p90.
 _SQL_VALUES = {
@@ -205,24 +208,17 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     if missing:
         notes.append(f"oews: national history not loaded for May {_span(missing)}; {META.how_to_provide}")
     aggregates = pd.concat(frames, ignore_index=True) if frames else _empty()
-    version = (
-        "" if not years else f"May {max(years)}" if min(years) == max(years) else f"May {min(years)}-May {max(years)}"
-    )
+    version = ""
+    if years:
+        version = f"May {min(years)}" + (f"-May {max(years)}" if max(years) > min(years) else "")
     return ParseResult(rows_read=read, version=version, aggregates=aggregates, quarantine=q, notes=notes)
 
 
 def _span(years: list[int]) -> str:
-    return (
-        str(years[0])
-        if len(years) == 1
-        else f"{years[0]}-{years[-1]}"
-        if _contiguous(years)
-        else (", ".join(map(str, years)))
-    )
-
-
-def _contiguous(years: list[int]) -> bool:
-    return years == list(range(years[0], years[-1] + 1))
+    """'2014-2024' for a run of years, else the years listed."""
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years))
 
 
 def _empty() -> Any:
@@ -231,18 +227,13 @@ def _empty() -> Any:
     return pd.DataFrame({c: [] for c in column_names(AGGREGATE_COLUMNS)})
 
 
-def _soc(code: str) -> tuple[str, str | None]:
-    if code in SOC_CHANGES:
-        return SOC_CHANGES[code]
-    return code, None
-
-
 def sqlite_path(gz: Path) -> Path:
     """Decompress the bundled database into the cache once (checked against the manifest's sha256)."""
     manifest = json.loads((gz.parent / "manifest.json").read_text()) if (gz.parent / "manifest.json").is_file() else {}
     want = manifest.get("database_sha256")
     dest = retrieve.source_cache(META.name) / gz.name.removesuffix(".gz")
-    if dest.is_file() and retrieve.cached(dest) and (not want or retrieve.cached(dest) == want):
+    have = retrieve.cached(dest)
+    if have and (not want or have == want):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
@@ -319,8 +310,8 @@ def _parse_sqlite(gz: Path, q: QuarantineRows) -> tuple[Any, int]:
             "industry_name": ind.map(industries).fillna(ind).to_numpy(),
             "occupation_code": code.to_numpy(),
             "occupation_title": occ.map(occupations).to_numpy(),
-            "soc_2018_code": code.map({k: v[0] for k, v in SOC_CHANGES.items()}).fillna(code).to_numpy(),
-            "soc_note": code.map({k: v[1] for k, v in SOC_CHANGES.items()}).to_numpy(),
+            "soc_2018_code": code.map(_SOC_SUCCESSOR).fillna(code).to_numpy(),
+            "soc_note": code.map(_SOC_NOTE).to_numpy(),
         }
     )
     for stat, v in zip(stats, vcols, strict=True):
@@ -358,6 +349,17 @@ def _num(v: object) -> float | None:
         return None
 
 
+def _national_row_problem(cells: dict[str, Any], code: str) -> tuple[str, str] | None:
+    """(reason, detail) when a row of a national file is not a national cross-industry occupation."""
+    if "area_type" in cells and str(cells["area_type"]).strip() not in ("1", "1.0"):
+        return "not_national", f"area_type {cells['area_type']} is not national"
+    if "naics" in cells and str(cells["naics"]).strip() not in ("000000", ""):
+        return "not_cross_industry", f"industry {cells['naics']} is not cross-industry"
+    if not re.fullmatch(r"\d\d-\d{4}", code):
+        return "bad_occupation_code", f'OCC_CODE "{code}" is not a SOC code NN-NNNN'
+    return None
+
+
 def _xlsx_bytes(path: Path) -> bytes:
     if path.suffix.lower() == ".zip":
         return textfile.zip_member(path, path.read_bytes(), "oews", ".xlsx", prefer=None)
@@ -389,21 +391,16 @@ def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
     missing = [c.upper() for c in _XLSX_REQUIRED if c not in header]
     if missing:
         raise SchemaError(f"oews: {path.name}: missing column(s) {', '.join(missing)}; expected BLS's national layout")
-    text = "\n".join(" ".join(str(c) for c in r) for s in sheets[1:] for r in s)
+    notes_text = [" ".join(map(str, r)).strip() for sheet in sheets[1:] for r in sheet]
+    text = "\n".join(notes_text)
     m = re.search(r"May (20\d\d)", text)
     year = year or (int(m.group(1)) if m else None)
     if year is None:
         raise SchemaError(f"oews: {path.name}: cannot tell the year; name it national_M20YY_dl.xlsx")
     cap_m = _CAP.search(text)
     cap = float(cap_m.group(1).replace(",", "")) if cap_m else None
-    top_note = next(
-        (ln.strip() for s in sheets[1:] for r in s for ln in [" ".join(map(str, r))] if ln.strip().startswith("#")),
-        "# = wage at or above the top-coding cap",
-    )
-    na_note = next(
-        (ln.strip() for s in sheets[1:] for r in s for ln in [" ".join(map(str, r))] if ln.strip().startswith("* ")),
-        "* = wage estimate not available",
-    )
+    top_note = next((ln for ln in notes_text if ln.startswith("#")), "# = wage at or above the top-coding cap")
+    na_note = next((ln for ln in notes_text if ln.startswith("* ")), "* = wage estimate not available")
     col = {c: header.index(c) for c in header if c}
     stats = list(_XLSX_VALUES.values())
     out: dict[str, list[Any]] = {
@@ -426,15 +423,7 @@ def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
         n += 1
         cells = {k: (r[i] if i < len(r) else "") for k, i in col.items()}
         code = str(cells["occ_code"]).strip()
-        problem = (
-            ("not_national", f"area_type {cells['area_type']} is not national")
-            if "area_type" in cells and str(cells["area_type"]).strip() not in ("1", "1.0")
-            else ("not_cross_industry", f"industry {cells['naics']} is not cross-industry")
-            if "naics" in cells and str(cells["naics"]).strip() not in ("000000", "")
-            else ("bad_occupation_code", f'OCC_CODE "{code}" is not a SOC code NN-NNNN')
-            if not re.fullmatch(r"\d\d-\d{4}", code)
-            else None
-        )
+        problem = _national_row_problem(cells, code)
         if problem:
             reason, detail = problem
             q.add(
@@ -445,12 +434,11 @@ def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
                 json.dumps(cells, default=str),
             )
             continue
-        soc18, note = _soc(code)
         top, unreleased, notes = [], [], set()
         out["occupation_code"].append(code)
         out["occupation_title"].append(str(cells["occ_title"]).strip())
-        out["soc_2018_code"].append(soc18)
-        out["soc_note"].append(note)
+        out["soc_2018_code"].append(_SOC_SUCCESSOR.get(code, code))
+        out["soc_note"].append(_SOC_NOTE.get(code))
         for src, dst in _XLSX_VALUES.items():
             raw = str(cells[src]).strip()
             if raw == "#":
@@ -459,7 +447,7 @@ def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
             elif raw.startswith("*"):
                 unreleased.append(dst)
                 notes.add(na_note)
-            out[dst].append(_num(cells[src]) if raw not in ("#", "") and not raw.startswith("*") else None)
+            out[dst].append(_num(cells[src]))  # None for "", "#" and "*" markers
         out["top_coded"].append(top)
         out["not_released"].append(unreleased)
         out["footnotes"].append(sorted(notes))

@@ -126,7 +126,7 @@ def resolve_local(
     """
     if from_path is not None:
         if not from_path.exists():
-            raise SourceUnavailable(f"{meta.name}: {from_path} does not exist; {meta.how_to_provide}")
+            raise unavailable(meta, f"{from_path} does not exist")
         if from_path.is_file():
             return [FetchedFile(from_path, sha256_of(from_path), f"user:{from_path}")]
     for origin, folder in candidate_dirs(meta.name, from_path):
@@ -135,7 +135,7 @@ def resolve_local(
             if files:
                 return [FetchedFile(p, sha256_of(p), f"{origin}:{p}") for p in files]
     if from_path is not None:
-        raise SourceUnavailable(f"{meta.name}: no {meta.expected_files} in {from_path}; {meta.how_to_provide}")
+        raise unavailable(meta, f"no {meta.expected_files} in {from_path}")
     return []
 
 

@@ -101,8 +101,9 @@ def table(data: bytes, path: Path, source: str) -> Table:
     records: list[int] = []
     bad: list[Row] = []
     for rec, fields in enumerate(all_rows[1:], start=1):
-        if len(fields) != width or (any_bad and any(_SURROGATES.search(f) for f in fields)):
-            bad.append(Row(rec, fields, len(fields) == width))
+        bad_bytes = any_bad and any(_SURROGATES.search(f) for f in fields)
+        if bad_bytes or len(fields) != width:
+            bad.append(Row(rec, fields, bad_bytes))
         else:
             good.append(fields)
             records.append(rec)

@@ -144,8 +144,6 @@ def test_sigkill_during_ingest_leaves_previous_database(tmp_path: Path) -> None:
 
 
 def test_database_in_use_is_a_clear_error(tmp_path: Path) -> None:
-    import duckdb
-
     api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000]))
     holder = subprocess.Popen(
         [
@@ -164,7 +162,6 @@ def test_database_in_use_is_a_clear_error(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
-    del duckdb
 
 
 def test_a_file_that_is_not_our_database(home: Path) -> None:

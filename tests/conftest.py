@@ -47,21 +47,21 @@ def mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def loaded_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with aijobs and oews pulled from the mirror once per test session (read it, do not write it)."""
+    """A store with every source pulled from the mirror once per test session (read it, do not write it)."""
     from mlsalary import api
 
     h = tmp_path_factory.mktemp("loaded")
     old = {k: os.environ.get(k) for k in ("MLSALARY_HOME", "MLSALARY_MIRROR", "MLSALARY_OFFLINE")}
     os.environ.update({"MLSALARY_HOME": str(h), "MLSALARY_MIRROR": str(mirror), "MLSALARY_OFFLINE": "1"})
     try:
-        outcomes = api.pull(["aijobs", "oews"])
+        outcomes = api.pull()
     finally:
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    assert [o.status for o in outcomes] == ["loaded", "loaded"], outcomes
+    assert [o.status for o in outcomes] == ["loaded"] * len(outcomes), outcomes
     return h
 
 

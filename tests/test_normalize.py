@@ -55,8 +55,8 @@ def test_aijobs_codes() -> None:
         (0, "entry"),
         (2.9, "entry"),
         (3, "mid"),
-        (6.5, "mid"),
-        (7, "senior"),
+        (4.9, "mid"),
+        (5, "senior"),
         (40, "senior"),
         (-1, None),
         (None, None),
@@ -71,6 +71,23 @@ def test_level_from_years(years: float | None, level: str | None) -> None:
 def test_level_from_years_is_monotone(years: float) -> None:
     order = ["entry", "mid", "senior"]
     assert order.index(levels.level_from_years(years)) <= order.index(levels.level_from_years(years + 1))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "level"),
+    [
+        (0, 1, "entry"),
+        (1, 3, "entry"),
+        (3, 5, "mid"),
+        (5, 10, "senior"),
+        (20, None, "senior"),
+        (2, 4, None),
+        (3, None, None),
+        (None, 3, None),
+    ],
+)
+def test_level_from_band(low: float | None, high: float | None, level: str | None) -> None:
+    assert levels.level_from_band(low, high) == level
 
 
 def test_year_average_ecb_rate_matches_the_published_average() -> None:

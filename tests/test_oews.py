@@ -235,5 +235,10 @@ def test_pull_all_from_a_folder_without_oews_files_still_loads_the_embedded_year
         "2024,SE,FT,ML Engineer,200000,USD,200000,US,0,US,M\n"
     )
     outcomes = api.pull(from_path=tmp_path)
-    assert [(o.source, o.status) for o in outcomes] == [("aijobs", "loaded"), ("oews", "loaded")]
+    assert [(o.source, o.status) for o in outcomes] == [
+        ("aijobs", "loaded"),
+        ("oews", "loaded"),
+        ("stackoverflow", "unavailable"),
+        ("kaggle-survey", "unavailable"),
+    ]
     assert api.oews("15-2051")["annual_median"] == DS_MEDIAN_2025

@@ -3,13 +3,16 @@
 Two kinds of pay data live side by side:
 
 - ``observations``: one row = one reported, posted, filed or surveyed annual pay figure for one person or one
-  job (aijobs.net rows, later survey responses). Money is annual, in the currency of the row (``amount_local``)
-  and in US dollars (``amount_usd`` nominal; ``amount_usd_real`` in constant dollars of ``real_base_year``,
-  deflated with the US CPI-U annual average).
+  job (aijobs.net rows, Stack Overflow and Kaggle survey responses). Money is annual, in the currency of the row
+  (``amount_local``) and in US dollars (``amount_usd`` nominal; ``amount_usd_real`` in constant dollars of
+  ``real_base_year``, deflated with the US CPI-U annual average). Survey bands have no point amount: their bounds
+  are ``amount_low_usd`` / ``amount_high_usd``.
 - ``aggregates``: published statistics about many workers (BLS OEWS). They are kept as published — percentiles,
   employment, relative standard errors, footnotes — and are never mixed with person-level rows or
   re-estimated. A top-coded percentile is NULL with its name listed in ``top_coded`` and the cap in
   ``top_code_usd``: censored at the cap, never a plain number.
+- ``skills``: a long table, one row per (observation, skill) — the languages, frameworks, platforms and methods a
+  survey respondent reports using (normalize.skills). Observations from sources without skills have no rows here.
 
 Bookkeeping tables: ``sources`` (one row per loaded source: files, checksums, licence, row accounting),
 ``quarantine`` (every row that could not be used, with a reason) and ``meta`` (schema version).
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Allowed values (enums). Each normalizer returns one of these or None (unknown).
 PAY_KINDS = (
@@ -44,6 +47,8 @@ ROLES = (
     "data_engineer",
     "data_analyst",
     "software_engineer",
+    "infrastructure_engineer",  # DevOps, cloud, site reliability, database administration
+    "researcher",  # academic or R&D research not stated to be machine learning
     "manager",
     "other",
 )
@@ -56,12 +61,32 @@ SPECIALIZATIONS = (
     "reinforcement_learning",
     "distributed_systems",
     "recommender",
+    "multiple",  # several at once (a survey respondent using both NLP and computer-vision methods)
     "none",
 )
 LEVELS = ("entry", "mid", "senior", "executive")
 EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "freelance")
 REMOTE = ("onsite", "hybrid", "remote")
 COMPANY_SIZES = ("small", "medium", "large")
+EDUCATION_LEVELS = ("below_bachelor", "bachelor", "master", "doctorate", "other")
+INDUSTRIES = (
+    "tech_software",
+    "internet_services",
+    "finance",
+    "healthcare_pharma",
+    "manufacturing_automotive",
+    "retail_ecommerce",
+    "government",
+    "education_academia",
+    "energy",
+    "media_advertising",
+    "other",
+)
+#: "Does your employer incorporate machine learning methods into its business?" (Kaggle), from most to least.
+ML_CENTRALITY = ("production_established", "production_recent", "insights_only", "exploring", "none")
+#: What `level` and `years_experience` were derived from.
+EXPERIENCE_BASES = ("source_level", "work_experience", "years_coding_pro", "years_coding_band")
+SKILL_CATEGORIES = ("language", "ml_framework", "data_platform", "cloud", "devops", "method")
 DUPLICATE_POLICIES = ("all_rows", "one_per_group")
 
 
@@ -89,7 +114,21 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
     Column("company_country", "VARCHAR", "Employer's country, ISO 3166-1 alpha-2."),
     Column("employee_country", "VARCHAR", "Worker's country of residence, ISO 3166-1 alpha-2."),
     Column("remote", "VARCHAR", "Work arrangement.", REMOTE),
-    Column("company_size", "VARCHAR", "small (<50 employees), medium (50-250), large (>250).", COMPANY_SIZES),
+    Column(
+        "company_size",
+        "VARCHAR",
+        "Employer size. The sources' own bands differ: aijobs small <50 employees, medium 50-250, large >250; "
+        "Kaggle small <50, medium 50-249, large >=250; Stack Overflow small <20, medium 20-499, large >=500.",
+        COMPANY_SIZES,
+    ),
+    Column("education", "VARCHAR", "Highest degree (normalize.education).", EDUCATION_LEVELS),
+    Column("industry", "VARCHAR", "Employer's industry (normalize.industry).", INDUSTRIES),
+    Column("ml_centrality", "VARCHAR", "How far the employer uses machine learning (Kaggle only).", ML_CENTRALITY),
+    Column("years_coding_low", "DOUBLE", "Years writing code, including study: lower bound (equal bounds = exact)."),
+    Column("years_coding_high", "DOUBLE", "Years writing code: upper bound; NULL = open-ended band (e.g. '20+')."),
+    Column("years_ml_low", "DOUBLE", "Years using machine-learning methods: lower bound (Kaggle only)."),
+    Column("years_ml_high", "DOUBLE", "Years using machine-learning methods: upper bound; NULL = open-ended."),
+    Column("experience_basis", "VARCHAR", "What level and years_experience were derived from.", EXPERIENCE_BASES),
     Column("amount_local", "DOUBLE", "Annual pay in the row's own currency (point value; NULL for bands)."),
     Column("currency", "VARCHAR", "ISO 4217 code of amount_local."),
     Column("amount_usd", "DOUBLE", "Annual pay in nominal US dollars of `year` (NULL for bands)."),
@@ -97,7 +136,7 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
     Column("real_base_year", "INTEGER", "Base year of amount_usd_real; NULL when CPI for `year` is not out."),
     Column("usd_conversion", "VARCHAR", "How amount_usd was obtained: 'source' or 'ecb_year_average'."),
     Column("amount_low_usd", "DOUBLE", "Lower bound of a pay band in USD (survey_band only)."),
-    Column("amount_high_usd", "DOUBLE", "Upper bound of a pay band in USD; NULL = open-ended (survey_band)."),
+    Column("amount_high_usd", "DOUBLE", "Upper bound of a pay band in USD as stated (e.g. 124999); NULL = open-ended."),
     Column("dup_group", "BIGINT NOT NULL", "source_record of the first row with exactly the same content."),
     Column("dup_rank", "INTEGER NOT NULL", "1 for the first row of its duplicate group, 2, 3... for repeats."),
 )
@@ -129,6 +168,13 @@ AGGREGATE_COLUMNS: tuple[Column, ...] = (
     Column("not_released", "VARCHAR[] NOT NULL", "Names of the statistics BLS did not release."),
     Column("top_code_usd", "DOUBLE", "The top-coding cap stated by the publisher for this release, USD/year."),
     Column("footnotes", "VARCHAR[] NOT NULL", "Publisher's footnote texts attached to this cell."),
+)
+
+SKILL_COLUMNS: tuple[Column, ...] = (
+    Column("obs_id", "VARCHAR NOT NULL", "The observation (observations.obs_id)."),
+    Column("source", "VARCHAR NOT NULL", "Source name."),
+    Column("skill", "VARCHAR NOT NULL", "Skill id, e.g. 'python', 'pytorch', 'spark', 'nlp' (normalize.skills)."),
+    Column("category", "VARCHAR NOT NULL", "Kind of skill.", SKILL_CATEGORIES),
 )
 
 #: The wage statistics of an aggregate row, in the order BLS publishes them.
@@ -176,6 +222,7 @@ def all_ddl() -> list[str]:
         "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
         create_table_sql("observations", OBSERVATION_COLUMNS),
         create_table_sql("aggregates", AGGREGATE_COLUMNS),
+        create_table_sql("skills", SKILL_COLUMNS),
         SOURCES_DDL,
         QUARANTINE_DDL,
     ]
@@ -198,9 +245,19 @@ def arrow_type(sql_type: str) -> Any:
 
 
 def to_arrow(df: pd.DataFrame, columns: tuple[Column, ...]) -> Any:
-    """The frame as an Arrow table with exactly the declared columns and types (extra columns are dropped)."""
+    """The frame as an Arrow table with exactly the declared columns and types (extra columns are dropped).
+
+    A nullable column the frame lacks is filled with NULL (a source that does not carry a field leaves it out);
+    a missing NOT NULL column is a KeyError naming it.
+    """
     import pyarrow as pa
 
+    missing = [c.name for c in columns if c.name not in df.columns]
+    required = [c.name for c in columns if c.name in missing and "NOT NULL" in c.sql_type]
+    if required:
+        raise KeyError(f"rows lack required column(s) {required}")
+    if missing:
+        df = df.assign(**dict.fromkeys(missing, None))
     fields = [pa.field(c.name, arrow_type(c.sql_type)) for c in columns]
     return pa.Table.from_pandas(df[column_names(columns)], schema=pa.schema(fields), preserve_index=False)
 
@@ -216,7 +273,11 @@ def markdown() -> str:
         (__doc__ or "").strip(),
         "",
     ]
-    for table, cols in (("observations", OBSERVATION_COLUMNS), ("aggregates", AGGREGATE_COLUMNS)):
+    for table, cols in (
+        ("observations", OBSERVATION_COLUMNS),
+        ("aggregates", AGGREGATE_COLUMNS),
+        ("skills", SKILL_COLUMNS),
+    ):
         out += [f"## `{table}`", "", "| column | type | meaning | allowed values |", "| --- | --- | --- | --- |"]
         for c in cols:
             allowed = ", ".join(f"`{a}`" for a in c.allowed) if c.allowed else ""

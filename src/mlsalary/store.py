@@ -127,6 +127,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
         con.execute("BEGIN TRANSACTION")
         try:
             for table, col in (
+                ("skills", "source"),
                 ("observations", "source"),
                 ("aggregates", "source"),
                 ("quarantine", "source"),
@@ -135,6 +136,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
                 con.execute(f"DELETE FROM {table} WHERE {col} = ?", [name])
             _insert(con, "observations", result.observations, schema.OBSERVATION_COLUMNS)
             _insert(con, "aggregates", result.aggregates, schema.AGGREGATE_COLUMNS)
+            _insert(con, "skills", result.skills, schema.SKILL_COLUMNS)
             if quarantined:
                 _insert_frame(con, "quarantine", result.quarantine.frame(name))
             _insert_frame(con, "sources", pd.DataFrame([record]))
@@ -159,10 +161,11 @@ def _insert(
 ) -> None:
     if df is None or df.empty:
         return
-    missing = [c for c in schema.column_names(columns) if c not in df.columns]
-    if missing:
-        raise StoreError(f"internal: {table} rows lack column(s) {missing}; please report this")
-    _insert_frame(con, table, schema.to_arrow(df, columns))
+    try:
+        rows = schema.to_arrow(df, columns)
+    except KeyError as e:
+        raise StoreError(f"internal: {table} {e.args[0]}; please report this") from e
+    _insert_frame(con, table, rows)
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: Any) -> None:
@@ -226,8 +229,8 @@ def export(fmt: str, out: Path, table: str = "observations") -> int:
     """Write a table to parquet or csv; returns the row count."""
     import duckdb
 
-    if table not in {"observations", "aggregates", "quarantine", "sources"}:
-        raise StoreError(f"unknown table {table!r}: choose observations, aggregates, quarantine or sources")
+    if table not in {"observations", "aggregates", "skills", "quarantine", "sources"}:
+        raise StoreError(f"unknown table {table!r}: choose observations, aggregates, skills, quarantine or sources")
     if fmt not in {"parquet", "csv"}:
         raise StoreError(f"unknown format {fmt!r}: choose parquet or csv")
     with read_only() as con:

@@ -20,6 +20,12 @@ _ALIASES = {
     "TAIWAN": "TW",
     "CZECH REPUBLIC": "CZ",
     "TURKEY": "TR",
+    "VENEZUELA, BOLIVARIAN REPUBLIC OF...": "VE",
+    "PALESTINE": "PS",
+    "DEMOCRATIC REPUBLIC OF THE CONGO": "CD",
+    "CONGO, REPUBLIC OF THE...": "CG",
+    "CAPE VERDE": "CV",
+    "KOSOVO": "XK",  # user-assigned code, used by the EU and the World Bank; Kosovo has no ISO 3166-1 code
 }
 
 

@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 from mlsalary.errors import NotFound
 
 #: Registered sources, in the order `data pull` runs them.
-SOURCE_MODULES = {"aijobs": "mlsalary.sources.aijobs", "oews": "mlsalary.sources.oews"}
+SOURCE_MODULES = {
+    "aijobs": "mlsalary.sources.aijobs",
+    "oews": "mlsalary.sources.oews",
+    "stackoverflow": "mlsalary.sources.stackoverflow",
+    "kaggle-survey": "mlsalary.sources.kaggle",
+}
 
 #: progress(label, bytes_done, bytes_total_or_None) — called while downloading.
 ProgressFn = Callable[[str, int, int | None], None]
@@ -99,6 +104,7 @@ class ParseResult:
     version: str
     observations: pd.DataFrame | None = None
     aggregates: pd.DataFrame | None = None
+    skills: pd.DataFrame | None = None  # (obs_id, source, skill, category); not counted as rows
     quarantine: QuarantineRows = field(default_factory=QuarantineRows)
     notes: list[str] = field(default_factory=list)
 

@@ -13,7 +13,6 @@ blank line and an extra unnamed index column.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -132,7 +131,7 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     names = list(tab.frame.columns[:-1])  # the last column is the record number
 
     def reject(rec: int, fields: list[str], reason: str, detail: str) -> None:
-        raw = json.dumps(dict(zip(header, textfile.printable(fields), strict=False)), ensure_ascii=False)
+        raw = textfile.raw_json(header, fields)
         q.add(path.name, rec, reason, f"aijobs: {path.name} row {rec}: {detail} (quarantined)", raw)
 
     for row in tab.bad:
@@ -213,6 +212,7 @@ def parse(files: list[FetchedFile]) -> ParseResult:
             "employee_country": df["employee_residence"].map(countries),
             "remote": remote,
             "company_size": df["company_size"].str.upper().map(levels.AIJOBS_COMPANY_SIZE),
+            "experience_basis": "source_level",
             "amount_local": amount_local,
             "currency": currency,
             "amount_usd": amount_usd,

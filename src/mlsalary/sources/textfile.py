@@ -67,7 +67,18 @@ _SURROGATES = re.compile("[\udc80-\udcff]")
 
 def printable(fields: list[str]) -> list[str]:
     """Fields with undecodable bytes shown as \\xNN, for quarantine records and messages."""
+    if not _SURROGATES.search("".join(fields)):
+        return fields
     return [f.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for f in fields]
+
+
+def raw_json(header: list[str], fields: list[str], skip_empty: bool = False) -> str:
+    """A raw row as JSON {column: value} for the quarantine table; `skip_empty` leaves out unanswered survey
+    questions (a Kaggle row has hundreds of empty columns)."""
+    import json
+
+    pairs = zip(header, printable(list(fields)), strict=False)
+    return json.dumps({k: v for k, v in pairs if v or not skip_empty}, ensure_ascii=False)
 
 
 @dataclass

@@ -1,0 +1,456 @@
+"""Kaggle Machine Learning & Data Science Survey, 2021 and 2022 (Kaggle's terms for the survey data).
+
+The responses CSV has two header rows: column ids (``Q25``, ``Q7_Part_3``, ``Q17_4``...) and then the question
+text. Question numbers differ by year: ``LAYOUTS`` maps each field to its column id per year, and the parser checks
+each mapped column's question text, so a file of another year or layout gets a clear error rather than wrong data.
+Multi-select questions are spread over columns ``Qnn_k`` (2022) or ``Qnn_Part_k`` / ``Qnn_A_Part_k`` (2021), one
+per answer, holding the answer's label when it is selected.
+
+Pay is a band of US dollars ("100,000-124,999", "$0-999", ">$1,000,000"): stored as ``amount_low_usd`` and
+``amount_high_usd`` (the band's stated figures; NULL high for the open top band) with ``pay_kind = 'survey_band'``,
+never as a point value. Statistics treat it as interval-censored.
+
+Rows that cannot be pay observations are quarantined with a reason:
+
+- ``no_pay``: the compensation question is unanswered (Kaggle did not ask students or the unemployed);
+- ``implausible_pay``: the whole band lies outside the plausibility rule (default 1,000-5,000,000 USD a year;
+  config.py) — in practice the "$0-999" band;
+- ``unknown_pay_band``: an answer that is not a band.
+
+Kaggle's data is downloaded by the user with a Kaggle account; mlsalary never downloads it (see ``fetch``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlsalary import config
+from mlsalary.errors import SchemaError, SourceError
+from mlsalary.normalize import education, geo, industry, labels, levels, skills
+from mlsalary.sources import FetchedFile, ParseResult, ProgressFn, QuarantineRows, SourceMeta, retrieve, textfile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+META = SourceMeta(
+    name="kaggle-survey",
+    title="Kaggle Machine Learning & Data Science Survey",
+    licence="Kaggle's terms for the survey data (Kaggle account required to download)",
+    homepage="https://www.kaggle.com/c/kaggle-survey-2022",
+    citation="Kaggle, State of Machine Learning and Data Science Survey 2021 and 2022, https://www.kaggle.com/c/kaggle-survey-2022",
+    unit="yearly compensation in US dollar bands, self-reported",
+    period="2021 and 2022 surveys (fielded in September and October)",
+    download_urls=(
+        "https://www.kaggle.com/competitions/kaggle-survey-2021/data",
+        "https://www.kaggle.com/competitions/kaggle-survey-2022/data",
+    ),
+    expected_files="kaggle-survey-2021.zip, kaggle-survey-2022.zip (or kaggle_survey_YYYY_responses.csv)",
+    how_to_provide=(
+        "Kaggle's survey files need a Kaggle account, so mlsalary cannot download them: sign in at "
+        "https://www.kaggle.com/competitions/kaggle-survey-2022/data (and .../kaggle-survey-2021/data), download "
+        'the zips, and run "mlsalary data pull kaggle-survey --from <the zip or its folder>" '
+        "(or set MLSALARY_MIRROR to a folder holding kaggle-survey/)"
+    ),
+    attribution=(
+        "Kaggle Machine Learning & Data Science Survey data are used under Kaggle's terms for the survey "
+        "(https://www.kaggle.com/c/kaggle-survey-2022/rules); download them yourself with a Kaggle account."
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Column ids of one survey year, and words the question text of each must contain."""
+
+    year: int
+    single: dict[str, tuple[str, str]]  # field -> (column id, words in its question)
+    multi: dict[str, tuple[str, str]]  # field -> (column id prefix, words in the first column's question)
+
+
+LAYOUTS: dict[int, Layout] = {
+    2021: Layout(
+        2021,
+        single={
+            "country": ("Q3", "country"),
+            "education": ("Q4", "formal education"),
+            "title": ("Q5", "title"),
+            "years_coding": ("Q6", "writing code"),
+            "years_ml": ("Q15", "machine learning methods"),
+            "industry": ("Q20", "industry"),
+            "company_size": ("Q21", "size of the company"),
+            "ml_use": ("Q23", "incorporate machine learning"),
+            "pay": ("Q25", "compensation"),
+        },
+        multi={
+            "languages": ("Q7_", "programming languages"),
+            "frameworks": ("Q16_", "machine learning frameworks"),
+            "cv_methods": ("Q18_", "computer vision"),
+            "nlp_methods": ("Q19_", "natural language processing"),
+            "cloud": ("Q27_A_", "cloud computing platforms"),
+            "data_products": ("Q32_A_", "big data products"),
+        },
+    ),
+    2022: Layout(
+        2022,
+        single={
+            "country": ("Q4", "country"),
+            "education": ("Q8", "formal education"),
+            "title": ("Q23", "title"),
+            "years_coding": ("Q11", "writing code"),
+            "years_ml": ("Q16", "machine learning methods"),
+            "industry": ("Q24", "industry"),
+            "company_size": ("Q25", "size of the company"),
+            "ml_use": ("Q27", "incorporate machine learning"),
+            "pay": ("Q29", "compensation"),
+        },
+        multi={
+            "languages": ("Q12_", "programming languages"),
+            "frameworks": ("Q17_", "machine learning frameworks"),
+            "cv_methods": ("Q19_", "computer vision"),
+            "nlp_methods": ("Q20_", "natural language processing"),
+            "cloud": ("Q31_", "cloud computing platforms"),
+            "data_products": ("Q35_", "data products"),
+        },
+    ),
+}
+
+#: Title answers (both years) -> role.
+TITLE_ROLES: dict[str, str] = {
+    "machine learning engineer": "ml_engineer",  # 2021
+    "machine learning/ mlops engineer": "ml_engineer",  # 2022
+    "research scientist": "research_scientist",
+    "data scientist": "data_scientist",
+    "statistician": "data_scientist",
+    "data analyst": "data_analyst",  # 2021
+    "data analyst (business, marketing, financial, quantitative, etc)": "data_analyst",  # 2022
+    "business analyst": "data_analyst",
+    "data engineer": "data_engineer",
+    "data architect": "data_engineer",
+    "data administrator": "infrastructure_engineer",
+    "dba/database engineer": "infrastructure_engineer",
+    "software engineer": "software_engineer",
+    "program/project manager": "manager",
+    "product manager": "manager",
+    "manager (program, project, operations, executive-level, etc)": "manager",
+    "teacher / professor": "researcher",
+    "engineer (non-software)": "other",
+    "developer relations/advocacy": "other",
+    "developer advocate": "other",
+    "student": "other",
+    "currently not employed": "other",
+    "other": "other",
+}
+
+COMPANY_SIZES: dict[str, str] = {
+    "0-49 employees": "small",
+    "50-249 employees": "medium",
+    "250-999 employees": "large",
+    "1000-9,999 employees": "large",
+    "10,000 or more employees": "large",
+}
+
+ML_USE: dict[str, str | None] = {
+    "we have well established ml methods (i.e., models in production for more than 2 years)": "production_established",
+    "we recently started using ml methods (i.e., models in production for less than 2 years)": "production_recent",
+    "we use ml methods for generating insights (but do not put working models into production)": "insights_only",
+    "we are exploring ml methods (and may one day put a model into production)": "exploring",
+    "no (we do not use ml methods)": "none",
+    "i do not know": None,
+}
+
+#: Method answers that add a method skill besides the question's own (nlp / computer_vision).
+METHOD_SKILLS = {"transformer language models": "transformer_lm", "generative networks": "generative_networks"}
+
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_NOT_SELECTED = {"", "none", "nan"}
+_NO_COUNTRY = {"other", "i do not wish to disclose my location"}
+
+
+def pick(folder: Path) -> list[Path]:
+    """One file per survey year: the official zip, else the responses CSV."""
+    by_year: dict[int, Path] = {}
+    for pattern in ("kaggle_survey_*_responses.csv*", "kaggle-survey-*.zip"):
+        for p in sorted(folder.glob(pattern)):
+            m = _YEAR_IN_NAME.search(p.name)
+            if m:
+                by_year[int(m.group(1))] = p
+    return [by_year[y] for y in sorted(by_year)]
+
+
+def fetch(
+    from_path: Path | None = None, offline: bool = False, progress: ProgressFn | None = None
+) -> list[FetchedFile]:
+    """The user's file or folder, or the mirror. Never downloads: Kaggle requires an account (see META)."""
+    local = retrieve.resolve_local(META, from_path, pick)
+    if local:
+        return local
+    raise retrieve.unavailable(META, "not in the mirror and not given with --from")
+
+
+def parse(files: list[FetchedFile]) -> ParseResult:
+    """Survey files (one per year) -> observations (pay bands), skills and quarantine. Pure."""
+    import pandas as pd
+
+    parts = [_parse_file(f.path) for f in files]
+    q = QuarantineRows()
+    for part in parts:
+        pq = part.quarantine
+        for i in range(len(pq)):
+            q.add(pq.files[i], pq.records[i], pq.reasons[i], pq.details[i], pq.raws[i])
+    return ParseResult(
+        rows_read=sum(p.rows_read for p in parts),
+        version=", ".join(p.version for p in parts),
+        observations=pd.concat([p.observations for p in parts], ignore_index=True),
+        skills=pd.concat([p.skills for p in parts], ignore_index=True),
+        quarantine=q,
+        notes=[n for p in parts for n in p.notes],
+    )
+
+
+def read_responses(path: Path) -> tuple[textfile.Table, list[str]]:
+    """The responses table (data rows only, records numbered from the first respondent) and the question texts."""
+    if path.name.lower().endswith(".zip"):
+        raw = path.read_bytes()
+        data = textfile.zip_member(path, raw, META.name, "_responses.csv")
+    else:
+        data = textfile.read_bytes(path, META.name)
+    tab = textfile.table(data, path, META.name)
+    if tab.frame.empty or tab.frame["record"].iloc[0] != 1:
+        raise SourceError(f"kaggle-survey: {path.name}: the second row (question texts) is missing or malformed")
+    questions = [str(x) for x in tab.frame.iloc[0, :-1]]
+    frame = tab.frame.iloc[1:].reset_index(drop=True)
+    frame["record"] = frame["record"] - 1
+    bad = [textfile.Row(r.record - 1, r.fields, r.bad_bytes) for r in tab.bad]
+    return textfile.Table(tab.header, frame, bad, tab.rows_read - 1), questions
+
+
+def layout_for(path: Path, header: list[str], questions: list[str]) -> Layout:
+    """The layout whose column ids exist with the expected question texts; SchemaError naming what is wrong."""
+    m = _YEAR_IN_NAME.search(path.name)
+    candidates = [LAYOUTS[int(m.group(1))]] if m and int(m.group(1)) in LAYOUTS else list(LAYOUTS.values())
+    problems: dict[int, list[str]] = {}
+    for lay in candidates:
+        problems[lay.year] = _layout_problems(lay, header, questions)
+        if not problems[lay.year]:
+            return lay
+    year, found = min(problems.items(), key=lambda kv: len(kv[1]))
+    raise SchemaError(
+        f"kaggle-survey: {path.name}: not the Kaggle {year} survey layout: {'; '.join(found[:4])}; "
+        "pass the official kaggle_survey_2021/2022 responses file"
+    )
+
+
+def _layout_problems(lay: Layout, header: list[str], questions: list[str]) -> list[str]:
+    where = {h: i for i, h in enumerate(header)}
+    out = []
+    for name, (col, words) in lay.single.items():
+        if col not in where:
+            out.append(f"column {col} ({name}) is missing")
+        elif words not in questions[where[col]].lower():
+            out.append(f'column {col} ({name}) does not ask about "{words}"')
+    for name, (prefix, words) in lay.multi.items():
+        cols = [h for h in header if h.startswith(prefix)]
+        if not cols:
+            out.append(f"columns {prefix}* ({name}) are missing")
+        elif words not in questions[where[cols[0]]].lower():
+            out.append(f'column {cols[0]} ({name}) does not ask about "{words}"')
+    return out
+
+
+def pay_band(label: str) -> tuple[float, float | None] | None:
+    """'100,000-124,999' -> (100000, 124999); '>$1,000,000' -> (1000000, None); None when not a band."""
+    text = label.replace("$", "").replace(",", "").strip()
+    m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", text)
+    if m:
+        return float(m.group(1)), float(m.group(2))
+    m = re.fullmatch(r">\s*(\d+)", text)
+    if m:
+        return float(m.group(1)), None
+    return None
+
+
+def years_band(label: str) -> tuple[float | None, float | None]:
+    """Kaggle's years answers -> (low, high): '1-3 years' -> (1, 3); '< 1 years' -> (0, 1); '20+ years' ->
+    (20, None); 'I have never written code' / 'I do not use machine learning methods' -> (0, 0)."""
+    k = labels.key(label)
+    if not k:
+        return None, None
+    if k.startswith(("i have never", "i do not use")):
+        return 0.0, 0.0
+    if k.startswith(("<", "under")):
+        return 0.0, 1.0
+    m = re.match(r"(\d+)\s*(\+|or more)", k)
+    if m:
+        return float(m.group(1)), None
+    m = re.match(r"(\d+)\s*-\s*(\d+)", k)
+    if m:
+        return float(m.group(1)), float(m.group(2))
+    return None, None
+
+
+def _parse_file(path: Path) -> ParseResult:
+    import numpy as np
+
+    tab, questions = read_responses(path)
+    lay = layout_for(path, tab.header, questions)
+    src = tab.frame
+    q = QuarantineRows()
+    header = tab.header
+
+    def reject(rec: int, fields: list[str], reason: str, detail: str) -> None:
+        raw = textfile.raw_json(header, fields, skip_empty=True)
+        q.add(path.name, rec, reason, f"kaggle-survey: {path.name} row {rec}: {detail} (quarantined)", raw)
+
+    for row in tab.bad:
+        if row.bad_bytes:
+            reject(row.record, row.fields, "not_utf8", "holds bytes that are not UTF-8; re-save the file as UTF-8")
+        else:
+            reject(
+                row.record,
+                row.fields,
+                "wrong_field_count",
+                f"{len(row.fields)} fields, expected {len(header)} (truncated or malformed line)",
+            )
+
+    lo, hi = config.plausible_pay_range()
+    pay_col = lay.single["pay"][0]
+
+    def check(label: str) -> tuple[str, str] | None:
+        if not label.strip():
+            return "no_pay", f"{pay_col} (yearly compensation) is unanswered"
+        band = pay_band(label)
+        if band is None:
+            return "unknown_pay_band", f'{pay_col} "{label}" is not a pay band like "100,000-124,999"'
+        low, high = band
+        if (high is not None and high < lo) or low > hi:
+            return (
+                "implausible_pay",
+                f'{pay_col} band "{label}" lies outside the plausible range {lo:,.0f}-{hi:,.0f} USD '
+                "(set MLSALARY_MIN_PAY_USD / MLSALARY_MAX_PAY_USD to change the rule)",
+            )
+        return None
+
+    verdicts = {v: check(v) for v in src[pay_col].unique()}
+    problem = src[pay_col].map(verdicts)
+    bad = problem.notna().to_numpy()
+    fields_of = src[[c for c in src.columns if c != "record"]].to_numpy()
+    records = src["record"].to_numpy()
+    for i in np.flatnonzero(bad):
+        reason, detail = problem.iloc[i]
+        reject(int(records[i]), list(fields_of[i]), reason, detail)
+    q.sort()
+    df = src[~bad].reset_index(drop=True)
+    obs = _observations(df, lay, path)
+    return ParseResult(
+        rows_read=tab.rows_read,
+        version=f"{lay.year} survey",
+        observations=obs,
+        skills=_skills(df, lay, obs["obs_id"]),
+        quarantine=q,
+        notes=[f"kaggle-survey: read {path.name} as the {lay.year} layout"],
+    )
+
+
+def _col(df: pd.DataFrame, lay: Layout, field: str) -> pd.Series:
+    return df[lay.single[field][0]].str.strip()
+
+
+def _multi_columns(df: pd.DataFrame, lay: Layout, field: str) -> list[str]:
+    return [c for c in df.columns if c.startswith(lay.multi[field][0])]
+
+
+def _any_selected(df: pd.DataFrame, cols: list[str]) -> pd.Series:
+    import numpy as np
+    import pandas as pd
+
+    hit = np.zeros(len(df), dtype=bool)
+    for c in cols:
+        hit |= ~df[c].str.strip().str.lower().isin(_NOT_SELECTED).to_numpy()
+    return pd.Series(hit, index=df.index)
+
+
+def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    bands = _col(df, lay, "pay").map(pay_band)
+    coding = _col(df, lay, "years_coding").map(years_band)
+    ml = _col(df, lay, "years_ml").map(years_band)
+    level = coding.map(lambda t: levels.level_from_band(t[0], t[1]))
+    nlp = _any_selected(df, _multi_columns(df, lay, "nlp_methods"))
+    cv = _any_selected(df, _multi_columns(df, lay, "cv_methods"))
+    specialization = np.select([nlp & cv, nlp, cv], ["multiple", "nlp", "computer_vision"], default="none")
+    title = _col(df, lay, "title")
+    country = _col(df, lay, "country")
+    countries = {c: None if labels.key(c) in _NO_COUNTRY else geo.to_iso2(c) for c in country.unique()}
+    stem = path.name.split(".")[0]
+    return pd.DataFrame(
+        {
+            "obs_id": f"kaggle-survey:{stem}:" + df["record"].astype(str),
+            "source": "kaggle-survey",
+            "source_file": path.name,
+            "source_record": df["record"],
+            "year": lay.year,
+            "pay_kind": "survey_band",
+            "job_title_raw": title.where(title != "", None),
+            "role": title.map(labels.key).map(TITLE_ROLES).fillna("other"),
+            "specialization": specialization,
+            "level": level,
+            "years_experience": np.nan,
+            "employment_type": None,
+            "company_country": None,
+            "employee_country": country.map(countries),
+            "remote": None,
+            "company_size": _col(df, lay, "company_size").map(labels.key).map(COMPANY_SIZES),
+            "education": _col(df, lay, "education").map(education.education_of),
+            "industry": _col(df, lay, "industry").map(industry.industry_of),
+            "ml_centrality": _col(df, lay, "ml_use").map(labels.key).map(ML_USE),
+            "years_coding_low": coding.map(lambda t: t[0]),
+            "years_coding_high": coding.map(lambda t: t[1]),
+            "years_ml_low": ml.map(lambda t: t[0]),
+            "years_ml_high": ml.map(lambda t: t[1]),
+            "experience_basis": level.map(lambda v: "years_coding_band" if v else None),
+            "amount_local": np.nan,
+            "currency": "USD",
+            "amount_usd": np.nan,
+            "amount_usd_real": np.nan,
+            "real_base_year": None,
+            "usd_conversion": "source",
+            "amount_low_usd": bands.map(lambda b: b[0]),
+            "amount_high_usd": bands.map(lambda b: b[1]),
+            "dup_group": df["record"],
+            "dup_rank": 1,
+        }
+    )
+
+
+def _skills(df: pd.DataFrame, lay: Layout, obs_id: pd.Series) -> pd.DataFrame:
+    """One row per (respondent, skill): tools from the multi-select questions, methods from the method questions."""
+    import pandas as pd
+
+    rows: list[pd.DataFrame] = []
+
+    def add(mask: pd.Series, skill: str) -> None:
+        ids = obs_id[mask.to_numpy()]
+        rows.append(pd.DataFrame({"obs_id": ids, "skill": skill, "category": skills.category_of(skill)}))
+
+    for field in ("languages", "frameworks", "cloud", "data_products"):
+        for c in _multi_columns(df, lay, field):
+            values = df[c].str.strip()
+            for label in values.unique():
+                hit = skills.skill_of(label) if label else None
+                if hit:
+                    add(values == label, hit[0])
+    for field, skill in (("nlp_methods", "nlp"), ("cv_methods", "computer_vision")):
+        cols = _multi_columns(df, lay, field)
+        add(_any_selected(df, cols), skill)
+        for c in cols:
+            values = df[c].str.strip().map(labels.key)
+            for prefix, extra in METHOD_SKILLS.items():
+                add(values.str.startswith(prefix), extra)
+    out = pd.concat(rows, ignore_index=True).drop_duplicates(["obs_id", "skill"])
+    out.insert(1, "source", "kaggle-survey")
+    return out.reset_index(drop=True)

@@ -18,7 +18,7 @@ that differ; the taxonomies shared with other sources (education, industry, skil
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,36 +168,26 @@ def employment_of(label: str) -> str | None:
     return None
 
 
+#: Columns every layout must have, and columns read when present (NULL when a year's file lacks them).
+REQUIRED = ("ResponseId", "EdLevel", "YearsCode", "DevType", "Country", "ConvertedCompYearly")
+OPTIONAL = ("MainBranch", "Employment", "RemoteWork", "OrgSize", "Currency", "CompTotal", "Industry")
+
+
 @dataclass(frozen=True)
 class Layout:
     """The columns one survey year is read from."""
 
     year: int
     experience: tuple[str, ...]  # years of professional experience, first non-empty wins
+    # The ';'-separated "...HaveWorkedWith" answers that hold tracked skills; the first one is required. Skills are
+    # read from every "...HaveWorkedWith" column a file has, so a renamed or new question is not missed.
     skill_columns: tuple[str, ...]
     # Columns only this layout has, used to recognise a file whose name carries no year.
     signature: tuple[str, ...]
-    common: tuple[str, ...] = field(
-        default=(
-            "ResponseId",
-            "MainBranch",
-            "Employment",
-            "RemoteWork",
-            "EdLevel",
-            "YearsCode",
-            "DevType",
-            "OrgSize",
-            "Country",
-            "Currency",
-            "CompTotal",
-            "Industry",
-            "ConvertedCompYearly",
-        )
-    )
 
     @property
     def required(self) -> tuple[str, ...]:
-        return self.common + self.experience + self.skill_columns
+        return REQUIRED + self.experience + self.skill_columns[:1]
 
 
 _SKILLS_2023 = (
@@ -221,7 +211,6 @@ LAYOUTS: dict[int, Layout] = {
 }
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-_MISSING = {"", "NA"}
 
 
 def pick(folder: Path) -> list[Path]:
@@ -286,7 +275,7 @@ def layout_for(path: Path, columns: list[str]) -> Layout:
 def _years(value: str) -> tuple[float | None, float | None]:
     """A years answer -> (low, high): '7' -> (7, 7); 'Less than 1 year' -> (0, 1); 'More than 50' -> (50, None)."""
     k = labels.key(value)
-    if k in {"", "na"}:
+    if not k:
         return None, None
     if k.startswith("less than"):
         return 0.0, 1.0
@@ -332,6 +321,13 @@ def _parse_file(path: Path) -> ParseResult:
     lay = layout_for(path, tab.header)
     src = tab.frame
     q = QuarantineRows()
+    # The official files write "NA" for an unanswered question; a file without a column reads as unanswered.
+    skill_columns = [c for c in tab.header if c.endswith("HaveWorkedWith")]
+    used = [*REQUIRED, *OPTIONAL, *lay.experience, *skill_columns]
+    answers = pd.DataFrame(
+        {c: src[c].str.strip().replace("NA", "") if c in src.columns else "" for c in used}, index=src.index
+    )
+    answers["record"] = src["record"]
     header = tab.header
 
     def reject(rec: int, fields: list[str], reason: str, detail: str) -> None:
@@ -350,8 +346,8 @@ def _parse_file(path: Path) -> ParseResult:
             )
 
     lo, hi = config.plausible_pay_range()
-    pay_text = src["ConvertedCompYearly"].str.strip()
-    missing_pay = pay_text.isin(_MISSING)
+    pay_text = answers["ConvertedCompYearly"]
+    missing_pay = pay_text == ""
     pay = pd.to_numeric(pay_text.where(~missing_pay), errors="coerce")
     problem: list[tuple[str, str] | None] = [None] * len(src)
     for i in np.flatnonzero(missing_pay.to_numpy()):
@@ -372,13 +368,13 @@ def _parse_file(path: Path) -> ParseResult:
         reject(int(records[i]), list(fields_of[i]), reason, detail)
     q.sort()
 
-    df = src[~bad].reset_index(drop=True)
+    df = answers[~bad].reset_index(drop=True)
     out = _observations(df, lay, path, pay[~bad].reset_index(drop=True))
     return ParseResult(
         rows_read=tab.rows_read,
         version=f"{lay.year} survey",
         observations=out,
-        skills=_skills(df, lay, out["obs_id"]),
+        skills=_skills(df, skill_columns, out["obs_id"]),
         quarantine=q,
         notes=[f"stackoverflow: read {path.name} as the {lay.year} layout"],
     )
@@ -409,7 +405,7 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path, pay: pd.Series) -> 
     level[dev.isin(EXECUTIVE_DEVTYPES)] = "executive"
     coding = _mapped(df["YearsCode"], _years)
     currency = _mapped(df["Currency"], lambda v: v[:3].upper() if geo.is_currency(v[:3]) else None)
-    comp_total = pd.to_numeric(df["CompTotal"].where(~df["CompTotal"].isin(_MISSING)), errors="coerce")
+    comp_total = pd.to_numeric(df["CompTotal"], errors="coerce")
     real_base = money.cpi_base_year()
     factor = money.real_factor(year, real_base)
     country = _mapped(df["Country"], geo.to_iso2)
@@ -453,13 +449,13 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path, pay: pd.Series) -> 
     )
 
 
-def _skills(df: pd.DataFrame, lay: Layout, obs_id: pd.Series) -> pd.DataFrame:
+def _skills(df: pd.DataFrame, columns: list[str], obs_id: pd.Series) -> pd.DataFrame:
     """The long (obs_id, source, skill, category) table from the ';'-separated 'HaveWorkedWith' columns."""
     import pandas as pd
 
     parts = []
-    for col in lay.skill_columns:
-        cell = df[col].where(~df[col].isin(_MISSING))
+    for col in columns:
+        cell = df[col].where(df[col] != "")
         long = pd.DataFrame({"obs_id": obs_id, "label": cell.str.split(";")}).explode("label").dropna()
         found = {v: skills.skill_of(v) for v in long["label"].unique()}
         long["hit"] = long["label"].map(found)

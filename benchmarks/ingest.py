@@ -34,8 +34,15 @@ def pandas_read(name: str, files: list[Path]) -> int:
 
     rows = 0
     for f in files:
-        if f.suffix == ".csv":
-            rows += len(pd.read_csv(f))
+        if f.name.endswith((".csv", ".csv.bz2", ".csv.gz")):
+            rows += len(pd.read_csv(f, low_memory=False))
+        elif f.suffix == ".zip":  # a survey zip: its responses CSV (Kaggle's second row is the question text)
+            import zipfile
+
+            with zipfile.ZipFile(f) as z:
+                member = next(n for n in z.namelist() if n.endswith(("_responses.csv", "survey_results_public.csv")))
+                skip = [1] if "kaggle" in member else None
+                rows += len(pd.read_csv(z.open(member), skiprows=skip, low_memory=False))
         elif f.suffix == ".xlsx":
             rows += len(pd.read_excel(f, engine="calamine"))
         elif f.name.endswith(".sqlite.gz"):
@@ -59,7 +66,7 @@ def main() -> None:
 
     from mlsalary import api, sources
 
-    print(f"{'source':<10}{'rows':>10}{'ingest s':>10}{'rows/s':>12}{'pandas s':>10}{'ratio':>8}")
+    print(f"{'source':<14}{'rows':>10}{'ingest s':>10}{'rows/s':>12}{'pandas s':>10}{'ratio':>8}")
     tot_rows, tot_ingest, tot_pandas = 0, 0.0, 0.0
     for name in sources.names():
         mod: object = sources.get(name)
@@ -67,17 +74,17 @@ def main() -> None:
         t_ingest, outcomes = best_of(args.repeat, lambda n=name: api.pull([n]))
         (o,) = outcomes  # type: ignore[misc]
         if o.status != "loaded":
-            print(f"{name:<10} {o.status}: {o.message}", file=sys.stderr)
+            print(f"{name:<14} {o.status}: {o.message}", file=sys.stderr)
             continue
         rows = o.record["rows_read"]
         t_pandas, _ = best_of(args.repeat, lambda n=name, f=files: pandas_read(n, f))
         tot_rows, tot_ingest, tot_pandas = tot_rows + rows, tot_ingest + t_ingest, tot_pandas + t_pandas
         print(
-            f"{name:<10}{rows:>10,}{t_ingest:>10.2f}{rows / t_ingest:>12,.0f}{t_pandas:>10.2f}"
+            f"{name:<14}{rows:>10,}{t_ingest:>10.2f}{rows / t_ingest:>12,.0f}{t_pandas:>10.2f}"
             f"{t_ingest / t_pandas:>8.2f}"
         )
     print(
-        f"{'total':<10}{tot_rows:>10,}{tot_ingest:>10.2f}{tot_rows / tot_ingest:>12,.0f}{tot_pandas:>10.2f}"
+        f"{'total':<14}{tot_rows:>10,}{tot_ingest:>10.2f}{tot_rows / tot_ingest:>12,.0f}{tot_pandas:>10.2f}"
         f"{tot_ingest / tot_pandas:>8.2f}"
     )
     print(

@@ -23,6 +23,7 @@ Kaggle's data is downloaded by the user with a Kaggle account; mlsalary never do
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -213,18 +214,13 @@ def parse(files: list[FetchedFile]) -> ParseResult:
 def read_responses(path: Path) -> tuple[textfile.Table, list[str]]:
     """The responses table (data rows only, records numbered from the first respondent) and the question texts."""
     if path.name.lower().endswith(".zip"):
-        raw = path.read_bytes()
-        data = textfile.zip_member(path, raw, META.name, "_responses.csv")
+        data = textfile.zip_member(path, path.read_bytes(), META.name, "_responses.csv")
     else:
         data = textfile.read_bytes(path, META.name)
     tab = textfile.table(data, path, META.name)
-    if tab.frame.empty or tab.frame["record"].iloc[0] != 1:
+    if not tab.records or tab.records[0] != 1:
         raise SourceError(f"kaggle-survey: {path.name}: the second row (question texts) is missing or malformed")
-    questions = [str(x) for x in tab.frame.iloc[0, :-1]]
-    frame = tab.frame.iloc[1:].reset_index(drop=True)
-    frame["record"] = frame["record"] - 1
-    bad = [textfile.Row(r.record - 1, r.fields, r.bad_bytes) for r in tab.bad]
-    return textfile.Table(tab.header, frame, bad, tab.rows_read - 1), questions
+    return tab.without_first_row(), list(tab.rows[0])
 
 
 def layout_for(path: Path, header: list[str], questions: list[str]) -> Layout:
@@ -296,7 +292,8 @@ def _parse_file(path: Path) -> ParseResult:
 
     tab, questions = read_responses(path)
     lay = layout_for(path, tab.header, questions)
-    src = tab.frame
+    prefixes = tuple(prefix for prefix, _ in lay.multi.values())
+    src = tab.select([c for c, _ in lay.single.values()] + [h for h in tab.header if h.startswith(prefixes)])
     q = QuarantineRows()
     header = tab.header
 
@@ -334,13 +331,11 @@ def _parse_file(path: Path) -> ParseResult:
         return None
 
     verdicts = {v: check(v) for v in src[pay_col].unique()}
-    problem = src[pay_col].map(verdicts)
-    bad = problem.notna().to_numpy()
-    fields_of = src[[c for c in src.columns if c != "record"]].to_numpy()
-    records = src["record"].to_numpy()
+    problem = [verdicts[v] for v in src[pay_col]]
+    bad = np.array([p is not None for p in problem], dtype=bool)
     for i in np.flatnonzero(bad):
-        reason, detail = problem.iloc[i]
-        reject(int(records[i]), list(fields_of[i]), reason, detail)
+        reason, detail = problem[i]  # type: ignore[misc]
+        reject(tab.records[i], tab.rows[i], reason, detail)
     q.sort()
     df = src[~bad].reset_index(drop=True)
     obs = _observations(df, lay, path)
@@ -352,6 +347,12 @@ def _parse_file(path: Path) -> ParseResult:
         quarantine=q,
         notes=[f"kaggle-survey: read {path.name} as the {lay.year} layout"],
     )
+
+
+def _by_value(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
+    """fn applied once per distinct value (survey columns have few distinct answers)."""
+    values = {v: fn(v) for v in series.unique()}
+    return series.map(values).astype(object)
 
 
 def _col(df: pd.DataFrame, lay: Layout, field: str) -> pd.Series:
@@ -396,7 +397,7 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
             "year": lay.year,
             "pay_kind": "survey_band",
             "job_title_raw": title.where(title != "", None),
-            "role": title.map(labels.key).map(TITLE_ROLES).fillna("other"),
+            "role": _by_value(title, lambda v: TITLE_ROLES.get(labels.key(v), "other")),
             "specialization": specialization,
             "level": level,
             "years_experience": np.nan,
@@ -404,10 +405,10 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
             "company_country": None,
             "employee_country": country.map(countries),
             "remote": None,
-            "company_size": _col(df, lay, "company_size").map(labels.key).map(COMPANY_SIZES),
-            "education": _col(df, lay, "education").map(education.education_of),
-            "industry": _col(df, lay, "industry").map(industry.industry_of),
-            "ml_centrality": _col(df, lay, "ml_use").map(labels.key).map(ML_USE),
+            "company_size": _by_value(_col(df, lay, "company_size"), lambda v: COMPANY_SIZES.get(labels.key(v))),
+            "education": _by_value(_col(df, lay, "education"), education.education_of),
+            "industry": _by_value(_col(df, lay, "industry"), industry.industry_of),
+            "ml_centrality": _by_value(_col(df, lay, "ml_use"), lambda v: ML_USE.get(labels.key(v))),
             "years_coding_low": coding.map(lambda t: t[0]),
             "years_coding_high": coding.map(lambda t: t[1]),
             "years_ml_low": ml.map(lambda t: t[0]),
@@ -448,9 +449,9 @@ def _skills(df: pd.DataFrame, lay: Layout, obs_id: pd.Series) -> pd.DataFrame:
         cols = _multi_columns(df, lay, field)
         add(_any_selected(df, cols), skill)
         for c in cols:
-            values = df[c].str.strip().map(labels.key)
+            values = _by_value(df[c], labels.key)
             for prefix, extra in METHOD_SKILLS.items():
-                add(values.str.startswith(prefix), extra)
+                add(values.str.startswith(prefix).fillna(False).astype(bool), extra)
     out = pd.concat(rows, ignore_index=True).drop_duplicates(["obs_id", "skill"])
     out.insert(1, "source", "kaggle-survey")
     return out.reset_index(drop=True)

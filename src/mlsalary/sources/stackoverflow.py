@@ -319,11 +319,11 @@ def _parse_file(path: Path) -> ParseResult:
         data = textfile.read_bytes(path, META.name)
     tab = textfile.table(data, path, META.name)
     lay = layout_for(path, tab.header)
-    src = tab.frame
     q = QuarantineRows()
     # The official files write "NA" for an unanswered question; a file without a column reads as unanswered.
     skill_columns = [c for c in tab.header if c.endswith("HaveWorkedWith")]
     used = [*REQUIRED, *OPTIONAL, *lay.experience, *skill_columns]
+    src = tab.select([c for c in used if c in tab.header])
     answers = pd.DataFrame(
         {c: src[c].str.strip().replace("NA", "") if c in src.columns else "" for c in used}, index=src.index
     )
@@ -361,11 +361,9 @@ def _parse_file(path: Path) -> ParseResult:
             "(set MLSALARY_MIN_PAY_USD / MLSALARY_MAX_PAY_USD to change the rule)",
         )
     bad = np.array([p is not None for p in problem], dtype=bool)
-    fields_of = src[[c for c in src.columns if c != "record"]].to_numpy()
-    records = src["record"].to_numpy()
     for i in np.flatnonzero(bad):
         reason, detail = problem[i]  # type: ignore[misc]
-        reject(int(records[i]), list(fields_of[i]), reason, detail)
+        reject(tab.records[i], tab.rows[i], reason, detail)
     q.sort()
 
     df = answers[~bad].reset_index(drop=True)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import bz2
 import csv
+import functools
 import gzip
 import io
 import re
 import zipfile
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -77,25 +79,53 @@ def raw_json(header: list[str], fields: list[str], skip_empty: bool = False) -> 
     questions (a Kaggle row has hundreds of empty columns)."""
     import json
 
-    pairs = zip(header, printable(list(fields)), strict=False)
-    return json.dumps({k: v for k, v in pairs if v or not skip_empty}, ensure_ascii=False)
+    shown = printable(fields)
+    pairs = compress(zip(header, shown, strict=False), shown) if skip_empty else zip(header, shown, strict=False)
+    return json.dumps(dict(pairs), ensure_ascii=False)
 
 
 @dataclass
 class Table:
-    """A CSV as strings: `frame` holds the well-formed rows (one column per header name, plus `record`), `bad`
-    the rows with the wrong number of fields or bytes that are not UTF-8, for the parser to quarantine."""
+    """A CSV as strings: `rows` are the well-formed rows (numbered by `records`), `bad` the rows with the wrong
+    number of fields or bytes that are not UTF-8, for the parser to quarantine. `frame` / `select()` give the
+    well-formed rows as a DataFrame (all columns, or only those a parser reads — much faster for wide files)."""
 
     header: list[str]
-    frame: Any
+    rows: list[list[str]]
+    records: list[int]
     bad: list[Row]
     rows_read: int
+
+    @functools.cached_property
+    def frame(self) -> Any:
+        """All columns (duplicate header names made unique with .1, .2...) plus `record`."""
+        return self.select(None)
+
+    def select(self, columns: list[str] | None) -> Any:
+        """The named columns (first occurrence of each name; None = all) plus `record`, as pandas strings."""
+        import pandas as pd
+
+        names = _unique(self.header)
+        wanted = names if columns is None else list(dict.fromkeys(columns))
+        where = {n: i for i, n in reversed(list(enumerate(names)))}
+        data = {n: pd.array([r[where[n]] for r in self.rows], dtype="string[pyarrow]") for n in wanted}
+        frame = pd.DataFrame(data, index=pd.RangeIndex(len(self.rows)))
+        frame["record"] = pd.Series(self.records, dtype="int64")
+        return frame
+
+    def without_first_row(self) -> Table:
+        """The table minus its first data row (a second header row), records renumbered from 1."""
+        return Table(
+            self.header,
+            self.rows[1:],
+            [r - 1 for r in self.records[1:]],
+            [Row(r.record - 1, r.fields, r.bad_bytes) for r in self.bad if r.record != 1],
+            self.rows_read - 1,
+        )
 
 
 def table(data: bytes, path: Path, source: str) -> Table:
     """Read a whole CSV. Leading blank lines are skipped. Raises SourceError for an empty file."""
-    import pandas as pd
-
     if not data.strip():
         raise SourceError(f"{source}: {path.name} is empty; download it again or check the path")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -118,9 +148,7 @@ def table(data: bytes, path: Path, source: str) -> Table:
         else:
             good.append(fields)
             records.append(rec)
-    frame = pd.DataFrame(good, columns=_unique(header), dtype="string[pyarrow]")
-    frame["record"] = pd.Series(records, dtype="int64")
-    return Table(header, frame, bad, len(all_rows) - 1)
+    return Table(header, good, records, bad, len(all_rows) - 1)
 
 
 def _unique(names: list[str]) -> list[str]:

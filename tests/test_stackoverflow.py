@@ -270,7 +270,7 @@ def test_offline_without_mirror_says_how_to_provide() -> None:
     code, _, err = run_cli("data", "pull", "stackoverflow")
     assert code == 1
     assert err.strip() == (
-        "unavailable: stackoverflow: offline and not in the mirror or the cache; run \"mlsalary data pull "
+        'unavailable: stackoverflow: offline and not in the mirror or the cache; run "mlsalary data pull '
         'stackoverflow" online, pass the survey zip or CSV with --from, or set MLSALARY_MIRROR to a folder '
         "holding stackoverflow/"
     )

@@ -156,6 +156,7 @@ class Format(StrEnum):
 class Table_(StrEnum):
     observations = "observations"
     aggregates = "aggregates"
+    skills = "skills"
     quarantine = "quarantine"
     sources = "sources"
 
@@ -183,7 +184,7 @@ def sql(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
-    """Run a read-only SQL query on the store (tables: observations, aggregates, sources, quarantine).
+    """Run a read-only SQL query on the store (tables: observations, aggregates, skills, sources, quarantine).
 
     Example: mlsalary data sql "SELECT role, count(*) FROM observations GROUP BY role"
     """

@@ -1,0 +1,148 @@
+"""Statistics, tested by simulation: coverage of the intervals, suppression thresholds, censored bands."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mlsalary import stats
+from mlsalary.stats.intervals import order_statistic_ranks
+
+REPS = 2_000
+N = 200
+
+# The Kaggle survey's pay bands (USD); the top band is open.
+KAGGLE_BANDS: list[tuple[float, float | None]] = [
+    (0, 999), (1000, 1999), (2000, 2999), (3000, 3999), (4000, 4999), (5000, 7499), (7500, 9999), (10000, 14999),
+    (15000, 19999), (20000, 24999), (25000, 29999), (30000, 39999), (40000, 49999), (50000, 59999), (60000, 69999),
+    (70000, 79999), (80000, 89999), (90000, 99999), (100000, 124999), (125000, 149999), (150000, 199999),
+    (200000, 249999), (250000, 299999), (300000, 499999), (500000, 999999), (1000000, None),
+]  # fmt: skip
+
+
+def coverage(draw: object, true_median: float, rng: np.random.Generator) -> float:
+    hits = 0
+    for _ in range(REPS):
+        e = stats.quantile(draw(rng, N), 0.5)  # type: ignore[operator]
+        hits += e.ci_low is not None and e.ci_high is not None and e.ci_low <= true_median <= e.ci_high
+    return hits / REPS
+
+
+def test_median_interval_coverage_normal() -> None:
+    rng = np.random.default_rng(1)
+    assert 0.93 <= coverage(lambda r, n: r.normal(100_000, 20_000, n), 100_000, rng) <= 0.97
+
+
+def test_median_interval_coverage_lognormal() -> None:
+    rng = np.random.default_rng(2)
+    assert 0.93 <= coverage(lambda r, n: r.lognormal(11.5, 0.6, n), math.exp(11.5), rng) <= 0.97
+
+
+def test_median_interval_coverage_heavily_tied() -> None:
+    """Pay reported in round $5,000 steps: about 40 distinct values among 200 answers."""
+    rng = np.random.default_rng(3)
+
+    def draw(r: np.random.Generator, n: int) -> np.ndarray:
+        return np.round(r.lognormal(11.5, 0.5, n) / 5_000) * 5_000
+
+    population = draw(np.random.default_rng(99), 4_000_000)
+    true_median = float(np.quantile(population, 0.5, method="inverted_cdf"))
+    assert len(np.unique(draw(rng, N))) < 60
+    assert 0.93 <= coverage(draw, true_median, rng) <= 0.97
+
+
+def test_order_statistic_ranks_are_exact() -> None:
+    # n = 100, median: [x(40), x(61)] covers with probability 0.9648 (binomial).
+    lo, hi, cov = order_statistic_ranks(100, 0.5)
+    assert (lo, hi) == (40, 61)
+    assert cov == pytest.approx(0.9648, abs=1e-4)
+    # Five values cannot bound a 95% median interval: both sides open.
+    assert order_statistic_ranks(5, 0.5)[:2] == (None, None)
+
+
+def test_p90_interval_of_a_small_sample_has_no_upper_bound() -> None:
+    e = stats.quantile(np.arange(1, 31, dtype=float), 0.9)
+    assert e.ci_high is None and e.ci_low == 23.0 and e.n == 30
+
+
+@pytest.mark.parametrize(("n", "expected"), [(4, "hidden"), (5, "suppressed"), (29, "suppressed"), (30, "shown")])
+def test_suppression_thresholds(n: int, expected: str) -> None:
+    assert stats.visibility(n) == expected
+
+
+def test_min_n_is_configurable_but_never_below_the_privacy_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLSALARY_MIN_N", "50")
+    assert stats.visibility(49) == "suppressed" and stats.visibility(50) == "shown"
+    monkeypatch.setenv("MLSALARY_MIN_N", "2")
+    assert stats.min_n() == stats.PRIVACY_FLOOR
+    assert stats.visibility(4) == "hidden"
+
+
+def _to_bands(x: np.ndarray) -> tuple[list[float], list[float | None]]:
+    lows, highs = [], []
+    for v in x:
+        for a, b in KAGGLE_BANDS:
+            if v >= a and (b is None or v < b + 1):
+                lows.append(a)
+                highs.append(b)
+                break
+    return lows, highs
+
+
+@pytest.mark.parametrize(("median", "sigma"), [(87_000, 0.6), (42_000, 0.9), (160_000, 0.4)])
+def test_censored_band_median_recovers_a_known_median(median: float, sigma: float) -> None:
+    rng = np.random.default_rng(int(median))
+    x = rng.lognormal(math.log(median), sigma, 5_000)
+    e = stats.band_quantile(*_to_bands(x), 0.5)
+    assert e.value == pytest.approx(float(np.median(x)), rel=0.03)  # the banding costs < 3%
+    assert e.value == pytest.approx(median, rel=0.05)  # with the sampling error, < 5% from the true median
+    assert e.ci_low is not None and e.ci_high is not None
+    assert e.ci_low <= median <= e.ci_high
+
+
+def test_censored_band_median_in_the_open_top_band_is_a_lower_bound() -> None:
+    e = stats.band_quantile([1_000_000] * 6 + [500_000] * 4, [None] * 6 + [999_999] * 4, 0.5)
+    assert e.lower_bound_only and e.value == 1_000_000 and e.ci_high is None
+
+
+def test_overlapping_bands_are_refused() -> None:
+    with pytest.raises(ValueError, match="overlap"):
+        stats.band_quantile([0, 500], [999, 1500], 0.5)
+
+
+def test_ratio_of_medians_interval_covers_the_true_ratio() -> None:
+    rng = np.random.default_rng(5)
+    hits, reps = 0, 1_000
+    for _ in range(reps):
+        a = stats.quantile(rng.lognormal(math.log(120_000), 0.5, 150), 0.5)
+        b = stats.quantile(rng.lognormal(math.log(100_000), 0.5, 250), 0.5)
+        r = stats.ratio(a, b)
+        hits += r.ci_low is not None and r.ci_high is not None and r.ci_low <= 1.2 <= r.ci_high
+    assert 0.93 <= hits / reps <= 0.99
+
+
+def test_ratio_without_an_interval_on_one_side_has_none() -> None:
+    a = stats.quantile([1.0, 2.0, 3.0], 0.5)
+    b = stats.quantile(np.arange(1, 101, dtype=float), 0.5)
+    r = stats.ratio(a, b)
+    assert r.value == pytest.approx(2.0 / 50.5) and r.ci_low is None
+
+
+def test_weighted_quantile() -> None:
+    assert stats.weighted_quantile([10, 20, 30], [1, 1, 1], 0.5) == 20
+    assert stats.weighted_quantile([10, 20, 30], [5, 1, 1], 0.5) == 10
+    assert stats.weighted_quantile([10, 20, 30], [1, 1, 5], 0.5) == 30
+    with pytest.raises(ValueError):
+        stats.weighted_quantile([1, 2], [0, 0], 0.5)
+
+
+@given(st.lists(st.floats(min_value=1, max_value=1e7), min_size=10, max_size=300))
+def test_quantile_interval_brackets_the_estimate(values: list[float]) -> None:
+    e = stats.quantile(values, 0.5)
+    assert e.n == len(values)
+    if e.ci_low is not None and e.ci_high is not None:
+        assert e.ci_low <= e.value <= e.ci_high  # type: ignore[operator]

@@ -92,3 +92,38 @@ def real_factor(year: int, base_year: int | None = None) -> float | None:
     if a is None or b is None:
         return None
     return b / a
+
+
+#: World Bank purchasing-power-parity rows kept in the package (data/ppp_worldbank.csv: the countries of the
+#: country comparison, 2018-2022, from the shared World Bank table). Licence CC BY 4.0, with this attribution:
+PPP_ATTRIBUTION = (
+    "World Bank, International Comparison Program, PPP conversion factor, GDP (LCU per international $), "
+    "indicator PA.NUS.PPP (CC BY 4.0)"
+)
+#: The currency of each country in that table.
+PPP_CURRENCIES = {"US": "USD", "GB": "GBP", "DE": "EUR", "CA": "CAD", "IN": "INR"}
+
+
+@lru_cache(maxsize=1)
+def _ppp_table() -> dict[tuple[str, int], float]:
+    import csv
+    from importlib import resources
+
+    text = resources.files("mlsalary").joinpath("data/ppp_worldbank.csv").read_text(encoding="utf-8")
+    return {(r["country"], int(r["year"])): float(r["ppp_lcu_per_intl_dollar"]) for r in csv.DictReader(text.splitlines())}
+
+
+def ppp_year() -> int:
+    """The latest year of the kept PPP table (say it wherever a PPP figure is shown)."""
+    return max(y for _, y in _ppp_table())
+
+
+def usd_to_international(amount_usd: float, country: str, year: int | None = None) -> float:
+    """Nominal US dollars earned in `country` -> international dollars (PPP) of `year` (default: the latest):
+    converted to the local currency at the ECB year-average rate, then divided by the World Bank PPP factor."""
+    y = year or ppp_year()
+    ppp = _ppp_table().get((country, y))
+    if ppp is None:
+        raise ConversionError(f"no World Bank PPP factor kept for {country} in {y}")
+    local_per_usd = 1.0 / usd_per_unit(PPP_CURRENCIES[country], y)
+    return amount_usd * local_per_usd / ppp

@@ -1,0 +1,461 @@
+"""The 32 headline figures, declared as data: id, question, unit, sources, definition (population and statistic),
+duplicate policy, caveats and chart — and the function in figures.measures that computes each from the data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mlsalary import schema
+from mlsalary.figures.data import Data
+from mlsalary.figures.measures import (
+    AIJOBS_CAVEAT,
+    KAGGLE_CAVEAT,
+    NO_STOCK,
+    OEWS_CAVEAT,
+    OEWS_TREND_CAVEAT,
+    SO_CAVEAT,
+    Out,
+    abroad_gap,
+    countries,
+    education_gap,
+    entry_spread,
+    finance_vs_tech,
+    genai_premium,
+    hub_premium,
+    industry_tech,
+    level_jump,
+    level_median,
+    ml_centrality_gap,
+    negotiation_room,
+    oews_national,
+    oews_real_change,
+    outside_us,
+    pytorch_vs_tensorflow,
+    remote_gap,
+    role_ladder,
+    share_by_year,
+    size_gap,
+    skill_premium,
+    state_spread,
+    top_metro,
+    yoy,
+)
+
+
+@dataclass(frozen=True)
+class FigureDef:
+    id: str
+    topic: str
+    question: str
+    unit: str
+    sources: tuple[str, ...]
+    definition: str
+    compute: Callable[[Data], Out]
+    duplicate_policy: str | None = None
+    caveats: tuple[str, ...] = ()
+    chart: str = ""
+
+
+# --------------------------------------------------------------------------------------------- the catalogue
+
+LATEST_US_ML = "US-based full-time ML engineers (aijobs.net, latest full year, one row per duplicate group)"
+ONE = "one_per_group"
+AIJ, OEWS, KAG, SO = ("aijobs",), ("oews",), ("kaggle-survey",), ("stackoverflow",)
+
+CATALOGUE: tuple[FigureDef, ...] = (
+    # levels
+    *(
+        FigureDef(
+            f"{lvl}-us-ml-median",
+            "levels",
+            f"What does a US machine learning engineer earn at {lvl} level?",
+            "usd",
+            AIJ,
+            f"Median annual pay, {lvl} level, of {LATEST_US_ML}.",
+            level_median(lvl),
+            ONE,
+            (AIJOBS_CAVEAT, NO_STOCK),
+            "ladder",
+        )
+        for lvl in schema.LEVELS
+    ),
+    FigureDef(
+        "entry-to-mid-jump",
+        "levels",
+        "How much more does a mid-level ML engineer earn than an entry-level one?",
+        "percent",
+        AIJ,
+        f"Median mid-level pay / median entry-level pay - 1, {LATEST_US_ML}.",
+        level_jump("entry", "mid"),
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "ladder",
+    ),
+    FigureDef(
+        "mid-to-senior-jump",
+        "levels",
+        "How much more does a senior ML engineer earn than a mid-level one?",
+        "percent",
+        AIJ,
+        f"Median senior pay / median mid-level pay - 1, {LATEST_US_ML}.",
+        level_jump("mid", "senior"),
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "ladder",
+    ),
+    FigureDef(
+        "entry-spread",
+        "levels",
+        "How widely does entry-level ML engineer pay vary?",
+        "usd",
+        AIJ,
+        f"90th minus 10th percentile of entry-level pay, {LATEST_US_ML}.",
+        entry_spread,
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "non-us-ml-median",
+        "levels",
+        "What do ML engineers earn outside the US?",
+        "usd",
+        AIJ,
+        "Median annual pay (USD) of full-time ML engineers at employers outside the US (aijobs.net, latest "
+        "full year), with the largest countries.",
+        outside_us,
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "bars",
+    ),
+    # location
+    FigureDef(
+        "oews-data-scientists-national",
+        "location",
+        "What does BLS publish as the US median for data scientists?",
+        "usd",
+        OEWS,
+        "OEWS national median annual wage, SOC 15-2051 data scientists, latest release.",
+        oews_national("15-2051"),
+        None,
+        (OEWS_CAVEAT,),
+        "trend",
+    ),
+    FigureDef(
+        "oews-research-scientists-national",
+        "location",
+        "What does BLS publish as the US median for computer and information research scientists?",
+        "usd",
+        OEWS,
+        "OEWS national median annual wage, SOC 15-1221, latest release.",
+        oews_national("15-1221"),
+        None,
+        (OEWS_CAVEAT,),
+        "trend",
+    ),
+    FigureDef(
+        "top-paying-metro",
+        "location",
+        "Which US metro pays data scientists the most?",
+        "usd",
+        OEWS,
+        "Highest published OEWS metro median, SOC 15-2051, latest release (top 10 shown).",
+        top_metro,
+        None,
+        (OEWS_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "tech-hub-premium",
+        "location",
+        "How much more do tech hubs pay than the US as a whole?",
+        "percent",
+        OEWS,
+        "Employment-weighted mean of (hub median / national median - 1) for San Francisco, San Jose, "
+        "Seattle and New York, SOC 15-2051, latest OEWS release.",
+        hub_premium,
+        None,
+        (OEWS_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "state-spread",
+        "location",
+        "How far apart are the highest- and lowest-paying states?",
+        "ratio",
+        OEWS,
+        "Highest / lowest published state median, SOC 15-2051, latest OEWS release.",
+        state_spread,
+        None,
+        (OEWS_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "country-comparison",
+        "location",
+        "How does US ML pay compare with the UK, Germany, Canada and India, nominally and in purchasing power?",
+        "usd",
+        AIJ,
+        "Median annual pay (USD) of full-time ML "
+        "practitioners by employer country (aijobs.net, the latest two full years), with each country's "
+        "median in PPP international dollars.",
+        countries,
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "bars",
+    ),
+    # remote
+    FigureDef(
+        "remote-gap",
+        "remote",
+        "Do remote ML engineers earn less than on-site ones?",
+        "percent",
+        AIJ,
+        f"Median remote pay / median on-site pay - 1, {LATEST_US_ML}.",
+        remote_gap,
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "abroad-gap",
+        "remote",
+        "Do people living outside their employer's country earn less?",
+        "percent",
+        AIJ,
+        "Median pay of ML practitioners living outside their employer's country / inside it - 1 (aijobs.net, "
+        "latest two full years, all countries).",
+        abroad_gap,
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "bars",
+    ),
+    # industry
+    FigureDef(
+        "industry-tech-median",
+        "industry",
+        "What do ML and data practitioners in tech earn?",
+        "usd",
+        KAG,
+        "Median pay band (interval-censored) of US ML practitioners and data scientists in tech/software "
+        "(Kaggle 2021-2022), with other industries.",
+        industry_tech,
+        None,
+        (KAGGLE_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "finance-vs-tech",
+        "industry",
+        "Does finance pay ML practitioners competitively with tech?",
+        "percent",
+        KAG,
+        "Median finance pay / median tech pay - 1, US ML practitioners and data scientists (Kaggle).",
+        finance_vs_tech,
+        None,
+        (KAGGLE_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "ml-centrality-gap",
+        "industry",
+        "Do employers with ML in production pay more than those without ML?",
+        "percent",
+        KAG,
+        "Median pay where models are in production / where the employer does not use ML - 1, "
+        "US ML practitioners and data scientists (Kaggle).",
+        ml_centrality_gap,
+        None,
+        (KAGGLE_CAVEAT,),
+        "bars",
+    ),
+    # specialization
+    FigureDef(
+        "scientist-premium",
+        "specialization",
+        "Do research and applied scientists earn more than ML engineers?",
+        "percent",
+        AIJ,
+        "Median pay of research and applied scientists / ML engineers - 1 (US, aijobs.net, latest full year), "
+        "with every ML role, and titles naming NLP or computer vision against titles naming no specialization "
+        "(the latest two full years).",
+        role_ladder,
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "genai-premium",
+        "specialization",
+        "Do GenAI/LLM-titled roles pay a premium?",
+        "percent",
+        AIJ,
+        "Median pay of US ML practitioners with a GenAI/LLM title / other ML titles - 1 (aijobs.net, latest "
+        "full year).",
+        genai_premium,
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "bars",
+    ),
+    # skills
+    FigureDef(
+        "pytorch-vs-tensorflow",
+        "skills",
+        "Do PyTorch users earn more than TensorFlow users?",
+        "percent",
+        KAG,
+        "Median pay of US ML practitioners and data scientists using PyTorch but not TensorFlow / TensorFlow "
+        "but not PyTorch - 1 (Kaggle).",
+        pytorch_vs_tensorflow,
+        None,
+        (KAGGLE_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "spark-premium",
+        "skills",
+        "Do big-data (Spark) skills raise pay?",
+        "percent",
+        SO,
+        "Median pay of US full-time developers who use Apache Spark / who do not - 1 (Stack Overflow).",
+        skill_premium("spark"),
+        None,
+        (SO_CAVEAT,),
+        "bars",
+    ),
+    FigureDef(
+        "python-premium",
+        "skills",
+        "Does Python raise pay?",
+        "percent",
+        SO,
+        "Median pay of US full-time developers who use Python / who do not - 1 (Stack Overflow).",
+        skill_premium("python"),
+        None,
+        (SO_CAVEAT,),
+        "bars",
+    ),
+    # education
+    FigureDef(
+        "education-early-career",
+        "education",
+        "Does a master's degree raise early-career pay?",
+        "percent",
+        KAG,
+        "Median entry-level pay with a master's / with a bachelor's - 1, US ML practitioners and data "
+        "scientists (Kaggle), with PhDs.",
+        education_gap("entry", "master"),
+        None,
+        (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years."),
+        "bars",
+    ),
+    FigureDef(
+        "education-experienced",
+        "education",
+        "Does a PhD still pay later in a career?",
+        "percent",
+        KAG,
+        "Median senior-level pay with a doctorate / with a bachelor's - 1, US ML practitioners and data "
+        "scientists (Kaggle), with master's.",
+        education_gap("senior", "doctorate"),
+        None,
+        (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years."),
+        "bars",
+    ),
+    # company size
+    FigureDef(
+        "large-vs-small",
+        "company_size",
+        "Do large companies pay ML practitioners more than small ones?",
+        "percent",
+        KAG,
+        "Median pay at large (250+ employees) / small (<50) employers - 1, US ML practitioners and data scientists "
+        "(Kaggle 2021-2022; aijobs.net's US rows are almost all medium-size employers).",
+        size_gap,
+        None,
+        (KAGGLE_CAVEAT,),
+        "bars",
+    ),
+    # trends
+    FigureDef(
+        "yoy-ml-median",
+        "trends",
+        "How did the US ML-engineer median change over the last year?",
+        "percent",
+        AIJ,
+        "Median pay in the latest full year / the year before - 1, US full-time ML engineers "
+        "(aijobs.net), nominal; the real change (CPI-U) in the breakdown.",
+        yoy,
+        ONE,
+        (AIJOBS_CAVEAT, "The mix of rows (more posted ranges in later years) changes over time too."),
+        "trend",
+    ),
+    FigureDef(
+        "oews-ds-real-change",
+        "trends",
+        "How has the data-scientist median moved since 2021, after inflation?",
+        "percent",
+        OEWS,
+        "Change of the OEWS national median for SOC 15-2051 from May 2021 to "
+        "the latest release, in constant dollars (CPI-U).",
+        oews_real_change,
+        None,
+        (OEWS_CAVEAT, OEWS_TREND_CAVEAT),
+        "trend",
+    ),
+    FigureDef(
+        "entry-share-trend",
+        "trends",
+        "Is the entry-level share of ML jobs shrinking?",
+        "percent",
+        AIJ,
+        "Share of entry-level rows among full-time ML practitioner rows (aijobs.net, all countries), latest "
+        "full year, with every year.",
+        share_by_year(lambda df: df["level"] == "entry"),
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "trend",
+    ),
+    FigureDef(
+        "genai-share-trend",
+        "trends",
+        "Are GenAI-titled roles growing?",
+        "percent",
+        AIJ,
+        "Share of GenAI/LLM-titled rows among full-time ML practitioner rows (aijobs.net, all countries), "
+        "latest full year, with every year.",
+        share_by_year(lambda df: df["specialization"] == "genai_llm"),
+        ONE,
+        (AIJOBS_CAVEAT,),
+        "trend",
+    ),
+    # negotiation
+    FigureDef(
+        "negotiation-room",
+        "negotiation",
+        "How much room is there to negotiate within one profile?",
+        "percent",
+        AIJ,
+        "Interquartile range as a share of the median for US senior ML engineers at "
+        "medium-size employers (aijobs.net, latest full year).",
+        negotiation_room,
+        ONE,
+        (AIJOBS_CAVEAT, "Posted ranges widen the spread; an individual's room is narrower."),
+        "bars",
+    ),
+)
+
+#: Questions no open source here can answer, and the data that would.
+UNANSWERABLE: tuple[tuple[str, str], ...] = (
+    (
+        "What share of total pay is stock at top firms?",
+        "Needs offer or pay-stub data that splits base, bonus and stock (e.g. self-reported total-compensation "
+        "breakdowns); none of the open sources here has bonus or stock components.",
+    ),
+    (
+        "Does switching employers beat staying for raises?",
+        "Needs panel data following the same people over years (e.g. payroll or longitudinal surveys); the sources "
+        "here are cross-sections.",
+    ),
+)

@@ -1,0 +1,81 @@
+"""Computing the catalogue: each declaration -> a Figure record, with the suppression rules applied once, here.
+
+- A figure whose sources are not all loaded is ``source_missing``, with the command that adds them.
+- A headline below the minimum n (default 30) is ``suppressed``: no number, its n shown; below the privacy floor
+  (5) not even n. A ratio is judged by its smaller group.
+- Published aggregates (OEWS) are reported as BLS published them, with BLS's relative standard error.
+"""
+
+from __future__ import annotations
+
+from mlsalary import stats
+from mlsalary.figures.catalogue import CATALOGUE, FigureDef
+from mlsalary.figures.data import Data, load
+from mlsalary.figures.measures import PUBLISHED, Out
+from mlsalary.figures.model import Figure
+
+
+def compute_all(data: Data | None = None, ids: list[str] | None = None) -> list[Figure]:
+    """Every figure of the catalogue (or those named), computed from the store."""
+    from mlsalary.errors import NotFound
+
+    d = data or load()
+    wanted = CATALOGUE
+    if ids:
+        known = {f.id for f in CATALOGUE}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise NotFound(f"unknown figure {unknown[0]!r}: see `mlsalary figures --list` for the ids")
+        wanted = tuple(f for f in CATALOGUE if f.id in ids)
+    return [compute_one(fd, d) for fd in wanted]
+
+
+def compute_one(fd: FigureDef, d: Data) -> Figure:
+    missing = [s for s in fd.sources if s not in d.loaded]
+    if missing:
+        return _empty(fd, "source_missing", remedy=f"mlsalary data pull {' '.join(missing)}")
+    try:
+        out = fd.compute(d)
+    except (LookupError, ZeroDivisionError):  # an empty population: nothing to show
+        return _empty(fd, "suppressed", caveat="no records in this population")
+    return _figure(fd, out)
+
+
+def _empty(fd: FigureDef, status: str, remedy: str = "", caveat: str = "") -> Figure:
+    return Figure(
+        id=fd.id, topic=fd.topic, question=fd.question, value=None, ci_low=None, ci_high=None, n=None, unit=fd.unit,
+        sources=list(fd.sources), years=[], definition=fd.definition, method="", status=status,
+        caveats=[*fd.caveats, *([caveat] if caveat else [])], duplicate_policy=fd.duplicate_policy, remedy=remedy,
+        chart=fd.chart,
+    )  # fmt: skip
+
+
+def _figure(fd: FigureDef, out: Out) -> Figure:
+    value, lo, hi = _headline(out)
+    published = out.n_min >= PUBLISHED
+    vis = "shown" if published else stats.visibility(out.n_min)
+    n: int | None = None if published else out.n
+    status = "ok" if vis == "shown" and value is not None else "suppressed"
+    caveats = [*fd.caveats, *out.caveats]
+    if vis == "hidden":
+        n, caveats = None, [*caveats, "fewer than 5 records: nothing is shown about this group"]
+    elif vis == "suppressed":
+        caveats = [*caveats, f"the smallest group has {out.n_min} records, fewer than {stats.min_n()}: not shown"]
+    if status != "ok":
+        value = lo = hi = None
+    return Figure(
+        id=fd.id, topic=fd.topic, question=fd.question, value=value, ci_low=lo, ci_high=hi, n=n, unit=fd.unit,
+        sources=list(fd.sources), years=out.years, definition=fd.definition, method=out.method, caveats=caveats,
+        status=status, duplicate_policy=fd.duplicate_policy, rse=out.rse,
+        lower_bound_only=bool(getattr(out.stat, "lower_bound_only", False)), groups=out.groups, chart=fd.chart,
+        published=published,
+    )  # fmt: skip
+
+
+def _headline(out: Out) -> tuple[float | None, float | None, float | None]:
+    s = out.stat
+    if s is None:
+        return None, None, None
+    if out.percent:
+        return tuple(None if x is None else (x - 1) * 100 for x in (s.value, s.ci_low, s.ci_high))  # type: ignore[return-value]
+    return s.value, s.ci_low, s.ci_high

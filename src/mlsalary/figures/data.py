@@ -1,0 +1,90 @@
+"""What the figures read from the store, loaded once, and the helpers that turn rows into shown (or suppressed)
+statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mlsalary import stats
+from mlsalary.figures.model import Group
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+OBS_COLUMNS = (
+    "obs_id, source, year, pay_kind, role, specialization, level, employment_type, company_country, "
+    "employee_country, remote, company_size, education, industry, ml_centrality, amount_usd, amount_usd_real, "
+    "amount_low_usd, amount_high_usd, dup_rank"
+)
+OEWS_CODES = ("15-2051", "15-1221")
+
+
+@dataclass
+class Data:
+    """The store's rows the figures use. `loaded` names the loaded sources."""
+
+    loaded: dict[str, str]  # source -> version
+    obs: pd.DataFrame
+    skills: pd.DataFrame
+    oews: pd.DataFrame
+
+    def source(self, name: str) -> pd.DataFrame:
+        return self.obs[self.obs["source"] == name]
+
+
+def load() -> Data:
+    """Read the store (read-only). An absent database gives empty tables: every figure is then source_missing."""
+    import pandas as pd
+
+    from mlsalary import config, store
+
+    if not config.db_path().is_file():
+        empty = pd.DataFrame()
+        return Data({}, empty, empty, empty)
+    codes = ", ".join(f"'{c}'" for c in OEWS_CODES)
+    with store.read_only() as con:
+        loaded = dict(con.execute("SELECT name, coalesce(version, '') FROM sources").fetchall())
+        obs = con.sql(f"SELECT {OBS_COLUMNS} FROM observations").df()
+        skills = con.sql("SELECT obs_id, skill FROM skills").df()
+        oews = con.sql(
+            "SELECT year, area_type, area_code, area_name, occupation_code, soc_2018_code, employment, "
+            "annual_median, wage_rse, top_coded, top_code_usd FROM aggregates "
+            f"WHERE source = 'oews' AND industry_code = '000000' AND soc_2018_code IN ({codes})"
+        ).df()
+    return Data(loaded, obs, skills, oews)
+
+
+def latest_full_year(df: pd.DataFrame) -> int | None:
+    """The newest year that is not a thin, partial year: its rows are at least half of the year before's."""
+    counts = df["year"].value_counts().sort_index()
+    if counts.empty:
+        return None
+    years = list(counts.index)
+    for y in reversed(years):
+        prev = counts.get(y - 1)
+        if prev is None or counts[y] >= 0.5 * prev:
+            return int(y)
+    return int(years[-1])
+
+
+def estimate(df: pd.DataFrame, q: float = 0.5, real: bool = False) -> stats.Estimate:
+    """The q-quantile of a group's pay: points (amount_usd) or bands (amount_low/high_usd, interval-censored)."""
+    if len(df) and (df["pay_kind"] == "survey_band").all():
+        return stats.band_quantile(df["amount_low_usd"].tolist(), df["amount_high_usd"].tolist(), q)
+    if len(df) and (df["pay_kind"] == "survey_band").any():
+        raise ValueError("a group mixes pay bands and point amounts; compute them separately")
+    column = "amount_usd_real" if real else "amount_usd"
+    return stats.quantile(df[column].dropna().to_numpy() if len(df) else [], q)
+
+
+def group(label: str, e: stats.Estimate | stats.Ratio, n_min: int | None = None, note: str = "") -> Group:
+    """A breakdown row with the suppression rules applied (n_min: the smallest group behind a ratio)."""
+    n = e.n if n_min is None else n_min
+    vis = stats.visibility(n)
+    if vis == "hidden":
+        return Group(label, None, None, None, None, "suppressed", "fewer than 5 records")
+    if vis == "suppressed":
+        return Group(label, None, None, None, n, "suppressed", f"n = {n} < {stats.min_n()}")
+    lower = getattr(e, "lower_bound_only", False)
+    return Group(label, e.value, e.ci_low, e.ci_high, n, "ok", note or ("lower bound (open top band)" if lower else ""))

@@ -1,0 +1,493 @@
+"""How each headline figure is computed from the loaded data: populations, statistics and breakdowns.
+
+Every function takes the loaded data (figures.data.Data) and returns an ``Out``: the headline statistic (an estimate
+or a ratio of medians) and its breakdown. ``figures.compute`` applies suppression; ``figures.catalogue`` declares
+which function answers which question. No number is typed here: every value comes out of the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mlsalary import schema, stats
+from mlsalary.figures.data import Data, estimate, group, latest_full_year
+from mlsalary.figures.model import Group
+from mlsalary.normalize import money
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+AIJOBS_CAVEAT = (
+    "aijobs.net mixes self-reported salaries with employers' posted ranges and does not label which is which; "
+    "one row per duplicate group is used."
+)
+OEWS_CAVEAT = (
+    "BLS OEWS: base wages only (no bonus or stock), employees only, top-coded at the published cap; "
+    "the relative standard error BLS publishes is of the mean wage."
+)
+OEWS_TREND_CAVEAT = "BLS warns that OEWS estimates are not designed for comparisons over time."
+KAGGLE_CAVEAT = (
+    "Kaggle survey: pay in USD bands (interval-censored); respondents choose to take the survey; "
+    "levels come from years of coding."
+)
+SO_CAVEAT = "Stack Overflow survey: self-reported pay of developers who chose to answer; implausible pay quarantined."
+NO_STOCK = "Base or self-reported annual pay; no open source here separates bonus and stock."
+#: n_min of a published aggregate: never suppressed (BLS applies its own release rules).
+PUBLISHED = 10**9
+PRACTITIONERS = ("ml_engineer", "research_scientist", "applied_scientist", "mlops_engineer", "ai_engineer")
+KAGGLE_ROLES = (*schema.ML_ROLES, "data_scientist")
+HUBS = {
+    "San Francisco": "San Francisco-Oakland",
+    "San Jose": "San Jose-Sunnyvale-Santa Clara",
+    "Seattle": "Seattle-Tacoma-Bellevue",
+    "New York": "New York-Newark-Jersey City",
+}
+COUNTRIES = {"US": "United States", "GB": "United Kingdom", "DE": "Germany", "CA": "Canada", "IN": "India"}
+
+
+@dataclass
+class Out:
+    """A computed headline: either an estimate or a ratio (as a % gap when `percent`), with its breakdown."""
+
+    stat: stats.Estimate | stats.Ratio | None
+    n_min: int  # the smallest group behind the headline (what suppression looks at)
+    n: int  # all records behind the headline
+    years: list[int]
+    groups: list[Group] = field(default_factory=list)
+    percent: bool = False
+    caveats: list[str] = field(default_factory=list)
+    rse: float | None = None
+    method: str = ""
+
+
+# --------------------------------------------------------------------------------------------- populations
+
+
+def aijobs(d: Data, roles: tuple[str, ...] = ("ml_engineer",), country: str | None = "US") -> pd.DataFrame:
+    """aijobs.net full-time rows of the given roles, one per duplicate group."""
+    df = d.source("aijobs")
+    df = df[(df["dup_rank"] == 1) & (df["employment_type"] == "full_time") & df["role"].isin(roles)]
+    return df[df["company_country"] == country] if country else df
+
+
+def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    year = latest_full_year(df)
+    if year is None:
+        raise LookupError("no rows")
+    return df[df["year"] == year], year
+
+
+def kaggle_us(d: Data) -> pd.DataFrame:
+    df = d.source("kaggle-survey")
+    return df[(df["employee_country"] == "US") & df["role"].isin(KAGGLE_ROLES)]
+
+
+def so_us(d: Data) -> pd.DataFrame:
+    df = d.source("stackoverflow")
+    return df[(df["employee_country"] == "US") & (df["employment_type"] == "full_time")]
+
+
+def with_skill(d: Data, df: pd.DataFrame, skill: str) -> pd.Series:
+    ids = set(d.skills.loc[d.skills["skill"] == skill, "obs_id"])
+    return df["obs_id"].isin(ids)
+
+
+def years_of(df: pd.DataFrame) -> list[int]:
+    return sorted(int(y) for y in df["year"].unique())
+
+
+# --------------------------------------------------------------------------------------------- builders
+
+
+def median_out(df: pd.DataFrame, groups: list[Group] | None = None, q: float = 0.5) -> Out:
+    e = estimate(df, q)
+    return Out(e, e.n, e.n, years_of(df), groups or [], method=e.method)
+
+
+def gap_out(
+    a: pd.DataFrame, b: pd.DataFrame, groups: list[Group] | None = None, labels: tuple[str, str] = ("", "")
+) -> Out:
+    """(median of a) / (median of b) - 1, as a percent, with both medians in the breakdown."""
+    ea, eb = estimate(a), estimate(b)
+    r = stats.ratio(ea, eb)
+    rows = groups if groups is not None else [group(labels[0], ea), group(labels[1], eb)]
+    return Out(
+        r, min(ea.n, eb.n), ea.n + eb.n, sorted(set(years_of(a)) | set(years_of(b))), rows, True, method=r.method
+    )
+
+
+def levels_breakdown(df: pd.DataFrame) -> list[Group]:
+    return [group(level, estimate(df[df["level"] == level])) for level in schema.LEVELS]
+
+
+# --------------------------------------------------------------------------------------------- levels
+
+
+def level_median(level: str) -> Callable[[Data], Out]:
+    def compute(d: Data) -> Out:
+        df, _ = latest(aijobs(d))
+        return median_out(df[df["level"] == level], levels_breakdown(df))
+
+    return compute
+
+
+def level_jump(lower: str, upper: str) -> Callable[[Data], Out]:
+    def compute(d: Data) -> Out:
+        df, _ = latest(aijobs(d))
+        return gap_out(df[df["level"] == upper], df[df["level"] == lower], levels_breakdown(df))
+
+    return compute
+
+
+def entry_spread(d: Data) -> Out:
+    df, _ = latest(aijobs(d))
+    entry = df[df["level"] == "entry"]
+    p10, p90 = estimate(entry, 0.1), estimate(entry, 0.9)
+    value = None if p10.value is None or p90.value is None else p90.value - p10.value
+    lo = None if p90.ci_low is None or p10.ci_high is None else p90.ci_low - p10.ci_high
+    hi = None if p90.ci_high is None or p10.ci_low is None else p90.ci_high - p10.ci_low
+    spread = stats.Estimate(value, lo, hi, p10.n, "p90 - p10; interval from the two order-statistic intervals")
+    return Out(spread, p10.n, p10.n, years_of(entry), [group("p10", p10), group("p90", p90)], method=spread.method)
+
+
+def outside_us(d: Data) -> Out:
+    df, _ = latest(aijobs(d, country=None))
+    abroad = df[df["company_country"] != "US"]
+    top = abroad["company_country"].value_counts().head(8).index
+    rows = [group(c, estimate(abroad[abroad["company_country"] == c])) for c in top]
+    return median_out(abroad, rows)
+
+
+# --------------------------------------------------------------------------------------------- location (OEWS)
+
+
+def oews_rows(d: Data, soc: str, area_type: str = "national", year: int | None = None) -> pd.DataFrame:
+    o = d.oews
+    o = o[(o["soc_2018_code"] == soc) & (o["area_type"] == area_type)]
+    return o[o["year"] == (year or int(o["year"].max()))] if len(o) else o
+
+
+def published(value: float | None, where: str) -> stats.Estimate:
+    return stats.Estimate(value, None, None, 0, f"published by BLS ({where})")
+
+
+def oews_national(soc: str) -> Callable[[Data], Out]:
+    def compute(d: Data) -> Out:
+        row = oews_rows(d, soc).iloc[0]
+        history = d.oews[(d.oews["soc_2018_code"] == soc) & (d.oews["area_type"] == "national")].sort_values("year")
+        rows = [
+            Group(str(r["year"]), _num(r["annual_median"]), None, None, None, "ok", "published")
+            for r in history.to_dict("records")
+        ]
+        e = published(_num(row["annual_median"]), "national")
+        return Out(
+            e,
+            PUBLISHED,
+            int(_num(row["employment"]) or 0),
+            [int(row["year"])],
+            rows,
+            rse=_num(row["wage_rse"]),
+            method="BLS OEWS published median, not re-estimated",
+        )
+
+    return compute
+
+
+def _num(x: object) -> float | None:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
+
+
+def published_row(r: dict[Any, Any]) -> Group:
+    return Group(str(r["area_name"]), _num(r["median"]), None, None, None, "ok", "published")
+
+
+def top_metro(d: Data) -> Out:
+    metros = oews_rows(d, "15-2051", "metro").copy()
+    metros["median"] = metros["annual_median"].map(_num)
+    metros = metros[metros["median"].notna()].sort_values("median", ascending=False)
+    top = metros.iloc[0]
+    rows = [published_row(r) for r in metros.head(10).to_dict("records")]
+    e = published(top["median"], top["area_name"])
+    return Out(
+        e,
+        PUBLISHED,
+        int(_num(top["employment"]) or 0),
+        [int(top["year"])],
+        rows,
+        rse=_num(top["wage_rse"]),
+        caveats=[f"Top-paying metro: {top['area_name']}."],
+        method="BLS OEWS published metro medians",
+    )
+
+
+def hub_premium(d: Data) -> Out:
+    national = _num(oews_rows(d, "15-2051").iloc[0]["annual_median"])
+    metros = oews_rows(d, "15-2051", "metro")
+    rows, premiums, weights = [], [], []
+    for hub, name in HUBS.items():
+        m = metros[metros["area_name"].str.startswith(name)]
+        if m.empty or national is None or _num(m.iloc[0]["annual_median"]) is None:
+            rows.append(Group(hub, None, None, None, None, "suppressed", "not published"))
+            continue
+        med = _num(m.iloc[0]["annual_median"])
+        premiums.append((med / national - 1) * 100)  # type: ignore[operator]
+        weights.append(_num(m.iloc[0]["employment"]) or 0.0)
+        rows.append(Group(hub, premiums[-1], None, None, None, "ok", f"median {med:,.0f} vs national {national:,.0f}"))
+    value = sum(p * w for p, w in zip(premiums, weights, strict=True)) / sum(weights) if weights else None
+    e = stats.Estimate(value, None, None, 0, "employment-weighted mean of the hubs' published medians vs national")
+    return Out(e, PUBLISHED, int(sum(weights)), [int(metros["year"].max())], rows, method=e.method)
+
+
+def state_spread(d: Data) -> Out:
+    st = oews_rows(d, "15-2051", "state").copy()
+    st["median"] = st["annual_median"].map(_num)
+    st = st[st["median"].notna()].sort_values("median", ascending=False)
+    hi, lo = st.iloc[0], st.iloc[-1]
+    rows = [published_row(r) for r in st.to_dict("records")]
+    e = stats.Estimate(hi["median"] / lo["median"], None, None, 0, "ratio of published state medians")
+    return Out(
+        e,
+        PUBLISHED,
+        len(st),
+        [int(hi["year"])],
+        rows,
+        caveats=[f"Highest: {hi['area_name']}; lowest: {lo['area_name']}."],
+        method=e.method,
+    )
+
+
+def countries(d: Data) -> Out:
+    _, year = latest(aijobs(d, PRACTITIONERS, country=None))
+    pool = aijobs(d, PRACTITIONERS, country=None)
+    pool = pool[pool["year"].isin([year - 1, year])]
+    us = estimate(pool[pool["company_country"] == "US"])
+    rows = []
+    for code, name in COUNTRIES.items():
+        sub = pool[pool["company_country"] == code]
+        e = estimate(sub)
+        ppp = None if e.value is None else money.usd_to_international(e.value, code)
+        rows.append(group(name, e, note=f"PPP: {ppp:,.0f} international $" if ppp and code != "US" else ""))
+    return Out(
+        us,
+        us.n,
+        len(pool),
+        [year - 1, year],
+        rows,
+        method=us.method,
+        caveats=[
+            f"PPP: World Bank conversion factors of {money.ppp_year()} (the latest published here); "
+            + money.PPP_ATTRIBUTION
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------- remote
+
+
+def remote_gap(d: Data) -> Out:
+    df, _ = latest(aijobs(d))
+    return gap_out(df[df["remote"] == "remote"], df[df["remote"] == "onsite"], labels=("remote", "on-site"))
+
+
+def last_two(df: pd.DataFrame) -> pd.DataFrame:
+    """The latest two full years (for comparisons whose smaller group is thin in one year)."""
+    _, year = latest(df)
+    return df[df["year"].isin([year - 1, year])]
+
+
+def abroad_gap(d: Data) -> Out:
+    df = last_two(aijobs(d, PRACTITIONERS, country=None))
+    outside = df["employee_country"] != df["company_country"]
+    return gap_out(df[outside], df[~outside], labels=("lives outside employer's country", "same country"))
+
+
+# --------------------------------------------------------------------------------------------- industry
+
+
+def industry_rows(df: pd.DataFrame) -> list[Group]:
+    names = (
+        "tech_software",
+        "internet_services",
+        "finance",
+        "healthcare_pharma",
+        "manufacturing_automotive",
+        "retail_ecommerce",
+    )
+    return [group(i, estimate(df[df["industry"] == i])) for i in names]
+
+
+def industry_tech(d: Data) -> Out:
+    df = kaggle_us(d)
+    return median_out(df[df["industry"] == "tech_software"], industry_rows(df))
+
+
+def finance_vs_tech(d: Data) -> Out:
+    df = kaggle_us(d)
+    return gap_out(df[df["industry"] == "finance"], df[df["industry"] == "tech_software"], industry_rows(df))
+
+
+def ml_centrality_gap(d: Data) -> Out:
+    df = kaggle_us(d)
+    prod = df["ml_centrality"].isin(["production_established", "production_recent"])
+    rows = [group(c, estimate(df[df["ml_centrality"] == c])) for c in schema.ML_CENTRALITY]
+    return gap_out(df[prod], df[df["ml_centrality"] == "none"], rows)
+
+
+# --------------------------------------------------------------------------------------------- specialization
+
+
+def role_ladder(d: Data) -> Out:
+    """Research and applied scientists vs ML engineers; the breakdown has every ML role and the NLP / computer-vision
+    / unspecialized titles (the latest two full years for those: specialized titles are rare)."""
+    df, year = latest(aijobs(d, PRACTITIONERS))
+    rows = [group(r, estimate(df[df["role"] == r])) for r in PRACTITIONERS]
+    two = aijobs(d, PRACTITIONERS)
+    two = two[two["year"].isin([year - 1, year])]
+    labels = {"nlp": "title names NLP", "computer_vision": "title names computer vision", "none": "no specialization"}
+    rows += [
+        group(label, estimate(two[two["specialization"] == s]), note=f"{year - 1}-{year}")
+        for s, label in labels.items()
+    ]
+    scientists = df["role"].isin(["research_scientist", "applied_scientist"])
+    return gap_out(df[scientists], df[df["role"] == "ml_engineer"], rows)
+
+
+def genai_premium(d: Data) -> Out:
+    df, _ = latest(aijobs(d, PRACTITIONERS))
+    genai = df["specialization"] == "genai_llm"
+    return gap_out(df[genai], df[~genai], labels=("GenAI/LLM-titled", "other ML titles"))
+
+
+# --------------------------------------------------------------------------------------------- skills
+
+
+def pytorch_vs_tensorflow(d: Data) -> Out:
+    df = kaggle_us(d)
+    pt, tf = with_skill(d, df, "pytorch"), with_skill(d, df, "tensorflow")
+    return gap_out(df[pt & ~tf], df[tf & ~pt], labels=("PyTorch, not TensorFlow", "TensorFlow, not PyTorch"))
+
+
+def skill_premium(skill: str) -> Callable[[Data], Out]:
+    def compute(d: Data) -> Out:
+        df = so_us(d)
+        has = with_skill(d, df, skill)
+        return gap_out(df[has], df[~has], labels=(f"uses {skill}", f"does not use {skill}"))
+
+    return compute
+
+
+# --------------------------------------------------------------------------------------------- education
+
+
+def education_gap(level: str, better: str) -> Callable[[Data], Out]:
+    def compute(d: Data) -> Out:
+        df = kaggle_us(d)
+        df = df[df["level"] == level]
+        rows = [group(e, estimate(df[df["education"] == e])) for e in ("bachelor", "master", "doctorate")]
+        return gap_out(df[df["education"] == better], df[df["education"] == "bachelor"], rows)
+
+    return compute
+
+
+# --------------------------------------------------------------------------------------------- company size
+
+
+def size_gap(d: Data) -> Out:
+    df = kaggle_us(d)
+    rows = [group(s, estimate(df[df["company_size"] == s])) for s in schema.COMPANY_SIZES]
+    return gap_out(df[df["company_size"] == "large"], df[df["company_size"] == "small"], rows)
+
+
+# --------------------------------------------------------------------------------------------- trends
+
+
+def yoy(d: Data) -> Out:
+    df = aijobs(d)
+    _, year = latest(df)
+    this, prev = df[df["year"] == year], df[df["year"] == year - 1]
+    out = gap_out(this, prev, labels=(str(year), str(year - 1)))
+    real = stats.ratio(estimate(this, real=True), estimate(prev, real=True))
+    out.groups.append(group("real change, % (CPI-U)", _pct(real), n_min=out.n_min))
+    return out
+
+
+def _pct(r: stats.Ratio) -> stats.Ratio:
+    def p(x: float | None) -> float | None:
+        return None if x is None else (x - 1) * 100
+
+    return stats.Ratio(p(r.value), p(r.ci_low), p(r.ci_high), r.n, r.method)
+
+
+def oews_real_change(d: Data) -> Out:
+    hist = d.oews[(d.oews["soc_2018_code"] == "15-2051") & (d.oews["area_type"] == "national")]
+    hist = hist[(hist["occupation_code"] == "15-2051") & (hist["year"] >= 2021)].sort_values("year")
+    first, last = hist.iloc[0], hist.iloc[-1]
+    base = money.cpi_base_year()
+    f0, f1 = money.real_factor(int(first["year"]), base), money.real_factor(int(last["year"]), base)
+    if f0 is None or f1 is None:
+        raise LookupError("no CPI-U for those years")
+    change = (_num(last["annual_median"]) * f1 / (_num(first["annual_median"]) * f0) - 1) * 100  # type: ignore[operator]
+    rows = [
+        Group(str(r["year"]), _num(r["annual_median"]), None, None, None, "ok", "published, nominal")
+        for r in hist.to_dict("records")
+    ]
+    e = stats.Estimate(change, None, None, 0, f"change of published medians in constant {base} dollars (CPI-U)")
+    return Out(e, PUBLISHED, 0, [int(first["year"]), int(last["year"])], rows, method=e.method)
+
+
+def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[Data], Out]:
+    def compute(d: Data) -> Out:
+        df = aijobs(d, PRACTITIONERS, country=None)
+        _, year = latest(df)
+        rows = []
+        for y in sorted(df["year"].unique()):
+            sub = df[df["year"] == y]
+            share = float(predicate(sub).mean() * 100) if len(sub) else None
+            vis = stats.visibility(len(sub))
+            rows.append(
+                Group(
+                    str(int(y)),
+                    share if vis == "shown" else None,
+                    None,
+                    None,
+                    len(sub) if vis != "hidden" else None,
+                    "ok" if vis == "shown" else "suppressed",
+                )
+            )
+        cur = df[df["year"] == year]
+        k, n = int(predicate(cur).sum()), len(cur)
+        lo, hi = _wilson(k, n)
+        e = stats.Estimate(100 * k / n if n else None, lo, hi, n, "share with a Wilson score interval")
+        return Out(e, n, n, [int(y) for y in sorted(df["year"].unique())], rows, method=e.method)
+
+    return compute
+
+
+def _wilson(k: int, n: int) -> tuple[float | None, float | None]:
+    """95% Wilson score interval of a share, in percent."""
+    if n == 0:
+        return None, None
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, n).proportion_ci(confidence_level=stats.intervals.LEVEL, method="wilson")
+    return 100 * float(ci.low), 100 * float(ci.high)
+
+
+# --------------------------------------------------------------------------------------------- negotiation
+
+
+def negotiation_room(d: Data) -> Out:
+    df, _ = latest(aijobs(d))
+    narrow = df[(df["level"] == "senior") & (df["company_size"] == "medium")]
+    p25, p50, p75 = (estimate(narrow, q) for q in (0.25, 0.5, 0.75))
+    value = None if None in (p25.value, p50.value, p75.value) else (p75.value - p25.value) / p50.value * 100  # type: ignore[operator]
+    e = stats.Estimate(value, None, None, p50.n, "(p75 - p25) / median of one narrow profile")
+    return Out(
+        e, p50.n, p50.n, years_of(narrow), [group("p25", p25), group("median", p50), group("p75", p75)], method=e.method
+    )

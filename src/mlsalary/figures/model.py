@@ -1,0 +1,52 @@
+"""The record a computed figure is: value, interval, n, sources, years, definition, caveats, status."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: ok: a number is shown. suppressed: too few records for a number (n shown when >= the privacy floor).
+#: source_missing: a source the figure needs is not loaded (`remedy` says which command adds it).
+STATUSES = ("ok", "suppressed", "source_missing")
+UNITS = ("usd", "ratio", "percent", "share", "usd_range")
+
+
+@dataclass(frozen=True)
+class Group:
+    """One row of a figure's breakdown (a level, a metro, a country, a year…), shown in tables and charts."""
+
+    label: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int | None  # None when below the privacy floor: nothing about the group is shown
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    topic: str
+    question: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int | None
+    unit: str
+    sources: list[str]
+    years: list[int]
+    definition: str
+    method: str
+    caveats: list[str]
+    status: str
+    duplicate_policy: str | None = None
+    remedy: str = ""
+    rse: float | None = None  # BLS's relative standard error (published aggregates), percent
+    lower_bound_only: bool = False
+    groups: list[Group] = field(default_factory=list)
+    chart: str = ""  # "bars" | "ladder" | "trend" | "" (none)
+    published: bool = False  # a published aggregate (OEWS): reported as published, n not applicable
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -7,11 +7,25 @@ The short public API (heavy libraries are imported only when a function is calle
     mlsalary.status()                        # row accounting per source
     mlsalary.observations()                  # the normalized table as a pandas DataFrame
     mlsalary.oews("15-2051", "Seattle")      # BLS's published wage percentiles
+    mlsalary.figures()                       # the 32 headline figures (value, interval, n, sources, caveats)
+    mlsalary.claims()                        # common claims about ML pay, with verdicts
+    mlsalary.report("report/")               # report.html, figures.md, figures.json
 """
 
 from __future__ import annotations
 
-from mlsalary.api import list_sources, observations, oews, pull, sql, status
+from mlsalary.api import claims, figures, list_sources, observations, oews, pull, report, sql, status
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "list_sources", "observations", "oews", "pull", "sql", "status"]
+__all__ = [
+    "__version__",
+    "claims",
+    "figures",
+    "list_sources",
+    "observations",
+    "oews",
+    "pull",
+    "report",
+    "sql",
+    "status",
+]

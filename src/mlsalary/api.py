@@ -123,3 +123,30 @@ def oews(occupation: str, area: str = "national", year: int | None = None, indus
     from mlsalary import wages
 
     return wages.lookup(occupation, area, year, industry)
+
+
+def figures(ids: list[str] | None = None) -> list[Any]:
+    """The 32 headline figures (or those named), computed from the store: a list of mlsalary.figures.model.Figure."""
+    from mlsalary.figures.compute import compute_all
+
+    return compute_all(ids=ids)
+
+
+def claims(figs: list[Any] | None = None) -> list[Any]:
+    """Every claim's verdict (mlsalary.figures.claims.Verdict), from the figures (computed when not given)."""
+    from mlsalary.figures.claims import check
+    from mlsalary.figures.compute import compute_all
+
+    return check(figs if figs is not None else compute_all())
+
+
+def report(out_dir: Path) -> list[Path]:
+    """Compute every figure and claim and write report.html, figures.md and figures.json into out_dir."""
+    from mlsalary.figures.claims import check
+    from mlsalary.figures.compute import compute_all
+    from mlsalary.figures.data import load
+    from mlsalary.report import render
+
+    data = load()
+    figs = compute_all(data)
+    return render.write(out_dir, figs, check(figs), data.loaded)

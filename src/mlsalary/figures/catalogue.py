@@ -408,7 +408,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "entry-share-trend",
         "trends",
         "Is the entry-level share of ML jobs shrinking?",
-        "percent",
+        "share",
         AIJ,
         "Share of entry-level rows among full-time ML practitioner rows (aijobs.net, all countries), latest "
         "full year, with every year.",
@@ -421,7 +421,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "genai-share-trend",
         "trends",
         "Are GenAI-titled roles growing?",
-        "percent",
+        "share",
         AIJ,
         "Share of GenAI/LLM-titled rows among full-time ML practitioner rows (aijobs.net, all countries), "
         "latest full year, with every year.",

@@ -68,7 +68,7 @@ def _figure(fd: FigureDef, out: Out) -> Figure:
         sources=list(fd.sources), years=out.years, definition=fd.definition, method=out.method, caveats=caveats,
         status=status, duplicate_policy=fd.duplicate_policy, rse=out.rse,
         lower_bound_only=bool(getattr(out.stat, "lower_bound_only", False)), groups=out.groups, chart=fd.chart,
-        published=published,
+        published=published, group_unit=out.group_unit, extra=out.extra if status == "ok" else {},
     )  # fmt: skip
 
 

@@ -60,6 +60,8 @@ class Out:
     caveats: list[str] = field(default_factory=list)
     rse: float | None = None
     method: str = ""
+    group_unit: str = "usd"  # the unit of the breakdown's values
+    extra: dict[str, float | None] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------- populations
@@ -169,8 +171,34 @@ def oews_rows(d: Data, soc: str, area_type: str = "national", year: int | None =
     return o[o["year"] == (year or int(o["year"].max()))] if len(o) else o
 
 
-def published(value: float | None, where: str) -> stats.Estimate:
-    return stats.Estimate(value, None, None, 0, f"published by BLS ({where})")
+RSE_METHOD = (
+    "approximate 95% interval from BLS's relative standard error of the mean wage (BLS publishes none for "
+    "percentiles): value x exp(+/-1.96 RSE), combined on the log scale for ratios"
+)
+
+
+def published(value: float | None, where: str, rse: float | None = None) -> stats.Estimate:
+    """A published median; its interval approximated from the RSE BLS publishes (see RSE_METHOD)."""
+    lo, hi = rse_interval(value, rse)
+    return stats.Estimate(value, lo, hi, 0, f"published by BLS ({where}); {RSE_METHOD}")
+
+
+def rse_interval(value: float | None, rse: float | None, z: float = 1.96) -> tuple[float | None, float | None]:
+    import math
+
+    if value is None or rse is None or value <= 0:
+        return None, None
+    half = z * rse / 100
+    return value * math.exp(-half), value * math.exp(half)
+
+
+def ratio_rse(*rses: float | None) -> float | None:
+    """The relative standard error (percent) of a ratio or product of independent published figures."""
+    import math
+
+    if any(r is None for r in rses):
+        return None
+    return math.sqrt(sum((r or 0.0) ** 2 for r in rses))
 
 
 def oews_national(soc: str) -> Callable[[Data], Out]:
@@ -181,7 +209,7 @@ def oews_national(soc: str) -> Callable[[Data], Out]:
             Group(str(r["year"]), _num(r["annual_median"]), None, None, None, "ok", "published")
             for r in history.to_dict("records")
         ]
-        e = published(_num(row["annual_median"]), "national")
+        e = published(_num(row["annual_median"]), "national", _num(row["wage_rse"]))
         return Out(
             e,
             PUBLISHED,
@@ -213,7 +241,7 @@ def top_metro(d: Data) -> Out:
     metros = metros[metros["median"].notna()].sort_values("median", ascending=False)
     top = metros.iloc[0]
     rows = [published_row(r) for r in metros.head(10).to_dict("records")]
-    e = published(top["median"], top["area_name"])
+    e = published(top["median"], top["area_name"], _num(top["wage_rse"]))
     return Out(
         e,
         PUBLISHED,
@@ -227,21 +255,33 @@ def top_metro(d: Data) -> Out:
 
 
 def hub_premium(d: Data) -> Out:
-    national = _num(oews_rows(d, "15-2051").iloc[0]["annual_median"])
+    nat = oews_rows(d, "15-2051").iloc[0]
+    national, national_rse = _num(nat["annual_median"]), _num(nat["wage_rse"])
     metros = oews_rows(d, "15-2051", "metro")
-    rows, premiums, weights = [], [], []
+    rows, ratios, variances, weights = [], [], [], []
     for hub, name in HUBS.items():
         m = metros[metros["area_name"].str.startswith(name)]
-        if m.empty or national is None or _num(m.iloc[0]["annual_median"]) is None:
+        med = _num(m.iloc[0]["annual_median"]) if len(m) else None
+        rse = ratio_rse(_num(m.iloc[0]["wage_rse"]) if len(m) else None, national_rse)
+        if med is None or national is None or rse is None:
             rows.append(Group(hub, None, None, None, None, "suppressed", "not published"))
             continue
-        med = _num(m.iloc[0]["annual_median"])
-        premiums.append((med / national - 1) * 100)  # type: ignore[operator]
+        r = med / national
+        lo, hi = rse_interval(r, rse)
+        ratios.append(r)
+        variances.append((r * rse / 100) ** 2)
         weights.append(_num(m.iloc[0]["employment"]) or 0.0)
-        rows.append(Group(hub, premiums[-1], None, None, None, "ok", f"median {med:,.0f} vs national {national:,.0f}"))
-    value = sum(p * w for p, w in zip(premiums, weights, strict=True)) / sum(weights) if weights else None
-    e = stats.Estimate(value, None, None, 0, "employment-weighted mean of the hubs' published medians vs national")
-    return Out(e, PUBLISHED, int(sum(weights)), [int(metros["year"].max())], rows, method=e.method)
+        rows.append(Group(hub, (r - 1) * 100, (lo - 1) * 100, (hi - 1) * 100, None, "ok",  # type: ignore[operator]
+                          f"median {med:,.0f} vs national {national:,.0f}"))  # fmt: skip
+    if not weights:
+        raise LookupError("no hub published")
+    total = sum(weights)
+    mean = sum(r * w for r, w in zip(ratios, weights, strict=True)) / total
+    sd = sum(v * w**2 for v, w in zip(variances, weights, strict=True)) ** 0.5 / total
+    e = stats.Estimate(mean, mean - 1.96 * sd, mean + 1.96 * sd, 0,
+                       f"employment-weighted mean of the hubs' published medians / national; {RSE_METHOD}")  # fmt: skip
+    return Out(e, PUBLISHED, int(total), [int(metros["year"].max())], rows, percent=True, method=e.method,
+               group_unit="percent")  # fmt: skip
 
 
 def state_spread(d: Data) -> Out:
@@ -250,7 +290,9 @@ def state_spread(d: Data) -> Out:
     st = st[st["median"].notna()].sort_values("median", ascending=False)
     hi, lo = st.iloc[0], st.iloc[-1]
     rows = [published_row(r) for r in st.to_dict("records")]
-    e = stats.Estimate(hi["median"] / lo["median"], None, None, 0, "ratio of published state medians")
+    value = hi["median"] / lo["median"]
+    ci = rse_interval(value, ratio_rse(_num(hi["wage_rse"]), _num(lo["wage_rse"])))
+    e = stats.Estimate(value, ci[0], ci[1], 0, f"ratio of published state medians; {RSE_METHOD}")
     return Out(
         e,
         PUBLISHED,
@@ -412,8 +454,9 @@ def yoy(d: Data) -> Out:
     _, year = latest(df)
     this, prev = df[df["year"] == year], df[df["year"] == year - 1]
     out = gap_out(this, prev, labels=(str(year), str(year - 1)))
-    real = stats.ratio(estimate(this, real=True), estimate(prev, real=True))
-    out.groups.append(group("real change, % (CPI-U)", _pct(real), n_min=out.n_min))
+    real = _pct(stats.ratio(estimate(this, real=True), estimate(prev, real=True)))
+    if stats.visibility(out.n_min) == "shown":
+        out.extra = {"real_change": real.value, "real_change_ci_low": real.ci_low, "real_change_ci_high": real.ci_high}
     return out
 
 
@@ -432,19 +475,22 @@ def oews_real_change(d: Data) -> Out:
     f0, f1 = money.real_factor(int(first["year"]), base), money.real_factor(int(last["year"]), base)
     if f0 is None or f1 is None:
         raise LookupError("no CPI-U for those years")
-    change = (_num(last["annual_median"]) * f1 / (_num(first["annual_median"]) * f0) - 1) * 100  # type: ignore[operator]
+    real_ratio = _num(last["annual_median"]) * f1 / (_num(first["annual_median"]) * f0)  # type: ignore[operator]
+    ci = rse_interval(real_ratio, ratio_rse(_num(first["wage_rse"]), _num(last["wage_rse"])))
     rows = [
         Group(str(r["year"]), _num(r["annual_median"]), None, None, None, "ok", "published, nominal")
         for r in hist.to_dict("records")
     ]
-    e = stats.Estimate(change, None, None, 0, f"change of published medians in constant {base} dollars (CPI-U)")
-    return Out(e, PUBLISHED, 0, [int(first["year"]), int(last["year"])], rows, method=e.method)
+    e = stats.Estimate(real_ratio, ci[0], ci[1], 0,
+                       f"change of published medians in constant {base} dollars (CPI-U); {RSE_METHOD}")  # fmt: skip
+    return Out(e, PUBLISHED, 0, [int(first["year"]), int(last["year"])], rows, percent=True, method=e.method)
 
 
 def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[Data], Out]:
     def compute(d: Data) -> Out:
         df = aijobs(d, PRACTITIONERS, country=None)
         _, year = latest(df)
+        df = df[df["year"] <= year]  # a thin, partial newest year is left out
         rows = []
         for y in sorted(df["year"].unique()):
             sub = df[df["year"] == y]
@@ -464,7 +510,7 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[D
         k, n = int(predicate(cur).sum()), len(cur)
         lo, hi = _wilson(k, n)
         e = stats.Estimate(100 * k / n if n else None, lo, hi, n, "share with a Wilson score interval")
-        return Out(e, n, n, [int(y) for y in sorted(df["year"].unique())], rows, method=e.method)
+        return Out(e, n, n, [int(y) for y in sorted(df["year"].unique())], rows, method=e.method, group_unit="share")
 
     return compute
 
@@ -483,11 +529,25 @@ def _wilson(k: int, n: int) -> tuple[float | None, float | None]:
 
 
 def negotiation_room(d: Data) -> Out:
+    """(p75 - p25) / median of one narrow profile, with a seeded BCa bootstrap interval (no closed form exists for
+    this ratio of quantiles; 2,000 resamples, seed 0, so the report is reproducible)."""
+    import numpy as np
+    from scipy.stats import bootstrap
+
     df, _ = latest(aijobs(d))
     narrow = df[(df["level"] == "senior") & (df["company_size"] == "medium")]
+    x = narrow["amount_usd"].dropna().to_numpy()
     p25, p50, p75 = (estimate(narrow, q) for q in (0.25, 0.5, 0.75))
-    value = None if None in (p25.value, p50.value, p75.value) else (p75.value - p25.value) / p50.value * 100  # type: ignore[operator]
-    e = stats.Estimate(value, None, None, p50.n, "(p75 - p25) / median of one narrow profile")
-    return Out(
-        e, p50.n, p50.n, years_of(narrow), [group("p25", p25), group("median", p50), group("p75", p75)], method=e.method
-    )
+
+    def iqr_share(v: np.ndarray, axis: int = -1) -> np.ndarray:
+        q25, q50, q75 = np.quantile(v, [0.25, 0.5, 0.75], axis=axis)
+        return (q75 - q25) / q50 * 100
+
+    value = float(iqr_share(x)) if len(x) else None
+    lo = hi = None
+    if len(x) >= stats.min_n():
+        res = bootstrap((x,), iqr_share, n_resamples=2_000, method="BCa", random_state=np.random.default_rng(0))
+        lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    e = stats.Estimate(value, lo, hi, len(x), "(p75 - p25) / median; seeded BCa bootstrap interval (2,000 resamples)")
+    rows = [group("p25", p25), group("median", p50), group("p75", p75)]
+    return Out(e, len(x), len(x), years_of(narrow), rows, method=e.method)

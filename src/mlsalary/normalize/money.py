@@ -110,7 +110,9 @@ def _ppp_table() -> dict[tuple[str, int], float]:
     from importlib import resources
 
     text = resources.files("mlsalary").joinpath("data/ppp_worldbank.csv").read_text(encoding="utf-8")
-    return {(r["country"], int(r["year"])): float(r["ppp_lcu_per_intl_dollar"]) for r in csv.DictReader(text.splitlines())}
+    return {
+        (r["country"], int(r["year"])): float(r["ppp_lcu_per_intl_dollar"]) for r in csv.DictReader(text.splitlines())
+    }
 
 
 def ppp_year() -> int:

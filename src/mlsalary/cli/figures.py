@@ -1,0 +1,85 @@
+"""`mlsalary figures` and `mlsalary claims`: the 32 figures, the report, and the claim checker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlsalary.cli.output import console, print_json
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="figures")(figures)
+    app.command(name="claims")(claims)
+
+
+def figures(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write report.html, figures.md and figures.json into this folder.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    figure_id: Annotated[list[str] | None, typer.Option("--id", help="Only this figure (repeatable).")] = None,
+    list_ids: Annotated[bool, typer.Option("--list", help="List the figure ids and questions, and stop.")] = False,
+) -> None:
+    """The 32 headline figures on ML pay, each with its n, 95% interval, sources, years and caveats.
+
+    Figures whose source is not loaded are marked source_missing with the command that adds it; groups too small
+    for an honest number are suppressed.
+
+    Example: mlsalary figures --out report/
+    """
+    if list_ids:
+        from mlsalary.figures.catalogue import CATALOGUE
+
+        for fd in CATALOGUE:
+            typer.echo(f"{fd.id}\t{fd.question}")
+        return
+    from mlsalary.figures.claims import check
+    from mlsalary.figures.compute import compute_all
+    from mlsalary.figures.data import load
+    from mlsalary.report import render
+
+    data = load()
+    figs = compute_all(data, ids=figure_id)
+    if out is not None:
+        paths = render.write(out, figs, check(compute_all(data)) if figure_id else check(figs), data.loaded)
+        typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
+    if as_json:
+        print_json(render.figures_json(figs))
+        return
+    from rich.table import Table
+
+    t = Table(title="What machine learning engineers really earn", show_lines=False)
+    for c in ("#", "figure", "value", "interval", "n", "sources", "years"):
+        t.add_column(c, overflow="fold")
+    for i, f in enumerate(figs, start=1):
+        t.add_row(str(i), f.question, render.shown(f), render.ci_text(f), "" if f.n is None else f"{f.n:,}",
+                  ", ".join(f.sources), render.years_text(f.years))  # fmt: skip
+    console().print(t)
+    ok = sum(f.status == "ok" for f in figs)
+    console().print(f"{ok} of {len(figs)} figures shown; definitions and caveats: mlsalary figures --json or --out DIR")
+
+
+def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False) -> None:
+    """Common claims about ML pay, each checked against the figures: supported, contradicted, mixed, or cannot be
+    tested with open data — with the numbers behind the verdict.
+
+    Example: mlsalary claims --json
+    """
+    from mlsalary import api
+    from mlsalary.report import render
+
+    verdicts = api.claims()
+    if as_json:
+        print_json(render.claims_json(verdicts))
+        return
+    from rich.table import Table
+
+    t = Table(title="Claims about ML pay, checked", show_lines=True)
+    for c in ("claim", "verdict", "the numbers"):
+        t.add_column(c, overflow="fold")
+    for v in verdicts:
+        t.add_row(v.claim, v.verdict, v.explanation)
+    console().print(t)

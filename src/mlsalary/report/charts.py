@@ -1,0 +1,54 @@
+"""Charts of a figure's breakdown: Altair (Vega-Lite) specs rendered to SVG offline by vl-convert (no CDN, no
+browser). The web app uses the same functions."""
+
+from __future__ import annotations
+
+from mlsalary.figures.model import Figure
+
+AXIS_TITLES = {"usd": "USD a year", "percent": "% vs national", "share": "% of rows", "ratio": "ratio"}
+
+
+def spec(fig: Figure) -> dict[str, object] | None:
+    """The Vega-Lite spec of a figure's chart, or None when there is nothing to draw (fewer than two shown groups)."""
+    import altair as alt
+    import pandas as pd
+
+    rows = [g for g in fig.groups if g.value is not None]
+    if not fig.chart or len(rows) < 2:
+        return None
+    df = pd.DataFrame(
+        [{"group": g.label, "value": g.value, "low": g.ci_low, "high": g.ci_high, "n": g.n} for g in rows]
+    )
+    title = AXIS_TITLES.get(fig.group_unit, fig.group_unit)
+    base = alt.Chart(df)
+    tooltip = ["group", alt.Tooltip("value:Q", format=",.0f"), "n"]
+    if fig.chart == "trend":
+        chart = base.mark_line(point=True).encode(
+            x=alt.X("group:O", title=None),
+            y=alt.Y("value:Q", title=title, scale=alt.Scale(zero=False)),
+            tooltip=tooltip,
+        )
+        layers = [chart]
+        if df["low"].notna().any():
+            layers.append(base.mark_rule().encode(x="group:O", y="low:Q", y2="high:Q"))
+        out = alt.layer(*layers).properties(width=460, height=220)
+    else:
+        y = alt.Y("group:N", sort=None, title=None)
+        bars = base.mark_bar(color="#4c78a8").encode(y=y, x=alt.X("value:Q", title=title), tooltip=tooltip)
+        layers = [bars]
+        if df["low"].notna().any():
+            layers.append(base.mark_rule(color="#222").encode(y=y, x="low:Q", x2="high:Q"))
+        out = alt.layer(*layers).properties(width=460, height=max(60, 26 * len(df)))
+    result: dict[str, object] = out.to_dict()
+    return result
+
+
+def svg(fig: Figure) -> str | None:
+    """The chart as an SVG string (inline in the HTML report), or None."""
+    s = spec(fig)
+    if s is None:
+        return None
+    import vl_convert as vlc
+
+    text: str = vlc.vegalite_to_svg(s)
+    return text

@@ -1,0 +1,137 @@
+"""Writing the report: report.html (one self-contained file, charts as inline SVG), figures.md and figures.json."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mlsalary.figures.catalogue import UNANSWERABLE
+from mlsalary.figures.claims import Verdict, formatter
+from mlsalary.figures.model import Figure
+
+TOPICS = {
+    "levels": "Pay by level",
+    "location": "Location",
+    "remote": "Remote work",
+    "industry": "Industry",
+    "specialization": "Specialization",
+    "skills": "Skills",
+    "education": "Education",
+    "company_size": "Company size",
+    "trends": "Trends",
+    "negotiation": "Negotiation room",
+}
+
+
+def figures_json(figs: list[Figure]) -> dict[str, Any]:
+    """The JSON of `mlsalary figures --json` (and figures.json): the documented keys first, then the details."""
+    out = []
+    for f in figs:
+        d = f.to_dict()
+        head = {k: d[k] for k in ("id", "question", "value", "ci_low", "ci_high", "n", "unit", "sources", "years",
+                                  "status", "caveats")}  # fmt: skip
+        out.append(head | {k: v for k, v in d.items() if k not in head})
+    return {"figures": out}
+
+
+def claims_json(verdicts: list[Verdict]) -> dict[str, Any]:
+    return {"claims": [v.to_dict() for v in verdicts]}
+
+
+def shown(f: Figure) -> str:
+    """The headline as text: the number, or why there is none."""
+    if f.status == "source_missing":
+        return f"source missing — run `{f.remedy}`"
+    if f.status != "ok" or f.value is None:
+        return "suppressed (too few records)" if f.n is None else f"suppressed (n = {f.n}, too few records)"
+    text = formatter(f.unit)(f.value)
+    if f.lower_bound_only:
+        text = "≥ " + text
+    return text
+
+
+def ci_text(f: Figure) -> str:
+    if f.status != "ok":
+        return ""
+    if f.ci_low is not None and f.ci_high is not None:
+        fmt = formatter(f.unit)
+        return f"95% interval {fmt(f.ci_low)} – {fmt(f.ci_high)}"
+    if f.rse is not None:
+        return f"published by BLS; relative standard error {f.rse:.1f}% (of the mean wage)"
+    return "published by BLS" if f.published else ""
+
+
+def years_text(years: list[int]) -> str:
+    if not years:
+        return ""
+    return str(min(years)) if min(years) == max(years) else f"{min(years)}–{max(years)}"
+
+
+def markdown(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) -> str:
+    lines = ["# What machine learning engineers really earn: 32 figures", "",
+             f"Computed {datetime.now(UTC):%Y-%m-%d} by mlsalary from: "
+             + ", ".join(f"{k} ({v})" for k, v in sorted(versions.items())) + ".", "",
+             "Every number has its n, a 95% interval (or BLS's relative standard error), its sources and years. "
+             "No number is shown for fewer than 30 records, and nothing at all for fewer than 5.", ""]  # fmt: skip
+    lines += [
+        "| # | figure | value | interval | n | sources | years | status |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for i, f in enumerate(figs, start=1):
+        lines.append(
+            f"| {i} | {f.question} | {shown(f)} | {ci_text(f)} | {f.n if f.n is not None else ''} | "
+            f"{', '.join(f.sources)} | {years_text(f.years)} | {f.status} |"
+        )  # fmt: skip
+    lines += ["", "## Definitions and caveats", ""]
+    for f in figs:
+        lines.append(f"- **{f.id}**: {f.definition} {' '.join(f.caveats)}")
+    lines += ["", "## Claims", "", "| claim | verdict | the numbers |", "| --- | --- | --- |"]
+    lines += [f"| {v.claim} | {v.verdict} | {v.explanation} |" for v in verdicts]
+    lines += ["", "## What open data cannot answer", ""]
+    lines += [f"- **{q}** {why}" for q, why in UNANSWERABLE]
+    return "\n".join(lines) + "\n"
+
+
+def html(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from mlsalary.report import charts
+
+    env = Environment(loader=PackageLoader("mlsalary", "report/templates"), autoescape=select_autoescape())
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for i, f in enumerate(figs, start=1):
+        sections.setdefault(TOPICS.get(f.topic, f.topic), []).append(
+            {
+                "n_": i,
+                "f": f,
+                "shown": shown(f),
+                "ci": ci_text(f),
+                "svg": charts.svg(f) if f.status == "ok" else None,
+                "years": years_text(f.years),
+                "fmt": formatter(f.group_unit),
+            }
+        )
+    return env.get_template("report.html.j2").render(
+        sections=sections, verdicts=verdicts, versions=versions, unanswerable=UNANSWERABLE,
+        generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ok=sum(f.status == "ok" for f in figs), total=len(figs),
+    )  # fmt: skip
+
+
+def write(out_dir: Path, figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) -> list[Path]:
+    """Write report.html, figures.md and figures.json into out_dir (each atomically). Returns the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "report.html": html(figs, verdicts, versions),
+        "figures.md": markdown(figs, verdicts, versions),
+        "figures.json": json.dumps(figures_json(figs) | claims_json(verdicts), indent=2, ensure_ascii=False) + "\n",
+    }
+    paths = []
+    for name, text in files.items():
+        p = out_dir / name
+        tmp = p.with_name(name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(p)
+        paths.append(p)
+    return paths

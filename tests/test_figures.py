@@ -1,0 +1,166 @@
+"""The 32 figures, the claim checker and the report, on the real data and on a fresh offline machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from mlsalary import api, stats
+from mlsalary.figures import catalogue, claims, compute
+from mlsalary.figures.data import Data, group
+from mlsalary.figures.measures import Out
+
+# Published by BLS (data README): national median annual wage of data scientists, SOC 15-2051.
+DS_MEDIAN_2024 = 112_590
+DS_MEDIAN_2025 = 120_230
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def real_figures(loaded_db: Path) -> list:
+    old = os.environ.get("MLSALARY_HOME")
+    os.environ["MLSALARY_HOME"] = str(loaded_db)
+    try:
+        return api.figures()
+    finally:
+        if old is None:
+            os.environ.pop("MLSALARY_HOME", None)
+        else:
+            os.environ["MLSALARY_HOME"] = old
+
+
+def test_the_catalogue_has_32_distinct_figures_over_every_topic() -> None:
+    ids = [f.id for f in catalogue.CATALOGUE]
+    assert len(ids) == 32 == len(set(ids))
+    topics = {f.topic for f in catalogue.CATALOGUE}
+    assert topics == {"levels", "location", "remote", "industry", "specialization", "skills", "education",
+                      "company_size", "trends", "negotiation"}  # fmt: skip
+
+
+def test_with_the_mirror_at_least_28_figures_are_ok_each_with_n_and_interval(real_figures: list) -> None:
+    ok = [f for f in real_figures if f.status == "ok"]
+    assert len(ok) >= 28, [(f.id, f.status) for f in real_figures if f.status != "ok"]
+    for f in ok:
+        assert f.published or (f.n is not None and f.n >= 30), f.id
+        assert f.ci_low is not None and f.ci_high is not None, f.id
+        assert f.ci_low <= f.value <= f.ci_high, f.id
+        assert f.sources and f.years and f.definition and f.caveats, f.id
+    for f in real_figures:
+        if "aijobs" in f.sources:
+            assert f.duplicate_policy == "one_per_group", f.id
+
+
+def test_oews_figures_equal_bls_published_values(real_figures: list) -> None:
+    ds = next(f for f in real_figures if f.id == "oews-data-scientists-national")
+    assert ds.value == DS_MEDIAN_2025 and ds.years == [2025] and ds.published
+    history = {g.label: g.value for g in ds.groups}
+    assert history["2024"] == DS_MEDIAN_2024 and history["2025"] == DS_MEDIAN_2025
+    assert ds.rse is not None and ds.ci_low < DS_MEDIAN_2025 < ds.ci_high
+
+
+def test_suppressed_figures_show_no_number(real_figures: list) -> None:
+    for f in real_figures:
+        if f.status == "suppressed":
+            assert f.value is None and f.ci_low is None and f.ci_high is None
+            assert f.n is None or f.n >= 5
+
+
+def test_privacy_floor_hides_a_group_of_four_and_suppresses_29() -> None:
+    four = group("tiny", stats.quantile([1.0, 2.0, 3.0, 4.0], 0.5))
+    assert (four.value, four.n, four.status) == (None, None, "suppressed")
+    e29 = stats.quantile(list(range(1, 30)), 0.5)
+    assert group("g", e29).value is None and group("g", e29).n == 29
+    e30 = stats.quantile(list(range(1, 31)), 0.5)
+    assert group("g", e30).value == 15.5
+
+    def tiny(d: Data) -> Out:
+        return Out(stats.quantile([1.0, 2.0, 3.0, 4.0], 0.5), 4, 4, [2024])
+
+    fd = catalogue.FigureDef("t", "levels", "q?", "usd", ("aijobs",), "def", tiny)
+    fig = compute.compute_one(fd, Data({"aijobs": "x"}, *(None,) * 3))  # type: ignore[arg-type]
+    assert (fig.status, fig.value, fig.n) == ("suppressed", None, None)
+
+
+def test_every_claim_gets_a_verdict_with_numbers(real_figures: list) -> None:
+    verdicts = claims.check(real_figures)
+    assert len(verdicts) == len(claims.CLAIMS) >= 15
+    for v in verdicts:
+        assert v.verdict in claims.VERDICTS
+        assert v.explanation
+        if v.verdict != "cannot be tested":
+            assert any(ch.isdigit() for ch in v.explanation), v.id
+    by_id = {v.id: v for v in verdicts}
+    assert by_id["stock-large-share"].verdict == "cannot be tested"
+    assert "bonus and stock" in by_id["stock-large-share"].explanation
+    assert by_id["tech-hubs-pay-more"].verdict == "supported"
+
+
+def test_offline_with_oews_alone_marks_the_rest_source_missing() -> None:
+    assert run_cli("data", "pull", "oews", "--offline")[0] == 0
+    code, out, err = run_cli("figures", "--json")
+    assert code == 0, err
+    figs = {f["id"]: f for f in json.loads(out)["figures"]}
+    assert list(next(iter(figs.values())))[:11] == ["id", "question", "value", "ci_low", "ci_high", "n", "unit",
+                                                    "sources", "years", "status", "caveats"]  # fmt: skip
+    assert figs["oews-data-scientists-national"]["status"] == "ok"
+    assert figs["oews-data-scientists-national"]["value"] == DS_MEDIAN_2025
+    assert figs["top-paying-metro"]["status"] == "ok"
+    assert figs["entry-us-ml-median"]["status"] == "source_missing"
+    assert figs["entry-us-ml-median"]["remedy"] == "mlsalary data pull aijobs"
+    assert figs["industry-tech-median"]["remedy"] == "mlsalary data pull kaggle-survey"
+    code, out, _ = run_cli("claims", "--json")
+    verdicts = {c["id"]: c for c in json.loads(out)["claims"]}
+    assert verdicts["entry-to-mid-jump"]["verdict"] == "cannot be tested"
+    assert "run `mlsalary data pull aijobs`" in verdicts["entry-to-mid-jump"]["explanation"]
+
+
+def test_figures_without_a_database_say_how_to_get_data() -> None:
+    code, out, _ = run_cli("figures", "--json")
+    assert code == 0
+    assert {f["status"] for f in json.loads(out)["figures"]} == {"source_missing"}
+
+
+def test_unknown_figure_id_is_one_line() -> None:
+    code, _, err = run_cli("figures", "--id", "nope")
+    assert code == 1 and err.strip() == "error: unknown figure 'nope': see `mlsalary figures --list` for the ids"
+
+
+def test_report_renders_in_headless_chromium_with_its_charts(use_loaded: Path, tmp_path: Path) -> None:
+    code, _, err = run_cli("figures", "--out", str(tmp_path))
+    assert code == 0, err
+    html = (tmp_path / "report.html").read_text()
+    assert "<script" not in html and "cdn" not in html.lower()  # self-contained, no network
+    assert (tmp_path / "figures.md").read_text().startswith("# What machine learning engineers really earn")
+    assert len(json.loads((tmp_path / "figures.json").read_text())["figures"]) == 32
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium for the browser test (.ci/run installs it)")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])  # fmt: skip
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone-width screen
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((tmp_path / "report.html").as_uri())
+        charts = page.locator(".chart svg")
+        assert charts.count() >= 20
+        assert page.locator(".chart svg path, .chart svg rect").count() > 100  # bars, rules and axes are drawn
+        shot = tmp_path / "report.png"
+        page.locator("#entry-us-ml-median").screenshot(path=str(shot))
+        browser.close()
+    assert errors == []
+    from PIL import Image
+
+    img = Image.open(shot).convert("L")
+    assert img.width >= 300 and img.height >= 200
+    assert len(img.getcolors(maxcolors=65536) or []) > 20  # not a blank image: text, bars and axes

@@ -12,10 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: the main job — pull every source (mirror, cache or download) and print the data status.
+## run: the main job — pull every source (mirror, cache or download), then compute the 32 figures and the claims,
+## print them, and write report/report.html, report/figures.md and report/figures.json.
 run: $(STAMP)
 	$(BIN)/mlsalary data pull
-	$(BIN)/mlsalary data status
+	$(BIN)/mlsalary figures --out report
+	$(BIN)/mlsalary claims
 
 ## test: the whole test suite, then ruff and mypy.
 test: $(STAMP)

@@ -435,7 +435,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "negotiation-room",
         "negotiation",
         "How much room is there to negotiate within one profile?",
-        "percent",
+        "share",
         AIJ,
         "Interquartile range as a share of the median for US senior ML engineers at "
         "medium-size employers (aijobs.net, latest full year).",

@@ -68,7 +68,8 @@ def _figure(fd: FigureDef, out: Out) -> Figure:
         sources=list(fd.sources), years=out.years, definition=fd.definition, method=out.method, caveats=caveats,
         status=status, duplicate_policy=fd.duplicate_policy, rse=out.rse,
         lower_bound_only=bool(getattr(out.stat, "lower_bound_only", False)), groups=out.groups, chart=fd.chart,
-        published=published, group_unit=out.group_unit, extra=out.extra if status == "ok" else {},
+        published=published, group_unit=out.group_unit,
+        smallest_group=None if published or vis == "hidden" else out.n_min, extra=out.extra if status == "ok" else {},
     )  # fmt: skip
 
 

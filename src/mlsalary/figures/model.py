@@ -47,6 +47,7 @@ class Figure:
     groups: list[Group] = field(default_factory=list)
     chart: str = ""  # "bars" | "ladder" | "trend" | "" (none)
     published: bool = False  # a published aggregate (OEWS): reported as published, n not applicable
+    smallest_group: int | None = None  # n of the smallest group behind the headline (what suppression judged)
     group_unit: str = "usd"  # unit of the groups' values
     extra: dict[str, float | None] = field(default_factory=dict)  # further numbers (e.g. the real change)
 

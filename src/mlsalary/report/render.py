@@ -45,7 +45,9 @@ def shown(f: Figure) -> str:
     if f.status == "source_missing":
         return f"source missing — run `{f.remedy}`"
     if f.status != "ok" or f.value is None:
-        return "suppressed (too few records)" if f.n is None else f"suppressed (n = {f.n}, too few records)"
+        if f.smallest_group is None:
+            return "suppressed (too few records)"
+        return f"suppressed (its smallest group has {f.smallest_group} records)"
     text = formatter(f.unit)(f.value)
     if f.lower_bound_only:
         text = "≥ " + text

@@ -1,0 +1,143 @@
+"""Figure speed: mlsalary computing all 32 figures and the claims from the store, against plain pandas computing the
+same headline numbers (medians, ratios, shares — without intervals, suppression or provenance), in the same run.
+
+    MLSALARY_MIRROR=../shared/data python benchmarks/figures.py [--repeat 3]
+
+Pulls the mirror into a temporary store first (not timed). Prints both times (best of N), their ratio, and how many
+headline values the two computations agree on (within 0.5%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(n):
+        t = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, result
+
+
+# ------------------------------------------------------------------------------ the plain-pandas baseline
+
+ML = ["ml_engineer", "research_scientist", "applied_scientist", "mlops_engineer", "ai_engineer"]
+
+
+def band_median(df: pd.DataFrame) -> float:
+    """Grouped-data median of pay bands (uniform within the band)."""
+    bands = df.groupby(["amount_low_usd", "amount_high_usd"], dropna=False).size().sort_index()
+    cum = bands.cumsum().to_numpy()
+    i = int(np.searchsorted(cum, len(df) / 2))
+    (lo, hi), before = bands.index[i], (cum[i - 1] if i else 0)
+    return float(lo + (hi + 1 - lo) * (len(df) / 2 - before) / bands.iloc[i])
+
+
+def baseline(obs: pd.DataFrame, skills: pd.DataFrame, oews: pd.DataFrame) -> dict[str, float]:
+    a = obs[(obs.source == "aijobs") & (obs.dup_rank == 1) & (obs.employment_type == "full_time")]
+    y = 2024 if (a.year == 2025).sum() < 0.5 * (a.year == 2024).sum() else 2025
+    us = a[(a.company_country == "US") & (a.role == "ml_engineer")]
+    cur = us[us.year == y]
+    lvl = cur.groupby("level").amount_usd.median()
+    k = obs[(obs.source == "kaggle-survey") & (obs.employee_country == "US") & obs.role.isin([*ML, "data_scientist"])]
+    so = obs[(obs.source == "stackoverflow") & (obs.employee_country == "US") & (obs.employment_type == "full_time")]
+    has = {s: set(skills.obs_id[skills.skill == s]) for s in ("python", "spark", "pytorch", "tensorflow")}
+    o = oews[(oews.area_type == "national") & (oews.soc_2018_code == "15-2051")].set_index("year").annual_median
+    metro = oews[(oews.area_type == "metro") & (oews.soc_2018_code == "15-2051") & (oews.year == oews.year.max())]
+    state = oews[(oews.area_type == "state") & (oews.soc_2018_code == "15-2051") & (oews.year == oews.year.max())]
+    mlp = a[a.role.isin(ML)]
+
+    def gap(x: float, base: float) -> float:
+        return (x / base - 1) * 100
+
+    def kgap(mask_a: pd.Series, mask_b: pd.Series) -> float:
+        return gap(band_median(k[mask_a]), band_median(k[mask_b]))
+
+    pt, tf = k.obs_id.isin(has["pytorch"]), k.obs_id.isin(has["tensorflow"])
+    out = {
+        "entry-us-ml-median": lvl.get("entry", np.nan),
+        "mid-us-ml-median": lvl.get("mid", np.nan),
+        "senior-us-ml-median": lvl.get("senior", np.nan),
+        "entry-to-mid-jump": gap(lvl["mid"], lvl["entry"]),
+        "mid-to-senior-jump": gap(lvl["senior"], lvl["mid"]),
+        "entry-spread": float(np.diff(np.quantile(cur[cur.level == "entry"].amount_usd, [0.1, 0.9]))[0]),
+        "non-us-ml-median": a[(a.role == "ml_engineer") & (a.company_country != "US") & (a.year == y)]
+        .amount_usd.median(),
+        "oews-data-scientists-national": o.loc[o.index.max()],
+        "top-paying-metro": metro.annual_median.max(),
+        "state-spread": state.annual_median.max() / state.annual_median.min(),
+        "country-comparison": mlp[(mlp.company_country == "US") & mlp.year.isin([y - 1, y])].amount_usd.median(),
+        "remote-gap": gap(
+            cur[cur.remote == "remote"].amount_usd.median(), cur[cur.remote == "onsite"].amount_usd.median()
+        ),
+        "industry-tech-median": band_median(k[k.industry == "tech_software"]),
+        "finance-vs-tech": kgap(k.industry == "finance", k.industry == "tech_software"),
+        "ml-centrality-gap": kgap(k.ml_centrality.isin(["production_established", "production_recent"]),
+                                  k.ml_centrality == "none"),
+        "pytorch-vs-tensorflow": kgap(pt & ~tf, tf & ~pt),
+        "spark-premium": gap(so[so.obs_id.isin(has["spark"])].amount_usd.median(),
+                             so[~so.obs_id.isin(has["spark"])].amount_usd.median()),
+        "python-premium": gap(so[so.obs_id.isin(has["python"])].amount_usd.median(),
+                              so[~so.obs_id.isin(has["python"])].amount_usd.median()),
+        "large-vs-small": kgap(k.company_size == "large", k.company_size == "small"),
+        "yoy-ml-median": gap(cur.amount_usd.median(), us[us.year == y - 1].amount_usd.median()),
+        "entry-share-trend": float((mlp[mlp.year == y].level == "entry").mean() * 100),
+        "genai-share-trend": float((mlp[mlp.year == y].specialization == "genai_llm").mean() * 100),
+    }  # fmt: skip
+    return {key: float(v) for key, v in out.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
+    args = ap.parse_args()
+    if not os.environ.get("MLSALARY_MIRROR"):
+        raise SystemExit("set MLSALARY_MIRROR to the shared data folder (e.g. ../shared/data)")
+    os.environ["MLSALARY_OFFLINE"] = "1"
+    os.environ["MLSALARY_HOME"] = tempfile.mkdtemp(prefix="mlsalary-bench-")
+
+    from mlsalary import api
+    from mlsalary.figures.claims import check
+    from mlsalary.figures.compute import compute_all
+    from mlsalary.figures.data import load
+
+    outcomes = api.pull()
+    if any(o.status != "loaded" for o in outcomes):
+        print("not every source loaded: " + "; ".join(o.message for o in outcomes if o.message), file=sys.stderr)
+
+    def ours() -> list[Any]:
+        figs = compute_all(load())
+        check(figs)
+        return figs
+
+    def plain() -> dict[str, float]:
+        d = load()  # the same read of the store
+        return baseline(d.obs, d.skills, d.oews)
+
+    t_ours, figs = best_of(args.repeat, ours)
+    t_plain, values = best_of(args.repeat, plain)
+    ok = {f.id: f.value for f in figs if f.status == "ok"}
+    common = [k for k in values if k in ok and ok[k] is not None]
+    agree = sum(abs(values[k] - ok[k]) <= 0.005 * max(abs(ok[k]), 1.0) for k in common)
+    print(f"mlsalary: {len(figs)} figures ({len(ok)} shown) + {len(check(figs))} claims: {t_ours:.2f} s")
+    print(f"plain pandas: {len(values)} headline numbers, no intervals or suppression: {t_plain:.2f} s")
+    print(f"ratio mlsalary / plain pandas: {t_ours / t_plain:.2f} (best of {args.repeat}; lower is better)")
+    print(f"headline values that agree within 0.5%: {agree} of {len(common)}")
+    for k in common:
+        if abs(values[k] - ok[k]) > 0.005 * max(abs(ok[k]), 1.0):
+            print(f"  differs: {k}: mlsalary {ok[k]:,.2f}, plain {values[k]:,.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -13,22 +13,12 @@ import argparse
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-
-def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(n):
-        t = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, result
-
+from common import best_of
 
 # ------------------------------------------------------------------------------ the plain-pandas baseline
 

@@ -14,18 +14,9 @@ import os
 import sqlite3
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-
-def best_of(n: int, fn: Callable[[], object]) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(n):
-        t = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, result
+from common import best_of
 
 
 def pandas_read(name: str, files: list[Path]) -> int:

@@ -353,15 +353,8 @@ def abroad_gap(d: Data) -> Out:
 
 
 def industry_rows(df: pd.DataFrame) -> list[Group]:
-    names = (
-        "tech_software",
-        "internet_services",
-        "finance",
-        "healthcare_pharma",
-        "manufacturing_automotive",
-        "retail_ecommerce",
-    )
-    return [group(i, estimate(df[df["industry"] == i])) for i in names]
+    """The industries ML figures compare: the taxonomy's first six (tech to retail/e-commerce)."""
+    return [group(i, estimate(df[df["industry"] == i])) for i in schema.INDUSTRIES[:6]]
 
 
 def industry_tech(d: Data) -> Out:

@@ -83,6 +83,10 @@ class QuarantineRows:
     def __len__(self) -> int:
         return len(self.records)
 
+    def extend(self, other: QuarantineRows) -> None:
+        for name in ("files", "records", "reasons", "details", "raws"):
+            getattr(self, name).extend(getattr(other, name))
+
     def frame(self, source: str) -> pd.DataFrame:
         import pandas as pd
 
@@ -107,6 +111,23 @@ class ParseResult:
     skills: pd.DataFrame | None = None  # (obs_id, source, skill, category); not counted as rows
     quarantine: QuarantineRows = field(default_factory=QuarantineRows)
     notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def combine(cls, parts: list[ParseResult]) -> ParseResult:
+        """One result from the results of several files of a source (e.g. one survey file per year)."""
+        import pandas as pd
+
+        q = QuarantineRows()
+        for part in parts:
+            q.extend(part.quarantine)
+        return cls(
+            rows_read=sum(p.rows_read for p in parts),
+            version=", ".join(p.version for p in parts),
+            observations=pd.concat([p.observations for p in parts], ignore_index=True),
+            skills=pd.concat([p.skills for p in parts], ignore_index=True),
+            quarantine=q,
+            notes=[n for p in parts for n in p.notes],
+        )
 
     @property
     def rows_loaded(self) -> int:

@@ -126,7 +126,6 @@ def parse(files: list[FetchedFile]) -> ParseResult:
             f"aijobs: {path.name}: missing column(s) {', '.join(missing)} "
             f"(found: {', '.join(header[:12])}); expected the aijobs.net layout: {', '.join(COLUMNS)}"
         )
-    width = len(header)
     q = QuarantineRows()
     names = list(tab.frame.columns[:-1])  # the last column is the record number
 
@@ -134,16 +133,8 @@ def parse(files: list[FetchedFile]) -> ParseResult:
         raw = textfile.raw_json(header, fields)
         q.add(path.name, rec, reason, f"aijobs: {path.name} row {rec}: {detail} (quarantined)", raw)
 
-    for row in tab.bad:
-        if len(row.fields) != width:
-            reject(
-                row.record,
-                row.fields,
-                "wrong_field_count",
-                f"{len(row.fields)} fields, expected {width} (truncated or malformed line)",
-            )
-        else:
-            reject(row.record, row.fields, "not_utf8", "holds bytes that are not UTF-8; re-save the file as UTF-8")
+    for row, reason, detail in tab.problems():
+        reject(row.record, row.fields, reason, detail)
     n_read = tab.rows_read
     src = tab.frame
     df = pd.DataFrame({c: src[names[lowered.index(c) + skip_first]].str.strip() for c in COLUMNS})

@@ -193,22 +193,7 @@ def fetch(
 
 def parse(files: list[FetchedFile]) -> ParseResult:
     """Survey files (one per year) -> observations (pay bands), skills and quarantine. Pure."""
-    import pandas as pd
-
-    parts = [_parse_file(f.path) for f in files]
-    q = QuarantineRows()
-    for part in parts:
-        pq = part.quarantine
-        for i in range(len(pq)):
-            q.add(pq.files[i], pq.records[i], pq.reasons[i], pq.details[i], pq.raws[i])
-    return ParseResult(
-        rows_read=sum(p.rows_read for p in parts),
-        version=", ".join(p.version for p in parts),
-        observations=pd.concat([p.observations for p in parts], ignore_index=True),
-        skills=pd.concat([p.skills for p in parts], ignore_index=True),
-        quarantine=q,
-        notes=[n for p in parts for n in p.notes],
-    )
+    return ParseResult.combine([_parse_file(f.path) for f in files])
 
 
 def read_responses(path: Path) -> tuple[textfile.Table, list[str]]:
@@ -301,16 +286,8 @@ def _parse_file(path: Path) -> ParseResult:
         raw = textfile.raw_json(header, fields, skip_empty=True)
         q.add(path.name, rec, reason, f"kaggle-survey: {path.name} row {rec}: {detail} (quarantined)", raw)
 
-    for row in tab.bad:
-        if row.bad_bytes:
-            reject(row.record, row.fields, "not_utf8", "holds bytes that are not UTF-8; re-save the file as UTF-8")
-        else:
-            reject(
-                row.record,
-                row.fields,
-                "wrong_field_count",
-                f"{len(row.fields)} fields, expected {len(header)} (truncated or malformed line)",
-            )
+    for row, reason, detail in tab.problems():
+        reject(row.record, row.fields, reason, detail)
 
     lo, hi = config.plausible_pay_range()
     pay_col = lay.single["pay"][0]

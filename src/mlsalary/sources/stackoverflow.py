@@ -291,22 +291,7 @@ def _years(value: str) -> tuple[float | None, float | None]:
 
 def parse(files: list[FetchedFile]) -> ParseResult:
     """Survey files (one per year) -> observations, skills and quarantine. Pure: reads only the given files."""
-    import pandas as pd
-
-    parts = [_parse_file(f.path) for f in files]
-    q = QuarantineRows()
-    for part in parts:
-        for i in range(len(part.quarantine)):
-            pq = part.quarantine
-            q.add(pq.files[i], pq.records[i], pq.reasons[i], pq.details[i], pq.raws[i])
-    return ParseResult(
-        rows_read=sum(p.rows_read for p in parts),
-        version=", ".join(p.version for p in parts),
-        observations=pd.concat([p.observations for p in parts], ignore_index=True),
-        skills=pd.concat([p.skills for p in parts], ignore_index=True),
-        quarantine=q,
-        notes=[n for p in parts for n in p.notes],
-    )
+    return ParseResult.combine([_parse_file(f.path) for f in files])
 
 
 def _parse_file(path: Path) -> ParseResult:
@@ -334,16 +319,8 @@ def _parse_file(path: Path) -> ParseResult:
         raw = textfile.raw_json(header, fields, skip_empty=True)
         q.add(path.name, rec, reason, f"stackoverflow: {path.name} row {rec}: {detail} (quarantined)", raw)
 
-    for row in tab.bad:
-        if row.bad_bytes:
-            reject(row.record, row.fields, "not_utf8", "holds bytes that are not UTF-8; re-save the file as UTF-8")
-        else:
-            reject(
-                row.record,
-                row.fields,
-                "wrong_field_count",
-                f"{len(row.fields)} fields, expected {len(header)} (truncated or malformed line)",
-            )
+    for row, reason, detail in tab.problems():
+        reject(row.record, row.fields, reason, detail)
 
     lo, hi = config.plausible_pay_range()
     pay_text = answers["ConvertedCompYearly"]

@@ -113,6 +113,17 @@ class Table:
         frame["record"] = pd.Series(self.records, dtype="int64")
         return frame
 
+    def problems(self) -> list[tuple[Row, str, str]]:
+        """The malformed rows with their quarantine reason and detail, the same for every source."""
+        out = []
+        for row in self.bad:
+            if len(row.fields) != len(self.header):
+                detail = f"{len(row.fields)} fields, expected {len(self.header)} (truncated or malformed line)"
+                out.append((row, "wrong_field_count", detail))
+            else:
+                out.append((row, "not_utf8", "holds bytes that are not UTF-8; re-save the file as UTF-8"))
+        return out
+
     def without_first_row(self) -> Table:
         """The table minus its first data row (a second header row), records renumbered from 1."""
         return Table(

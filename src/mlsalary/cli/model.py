@@ -1,0 +1,122 @@
+"""`mlsalary estimate` and `mlsalary model train|evaluate`: the personal pay estimate and its measured quality."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlsalary import schema
+from mlsalary.cli.output import console, print_json
+
+app = typer.Typer(help="Train the pay model and measure how often its ranges are right.", no_args_is_help=True)
+
+
+def _choices(values: tuple[str, ...]) -> str:
+    return " | ".join(values)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="model")
+    root.command(name="estimate")(estimate)
+
+
+@app.command()
+def train(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Train the calibrated pay model on everything loaded and save it (deterministic).
+
+    Example: mlsalary model train
+    """
+    from mlsalary.model import train as training
+
+    info = training.describe(training.train(save=True))
+    if as_json:
+        print_json(info)
+        return
+    console().print(
+        f"trained model {info['model_version']} on {info['rows']:,} rows (calibration: {info['calibration']}, "
+        f"{info['calibration_rows']:,} rows); saved to {info['path']}"
+    )
+
+
+@app.command()
+def evaluate(
+    test_data: Annotated[
+        Path | None, typer.Option("--test-data", help="An aijobs.net-format CSV to test on (rows not in training).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Measure the estimate on data it never saw: coverage of its 50% and 80% ranges, pinball loss, errors — for
+    the model and two baselines. Default: train on years before the latest full year, test on that year.
+
+    Example: mlsalary model evaluate --json
+    """
+    from mlsalary.model.evaluate import evaluate as run
+
+    report = run(test_data)
+    if as_json:
+        print_json(report)
+        return
+    from rich.table import Table
+
+    t = Table(title=f"Pay model on {report['n_test']:,} unseen rows — {report['split']}")
+    for c in ("", "coverage 50%", "coverage 80%", "pinball (mean)", "MAE log", "median abs % error", "80% width"):
+        t.add_column(c)
+    rows = [("model (calibrated)", report["model"])] + [(k, v) for k, v in report["baselines"].items()]
+    for name, m in rows:
+        t.add_row(name, f"{m['coverage_50']:.3f}", f"{m['coverage_80']:.3f}", f"{m['pinball_mean']:.4f}",
+                  f"{m['mae_log']:.3f}", f"{m['median_abs_pct_error']:.1f}%", f"${m['width_80']:,.0f}")  # fmt: skip
+    console().print(t)
+    console().print(f"calibration: {report['calibration']}")
+
+
+def estimate(
+    role: Annotated[str, typer.Option("--role", help=_choices(schema.ROLES))] = "ml_engineer",
+    level: Annotated[str | None, typer.Option("--level", help=_choices(schema.LEVELS) + " (or --years)")] = None,
+    years: Annotated[float | None, typer.Option("--years", help="Years of professional experience.")] = None,
+    country: Annotated[str, typer.Option("--country", help="Country of the employer (ISO code or name).")] = "US",
+    metro: Annotated[str | None, typer.Option("--metro", help="US metro, e.g. Seattle (scales by BLS's data).")] = None,
+    remote: Annotated[str | None, typer.Option("--remote", help=_choices(schema.REMOTE))] = None,
+    company_size: Annotated[str | None, typer.Option("--company-size", help=_choices(schema.COMPANY_SIZES))] = None,
+    industry: Annotated[str | None, typer.Option("--industry", help=_choices(schema.INDUSTRIES))] = None,
+    education: Annotated[str | None, typer.Option("--education", help=_choices(schema.EDUCATION_LEVELS))] = None,
+    skill: Annotated[list[str] | None, typer.Option("--skill", help="python, pytorch, tensorflow, spark.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Your pay range: p10-p90 of annual pay for a profile, with what moves it and how much data stands behind it.
+    The range's coverage is measured by `mlsalary model evaluate`.
+
+    Example: mlsalary estimate --role ml_engineer --level senior --country US --metro Seattle
+    """
+    from mlsalary.model.estimate import estimate as run
+
+    result = run(role=role, level=level, country=country, years_experience=years, metro=metro, remote=remote,
+                 company_size=company_size, industry=industry, education=education, skills=skill)  # fmt: skip
+    if as_json:
+        print_json(result)
+        return
+    out = console()
+    for note in result["notes"]:
+        out.print(f"[yellow]note:[/] {note}")
+    lo, hi = result["p10"], result["p90"]
+    width = 50
+
+    def pos(v: float) -> int:
+        return round((v - lo) / (hi - lo) * (width - 1)) if hi > lo else 0
+
+    bar = ["─"] * width
+    for a, b in ((pos(result["p25"]), pos(result["p75"])),):
+        for i in range(a, b + 1):
+            bar[i] = "━"
+    bar[pos(result["p50"])] = "●"
+    out.print(f"{result['year']} annual pay, USD (model {result['model_version']})")
+    out.print(f"  ${lo:,.0f} {''.join(bar)} ${hi:,.0f}")
+    out.print(f"  80% range ${lo:,} – ${hi:,} · 50% range ${result['p25']:,} – ${result['p75']:,} · "
+              f"median ${result['p50']:,}")  # fmt: skip
+    flag = "" if result["in_support"] else " — outside the data's support"
+    out.print(f"  support: {result['support_n']:,} similar records{flag}")
+    if result["contributions"]:
+        out.print("  against a US mid-level ML engineer (large employer, on-site):")
+        for c in result["contributions"]:
+            out.print(f"    {c['feature']}: {c['from'] or '—'} → {c['to']}: {c['effect_usd']:+,} USD")

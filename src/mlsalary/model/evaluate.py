@@ -1,0 +1,131 @@
+"""Measuring the estimate on data the model never saw, against two baselines.
+
+Default: a temporal split — train on the years before the latest full year of aijobs.net, test on that year's
+machine-learning rows (one row per duplicate group). With a test file (aijobs.net layout), the model is trained on
+everything loaded and tested on the file's ML rows that are not in the training data (exact match on every
+column, counting multiplicity).
+
+Metrics, on log annual pay unless said: pinball loss per quantile; mean absolute error of the median; median
+absolute % error of the median in dollars; empirical coverage of the 50% (p25-p75) and 80% (p10-p90) intervals; mean
+80% interval width in dollars. Baselines: group quantiles by level x company country (falling back to level, then
+to all rows, below 30 training rows), and the same gradient-boosting quantile model without calibration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlsalary import schema
+from mlsalary.model.estimator import QUANTILES, PayQuantileModel
+from mlsalary.model.features import categorize, training_frame
+from mlsalary.model.train import fit, training_data
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+#: Columns that identify an aijobs.net row exactly (to keep a test file's rows out of the training data).
+MATCH_COLUMNS = ("year", "level", "employment_type", "job_title_raw", "amount_local", "currency", "amount_usd",
+                 "employee_country", "remote", "company_country", "company_size")  # fmt: skip
+
+
+def metrics(q: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> dict[str, Any]:
+    import numpy as np
+
+    pinball = {}
+    for j, tau in enumerate(QUANTILES):
+        d = y - q[:, j]
+        pinball[str(tau)] = float(np.mean(np.maximum(tau * d, (tau - 1) * d)))
+    return {
+        "coverage_50": float(np.mean((y >= q[:, 1]) & (y <= q[:, 3]))),
+        "coverage_80": float(np.mean((y >= q[:, 0]) & (y <= q[:, 4]))),
+        "pinball": pinball,
+        "pinball_mean": float(np.mean(list(pinball.values()))),
+        "mae_log": float(np.mean(np.abs(y - q[:, 2]))),
+        "median_abs_pct_error": float(np.median(np.abs(np.exp(q[:, 2] - y) - 1)) * 100),
+        "width_80": float(np.mean(np.exp(q[:, 4]) - np.exp(q[:, 0]))),
+    }
+
+
+def group_quantiles(train: pd.DataFrame, test: pd.DataFrame, min_n: int = 30) -> npt.NDArray[np.float64]:
+    """Baseline: empirical log-pay quantiles of the test row's level x company country in the training data."""
+    import numpy as np
+
+    logy = np.log(train["amount_usd"].to_numpy())
+    overall = np.quantile(logy, QUANTILES)
+    tables: list[dict[Any, npt.NDArray[np.float64]]] = []
+    for keys in (["level", "company_country"], ["level"]):
+        grouped = train.assign(_l=logy).groupby(keys, dropna=False)["_l"]
+        tables.append({k: np.quantile(v, QUANTILES) for k, v in grouped if len(v) >= min_n})
+    out = np.empty((len(test), len(QUANTILES)))
+    for i, (level, country) in enumerate(zip(test["level"], test["company_country"], strict=True)):
+        out[i] = tables[0].get((level, country), tables[1].get((level,), tables[1].get(level, overall)))
+    return out
+
+
+def evaluate(test_data: Path | None = None) -> dict[str, Any]:
+    """The evaluation report (the JSON of `mlsalary model evaluate --json`)."""
+    import numpy as np
+
+    from mlsalary.errors import InsufficientData
+    from mlsalary.figures.data import latest_full_year
+
+    obs, skills = training_data()
+    if test_data is None:
+        year = latest_full_year(obs[obs["source"] == "aijobs"])
+        if year is None:
+            raise InsufficientData('no aijobs rows to evaluate on: run "mlsalary data pull aijobs"')
+        train = obs[obs["year"] < year]
+        test = obs[(obs["source"] == "aijobs") & (obs["year"] == year) & obs["role"].isin(schema.ML_ROLES)]
+        split = f"temporal: trained on years before {year}, tested on {year} (aijobs.net ML roles, one per group)"
+    else:
+        train, test, split = obs, _file_rows(test_data, obs), f"test file {test_data.name}, rows not in training"
+    if len(test) == 0:
+        raise InsufficientData("no test rows with a machine-learning role: nothing to evaluate")
+    model, cats = fit(train, skills)
+    x_test = categorize(training_frame(test, skills), cats)
+    y = np.log(test["amount_usd"].to_numpy())
+    raw = PayQuantileModel(calibrate=False).fit(
+        categorize(training_frame(train, skills), cats), np.log(train["amount_usd"].to_numpy())
+    )
+    return {
+        "n_test": len(test),
+        "n_train": len(train),
+        "split": split,
+        "calibration": model.calibration_,
+        "model": metrics(model.predict_quantiles(x_test), y),
+        "baselines": {
+            "group_quantiles": metrics(group_quantiles(train, test), y),
+            "gbm_uncalibrated": metrics(raw.predict_quantiles(x_test, calibrated=False), y),
+        },
+    }
+
+
+def _file_rows(path: Path, training: pd.DataFrame) -> pd.DataFrame:
+    """The ML rows of an aijobs-format file minus those already in the training data (counting multiplicity)."""
+    from mlsalary.errors import InsufficientData
+    from mlsalary.sources import FetchedFile, aijobs, retrieve
+
+    if not path.is_file():
+        raise InsufficientData(f"test data {path} does not exist: pass an aijobs.net-format CSV")
+    rows = aijobs.parse([FetchedFile(path, retrieve.sha256_of(path), f"user:{path}")]).observations
+    if rows is None:
+        raise InsufficientData(f"{path.name} holds no usable rows")
+    rows = rows[rows["role"].isin(schema.ML_ROLES) & rows["amount_usd"].notna()].copy()
+    seen = training[training["source"] == "aijobs"]
+
+    def key(df: pd.DataFrame) -> pd.Series:
+        typed = df[list(MATCH_COLUMNS)].astype({"year": "int64", "amount_local": "float64", "amount_usd": "float64"})
+        return typed.astype(str).agg("|".join, axis=1)
+
+    budget = key(seen).value_counts().to_dict()
+    keep = []
+    for k in key(rows):
+        if budget.get(k, 0) > 0:
+            budget[k] -= 1
+            keep.append(False)
+        else:
+            keep.append(True)
+    return rows[keep].assign(obs_id=lambda d: "test:" + d["obs_id"])

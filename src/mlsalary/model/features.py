@@ -1,0 +1,118 @@
+"""The model's inputs: which observation columns it learns from, and how a user's profile becomes one row.
+
+Categorical inputs (pandas categories, handled natively by the gradient-boosting trees): role, specialization,
+level, company country, employee country, remote, company size, industry, education, source. Numeric: year, whether
+the worker lives outside the employer's country, and skill flags (python, pytorch, tensorflow, spark). A source that
+lacks a field leaves it missing (NaN), so its effect is learned only from the sources that have it — the model does
+not invent an effect for a field a row never carried.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mlsalary import schema
+from mlsalary.errors import MlsalaryError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CATEGORICAL = (
+    "role",
+    "specialization",
+    "level",
+    "company_country",
+    "employee_country",
+    "remote",
+    "company_size",
+    "industry",
+    "education",
+    "source",
+)
+SKILL_FLAGS = ("python", "pytorch", "tensorflow", "spark")
+NUMERIC = ("year", "abroad", *(f"skill_{s}" for s in SKILL_FLAGS))
+#: Point-pay sources the model learns from. Kaggle's pay bands are interval-censored: quantile regression needs a
+#: point target, and a band's midpoint would be a made-up value, so the bands serve the figures, not the model.
+TRAINING_SOURCES = ("aijobs", "stackoverflow")
+#: The profile every explanation is measured against.
+REFERENCE = {"role": "ml_engineer", "level": "mid", "country": "US", "remote": "onsite", "company_size": "large"}
+
+
+class ProfileError(MlsalaryError):
+    """A profile value the model does not know."""
+
+
+def training_frame(obs: pd.DataFrame, skills: pd.DataFrame) -> pd.DataFrame:
+    """Observations (point pay, one row per duplicate group) -> the model's input columns."""
+    import numpy as np
+    import pandas as pd
+
+    x = pd.DataFrame({c: obs[c] for c in CATEGORICAL}, index=obs.index)
+    x["year"] = obs["year"].astype("float64")
+    abroad = (obs["employee_country"] != obs["company_country"]).astype("float64")
+    x["abroad"] = abroad.where(obs["company_country"].notna() & obs["employee_country"].notna(), np.nan)
+    has_skills = obs["source"] == "stackoverflow"
+    for s in SKILL_FLAGS:
+        ids = set(skills.loc[skills["skill"] == s, "obs_id"])
+        flag = obs["obs_id"].isin(ids).astype("float64")
+        x[f"skill_{s}"] = flag.where(has_skills, np.nan)
+    return x
+
+
+def categorize(x: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFrame:
+    """Cast the categorical columns to the training categories (unknown values become missing)."""
+    import pandas as pd
+
+    out = x.copy()
+    for c in CATEGORICAL:
+        known = out[c].where(out[c].isin(categories[c]))  # a value unseen in training is unknown (missing)
+        out[c] = pd.Categorical(known, categories=categories[c])
+    return out
+
+
+def profile_row(profile: dict[str, Any], categories: dict[str, list[str]], year: int) -> pd.DataFrame:
+    """A user's profile -> one model row. Raises ProfileError naming the field and the valid values."""
+    import numpy as np
+    import pandas as pd
+
+    from mlsalary.normalize import geo
+
+    def pick(field: str, column: str, value: Any, allowed: list[str]) -> Any:
+        if value is None:
+            return None
+        v = str(value)
+        if v not in allowed:
+            raise ProfileError(f"unknown {field} {value!r}: choose one of {', '.join(allowed)}")
+        return v
+
+    country = profile.get("country")
+    iso = geo.to_iso2(country) if country else None
+    if country and iso is None:
+        raise ProfileError(f"unknown country {country!r}: give an ISO code such as US, GB, DE, IN or a country name")
+    if iso and iso not in categories["company_country"]:
+        raise ProfileError(
+            f"no training data for country {iso}: choose one of {', '.join(sorted(categories['company_country']))}"
+        )
+    row: dict[str, Any] = {
+        "role": pick("role", "role", profile.get("role"), list(schema.ROLES)),
+        "specialization": pick(
+            "specialization", "specialization", profile.get("specialization"), categories["specialization"]
+        ),
+        "level": pick("level", "level", profile.get("level"), list(schema.LEVELS)),
+        "company_country": iso,
+        "employee_country": iso,
+        "remote": pick("remote", "remote", profile.get("remote"), list(schema.REMOTE)),
+        "company_size": pick("company size", "company_size", profile.get("company_size"), list(schema.COMPANY_SIZES)),
+        "industry": pick("industry", "industry", profile.get("industry"), list(schema.INDUSTRIES)),
+        "education": pick("education", "education", profile.get("education"), list(schema.EDUCATION_LEVELS)),
+        "source": "aijobs",
+        "year": float(year),
+        "abroad": 0.0 if iso else np.nan,
+    }
+    given_skills = profile.get("skills") or []
+    unknown = [s for s in given_skills if s not in SKILL_FLAGS]
+    if unknown:
+        raise ProfileError(f"unknown skill {unknown[0]!r}: the model knows {', '.join(SKILL_FLAGS)}")
+    for s in SKILL_FLAGS:
+        row[f"skill_{s}"] = (1.0 if s in given_skills else 0.0) if given_skills else np.nan
+    return categorize(pd.DataFrame([row]), categories)

@@ -1,0 +1,193 @@
+"""The pay model: calibration on synthetic data with a known distribution, determinism, estimates on the real data,
+the temporal evaluation, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from conftest import run_cli
+from mlsalary.model.estimator import PayQuantileModel
+
+LEVEL_MEANS = {"entry": 11.4, "mid": 11.7, "senior": 12.0}  # log pay of the synthetic population
+ROLE_SHIFT = {"ml_engineer": 0.1, "data_scientist": 0.0, "data_analyst": -0.3}
+SIGMA = 0.35
+
+
+def synthetic(n: int, years: list[int], seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows with a known conditional distribution: log pay ~ Normal(level mean + role shift, SIGMA)."""
+    rng = np.random.default_rng(seed)
+    level = rng.choice(list(LEVEL_MEANS), n)
+    role = rng.choice(list(ROLE_SHIFT), n)
+    x = pd.DataFrame(
+        {
+            "role": pd.Categorical(role, categories=list(ROLE_SHIFT)),
+            "level": pd.Categorical(level, categories=list(LEVEL_MEANS)),
+            "source": pd.Categorical(["aijobs"] * n, categories=["aijobs"]),
+            "year": rng.choice(years, n).astype(float),
+        }
+    )
+    mean = np.array([LEVEL_MEANS[lv] for lv in level]) + np.array([ROLE_SHIFT[r] for r in role])
+    return x, rng.normal(mean, SIGMA)
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_calibrated_intervals_cover_as_stated_on_a_known_distribution(seed: int) -> None:
+    """About 2,700 calibration rows: the calibrated coverage lands within +/-0.035 of nominal."""
+    x, y = synthetic(8_000, [2021, 2022, 2023], seed=seed)
+    model = PayQuantileModel(max_iter=100).fit(x, y)
+    assert model.calibration_.startswith("one year ahead")
+    xt, yt = synthetic(20_000, [2023], seed=seed + 10)
+    q = model.predict_quantiles(xt)
+    cover80 = np.mean((yt >= q[:, 0]) & (yt <= q[:, 4]))
+    cover50 = np.mean((yt >= q[:, 1]) & (yt <= q[:, 3]))
+    assert 0.765 <= cover80 <= 0.835
+    assert 0.465 <= cover50 <= 0.535
+    # The median sits near the true conditional median.
+    truth = np.array([LEVEL_MEANS[lv] + ROLE_SHIFT[r] for lv, r in zip(xt["level"], xt["role"], strict=True)])
+    assert np.median(np.abs(q[:, 2] - truth)) < 0.05
+
+
+def test_training_is_deterministic_and_follows_sklearn_conventions() -> None:
+    x, y = synthetic(3_000, [2022, 2023], seed=3)
+    a = PayQuantileModel(max_iter=50).fit(x, y).predict_quantiles(x.head(200))
+    b = PayQuantileModel(max_iter=50).fit(x, y).predict_quantiles(x.head(200))
+    assert np.array_equal(a, b)
+    fresh = clone(PayQuantileModel(max_iter=50, random_state=7))
+    assert fresh.get_params()["random_state"] == 7 and not hasattr(fresh, "models_")
+    with pytest.raises(NotFittedError):
+        fresh.predict(x)
+    assert (np.diff(a, axis=1) >= 0).all()  # quantiles never cross
+
+
+# ------------------------------------------------------------------------------------------------ real data
+
+
+@pytest.fixture(scope="module")
+def trained_home(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's store with a model trained on it (once for this module)."""
+    home = tmp_path_factory.mktemp("model-home")
+    shutil.copy(loaded_db / "mlsalary.duckdb", home / "mlsalary.duckdb")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MLSALARY_HOME", str(home))
+    try:
+        code, out, err = run_cli("model", "train", "--json")
+        assert code == 0, err
+        assert json.loads(out)["calibration"].startswith("one year ahead")
+    finally:
+        mp.undo()
+    return home
+
+
+@pytest.fixture
+def model_home(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    return trained_home
+
+
+def estimate(*args: str) -> dict:
+    code, out, err = run_cli("estimate", *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_estimate_in_support_uses_the_saved_model(model_home: Path) -> None:
+    r = estimate("--role", "ml_engineer", "--level", "senior", "--country", "US")
+    assert list(r)[:11] == ["currency", "year", "p10", "p25", "p50", "p75", "p90", "support_n", "in_support",
+                            "contributions", "model_version"]  # fmt: skip
+    assert r["p10"] < r["p25"] < r["p50"] < r["p75"] < r["p90"]
+    assert r["in_support"] and r["support_n"] >= 30
+    assert r["notes"] == []  # the saved model was used: no retraining
+    (level,) = [c for c in r["contributions"] if c["feature"] == "level"]
+    assert (level["from"], level["to"]) == ("mid", "senior") and level["effect_usd"] > 0
+
+
+def test_metro_scales_by_bls_relative_wages(model_home: Path) -> None:
+    national = estimate("--role", "ml_engineer", "--level", "senior")
+    seattle = estimate("--role", "ml_engineer", "--level", "senior", "--metro", "Seattle")
+    ratio = seattle["p50"] / national["p50"]
+    assert 1.1 < ratio < 1.6
+    assert any(c["feature"] == "metro" for c in seattle["contributions"])
+
+
+def test_thin_profile_is_flagged_and_widened(model_home: Path) -> None:
+    r = estimate("--role", "ml_engineer", "--level", "senior", "--country", "DE")
+    assert not r["in_support"] and 5 <= r["support_n"] < 30
+    assert any("Outside the data's support" in n for n in r["notes"])
+
+
+def test_profile_without_support_is_refused(model_home: Path) -> None:
+    code, _, err = run_cli("estimate", "--role", "research_scientist", "--level", "executive", "--country", "IN")
+    assert code == 1
+    assert err.strip() == (
+        "error: fewer than 5 training records for a executive research_scientist in IN: too few for an honest "
+        "range; try a neighbouring level or role, or another country"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "wizard", "--level", "mid"], "error: unknown role 'wizard': choose one of ml_engineer, "
+         "research_scientist, applied_scientist, data_scientist, mlops_engineer, ai_engineer, data_engineer, "
+         "data_analyst, software_engineer, infrastructure_engineer, researcher, manager, other"),
+        (["--years", "-3"], "error: years of experience must be 0 or more, not -3"),
+        (["--level", "mid", "--country", "Narnia"],
+         "error: unknown country 'Narnia': give an ISO code such as US, GB, DE, IN or a country name"),
+        (["--level", "boss"], "error: unknown level 'boss': choose one of entry, mid, senior, executive"),
+        (["--level", "mid", "--remote", "sometimes"],
+         "error: unknown remote 'sometimes': choose one of onsite, hybrid, remote"),
+    ],
+)  # fmt: skip
+def test_bad_profiles_are_one_line_errors(model_home: Path, args: list[str], message: str) -> None:
+    code, _, err = run_cli("estimate", *args)
+    assert code == 1 and err.strip() == message
+
+
+def test_estimate_without_a_saved_model_trains_one_and_says_so(use_loaded: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    shutil.copy(use_loaded / "mlsalary.duckdb", tmp_path / "mlsalary.duckdb")
+    monkeypatch.setenv("MLSALARY_HOME", str(tmp_path))
+    r = estimate("--role", "ml_engineer", "--level", "mid")
+    assert r["notes"][0] == "No model was saved, or the data changed since: a model was trained now."
+    assert (tmp_path / "model" / "pay_model.joblib").is_file()
+
+
+def test_temporal_evaluation_is_calibrated_and_beats_both_baselines(model_home: Path) -> None:
+    code, out, err = run_cli("model", "evaluate", "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    m, base = r["model"], r["baselines"]
+    assert r["n_test"] > 1000
+    assert 0.78 <= m["coverage_80"] <= 0.82
+    assert 0.48 <= m["coverage_50"] <= 0.52
+    assert set(m["pinball"]) == {"0.1", "0.25", "0.5", "0.75", "0.9"}
+    assert m["pinball_mean"] < base["group_quantiles"]["pinball_mean"]
+    assert m["pinball_mean"] < base["gbm_uncalibrated"]["pinball_mean"]
+
+
+def test_test_data_already_in_training_is_excluded(model_home: Path, mirror: Path, tmp_path: Path) -> None:
+    """A test file made of rows the model trained on (exact copies) leaves nothing to test on."""
+    import csv
+    from collections import Counter
+
+    with open(mirror / "aijobs" / "salaries_2025-01-19.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    counts = Counter(map(tuple, body))
+    title = header.index("job_title")
+    picked = [r for r in body if counts[tuple(r)] == 1 and r[title] == "Machine Learning Engineer"][:50]
+    assert len(picked) == 50
+    test_file = tmp_path / "salaries.csv"
+    with open(test_file, "w", newline="") as f:
+        csv.writer(f).writerows([header, *picked])
+    code, _, err = run_cli("model", "evaluate", "--test-data", str(test_file))
+    assert code == 1
+    assert err.strip() == "error: no test rows with a machine-learning role: nothing to evaluate"

@@ -67,6 +67,27 @@ def test_training_is_deterministic_and_follows_sklearn_conventions() -> None:
     assert (np.diff(a, axis=1) >= 0).all()  # quantiles never cross
 
 
+def test_compact_model_predicts_exactly_what_scikit_learn_predicts(tmp_path: Path) -> None:
+    from mlsalary.model import compact
+
+    x, y = synthetic(3_000, [2022, 2023], seed=4)
+    x.loc[x.index[:50], "role"] = None  # missing values take the trees' missing branch
+    model = PayQuantileModel(max_iter=60).fit(x, y)
+    saved = compact.export(model, x, {"version": "t"})
+    compact.save(saved, tmp_path / "m")
+    loaded = compact.load(tmp_path / "m")
+    assert loaded is not None and loaded.meta["version"] == "t"
+    rows = [{"role": r, "level": lv, "source": "aijobs", "year": 2023.0}
+            for r in (None, "ml_engineer", "data_analyst", "unknown-role") for lv in ("entry", "senior")]  # fmt: skip
+    ours = loaded.quantiles(loaded.encode(rows))
+    frame = pd.DataFrame(rows).assign(
+        role=lambda d: pd.Categorical(d["role"], categories=x["role"].cat.categories),
+        level=lambda d: pd.Categorical(d["level"], categories=x["level"].cat.categories),
+        source=lambda d: pd.Categorical(d["source"], categories=x["source"].cat.categories),
+    )
+    assert np.allclose(ours, model.predict_quantiles(frame), atol=1e-9)
+
+
 # ------------------------------------------------------------------------------------------------ real data
 
 
@@ -157,7 +178,7 @@ def test_estimate_without_a_saved_model_trains_one_and_says_so(use_loaded: Path,
     monkeypatch.setenv("MLSALARY_HOME", str(tmp_path))
     r = estimate("--role", "ml_engineer", "--level", "mid")
     assert r["notes"][0] == "No model was saved, or the data changed since: a model was trained now."
-    assert (tmp_path / "model" / "pay_model.joblib").is_file()
+    assert (tmp_path / "model" / "pay_model.npz").is_file() and (tmp_path / "model" / "pay_model.json").is_file()
 
 
 def test_temporal_evaluation_is_calibrated_and_beats_both_baselines(model_home: Path) -> None:

@@ -18,8 +18,8 @@ from typing import Any
 
 from mlsalary import stats
 from mlsalary.errors import InsufficientData
-from mlsalary.model.features import REFERENCE, SKILL_FLAGS, ProfileError, profile_row
-from mlsalary.model.train import TrainedModel, load_or_train
+from mlsalary.model.features import REFERENCE, SKILL_FLAGS, ProfileError, profile_values
+from mlsalary.model.saved import load_or_train, model_version
 from mlsalary.normalize import geo, levels
 
 QUANTILE_KEYS = ("p10", "p25", "p50", "p75", "p90")
@@ -44,11 +44,6 @@ def _profile(
     if level is None:
         raise ProfileError("give a level (entry, mid, senior, executive) or years of experience")
     return {"role": role, "level": level, "country": country, **{k: v for k, v in optional.items() if v}}
-
-
-def _median(trained: TrainedModel, profile: dict[str, Any]) -> float:
-    row = profile_row(profile, trained.categories, trained.latest_year)
-    return float(math.exp(trained.model.predict_quantiles(row)[0, 2]))
 
 
 def metro_factor(metro: str) -> tuple[float, str]:
@@ -84,10 +79,24 @@ def estimate(
     iso = geo.to_iso2(country)
     if metro and iso != "US":
         raise ProfileError(f"--metro is for US metros only; the country is {country}")
-    trained, trained_now = load_or_train()
-    row = profile_row(profile, trained.categories, trained.latest_year)
-    q = np.exp(trained.model.predict_quantiles(row)[0])
-    support_n = trained.support.get((profile["role"], profile["level"], str(iso)), 0)
+    model, trained_now = load_or_train()
+    year = int(model.meta["latest_year"])
+    # The profile and its counterfactuals (one input set back to the reference, or left out), in one pass.
+    changes: list[tuple[str, Any, Any, dict[str, Any]]] = []
+    for field in FIELDS:
+        if field in profile and profile[field] != REFERENCE[field]:
+            if field == "country" and iso == REFERENCE["country"]:
+                continue
+            changes.append((field, REFERENCE[field], profile[field], {**profile, field: REFERENCE[field]}))
+    for field in ("industry", "education", "specialization", "skills"):
+        if field in profile:
+            shown = ", ".join(profile[field]) if field == "skills" else profile[field]
+            changes.append((field, None, shown, {k: v for k, v in profile.items() if k != field}))
+    rows = [profile_values(p, model.categories, year) for p in (profile, *(c[3] for c in changes))]
+    all_q = model.quantiles(model.encode(rows))
+    q = np.exp(all_q[0])
+    counters = [float(math.exp(v)) for v in all_q[1:, 2]]
+    support_n = model.support().get((profile["role"], profile["level"], str(iso)), 0)
     notes = ["No model was saved, or the data changed since: a model was trained now."] if trained_now else []
     if support_n < stats.PRIVACY_FLOOR:
         raise InsufficientData(
@@ -95,6 +104,7 @@ def estimate(
             f"{iso}: too few for an honest range; try a neighbouring level or role, or another country"
         )
     in_support = support_n >= stats.min_n()
+    base = float(q[2])
     if not in_support:
         widen = math.sqrt(stats.min_n() / support_n)
         q = q[2] * np.exp((np.log(q) - np.log(q[2])) * widen)
@@ -102,25 +112,10 @@ def estimate(
             f"Outside the data's support: only {support_n} similar records (fewer than {stats.min_n()}); "
             f"the range is widened by {widen:.2f}x around the median."
         )
-    contributions = []
-    base = float(q[2]) if in_support else _median(trained, profile)
-    for field in FIELDS:
-        if field not in profile or field not in REFERENCE or profile[field] == REFERENCE[field]:
-            continue
-        if field == "country" and geo.to_iso2(profile[field]) == REFERENCE["country"]:
-            continue
-        counter = _median(trained, {**profile, field: REFERENCE[field]})
-        contributions.append({"feature": field, "from": REFERENCE[field], "to": profile[field],
-                              "effect_usd": round(base - counter)})  # fmt: skip
-    for field in ("industry", "education", "specialization"):
-        if field in profile:
-            counter = _median(trained, {k: v for k, v in profile.items() if k != field})
-            contributions.append({"feature": field, "from": None, "to": profile[field],
-                                  "effect_usd": round(base - counter)})  # fmt: skip
-    if skills:
-        counter = _median(trained, {k: v for k, v in profile.items() if k != "skills"})
-        contributions.append({"feature": "skills", "from": None, "to": ", ".join(skills),
-                              "effect_usd": round(base - counter)})  # fmt: skip
+    contributions = [
+        {"feature": f, "from": a, "to": b, "effect_usd": round(base - m)}
+        for (f, a, b, _), m in zip(changes, counters, strict=True)
+    ]
     if metro:
         factor, area = metro_factor(metro)
         contributions.append({"feature": "metro", "from": "national", "to": area,
@@ -129,12 +124,12 @@ def estimate(
         notes.append(f"Scaled by BLS's data-scientist median in {area} relative to the US ({factor:.2f}x).")
     return {
         "currency": "USD",
-        "year": trained.latest_year,
+        "year": year,
         **{k: round(float(v)) for k, v in zip(QUANTILE_KEYS, q, strict=True)},
         "support_n": support_n,
         "in_support": in_support,
         "contributions": contributions,
-        "model_version": trained.model_version,
+        "model_version": model_version(model),
         "reference": REFERENCE,
         "notes": notes,
     }

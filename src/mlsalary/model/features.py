@@ -70,14 +70,12 @@ def categorize(x: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFram
     return out
 
 
-def profile_row(profile: dict[str, Any], categories: dict[str, list[str]], year: int) -> pd.DataFrame:
-    """A user's profile -> one model row. Raises ProfileError naming the field and the valid values."""
-    import numpy as np
-    import pandas as pd
-
+def profile_values(profile: dict[str, Any], categories: dict[str, list[str]], year: int) -> dict[str, Any]:
+    """A user's profile -> the model's input values (plain Python). Raises ProfileError naming the field and the
+    valid values."""
     from mlsalary.normalize import geo
 
-    def pick(field: str, column: str, value: Any, allowed: list[str]) -> Any:
+    def pick(field: str, value: Any, allowed: list[str] | tuple[str, ...]) -> Any:
         if value is None:
             return None
         v = str(value)
@@ -93,26 +91,24 @@ def profile_row(profile: dict[str, Any], categories: dict[str, list[str]], year:
         raise ProfileError(
             f"no training data for country {iso}: choose one of {', '.join(sorted(categories['company_country']))}"
         )
-    row: dict[str, Any] = {
-        "role": pick("role", "role", profile.get("role"), list(schema.ROLES)),
-        "specialization": pick(
-            "specialization", "specialization", profile.get("specialization"), categories["specialization"]
-        ),
-        "level": pick("level", "level", profile.get("level"), list(schema.LEVELS)),
-        "company_country": iso,
-        "employee_country": iso,
-        "remote": pick("remote", "remote", profile.get("remote"), list(schema.REMOTE)),
-        "company_size": pick("company size", "company_size", profile.get("company_size"), list(schema.COMPANY_SIZES)),
-        "industry": pick("industry", "industry", profile.get("industry"), list(schema.INDUSTRIES)),
-        "education": pick("education", "education", profile.get("education"), list(schema.EDUCATION_LEVELS)),
-        "source": "aijobs",
-        "year": float(year),
-        "abroad": 0.0 if iso else np.nan,
-    }
-    given_skills = profile.get("skills") or []
+    given_skills = list(profile.get("skills") or [])
     unknown = [s for s in given_skills if s not in SKILL_FLAGS]
     if unknown:
         raise ProfileError(f"unknown skill {unknown[0]!r}: the model knows {', '.join(SKILL_FLAGS)}")
+    values: dict[str, Any] = {
+        "role": pick("role", profile.get("role"), schema.ROLES),
+        "specialization": pick("specialization", profile.get("specialization"), schema.SPECIALIZATIONS),
+        "level": pick("level", profile.get("level"), schema.LEVELS),
+        "company_country": iso,
+        "employee_country": iso,
+        "remote": pick("remote", profile.get("remote"), schema.REMOTE),
+        "company_size": pick("company size", profile.get("company_size"), schema.COMPANY_SIZES),
+        "industry": pick("industry", profile.get("industry"), schema.INDUSTRIES),
+        "education": pick("education", profile.get("education"), schema.EDUCATION_LEVELS),
+        "source": "aijobs",
+        "year": float(year),
+        "abroad": 0.0 if iso else None,
+    }
     for s in SKILL_FLAGS:
-        row[f"skill_{s}"] = (1.0 if s in given_skills else 0.0) if given_skills else np.nan
-    return categorize(pd.DataFrame([row]), categories)
+        values[f"skill_{s}"] = (1.0 if s in given_skills else 0.0) if given_skills else None
+    return values

@@ -1,51 +1,25 @@
-"""Training, saving and loading the pay model.
+"""Training and saving the pay model.
 
-A trained model is saved (joblib) in MLSALARY_HOME/model/ with its version, the fingerprint of the data it was
-trained on (the loaded sources' file checksums and row counts), the categories it knows and a support table (how
-many training rows each role x level x country has). Training is deterministic (fixed seeds); estimating never
-retrains, except that `estimate` trains a model first when none is saved or the data changed, and says so.
+A trained model is saved in MLSALARY_HOME/model/ (model/compact.py: numpy arrays + JSON) with its version, the
+fingerprint of the data it was trained on (the loaded sources' file checksums and row counts), the categories it
+knows and a support table (how many training rows each role x level x country has). Training is deterministic
+(fixed seeds); estimating never retrains, except that `estimate` trains a model first when none is saved or the data
+changed, and says so (model/saved.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlsalary import config
 from mlsalary.model.estimator import _newest_full_year
 from mlsalary.model.features import CATEGORICAL, TRAINING_SOURCES, categorize, training_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mlsalary.model.compact import CompactModel
     from mlsalary.model.estimator import PayQuantileModel
-
-MODEL_VERSION = "1"
-MODEL_FILE = "pay_model.joblib"
-
-
-@dataclass
-class TrainedModel:
-    model: PayQuantileModel
-    categories: dict[str, list[str]]
-    support: dict[tuple[str, str, str], int]  # (role, level, company_country) -> training rows
-    version: str
-    fingerprint: str
-    trained_at: str
-    latest_year: int
-    n_rows: int
-
-    @property
-    def model_version(self) -> str:
-        return f"{self.version}-{self.fingerprint[:12]}"
-
-
-def model_path() -> Path:
-    return config.home() / "model" / MODEL_FILE
 
 
 def training_data(years_before: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -60,19 +34,6 @@ def training_data(years_before: int | None = None) -> tuple[pd.DataFrame, pd.Dat
         obs = con.sql(f"SELECT * FROM observations WHERE {where} ORDER BY obs_id").df()
         skills = con.sql(f"SELECT obs_id, skill FROM skills WHERE source IN ({names})").df()
     return obs, skills
-
-
-def fingerprint() -> str:
-    """A digest of what the store holds for the training sources (file checksums and row counts)."""
-    from mlsalary import store
-
-    with store.read_only() as con:
-        rows = con.execute(
-            "SELECT name, sha256, rows_loaded FROM sources WHERE name IN "
-            f"({', '.join(repr(s) for s in TRAINING_SOURCES)}) ORDER BY name"
-        ).fetchall()
-    text = json.dumps([MODEL_VERSION, [[r[0], list(r[1]), r[2]] for r in rows]])
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def categories_of(x: pd.DataFrame) -> dict[str, list[str]]:
@@ -97,70 +58,41 @@ def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict
     return model, cats
 
 
-def train(save: bool = True) -> TrainedModel:
-    """Train on everything loaded and (by default) save it."""
+def train(save: bool = True) -> CompactModel:
+    """Train on everything loaded, export the compact form (checked against scikit-learn) and (by default) save it."""
+    from mlsalary.model import compact as compact_
+    from mlsalary.model.saved import MODEL_VERSION, fingerprint, model_path
+
     obs, skills = training_data()
     model, cats = fit(obs, skills)
-    support = {
-        (str(r), str(lv), str(c)): int(n)
-        for r, lv, c, n in obs.groupby(["role", "level", "company_country"])
-        .size()
-        .reset_index()
-        .itertuples(index=False)
+    support = obs.groupby(["role", "level", "company_country"]).size().reset_index(name="n")
+    meta = {
+        "version": MODEL_VERSION,
+        "fingerprint": fingerprint(),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "latest_year": int(_newest_full_year(obs["year"].to_numpy(dtype="float64"))),
+        "rows": len(obs),
+        "calibration": model.calibration_,
+        "calibration_rows": model.calibration_n_,
+        "support": [[str(r), str(lv), str(c), int(n)] for r, lv, c, n in support.itertuples(index=False)],
     }
-    trained = TrainedModel(
-        model=model,
-        categories=cats,
-        support=support,
-        version=MODEL_VERSION,
-        fingerprint=fingerprint(),
-        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        latest_year=int(_newest_full_year(obs["year"].to_numpy(dtype="float64"))),
-        n_rows=len(obs),
-    )
+    compact = compact_.export(model, categorize(training_frame(obs, skills), cats), meta)
     if save:
-        import joblib
-
-        path = model_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        joblib.dump(trained, tmp)
-        tmp.replace(path)
-    return trained
+        compact_.save(compact, model_path())
+    return compact
 
 
-def load() -> TrainedModel | None:
-    """The saved model, or None when there is none, it is of another version, or the data changed since."""
-    import joblib
+def describe(compact: CompactModel) -> dict[str, Any]:
+    from mlsalary.model.saved import model_path, model_version
 
-    path = model_path()
-    if not path.is_file():
-        return None
-    try:
-        trained: TrainedModel = joblib.load(path)
-    except Exception:  # a damaged or foreign file: train again
-        return None
-    if trained.version != MODEL_VERSION or trained.fingerprint != fingerprint():
-        return None
-    return trained
-
-
-def load_or_train() -> tuple[TrainedModel, bool]:
-    """(model, trained_now): the saved model, or a new one trained and saved when there is none usable."""
-    trained = load()
-    if trained is not None:
-        return trained, False
-    return train(save=True), True
-
-
-def describe(t: TrainedModel) -> dict[str, Any]:
+    m = compact.meta
     return {
-        "model_version": t.model_version,
-        "trained_at": t.trained_at,
-        "rows": t.n_rows,
-        "latest_year": t.latest_year,
-        "calibration": t.model.calibration_,
-        "calibration_rows": t.model.calibration_n_,
-        "offsets_log": t.model.offsets_,
-        "path": str(model_path()),
+        "model_version": model_version(compact),
+        "trained_at": m["trained_at"],
+        "rows": m["rows"],
+        "latest_year": m["latest_year"],
+        "calibration": m["calibration"],
+        "calibration_rows": m["calibration_rows"],
+        "offsets_log": compact.offsets,
+        "path": str(model_path()) + ".npz",
     }

@@ -1,0 +1,88 @@
+"""Estimate speed: a cold `mlsalary estimate` (a new process, saved model), and the in-process estimate latency
+(p50, p99 over 1,000 profiles), against a bare scikit-learn `predict` of the same model on one row — in one run.
+
+    MLSALARY_MIRROR=../shared/data python benchmarks/estimate.py
+
+Pulls the mirror into a temporary store and trains the model first (not timed). Targets: cold <= 1 s, in-process
+p50 <= 5 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import best_of
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--profiles", type=int, default=1_000, help="in-process estimates to time")
+    args = ap.parse_args()
+    if not os.environ.get("MLSALARY_MIRROR"):
+        raise SystemExit("set MLSALARY_MIRROR to the shared data folder (e.g. ../shared/data)")
+    os.environ["MLSALARY_OFFLINE"] = "1"
+    os.environ["MLSALARY_HOME"] = tempfile.mkdtemp(prefix="mlsalary-bench-")
+
+    import numpy as np
+
+    from mlsalary import api, schema
+    from mlsalary.errors import MlsalaryError
+    from mlsalary.model.estimate import estimate
+    from mlsalary.model.estimator import PayQuantileModel
+    from mlsalary.model.features import categorize, training_frame
+    from mlsalary.model.train import fit, train, training_data
+
+    if any(o.status != "loaded" for o in api.pull()):
+        print("not every source loaded", file=sys.stderr)
+    model_meta = train(save=True).meta
+
+    exe = Path(sys.executable).with_name("mlsalary")
+    cmd = [str(exe), "estimate", "--role", "ml_engineer", "--level", "senior", "--country", "US", "--json"]
+    t_cold, _ = best_of(3, lambda: subprocess.run(cmd, check=True, capture_output=True))
+
+    # Real profiles: role x level x country combinations the data supports (at least 5 records), random remote.
+    rng = np.random.default_rng(0)
+    supported = [(r, lv, c) for r, lv, c, n in model_meta["support"] if n >= 5 and r in schema.ML_ROLES]
+    picks = rng.integers(0, len(supported), args.profiles)
+    profiles = [
+        {"role": supported[i][0], "level": supported[i][1], "country": supported[i][2],
+         "remote": str(rng.choice(schema.REMOTE))}
+        for i in picks
+    ]  # fmt: skip
+    estimate(role="ml_engineer", level="senior", country="US")  # warm: the saved model is loaded once per process
+    latencies, refused = [], 0
+    for p in profiles:
+        t = time.perf_counter()
+        try:
+            estimate(**p)
+        except MlsalaryError:
+            refused += 1  # a profile without support is refused: that is an answer too
+        latencies.append(time.perf_counter() - t)
+    ms = sorted(x * 1000 for x in latencies)
+
+    obs, skills = training_data()
+    model, cats = fit(obs, skills)
+    row = categorize(training_frame(obs, skills), cats).head(1)
+    bare: PayQuantileModel = model
+    bare.predict(row)
+    t_bare = statistics.median(best_of(1, lambda: bare.models_[2].predict(row))[0] for _ in range(200))
+
+    print(f"cold `mlsalary estimate` (new process, saved model): {t_cold:.2f} s (target <= 1 s)")
+    p50, p99 = ms[len(ms) // 2], ms[int(len(ms) * 0.99)]
+    print(
+        f"in-process estimate over {len(profiles):,} profiles: p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p50 <= 5 ms)"
+    )
+    print(f"  ({len(supported)} supported ML profiles drawn at random; {refused} refused)")
+    print(f"baseline, bare scikit-learn predict of the median model on one row: {t_bare * 1000:.2f} ms")
+    print(f"ratio in-process p50 / bare predict: {p50 / (t_bare * 1000):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Finding the saved model without importing scikit-learn: its path, the data fingerprint, load, load-or-train."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from mlsalary import config
+from mlsalary.model.compact import CompactModel, load
+from mlsalary.model.features import TRAINING_SOURCES
+
+MODEL_VERSION = "1"
+
+
+def model_path() -> Path:
+    """MLSALARY_HOME/model/pay_model (.npz arrays + .json metadata)."""
+    return config.home() / "model" / "pay_model"
+
+
+def fingerprint() -> str:
+    """A digest of what the store holds for the training sources (file checksums and row counts)."""
+    from mlsalary import store
+
+    with store.read_only() as con:
+        rows = con.execute(
+            "SELECT name, sha256, rows_loaded FROM sources WHERE name IN "
+            f"({', '.join(repr(s) for s in TRAINING_SOURCES)}) ORDER BY name"
+        ).fetchall()
+    text = json.dumps([MODEL_VERSION, [[r[0], list(r[1]), r[2]] for r in rows]])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_CACHE: dict[tuple[object, ...], CompactModel] = {}
+
+
+def _stamp() -> tuple[object, ...]:
+    """What identifies the saved model and the store's state without reading them (paths, sizes, mtimes)."""
+    out: list[object] = []
+    for p in (model_path().with_suffix(".npz"), model_path().with_suffix(".json"), config.db_path()):
+        try:
+            st = p.stat()
+            out += [str(p), st.st_size, st.st_mtime_ns]
+        except OSError:
+            out += [str(p), None, None]
+    return tuple(out)
+
+
+def current() -> CompactModel | None:
+    """The saved model, or None when there is none, it is of another version, or the data changed since.
+
+    Within a process the loaded model is kept while neither its files nor the database change, so repeated
+    estimates cost no file reads and no database query."""
+    stamp = _stamp()
+    if stamp in _CACHE:
+        return _CACHE[stamp]
+    compact = load(model_path())
+    if compact is None:
+        return None
+    if compact.meta.get("version") != MODEL_VERSION or compact.meta.get("fingerprint") != fingerprint():
+        return None
+    _CACHE.clear()
+    _CACHE[stamp] = compact
+    return compact
+
+
+def load_or_train() -> tuple[CompactModel, bool]:
+    """(model, trained_now): the saved model, or a new one trained and saved when there is none usable."""
+    compact = current()
+    if compact is not None:
+        return compact, False
+    from mlsalary.model.train import train
+
+    return train(save=True), True
+
+
+def model_version(compact: CompactModel) -> str:
+    return f"{compact.meta['version']}-{str(compact.meta['fingerprint'])[:12]}"

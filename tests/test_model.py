@@ -81,7 +81,9 @@ def test_compact_model_predicts_exactly_what_scikit_learn_predicts(tmp_path: Pat
             for r in (None, "ml_engineer", "data_analyst", "unknown-role") for lv in ("entry", "senior")]  # fmt: skip
     ours = loaded.quantiles(loaded.encode(rows))
     frame = pd.DataFrame(rows).assign(
-        role=lambda d: pd.Categorical(d["role"], categories=x["role"].cat.categories),
+        role=lambda d: pd.Categorical(
+            d["role"].where(d["role"].isin(x["role"].cat.categories)), categories=x["role"].cat.categories
+        ),  # an unseen role is missing
         level=lambda d: pd.Categorical(d["level"], categories=x["level"].cat.categories),
         source=lambda d: pd.Categorical(d["source"], categories=x["source"].cat.categories),
     )

@@ -10,16 +10,31 @@ The short public API (heavy libraries are imported only when a function is calle
     mlsalary.figures()                       # the 32 headline figures (value, interval, n, sources, caveats)
     mlsalary.claims()                        # common claims about ML pay, with verdicts
     mlsalary.report("report/")               # report.html, figures.md, figures.json
+    mlsalary.estimate("ml_engineer", "senior", "US")   # your calibrated pay range, with what moves it
 """
 
 from __future__ import annotations
 
-from mlsalary.api import claims, figures, list_sources, observations, oews, pull, report, sql, status
+from mlsalary.api import (
+    claims,
+    estimate,
+    evaluate_model,
+    figures,
+    list_sources,
+    observations,
+    oews,
+    pull,
+    report,
+    sql,
+    status,
+)
 
 __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "claims",
+    "estimate",
+    "evaluate_model",
     "figures",
     "list_sources",
     "observations",

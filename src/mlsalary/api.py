@@ -150,3 +150,19 @@ def report(out_dir: Path) -> list[Path]:
     data = load()
     figs = compute_all(data)
     return render.write(out_dir, figs, check(figs), data.loaded)
+
+
+def estimate(
+    role: str = "ml_engineer", level: str | None = None, country: str = "US", **profile: Any
+) -> dict[str, Any]:
+    """Your pay range for a profile (p10 ... p90, support, contributions); see mlsalary.model.estimate."""
+    from mlsalary.model.estimate import estimate as run
+
+    return run(role=role, level=level, country=country, **profile)
+
+
+def evaluate_model(test_data: Path | None = None) -> dict[str, Any]:
+    """How often the estimate's ranges are right on data it never saw, against two baselines."""
+    from mlsalary.model.evaluate import evaluate
+
+    return evaluate(test_data)

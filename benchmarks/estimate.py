@@ -10,25 +10,20 @@ p50 <= 5 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from common import best_of
+from common import best_of, fresh_store_from_mirror
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--profiles", type=int, default=1_000, help="in-process estimates to time")
     args = ap.parse_args()
-    if not os.environ.get("MLSALARY_MIRROR"):
-        raise SystemExit("set MLSALARY_MIRROR to the shared data folder (e.g. ../shared/data)")
-    os.environ["MLSALARY_OFFLINE"] = "1"
-    os.environ["MLSALARY_HOME"] = tempfile.mkdtemp(prefix="mlsalary-bench-")
+    fresh_store_from_mirror()
 
     import numpy as np
 

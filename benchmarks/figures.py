@@ -10,15 +10,13 @@ headline values the two computations agree on (within 0.5%).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from common import best_of
+from common import best_of, fresh_store_from_mirror
 
 # ------------------------------------------------------------------------------ the plain-pandas baseline
 
@@ -92,10 +90,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
     args = ap.parse_args()
-    if not os.environ.get("MLSALARY_MIRROR"):
-        raise SystemExit("set MLSALARY_MIRROR to the shared data folder (e.g. ../shared/data)")
-    os.environ["MLSALARY_OFFLINE"] = "1"
-    os.environ["MLSALARY_HOME"] = tempfile.mkdtemp(prefix="mlsalary-bench-")
+    fresh_store_from_mirror()
 
     from mlsalary import api
     from mlsalary.figures.claims import check

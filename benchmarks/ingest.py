@@ -10,13 +10,11 @@ DuckDB transaction), rows per second, the pandas read time, and the ratio ingest
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
-from common import best_of
+from common import best_of, fresh_store_from_mirror
 
 
 def pandas_read(name: str, files: list[Path]) -> int:
@@ -50,10 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
     args = ap.parse_args()
-    if not os.environ.get("MLSALARY_MIRROR"):
-        raise SystemExit("set MLSALARY_MIRROR to the shared data folder (e.g. ../shared/data)")
-    os.environ["MLSALARY_OFFLINE"] = "1"
-    os.environ["MLSALARY_HOME"] = tempfile.mkdtemp(prefix="mlsalary-bench-")
+    fresh_store_from_mirror()
 
     from mlsalary import api, sources
 

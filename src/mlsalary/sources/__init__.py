@@ -83,6 +83,18 @@ class QuarantineRows:
     def __len__(self) -> int:
         return len(self.records)
 
+    def rejecter(
+        self, source: str, file: str, header: list[str], skip_empty: bool = False
+    ) -> Callable[[int, list[str], str, str], None]:
+        """reject(record, fields, reason, detail): quarantine one row with the one-line message every source uses."""
+        from mlsalary.sources import textfile
+
+        def reject(rec: int, fields: list[str], reason: str, detail: str) -> None:
+            raw = textfile.raw_json(header, fields, skip_empty=skip_empty)
+            self.add(file, rec, reason, f"{source}: {file} row {rec}: {detail} (quarantined)", raw)
+
+        return reject
+
     def extend(self, other: QuarantineRows) -> None:
         for name in ("files", "records", "reasons", "details", "raws"):
             getattr(self, name).extend(getattr(other, name))

@@ -129,9 +129,7 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     q = QuarantineRows()
     names = list(tab.frame.columns[:-1])  # the last column is the record number
 
-    def reject(rec: int, fields: list[str], reason: str, detail: str) -> None:
-        raw = textfile.raw_json(header, fields)
-        q.add(path.name, rec, reason, f"aijobs: {path.name} row {rec}: {detail} (quarantined)", raw)
+    reject = q.rejecter(META.name, path.name, header)
 
     for row, reason, detail in tab.problems():
         reject(row.record, row.fields, reason, detail)

@@ -282,9 +282,7 @@ def _parse_file(path: Path) -> ParseResult:
     q = QuarantineRows()
     header = tab.header
 
-    def reject(rec: int, fields: list[str], reason: str, detail: str) -> None:
-        raw = textfile.raw_json(header, fields, skip_empty=True)
-        q.add(path.name, rec, reason, f"kaggle-survey: {path.name} row {rec}: {detail} (quarantined)", raw)
+    reject = q.rejecter(META.name, path.name, header, skip_empty=True)
 
     for row, reason, detail in tab.problems():
         reject(row.record, row.fields, reason, detail)

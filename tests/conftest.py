@@ -72,6 +72,25 @@ def use_loaded(loaded_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return loaded_db
 
 
+@pytest.fixture(scope="session")
+def trained_home(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's store with the pay model trained on it (once per test session)."""
+    import json
+    import shutil
+
+    home = tmp_path_factory.mktemp("model-home")
+    shutil.copy(loaded_db / "mlsalary.duckdb", home / "mlsalary.duckdb")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MLSALARY_HOME", str(home))
+    try:
+        code, out, err = run_cli("model", "train", "--json")
+        assert code == 0, err
+        assert json.loads(out)["calibration"].startswith("one year ahead")
+    finally:
+        mp.undo()
+    return home
+
+
 def run_cli(*args: str) -> tuple[int, str, str]:
     """Run the CLI in-process as a user would; returns (exit code, stdout, stderr)."""
     from typer.testing import CliRunner

@@ -93,22 +93,6 @@ def test_compact_model_predicts_exactly_what_scikit_learn_predicts(tmp_path: Pat
 # ------------------------------------------------------------------------------------------------ real data
 
 
-@pytest.fixture(scope="module")
-def trained_home(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the session's store with a model trained on it (once for this module)."""
-    home = tmp_path_factory.mktemp("model-home")
-    shutil.copy(loaded_db / "mlsalary.duckdb", home / "mlsalary.duckdb")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MLSALARY_HOME", str(home))
-    try:
-        code, out, err = run_cli("model", "train", "--json")
-        assert code == 0, err
-        assert json.loads(out)["calibration"].startswith("one year ahead")
-    finally:
-        mp.undo()
-    return home
-
-
 @pytest.fixture
 def model_home(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MLSALARY_HOME", str(trained_home))

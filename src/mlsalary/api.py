@@ -166,3 +166,10 @@ def evaluate_model(test_data: Path | None = None) -> dict[str, Any]:
     from mlsalary.model.evaluate import evaluate
 
     return evaluate(test_data)
+
+
+def evaluate_offer(path: Path, discount_rate: float = 0.05, growth: float = 0.10) -> dict[str, Any]:
+    """An offer file year by year, with equity scenarios, market position and negotiation (mlsalary.offer)."""
+    from mlsalary.offer.api import evaluate_offer as run
+
+    return run(path, discount_rate, growth)

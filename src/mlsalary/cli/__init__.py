@@ -47,10 +47,11 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-from mlsalary.cli import data, figures, model, oews  # noqa: E402  (the commands register themselves on `app`)
+from mlsalary.cli import data, figures, model, oews, offer  # noqa: E402  (the commands register themselves on `app`)
 
 figures.register(app)
 model.register(app)
+offer.register(app)
 app.add_typer(data.app, name="data")
 oews.register(app)
 

@@ -1,0 +1,104 @@
+"""`mlsalary offer FILE` and `mlsalary offer compare A B …`: what an offer is really worth, year by year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mlsalary.cli.output import console, print_json
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="offer")(offer)
+
+
+def offer(
+    files: Annotated[list[str], typer.Argument(help="An offer file (TOML), or: compare A.toml B.toml …")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    discount_rate: Annotated[float, typer.Option("--discount-rate", help="Yearly rate for present value.")] = 0.05,
+    growth: Annotated[float, typer.Option("--growth", help="Share price change a year in the scenarios.")] = 0.10,
+    market: Annotated[bool, typer.Option("--market/--no-market", help="Compare with the market estimate.")] = True,
+) -> None:
+    """An offer year by year (cash, vested equity, refreshers, benefits), year one vs the 4-year average, present
+    value, equity scenarios (flat, up, down, Monte Carlo), market position and negotiation. The file format is in
+    docs/offer.md; examples in examples/.
+
+    Example: mlsalary offer examples/offer.toml
+    """
+    from mlsalary.offer.api import evaluate_offer
+    from mlsalary.offer.schema import OfferError
+
+    compare = bool(files) and files[0] == "compare"
+    paths = [Path(f) for f in (files[1:] if compare else files)]
+    if compare and len(paths) < 2:
+        raise OfferError("offer compare needs two or more offer files")
+    if not compare and len(paths) != 1:
+        raise OfferError("give one offer file, or: mlsalary offer compare A.toml B.toml …")
+    results = [evaluate_offer(p, discount_rate, growth, with_market=market) for p in paths]
+    if as_json:
+        print_json({"offers": results} if compare else results[0])
+        return
+    if compare:
+        _compare_table(results)
+    else:
+        _one(results[0])
+
+
+def _money(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+def _one(r: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"{r['company']} — year by year ({r['currency']})")
+    for c in ("year", "base", "bonus", "sign-on", "equity", "refreshers", "benefits", "total", "cash"):
+        t.add_column(c, justify="right")
+    for y in r["years"]:
+        t.add_row(str(y["year"]), *(_money(y[k]) for k in ("base", "bonus", "sign_on", "equity", "refresher",
+                                                           "benefits", "total", "cash")))  # fmt: skip
+    out = console()
+    out.print(t)
+    out.print(
+        f"year one {_money(r['year_one_total'])} · 4-year average {_money(r['average_total_4y'])} (the number "
+        f"recruiters quote) · present value {_money(r['present_value'])} at {r['discount_rate']:.0%}"
+    )
+    sc = r["scenarios"]
+    mc = sc["monte_carlo"]
+    flat = [f"{k}: {_money(v)}" for k, v in sc.items() if k != "monte_carlo"]
+    out.print("4-year equity: " + " · ".join(flat))
+    out.print(f"Monte Carlo ({mc.get('runs', 0):,} runs, seed {mc.get('seed', 0)}): p10 {_money(mc['p10'])}, "
+              f"p50 {_money(mc['p50'])}, p90 {_money(mc['p90'])}")  # fmt: skip
+    for key in ("private_equity", "sign_on_note"):
+        if key in r:
+            out.print(f"[yellow]note:[/] {r[key]['note'] if key == 'private_equity' else r[key]}")
+    m = r.get("market", {})
+    if m.get("available"):
+        out.print(f"market: base {_money(m['base'])} is {m['verdict']} ({m['where']}); 50% range "
+                  f"{_money(m['range_50'][0])}–{_money(m['range_50'][1])}, support {m['support_n']:,} records"
+                  + ("" if m["in_support"] else " (outside the data's support)"))  # fmt: skip
+        n = r["negotiation"]
+        out.print(
+            f"negotiation: ask {_money(n['target_ask'])} ({n['basis']}); evidence: {n['evidence']}; {n['limits']}"
+        )
+    elif m:
+        out.print(f"market: not available — {m['reason']}")
+
+
+def _compare_table(results: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    t = Table(title="Offers side by side")
+    t.add_column("")
+    for r in results:
+        t.add_column(r["company"], justify="right")
+    n_years = min(len(r["years"]) for r in results)
+    for i in range(n_years):
+        t.add_row(f"year {i + 1} total", *(_money(r["years"][i]["total"]) for r in results))
+    t.add_row("4-year average", *(_money(r["average_total_4y"]) for r in results))
+    t.add_row("present value", *(_money(r["present_value"]) for r in results))
+    t.add_row("equity p50 (Monte Carlo)", *(_money(r["scenarios"]["monte_carlo"]["p50"]) for r in results))
+    t.add_row("market", *(r.get("market", {}).get("verdict", "—") for r in results))
+    console().print(t)

@@ -1,0 +1,1 @@
+"""The offer evaluator: an offer file -> year-by-year pay, equity scenarios, market position and negotiation."""

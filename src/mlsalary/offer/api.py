@@ -1,0 +1,24 @@
+"""evaluate_offer(): the whole evaluation of one offer file (the JSON of `mlsalary offer FILE --json`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mlsalary.errors import MlsalaryError
+from mlsalary.offer import compute, market, schema
+
+
+def evaluate_offer(
+    path: Path, discount_rate: float = 0.05, growth: float = 0.10, with_market: bool = True
+) -> dict[str, Any]:
+    """Year by year, scenarios, market position and negotiation for an offer file."""
+    of = schema.load(path)
+    out = compute.evaluate(of.offer, discount_rate=discount_rate, growth=growth)
+    if with_market:
+        try:
+            out.update(market.position(of))
+        except MlsalaryError as e:  # no data loaded, or a profile without support: say why, keep the rest
+            out["market"] = {"available": False, "reason": str(e)}
+            out["negotiation"] = {"available": False, "reason": str(e)}
+    return out

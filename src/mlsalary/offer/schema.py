@@ -1,0 +1,156 @@
+"""The offer file (TOML), validated with pydantic; every problem becomes one line naming the field.
+
+See docs/offer.md for every field and examples/ for complete files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mlsalary.errors import MlsalaryError
+
+#: Vesting presets: the percentage of the grant vesting in each year.
+PRESETS: dict[str, list[float]] = {
+    "25/25/25/25": [25, 25, 25, 25],
+    "5/15/40/40": [5, 15, 40, 40],
+    "33/33/22/12": [33, 33, 22, 12],
+    "10/20/30/40": [10, 20, 30, 40],
+    "40/30/20/10": [40, 30, 20, 10],
+}
+Frequency = Literal["monthly", "quarterly", "annual"]
+
+
+class OfferError(MlsalaryError):
+    """An offer file that cannot be used."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _schedule(value: str | list[float]) -> list[float]:
+    if isinstance(value, str):
+        if value not in PRESETS:
+            raise ValueError(f"unknown vesting preset {value!r}: use one of {', '.join(PRESETS)} or a list of yearly %")
+        return list(PRESETS[value])
+    if not value or any(v < 0 for v in value):
+        raise ValueError("a vesting list needs yearly percentages of 0 or more")
+    if abs(sum(value) - 100) > 1e-6:
+        raise ValueError(f"yearly percentages sum to {sum(value):g}, not 100")
+    return [float(v) for v in value]
+
+
+class Grant(_Strict):
+    vesting: str | list[float] = "25/25/25/25"
+    cliff_months: int = Field(12, ge=0, le=60)
+    frequency: Frequency = "quarterly"
+
+    @field_validator("vesting")
+    @classmethod
+    def _check_vesting(cls, v: str | list[float]) -> str | list[float]:
+        _schedule(v)
+        return v
+
+    def percentages(self) -> list[float]:
+        return _schedule(self.vesting)
+
+
+class Equity(Grant):
+    kind: Literal["rsu", "private_rsu", "options"] = "rsu"
+    grant_value: float | None = Field(None, gt=0)
+    shares: float | None = Field(None, gt=0)
+    share_price: float | None = Field(None, gt=0)
+    strike: float | None = Field(None, ge=0)
+    risk_haircut_pct: float = Field(50.0, ge=0, le=100)  # private equity: value kept after the haircut = 100 - this
+
+    @model_validator(mode="after")
+    def _check_amounts(self) -> Equity:
+        if self.grant_value is None and (self.shares is None or self.share_price is None):
+            raise ValueError("give grant_value, or shares and share_price")
+        if self.kind == "options" and (self.shares is None or self.share_price is None or self.strike is None):
+            raise ValueError("options need shares, share_price and strike")
+        return self
+
+    def share_count(self) -> float:
+        """Shares granted (grant_value / share_price when only a value is given; price 1 when none is known)."""
+        if self.shares is not None:
+            return self.shares
+        return (self.grant_value or 0.0) / (self.share_price or 1.0)
+
+    def price(self) -> float:
+        return self.share_price or 1.0
+
+
+class Refresher(Grant):
+    yearly_value: float = Field(gt=0)
+    cliff_months: int = Field(0, ge=0, le=60)
+
+
+class Benefits(_Strict):
+    retirement_match_pct: float = Field(0, ge=0, le=100)
+    espp_discount_pct: float = Field(0, ge=0, lt=100)
+    espp_contribution: float = Field(0, ge=0)
+    other_yearly_value: float = Field(0, ge=0)
+
+
+class OfferTerms(_Strict):
+    company: str = "offer"
+    currency: str = "USD"
+    base: float = Field(gt=0)
+    bonus_target_pct: float = Field(0, ge=0, le=500)
+    sign_on: float = Field(0, ge=0)
+    sign_on_clawback_months: int = Field(0, ge=0, le=60)
+    base_raise_pct: float = Field(0, ge=-50, le=100)  # yearly raise assumed for years 2+
+    equity: Equity | None = None
+    refresher: Refresher | None = None
+    benefits: Benefits | None = None
+
+
+class Profile(_Strict):
+    role: str = "ml_engineer"
+    level: str | None = None
+    country: str = "US"
+    metro: str | None = None
+    remote: str | None = None
+    company_size: str | None = None
+    industry: str | None = None
+    education: str | None = None
+
+
+class OfferFile(_Strict):
+    offer: OfferTerms
+    profile: Profile | None = None
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith("function-after"))
+
+
+def parse(data: dict[str, object], name: str) -> OfferFile:
+    """Validate an offer's data; OfferError with one line naming the first bad field."""
+    try:
+        return OfferFile.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = _where(err["loc"]) or "offer"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "missing":
+            msg = "is required"
+        elif err["type"] == "extra_forbidden":
+            msg = "is not a known field (see docs/offer.md)"
+        raise OfferError(f"{name}: {field}: {msg}") from None
+
+
+def load(path: Path) -> OfferFile:
+    """Read and validate an offer file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise OfferError(f"{path}: cannot read the offer file: {e.strerror}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise OfferError(f"{path.name}: not valid TOML: {e}") from None
+    return parse(data, path.name)

@@ -146,3 +146,28 @@ def test_market_position_uses_the_estimate_and_flags_thin_profiles(
     r = json.loads(run_cli("offer", str(thin), "--json")[1])
     assert r["market"]["in_support"] is False
     assert "outside the data's support" in r["negotiation"]["limits"]
+
+
+def test_switch_vs_stay_with_break_even() -> None:
+    """examples/offer.toml's [current]: 165,000 base +4% a year, 10% bonus, 120,000 unvested over 2 years (forfeited
+    by leaving), 30,000 refreshers a year vesting over 4 years."""
+    of = schema.load(EXAMPLES / "offer.toml")
+    assert of.current is not None
+    sw = compute.switch_vs_stay(of.offer, of.current)
+    stay = [row["stay"] for row in sw["years"]]
+    assert stay[0] == pytest.approx(165_000 * 1.1 + 60_000)
+    assert stay[1] == pytest.approx(165_000 * 1.04 * 1.1 + 60_000 + 7_500)
+    assert stay[2] == pytest.approx(165_000 * 1.04**2 * 1.1 + 15_000)
+    assert sw["break_even_year"] == 1 and sw["forfeited_equity"] == 120_000
+    # A rich current job that the offer never catches.
+    rich = schema.Current(base=400_000, unvested_equity=500_000, unvested_years=2)
+    assert compute.switch_vs_stay(of.offer, rich)["break_even_year"] is None
+
+
+def test_html_page_with_the_chart(tmp_path: Path) -> None:
+    out = tmp_path / "offers.html"
+    code, _, err = run_cli("offer", "compare", str(EXAMPLES / "offer.toml"), str(EXAMPLES / "offer_options.toml"),
+                           "--no-market", "--html", str(out))  # fmt: skip
+    assert code == 0, err
+    html = out.read_text()
+    assert html.count("<svg") == 1 and "Options Corp" in html and "350,150" in html and "<script" not in html

@@ -20,12 +20,13 @@ def offer(
     discount_rate: Annotated[float, typer.Option("--discount-rate", help="Yearly rate for present value.")] = 0.05,
     growth: Annotated[float, typer.Option("--growth", help="Share price change a year in the scenarios.")] = 0.10,
     market: Annotated[bool, typer.Option("--market/--no-market", help="Compare with the market estimate.")] = True,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML page with a chart here.")] = None,
 ) -> None:
     """An offer year by year (cash, vested equity, refreshers, benefits), year one vs the 4-year average, present
     value, equity scenarios (flat, up, down, Monte Carlo), market position and negotiation. The file format is in
     docs/offer.md; examples in examples/.
 
-    Example: mlsalary offer examples/offer.toml
+    Example: mlsalary offer examples/offer.toml --html offer.html
     """
     from mlsalary.offer.api import evaluate_offer
     from mlsalary.offer.schema import OfferError
@@ -37,6 +38,12 @@ def offer(
     if not compare and len(paths) != 1:
         raise OfferError("give one offer file, or: mlsalary offer compare A.toml B.toml …")
     results = [evaluate_offer(p, discount_rate, growth, with_market=market) for p in paths]
+    if html is not None:
+        from mlsalary.offer.html import page
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(page(results), encoding="utf-8")
+        typer.echo(f"wrote {html}", err=True)
     if as_json:
         print_json({"offers": results} if compare else results[0])
         return
@@ -71,6 +78,11 @@ def _one(r: dict[str, Any]) -> None:
     out.print("4-year equity: " + " · ".join(flat))
     out.print(f"Monte Carlo ({mc.get('runs', 0):,} runs, seed {mc.get('seed', 0)}): p10 {_money(mc['p10'])}, "
               f"p50 {_money(mc['p50'])}, p90 {_money(mc['p90'])}")  # fmt: skip
+    if "switch_vs_stay" in r:
+        sw = r["switch_vs_stay"]
+        out.print(
+            f"switch vs stay: {sw['verdict']} (leaving forfeits {_money(sw['forfeited_equity'])} of unvested equity)"
+        )
     for key in ("private_equity", "sign_on_note"):
         if key in r:
             out.print(f"[yellow]note:[/] {r[key]['note'] if key == 'private_equity' else r[key]}")

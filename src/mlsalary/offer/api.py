@@ -15,6 +15,8 @@ def evaluate_offer(
     """Year by year, scenarios, market position and negotiation for an offer file."""
     of = schema.load(path)
     out = compute.evaluate(of.offer, discount_rate=discount_rate, growth=growth)
+    if of.current is not None:
+        out["switch_vs_stay"] = compute.switch_vs_stay(of.offer, of.current)
     if with_market:
         try:
             out.update(market.position(of))

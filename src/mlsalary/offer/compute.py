@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from mlsalary.offer.schema import Equity, Grant, OfferTerms
+from mlsalary.offer.schema import Current, Equity, Grant, OfferTerms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -211,3 +211,37 @@ def evaluate(
             f"the sign-on of {offer.sign_on:,.0f} is repaid if you leave within {offer.sign_on_clawback_months} months"
         )
     return out
+
+
+def stay_years(current: Current, n_years: int) -> list[float]:
+    """Yearly totals if you stay: base with the expected raise, bonus, the unvested equity vesting evenly, and
+    refreshers granted yearly from the first anniversary, each vesting evenly over 4 years."""
+    out = []
+    for y in range(1, n_years + 1):
+        base = current.base * (1 + current.raise_pct / 100) ** (y - 1)
+        equity = current.unvested_equity / current.unvested_years if y <= current.unvested_years else 0.0
+        refreshers = current.refresher_yearly_value / 4 * min(max(y - 1, 0), 4)
+        out.append(base * (1 + current.bonus_target_pct / 100) + equity + refreshers)
+    return out
+
+
+def switch_vs_stay(offer: OfferTerms, current: Current, n_years: int = 4) -> dict[str, Any]:
+    """Cumulative pay of taking the offer vs staying, year by year, and the year the offer pulls ahead."""
+    leave = [y.total for y in years(offer, n_years)]
+    stay = stay_years(current, n_years)
+    rows, cum_leave, cum_stay, break_even = [], 0.0, 0.0, None
+    for i in range(n_years):
+        cum_leave += leave[i]
+        cum_stay += stay[i]
+        if break_even is None and cum_leave >= cum_stay:
+            break_even = i + 1
+        rows.append({"year": i + 1, "offer": leave[i], "stay": stay[i], "offer_cumulative": cum_leave,
+                     "stay_cumulative": cum_stay})  # fmt: skip
+    return {
+        "years": rows,
+        "break_even_year": break_even,
+        "forfeited_equity": current.unvested_equity,
+        "verdict": (
+            f"the offer pulls ahead in year {break_even}" if break_even else f"staying pays more over {n_years} years"
+        ),
+    }

@@ -121,9 +121,22 @@ class Profile(_Strict):
     education: str | None = None
 
 
+class Current(_Strict):
+    """The job you have now, for switch vs stay."""
+
+    company: str = "current job"
+    base: float = Field(gt=0)
+    raise_pct: float = Field(3.0, ge=-50, le=100)  # expected yearly raise
+    bonus_target_pct: float = Field(0, ge=0, le=500)
+    unvested_equity: float = Field(0, ge=0)  # value still to vest, forfeited by leaving
+    unvested_years: int = Field(2, ge=1, le=10)  # it vests evenly over these years if you stay
+    refresher_yearly_value: float = Field(0, ge=0)  # expected refreshers if you stay, vesting over 4 years
+
+
 class OfferFile(_Strict):
     offer: OfferTerms
     profile: Profile | None = None
+    current: Current | None = None
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

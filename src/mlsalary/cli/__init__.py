@@ -47,11 +47,12 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-from mlsalary.cli import data, figures, model, oews, offer  # noqa: E402  (the commands register themselves on `app`)
+from mlsalary.cli import data, figures, model, oews, offer, serve  # noqa: E402  (commands register on `app`)
 
 figures.register(app)
 model.register(app)
 offer.register(app)
+serve.register(app)
 app.add_typer(data.app, name="data")
 oews.register(app)
 

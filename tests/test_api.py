@@ -1,0 +1,78 @@
+"""The JSON API with the ASGI test client: shapes, errors as 4xx naming the field, the body limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from mlsalary.web.app import create_app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(create_app(), raise_server_exceptions=False)
+
+
+def test_health_without_data(client: TestClient) -> None:
+    r = client.get("/api/v1/health")
+    assert r.status_code == 200 and r.json()["database"] is False
+
+
+def test_figures_without_data_say_how_to_get_them(client: TestClient) -> None:
+    r = client.get("/api/v1/figures")
+    assert r.status_code == 200
+    assert {f["status"] for f in r.json()["figures"]} == {"source_missing"}
+    assert client.get("/api/v1/figures/nope").status_code == 404
+
+
+def test_estimate_without_data_is_503_not_500(client: TestClient) -> None:
+    r = client.post("/api/v1/estimate", json={"role": "ml_engineer", "level": "senior"})
+    assert r.status_code == 503 and "mlsalary data pull" in r.json()["detail"][0]["msg"]
+
+
+def test_bad_input_is_422_naming_the_field(client: TestClient) -> None:
+    r = client.post("/api/v1/estimate", json={"years_experience": -2})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "years_experience"
+    r = client.post("/api/v1/offer/evaluate", json={"offer": {"base": -1}})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "offer.base"
+    r = client.post("/api/v1/offer/compare", json={"offers": []})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "offers"
+
+
+def test_body_size_is_limited(client: TestClient) -> None:
+    r = client.post("/api/v1/offer/evaluate", content=b"{" + b" " * 70_000 + b"}",
+                    headers={"content-type": "application/json"})  # fmt: skip
+    assert r.status_code == 413
+
+
+def test_offer_evaluate_matches_the_cli(client: TestClient) -> None:
+    import tomllib
+
+    body = tomllib.loads((EXAMPLES / "offer.toml").read_text())
+    r = client.post("/api/v1/offer/evaluate", json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["years"][0]["total"] == 350_150 and out["switch_vs_stay"]["break_even_year"] == 1
+    assert out["market"]["available"] is False  # no data loaded: says why instead of failing
+
+
+def test_with_data_figures_claims_and_estimate(trained_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                               client: TestClient) -> None:  # fmt: skip
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    figs = client.get("/api/v1/figures").json()["figures"]
+    assert sum(f["status"] == "ok" for f in figs) >= 28
+    ds = client.get("/api/v1/figures/oews-data-scientists-national").json()
+    assert ds["value"] == 120_230
+    assert len(client.get("/api/v1/claims").json()["claims"]) >= 15
+    r = client.post("/api/v1/estimate", json={"role": "ml_engineer", "level": "senior", "country": "US"})
+    assert r.status_code == 200, r.text
+    e = r.json()
+    assert e["p10"] < e["p50"] < e["p90"] and e["in_support"]
+    r = client.post("/api/v1/estimate", json={"role": "research_scientist", "level": "executive", "country": "IN"})
+    assert r.status_code == 422 and "fewer than 5" in r.json()["detail"][0]["msg"]
+    r = client.post("/api/v1/estimate", json={"role": "wizard", "level": "mid"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "role"

@@ -76,3 +76,20 @@ def test_with_data_figures_claims_and_estimate(trained_home: Path, monkeypatch: 
     assert r.status_code == 422 and "fewer than 5" in r.json()["detail"][0]["msg"]
     r = client.post("/api/v1/estimate", json={"role": "wizard", "level": "mid"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "role"
+
+
+def test_explore_applies_the_privacy_floor_and_suppression(trained_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           client: TestClient) -> None:  # fmt: skip
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    r = client.get("/api/v1/explore", params={"role": "ml_engineer", "level": "senior", "country": "US", "year": 2024})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "ok" and body["n"] >= 30 and [q["statistic"] for q in body["quantiles"]] == [
+        "p10", "p25", "median", "p75", "p90"]  # fmt: skip
+    median = body["quantiles"][2]
+    assert median["ci_low"] <= median["value"] <= median["ci_high"]
+    # A group too small to show anything: not even its size.
+    tiny = client.get("/api/v1/explore", params={"role": "research_scientist", "level": "executive", "country": "IN"})
+    assert tiny.json()["status"] == "suppressed" and tiny.json()["n"] is None and tiny.json()["quantiles"] == []
+    bad = client.get("/api/v1/explore", params={"level": "boss"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "level"]

@@ -91,6 +91,22 @@ class Claims(BaseModel):
     claims: list[Claim]
 
 
+class ExploreRow(BaseModel):
+    statistic: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class Explore(BaseModel):
+    filters: dict[str, Any]
+    n: int | None
+    status: str
+    duplicate_policy: str
+    quantiles: list[ExploreRow]
+    note: str
+
+
 class Sources(BaseModel):
     sources: list[dict[str, Any]]
 
@@ -165,6 +181,18 @@ def create_app() -> FastAPI:
 
         return claims_json(check(compute_all()))
 
+    @app.get("/api/v1/explore", response_model=Explore)
+    def explore(
+        role: str | None = None,
+        level: str | None = None,
+        country: str | None = None,
+        remote: str | None = None,
+        company_size: str | None = None,
+        year: int | None = None,
+    ) -> dict[str, Any]:
+        return _explore({"role": role, "level": level, "company_country": country, "remote": remote,
+                         "company_size": company_size, "year": year})  # fmt: skip
+
     @app.post("/api/v1/estimate", response_model=EstimateResponse)
     def estimate(req: EstimateRequest) -> dict[str, Any]:
         from mlsalary.model.estimate import estimate as run
@@ -227,3 +255,44 @@ def _offer(body: Any) -> dict[str, Any]:
     except MlsalaryError as e:
         out["market"] = {"available": False, "reason": str(e)}
     return out
+
+
+EXPLORE_FIELDS = {"role": "ROLES", "level": "LEVELS", "remote": "REMOTE", "company_size": "COMPANY_SIZES"}
+
+
+def _explore(filters: dict[str, Any]) -> dict[str, Any]:
+    """Pay quantiles of aijobs.net rows (one per duplicate group) matching the filters, with the suppression rules:
+    nothing at all below 5 records, no numbers below the minimum n."""
+    from mlsalary import schema, stats, store
+    from mlsalary.normalize import geo
+
+    where, params = ["source = 'aijobs'", "dup_rank = 1"], []
+    for field, value in filters.items():
+        if value is None:
+            continue
+        if field in EXPLORE_FIELDS and value not in getattr(schema, EXPLORE_FIELDS[field]):
+            allowed = ", ".join(getattr(schema, EXPLORE_FIELDS[field]))
+            raise HTTPException(status_code=422, detail=[{"loc": ["query", field], "msg": f"choose one of {allowed}"}])
+        if field == "company_country":
+            iso = geo.to_iso2(value)
+            if iso is None:
+                raise HTTPException(status_code=422, detail=[{"loc": ["query", "country"],
+                                                              "msg": f"unknown country {value!r}"}])  # fmt: skip
+            value = iso
+        where.append(f"{field} = ?")
+        params.append(value)
+    df = store.query("SELECT amount_usd FROM observations WHERE " + " AND ".join(where), params)
+    n = len(df)
+    shown = {k: v for k, v in filters.items() if v is not None}
+    vis = stats.visibility(n)
+    base = {"filters": shown, "duplicate_policy": "one_per_group", "quantiles": []}
+    if vis == "hidden":
+        return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown"}
+    if vis == "suppressed":
+        return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers"}
+    rows = []
+    for name, q in (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9)):
+        e = stats.quantile(df["amount_usd"].to_numpy(), q)
+        rows.append({"statistic": name, "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high})
+    note = "aijobs.net annual pay (USD), self-reports and posted ranges mixed; 95% order-statistic intervals"
+    return {**base, "n": n, "status": "ok", "quantiles": rows, "note": note}

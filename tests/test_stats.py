@@ -146,3 +146,12 @@ def test_quantile_interval_brackets_the_estimate(values: list[float]) -> None:
     assert e.n == len(values)
     if e.ci_low is not None and e.ci_high is not None:
         assert e.ci_low <= e.value <= e.ci_high  # type: ignore[operator]
+
+
+def test_latest_full_year_skips_a_thin_new_year() -> None:
+    from mlsalary.stats.periods import latest_full_year
+
+    assert latest_full_year([2023] * 100 + [2024] * 300 + [2025] * 20) == 2024
+    assert latest_full_year([2023] * 100 + [2024] * 60) == 2024
+    assert latest_full_year([2021, 2023]) == 2023  # no year before it: full
+    assert latest_full_year([]) is None

@@ -56,16 +56,10 @@ def load() -> Data:
 
 
 def latest_full_year(df: pd.DataFrame) -> int | None:
-    """The newest year that is not a thin, partial year: its rows are at least half of the year before's."""
-    counts = df["year"].value_counts().sort_index()
-    if counts.empty:
-        return None
-    years = list(counts.index)
-    for y in reversed(years):
-        prev = counts.get(y - 1)
-        if prev is None or counts[y] >= 0.5 * prev:
-            return int(y)
-    return int(years[-1])
+    """The latest full year of a frame's rows (stats.periods)."""
+    from mlsalary.stats.periods import latest_full_year as rule
+
+    return rule(df["year"].tolist())
 
 
 def estimate(df: pd.DataFrame, q: float = 0.5, real: bool = False) -> stats.Estimate:

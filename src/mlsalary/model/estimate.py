@@ -18,7 +18,7 @@ from typing import Any
 
 from mlsalary import stats
 from mlsalary.errors import InsufficientData
-from mlsalary.model.features import REFERENCE, SKILL_FLAGS, ProfileError, profile_values
+from mlsalary.model.features import REFERENCE, ProfileError, profile_values
 from mlsalary.model.saved import load_or_train, model_version
 from mlsalary.normalize import geo, levels
 
@@ -133,6 +133,3 @@ def estimate(
         "reference": REFERENCE,
         "notes": notes,
     }
-
-
-__all__ = ["SKILL_FLAGS", "estimate"]

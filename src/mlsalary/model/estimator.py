@@ -31,18 +31,6 @@ QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 INTERVALS = ((0.8, 0, 4), (0.5, 1, 3))
 
 
-def _newest_full_year(years: npt.NDArray[np.float64]) -> float:
-    """The newest year with at least half the rows of the year before (a January snapshot holds a thin new year)."""
-    import numpy as np
-
-    values, counts = np.unique(years[~np.isnan(years)], return_counts=True)
-    by_year = dict(zip(values.tolist(), counts.tolist(), strict=True))
-    for y in sorted(by_year, reverse=True):
-        if by_year.get(y - 1) is None or by_year[y] >= 0.5 * by_year[y - 1]:
-            return float(y)
-    return float(values[-1])
-
-
 class PayQuantileModel(BaseEstimator, RegressorMixin):
     def __init__(
         self,
@@ -113,14 +101,16 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
     def _calibration_split(self, x: pd.DataFrame) -> tuple[Any, Any, str]:
         import numpy as np
 
+        from mlsalary.stats.periods import latest_full_year
+
         years = x["year"].to_numpy()
-        newest = _newest_full_year(years)
+        newest = latest_full_year(years.tolist()) or 0
         fit_mask = years < newest  # a thin, partial year after it is neither fitted nor scored here
         # Only rows of sources the earlier years have: a source first seen in the newest year (a survey of that
         # year alone) would measure the novelty of the source, not the drift of a year.
         cal = (years == newest) & x["source"].isin(set(x.loc[fit_mask, "source"].dropna())).to_numpy()
         if cal.sum() >= self.min_calibration_rows and fit_mask.sum() >= self.min_calibration_rows:
-            return fit_mask, cal, f"one year ahead: trained before {int(newest)}, scored on {int(newest)}"
+            return fit_mask, cal, f"one year ahead: trained before {newest}, scored on {newest}"
         rng = np.random.default_rng(self.random_state)
         cal = rng.random(len(x)) < 0.25
         return ~cal, cal, "random 25% split (too few years for one-year-ahead calibration)"

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mlsalary.model.estimator import _newest_full_year
 from mlsalary.model.features import CATEGORICAL, TRAINING_SOURCES, categorize, training_frame
 
 if TYPE_CHECKING:
@@ -22,14 +21,12 @@ if TYPE_CHECKING:
     from mlsalary.model.estimator import PayQuantileModel
 
 
-def training_data(years_before: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def training_data() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(observations, skills) the model learns from: point pay of the training sources, one row per duplicate group."""
     from mlsalary import store
 
     names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
     where = f"source IN ({names}) AND dup_rank = 1 AND amount_usd IS NOT NULL"
-    if years_before is not None:
-        where += f" AND year < {int(years_before)}"
     with store.read_only() as con:
         obs = con.sql(f"SELECT * FROM observations WHERE {where} ORDER BY obs_id").df()
         skills = con.sql(f"SELECT obs_id, skill FROM skills WHERE source IN ({names})").df()
@@ -62,6 +59,7 @@ def train(save: bool = True) -> CompactModel:
     """Train on everything loaded, export the compact form (checked against scikit-learn) and (by default) save it."""
     from mlsalary.model import compact as compact_
     from mlsalary.model.saved import MODEL_VERSION, fingerprint, model_path
+    from mlsalary.stats.periods import latest_full_year
 
     obs, skills = training_data()
     model, cats = fit(obs, skills)
@@ -70,7 +68,7 @@ def train(save: bool = True) -> CompactModel:
         "version": MODEL_VERSION,
         "fingerprint": fingerprint(),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "latest_year": int(_newest_full_year(obs["year"].to_numpy(dtype="float64"))),
+        "latest_year": latest_full_year(obs["year"].tolist()),
         "rows": len(obs),
         "calibration": model.calibration_,
         "calibration_rows": model.calibration_n_,

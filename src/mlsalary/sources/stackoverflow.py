@@ -168,8 +168,11 @@ def employment_of(label: str) -> str | None:
     return None
 
 
-#: Columns every layout must have, and columns read when present (NULL when a year's file lacks them).
-REQUIRED = ("ResponseId", "EdLevel", "YearsCode", "DevType", "Country", "ConvertedCompYearly")
+#: Columns every layout must have, and columns read when present (NULL when a year's file lacks them). Skills are
+#: read from every ';'-separated "...HaveWorkedWith" column a file has (languages, databases, platforms, frameworks,
+#: tools — 2025 folded the tools into PlatformHaveWorkedWith and dropped the library question), so a renamed or new
+#: question is not missed; only the languages question is required.
+REQUIRED = ("ResponseId", "EdLevel", "YearsCode", "DevType", "Country", "ConvertedCompYearly", "LanguageHaveWorkedWith")
 OPTIONAL = ("MainBranch", "Employment", "RemoteWork", "OrgSize", "Currency", "CompTotal", "Industry")
 
 
@@ -179,35 +182,18 @@ class Layout:
 
     year: int
     experience: tuple[str, ...]  # years of professional experience, first non-empty wins
-    # The ';'-separated "...HaveWorkedWith" answers that hold tracked skills; the first one is required. Skills are
-    # read from every "...HaveWorkedWith" column a file has, so a renamed or new question is not missed.
-    skill_columns: tuple[str, ...]
     # Columns only this layout has, used to recognise a file whose name carries no year.
     signature: tuple[str, ...]
 
     @property
     def required(self) -> tuple[str, ...]:
-        return REQUIRED + self.experience + self.skill_columns[:1]
+        return REQUIRED + self.experience
 
 
-_SKILLS_2023 = (
-    "LanguageHaveWorkedWith",
-    "DatabaseHaveWorkedWith",
-    "PlatformHaveWorkedWith",
-    "WebframeHaveWorkedWith",
-    "MiscTechHaveWorkedWith",
-    "ToolsTechHaveWorkedWith",
-)
 LAYOUTS: dict[int, Layout] = {
-    2023: Layout(2023, ("WorkExp", "YearsCodePro"), _SKILLS_2023, ("AISearchHaveWorkedWith",)),
-    2024: Layout(2024, ("WorkExp", "YearsCodePro"), _SKILLS_2023, ("AISearchDevHaveWorkedWith",)),
-    # 2025 dropped YearsCodePro, folded the tools into PlatformHaveWorkedWith and dropped the library question.
-    2025: Layout(
-        2025,
-        ("WorkExp",),
-        ("LanguageHaveWorkedWith", "DatabaseHaveWorkedWith", "PlatformHaveWorkedWith", "WebframeHaveWorkedWith"),
-        ("AIModelsHaveWorkedWith",),
-    ),
+    2023: Layout(2023, ("WorkExp", "YearsCodePro"), ("AISearchHaveWorkedWith",)),
+    2024: Layout(2024, ("WorkExp", "YearsCodePro"), ("AISearchDevHaveWorkedWith",)),
+    2025: Layout(2025, ("WorkExp",), ("AIModelsHaveWorkedWith",)),  # 2025 dropped YearsCodePro
 }
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")

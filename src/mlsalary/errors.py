@@ -26,6 +26,14 @@ class DownloadError(SourceError):
     """A download failed: HTTP error, interrupted transfer or checksum mismatch."""
 
 
+class InputError(MlsalaryError):
+    """A value the user gave cannot be used; `field` names it (the web API reports it as the 422's location)."""
+
+    def __init__(self, message: str, field: str = "input") -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class StoreError(MlsalaryError):
     """The database cannot be opened, is locked, or has no data for the request."""
 

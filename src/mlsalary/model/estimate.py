@@ -36,13 +36,13 @@ def _profile(
     from mlsalary import schema
 
     if role not in schema.ROLES:
-        raise ProfileError(f"unknown role {role!r}: choose one of {', '.join(schema.ROLES)}")
+        raise ProfileError(f"unknown role {role!r}: choose one of {', '.join(schema.ROLES)}", "role")
     if years_experience is not None and years_experience < 0:
-        raise ProfileError(f"years of experience must be 0 or more, not {years_experience:g}")
+        raise ProfileError(f"years of experience must be 0 or more, not {years_experience:g}", "years_experience")
     if level is None:
         level = levels.level_from_years(years_experience)
     if level is None:
-        raise ProfileError("give a level (entry, mid, senior, executive) or years of experience")
+        raise ProfileError("give a level (entry, mid, senior, executive) or years of experience", "level")
     return {"role": role, "level": level, "country": country, **{k: v for k, v in optional.items() if v}}
 
 
@@ -78,7 +78,7 @@ def estimate(
     profile = _profile(role, level, country, years_experience, **optional)
     iso = geo.to_iso2(country)
     if metro and iso != "US":
-        raise ProfileError(f"--metro is for US metros only; the country is {country}")
+        raise ProfileError(f"--metro is for US metros only; the country is {country}", "metro")
     model, trained_now = load_or_train()
     year = int(model.meta["latest_year"])
     # The profile and its counterfactuals (one input set back to the reference, or left out), in one pass.

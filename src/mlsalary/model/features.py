@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mlsalary import schema
-from mlsalary.errors import MlsalaryError
+from mlsalary.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,7 +38,7 @@ TRAINING_SOURCES = ("aijobs", "stackoverflow")
 REFERENCE = {"role": "ml_engineer", "level": "mid", "country": "US", "remote": "onsite", "company_size": "large"}
 
 
-class ProfileError(MlsalaryError):
+class ProfileError(InputError):
     """A profile value the model does not know."""
 
 
@@ -80,21 +80,26 @@ def profile_values(profile: dict[str, Any], categories: dict[str, list[str]], ye
             return None
         v = str(value)
         if v not in allowed:
-            raise ProfileError(f"unknown {field} {value!r}: choose one of {', '.join(allowed)}")
+            raise ProfileError(
+                f"unknown {field} {value!r}: choose one of {', '.join(allowed)}", field.replace(" ", "_")
+            )
         return v
 
     country = profile.get("country")
     iso = geo.to_iso2(country) if country else None
     if country and iso is None:
-        raise ProfileError(f"unknown country {country!r}: give an ISO code such as US, GB, DE, IN or a country name")
+        raise ProfileError(
+            f"unknown country {country!r}: give an ISO code such as US, GB, DE, IN or a country name", "country"
+        )
     if iso and iso not in categories["company_country"]:
         raise ProfileError(
-            f"no training data for country {iso}: choose one of {', '.join(sorted(categories['company_country']))}"
+            f"no training data for country {iso}: choose one of {', '.join(sorted(categories['company_country']))}",
+            "country",
         )
     given_skills = list(profile.get("skills") or [])
     unknown = [s for s in given_skills if s not in SKILL_FLAGS]
     if unknown:
-        raise ProfileError(f"unknown skill {unknown[0]!r}: the model knows {', '.join(SKILL_FLAGS)}")
+        raise ProfileError(f"unknown skill {unknown[0]!r}: the model knows {', '.join(SKILL_FLAGS)}", "skills")
     values: dict[str, Any] = {
         "role": pick("role", profile.get("role"), schema.ROLES),
         "specialization": pick("specialization", profile.get("specialization"), schema.SPECIALIZATIONS),

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mlsalary.errors import MlsalaryError
+from mlsalary.errors import InputError
 
 #: Vesting presets: the percentage of the grant vesting in each year.
 PRESETS: dict[str, list[float]] = {
@@ -24,7 +24,7 @@ PRESETS: dict[str, list[float]] = {
 Frequency = Literal["monthly", "quarterly", "annual"]
 
 
-class OfferError(MlsalaryError):
+class OfferError(InputError):
     """An offer file that cannot be used."""
 
 
@@ -155,7 +155,7 @@ def parse(data: dict[str, object], name: str) -> OfferFile:
             msg = "is required"
         elif err["type"] == "extra_forbidden":
             msg = "is not a known field (see docs/offer.md)"
-        raise OfferError(f"{name}: {field}: {msg}") from None
+        raise OfferError(f"{name}: {field}: {msg}", field) from None
 
 
 def load(path: Path) -> OfferFile:

@@ -144,7 +144,7 @@ def create_app() -> FastAPI:
             return _error(503, "database", str(exc))
         if isinstance(exc, NotFound):
             return _error(404, "path", str(exc))
-        field = "profile" if isinstance(exc, InsufficientData) else _field_of(str(exc))
+        field = "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "body")
         return _error(422, field, str(exc))
 
     @app.get("/api/v1/health", response_model=Health)
@@ -213,15 +213,6 @@ def create_app() -> FastAPI:
         return {"offers": [_offer(o) for o in offers]}
 
     return app
-
-
-def _field_of(message: str) -> str:
-    """The field a library message names ('unknown role …' -> role; 'x.toml: offer.base: …' -> offer.base)."""
-    parts = message.split(": ")
-    if len(parts) >= 3 and "." in parts[1]:
-        return parts[1]
-    words = message.split()
-    return words[1] if len(words) > 1 and words[0] == "unknown" else "body"
 
 
 _CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}

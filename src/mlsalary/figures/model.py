@@ -26,8 +26,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Figure:
+    # The documented keys of `mlsalary figures --json` come first, in this order; then the details.
     id: str
-    topic: str
     question: str
     value: float | None
     ci_low: float | None
@@ -36,10 +36,11 @@ class Figure:
     unit: str
     sources: list[str]
     years: list[int]
+    status: str
+    caveats: list[str]
+    topic: str
     definition: str
     method: str
-    caveats: list[str]
-    status: str
     duplicate_policy: str | None = None
     remedy: str = ""
     rse: float | None = None  # BLS's relative standard error (published aggregates), percent

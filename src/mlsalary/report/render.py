@@ -27,13 +27,7 @@ TOPICS = {
 
 def figures_json(figs: list[Figure]) -> dict[str, Any]:
     """The JSON of `mlsalary figures --json` (and figures.json): the documented keys first, then the details."""
-    out = []
-    for f in figs:
-        d = f.to_dict()
-        head = {k: d[k] for k in ("id", "question", "value", "ci_low", "ci_high", "n", "unit", "sources", "years",
-                                  "status", "caveats")}  # fmt: skip
-        out.append(head | {k: v for k, v in d.items() if k not in head})
-    return {"figures": out}
+    return {"figures": [f.to_dict() for f in figs]}
 
 
 def claims_json(verdicts: list[Verdict]) -> dict[str, Any]:

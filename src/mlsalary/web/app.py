@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from mlsalary import __version__
 from mlsalary.errors import InsufficientData, MlsalaryError, NotFound, StoreError
+from mlsalary.figures.model import Figure
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -57,26 +58,8 @@ class EstimateResponse(BaseModel):
     notes: list[str]
 
 
-class FigureModel(BaseModel):
-    id: str
-    question: str
-    value: float | None
-    ci_low: float | None
-    ci_high: float | None
-    n: int | None
-    unit: str
-    sources: list[str]
-    years: list[int]
-    status: str
-    caveats: list[str]
-    definition: str
-    method: str
-    remedy: str
-    groups: list[dict[str, Any]]
-
-
 class Figures(BaseModel):
-    figures: list[FigureModel]
+    figures: list[Figure]
 
 
 class Claim(BaseModel):
@@ -166,7 +149,7 @@ def create_app() -> FastAPI:
     def figures() -> dict[str, Any]:
         return _figures_json()
 
-    @app.get("/api/v1/figures/{figure_id}", response_model=FigureModel)
+    @app.get("/api/v1/figures/{figure_id}", response_model=Figure)
     def figure(figure_id: str) -> dict[str, Any]:
         for f in _figures_json()["figures"]:
             if f["id"] == figure_id:

@@ -57,6 +57,10 @@ def offline() -> bool:
     return os.environ.get("MLSALARY_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
 
 
+#: Appended to every implausible-pay quarantine detail: how to change the rule.
+PLAUSIBILITY_HINT = "(set MLSALARY_MIN_PAY_USD / MLSALARY_MAX_PAY_USD to change the rule)"
+
+
 def plausible_pay_range() -> tuple[float, float]:
     """The [min, max] annual USD pay accepted by the plausibility rule (see the module docstring)."""
     lo = float(os.environ.get("MLSALARY_MIN_PAY_USD", MIN_PLAUSIBLE_PAY_USD))

@@ -301,7 +301,7 @@ def _parse_file(path: Path) -> ParseResult:
             return (
                 "implausible_pay",
                 f'{pay_col} band "{label}" lies outside the plausible range {lo:,.0f}-{hi:,.0f} USD '
-                "(set MLSALARY_MIN_PAY_USD / MLSALARY_MAX_PAY_USD to change the rule)",
+                + config.PLAUSIBILITY_HINT,
             )
         return None
 

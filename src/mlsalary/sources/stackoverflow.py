@@ -319,7 +319,7 @@ def _parse_file(path: Path) -> ParseResult:
         problem[i] = (
             "implausible_pay",
             f"ConvertedCompYearly {pay.iloc[i]:,.0f} USD is outside the plausible range {lo:,.0f}-{hi:,.0f} "
-            "(set MLSALARY_MIN_PAY_USD / MLSALARY_MAX_PAY_USD to change the rule)",
+            + config.PLAUSIBILITY_HINT,
         )
     bad = np.array([p is not None for p in problem], dtype=bool)
     for i in np.flatnonzero(bad):

@@ -96,7 +96,10 @@ def test_scenarios_move_with_the_share_price() -> None:
          "test.toml: offer.equity.vesting: unknown vesting preset '50/50': use one of 25/25/25/25, 5/15/40/40, "
          "33/33/22/12, 10/20/30/40, 40/30/20/10 or a list of yearly %"),
         ({"company": "x"}, "test.toml: offer.base: is required"),
-        ({"base": "lots"}, "test.toml: offer.base: Input should be a valid number, unable to parse string as a number"),
+        ({"base": "lots"}, "test.toml: offer.base: Input should be a valid number"),
+        ({"base": "185000"}, "test.toml: offer.base: Input should be a valid number"),  # strict: text is not a number
+        ({"base": True}, "test.toml: offer.base: Input should be a valid number"),
+        ({"base": 1e300}, "test.toml: offer.base: Input should be less than or equal to 1000000000"),
         ({"base": 100_000, "bonus": 5}, "test.toml: offer.bonus: is not a known field (see docs/offer.md)"),
         ({"base": 100_000, "equity": {"kind": "options", "shares": 10, "share_price": 5}},
          "test.toml: offer.equity: options need shares, share_price and strike"),

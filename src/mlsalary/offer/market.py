@@ -58,8 +58,8 @@ def position(offer_file: OfferFile) -> dict[str, Any]:
         "range_50": [est["p25"], est["p75"]],
         "range_80": [est["p10"], est["p90"]],
         "median": est["p50"],
-        "confidence": "the 50% and 80% ranges are calibrated: on unseen data they held 50% and 81% of actual pay "
-        "(mlsalary model evaluate)",
+        "confidence": "the 50% and 80% ranges are calibrated one year ahead to hold 50% and 80% of actual pay; "
+        "`mlsalary model evaluate` measures how well they do on unseen data",
         "support_n": est["support_n"],
         "in_support": est["in_support"],
         "notes": est["notes"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -22,6 +22,9 @@ PRESETS: dict[str, list[float]] = {
     "40/30/20/10": [40, 30, 20, 10],
 }
 Frequency = Literal["monthly", "quarterly", "annual"]
+#: A sanity bound on every amount, share count and price (a billion): far above any real offer, and it keeps every
+#: sum, discount and simulation finite.
+MAX_AMOUNT = 1e9
 
 
 class OfferError(InputError):
@@ -29,7 +32,10 @@ class OfferError(InputError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown fields are errors, and types are strict: true is not a number, "12" is not 12 (parse(lax=True) is
+    for web forms, whose values are all text)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _schedule(value: str | list[float]) -> list[float]:
@@ -61,10 +67,10 @@ class Grant(_Strict):
 
 class Equity(Grant):
     kind: Literal["rsu", "private_rsu", "options"] = "rsu"
-    grant_value: float | None = Field(None, gt=0)
-    shares: float | None = Field(None, gt=0)
-    share_price: float | None = Field(None, gt=0)
-    strike: float | None = Field(None, ge=0)
+    grant_value: float | None = Field(None, gt=0, le=MAX_AMOUNT)
+    shares: float | None = Field(None, gt=0, le=MAX_AMOUNT)
+    share_price: float | None = Field(None, gt=0, le=MAX_AMOUNT)
+    strike: float | None = Field(None, ge=0, le=MAX_AMOUNT)
     risk_haircut_pct: float = Field(50.0, ge=0, le=100)  # private equity: value kept after the haircut = 100 - this
 
     @model_validator(mode="after")
@@ -86,23 +92,23 @@ class Equity(Grant):
 
 
 class Refresher(Grant):
-    yearly_value: float = Field(gt=0)
+    yearly_value: float = Field(gt=0, le=MAX_AMOUNT)
     cliff_months: int = Field(0, ge=0, le=60)
 
 
 class Benefits(_Strict):
     retirement_match_pct: float = Field(0, ge=0, le=100)
     espp_discount_pct: float = Field(0, ge=0, lt=100)
-    espp_contribution: float = Field(0, ge=0)
-    other_yearly_value: float = Field(0, ge=0)
+    espp_contribution: float = Field(0, ge=0, le=MAX_AMOUNT)
+    other_yearly_value: float = Field(0, ge=0, le=MAX_AMOUNT)
 
 
 class OfferTerms(_Strict):
     company: str = "offer"
     currency: str = "USD"
-    base: float = Field(gt=0)
+    base: float = Field(gt=0, le=MAX_AMOUNT)
     bonus_target_pct: float = Field(0, ge=0, le=500)
-    sign_on: float = Field(0, ge=0)
+    sign_on: float = Field(0, ge=0, le=MAX_AMOUNT)
     sign_on_clawback_months: int = Field(0, ge=0, le=60)
     base_raise_pct: float = Field(0, ge=-50, le=100)  # yearly raise assumed for years 2+
     equity: Equity | None = None
@@ -125,12 +131,12 @@ class Current(_Strict):
     """The job you have now, for switch vs stay."""
 
     company: str = "current job"
-    base: float = Field(gt=0)
+    base: float = Field(gt=0, le=MAX_AMOUNT)
     raise_pct: float = Field(3.0, ge=-50, le=100)  # expected yearly raise
     bonus_target_pct: float = Field(0, ge=0, le=500)
-    unvested_equity: float = Field(0, ge=0)  # value still to vest, forfeited by leaving
+    unvested_equity: float = Field(0, ge=0, le=MAX_AMOUNT)  # value still to vest, forfeited by leaving
     unvested_years: int = Field(2, ge=1, le=10)  # it vests evenly over these years if you stay
-    refresher_yearly_value: float = Field(0, ge=0)  # expected refreshers if you stay, vesting over 4 years
+    refresher_yearly_value: float = Field(0, ge=0, le=MAX_AMOUNT)  # refreshers if you stay, vesting over 4 years
 
 
 class OfferFile(_Strict):
@@ -143,19 +149,24 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc if not str(p).startswith("function-after"))
 
 
-def parse(data: dict[str, object], name: str) -> OfferFile:
-    """Validate an offer's data; OfferError with one line naming the first bad field."""
+def parse(data: dict[str, object], name: str, lax: bool = False) -> OfferFile:
+    """Validate an offer's data; OfferError with one line naming the first bad field. lax: numbers may be text."""
     try:
-        return OfferFile.model_validate(data)
+        return OfferFile.model_validate(data, strict=False if lax else None)
     except ValidationError as e:
-        err = e.errors()[0]
-        field = _where(err["loc"]) or "offer"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "missing":
-            msg = "is required"
-        elif err["type"] == "extra_forbidden":
-            msg = "is not a known field (see docs/offer.md)"
+        field, msg = describe(dict(e.errors()[0]))
         raise OfferError(f"{name}: {field}: {msg}", field) from None
+
+
+def describe(err: dict[str, Any]) -> tuple[str, str]:
+    """A pydantic error as (dotted field, one-line message)."""
+    field = _where(tuple(err["loc"])) or "offer"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "missing":
+        msg = "is required"
+    elif err["type"] == "extra_forbidden":
+        msg = "is not a known field (see docs/offer.md)"
+    return field, msg
 
 
 def load(path: Path) -> OfferFile:

@@ -7,7 +7,10 @@ on a machine that has no copy of it.
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +102,43 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 
     r = CliRunner().invoke(app, list(args), prog_name="mlsalary")
     return r.exit_code, r.stdout, r.stderr
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Where the browser tests save their screenshots (for people to look at; build/ is not committed).
+SCREENSHOTS = Path(os.environ.get("MLSALARY_SCREENSHOTS", REPO / "build" / "screenshots"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless chromium driven by Playwright (not pip's bundled browsers: the machine reaches only
+    package registries). Missing in CI is a failure; elsewhere the browser tests are reported as skipped."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])  # fmt: skip
+        yield b
+        b.close()
+
+
+def phone_page(browser: Any, errors: list[str]) -> Any:
+    """A page at phone width (390 px) that records console errors and uncaught exceptions into errors."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    return page
+
+
+def assert_screenshot(path: Path) -> None:
+    """A saved screenshot that is a real picture: wide enough for a phone and not blank."""
+    from PIL import Image
+
+    img = Image.open(path).convert("L")
+    assert img.width >= 300 and img.height >= 200, img.size
+    assert len(img.getcolors(maxcolors=65536) or []) > 20  # text, bars and axes, not a blank image

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import run_cli
+from conftest import assert_screenshot, phone_page, run_cli
 from mlsalary import api, stats
 from mlsalary.figures import catalogue, claims, compute
 from mlsalary.figures.data import Data, group
@@ -18,7 +18,6 @@ from mlsalary.figures.measures import Out
 # Published by BLS (data README): national median annual wage of data scientists, SOC 15-2051.
 DS_MEDIAN_2024 = 112_590
 DS_MEDIAN_2025 = 120_230
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -130,37 +129,21 @@ def test_unknown_figure_id_is_one_line() -> None:
     assert code == 1 and err.strip() == "error: unknown figure 'nope': see `mlsalary figures --list` for the ids"
 
 
-def test_report_renders_in_headless_chromium_with_its_charts(use_loaded: Path, tmp_path: Path) -> None:
+def test_report_renders_in_headless_chromium_with_its_charts(use_loaded: Path, tmp_path: Path, browser: Any) -> None:
     code, _, err = run_cli("figures", "--out", str(tmp_path))
     assert code == 0, err
     html = (tmp_path / "report.html").read_text()
     assert "<script" not in html and "cdn" not in html.lower()  # self-contained, no network
     assert (tmp_path / "figures.md").read_text().startswith("# What machine learning engineers really earn")
     assert len(json.loads((tmp_path / "figures.json").read_text())["figures"]) == 32
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium for the browser test (.ci/run installs it)")
-        pytest.skip("chromium not installed")
-    from playwright.sync_api import sync_playwright
-
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])  # fmt: skip
-        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone-width screen
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto((tmp_path / "report.html").as_uri())
-        charts = page.locator(".chart svg")
-        assert charts.count() >= 20
-        assert page.locator(".chart svg path, .chart svg rect").count() > 100  # bars, rules and axes are drawn
-        shot = tmp_path / "report.png"
-        page.locator("#entry-us-ml-median").screenshot(path=str(shot))
-        browser.close()
+    page = phone_page(browser, errors)
+    page.goto((tmp_path / "report.html").as_uri())
+    charts = page.locator(".chart svg")
+    assert charts.count() >= 20
+    assert page.locator(".chart svg path, .chart svg rect").count() > 100  # bars, rules and axes are drawn
+    shot = tmp_path / "report.png"
+    page.locator("#entry-us-ml-median").screenshot(path=str(shot))
+    page.close()
     assert errors == []
-    from PIL import Image
-
-    img = Image.open(shot).convert("L")
-    assert img.width >= 300 and img.height >= 200
-    assert len(img.getcolors(maxcolors=65536) or []) > 20  # not a blank image: text, bars and axes
+    assert_screenshot(shot)

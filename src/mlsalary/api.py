@@ -63,12 +63,16 @@ def status() -> dict[str, Any]:
 
 
 def list_sources() -> list[dict[str, Any]]:
-    """Every registered source with its licence, homepage and whether (and which version) is loaded."""
+    """Every registered source with its licence and homepage; if loaded, its version, when and where it was fetched,
+    and its row accounting (read = loaded + quarantined, by reason)."""
     from mlsalary import config, store
 
     loaded: dict[str, Any] = {}
+    reasons: dict[str, dict[str, int]] = {}
     if config.db_path().is_file():
-        loaded = {s["name"]: s for s in store.status()["sources"]}
+        st = store.status()
+        loaded = {s["name"]: s for s in st["sources"]}
+        reasons = st["quarantine_reasons"]
     out = []
     for name in registry.names():
         m = registry.meta(name)
@@ -85,7 +89,13 @@ def list_sources() -> list[dict[str, Any]]:
                 "unit": m.unit,
                 "loaded": s is not None,
                 "version": s["version"] if s else None,
+                "retrieved_at": s["retrieved_at"] if s else None,
+                "origin": s["origin"] if s else None,
+                "rows_read": s["rows_read"] if s else 0,
                 "rows_loaded": s["rows_loaded"] if s else 0,
+                "rows_quarantined": s["rows_quarantined"] if s else 0,
+                "rows_duplicate": s["rows_duplicate"] if s else 0,
+                "quarantine_reasons": reasons.get(name, {}),
             }
         )
     return out

@@ -11,7 +11,8 @@ COMPONENTS = ("base", "bonus", "sign_on", "equity", "refresher", "benefits")
 def chart_svg(offers: list[dict[str, Any]]) -> str:
     import altair as alt
     import pandas as pd
-    import vl_convert as vlc
+
+    from mlsalary.report import charts
 
     rows = [
         {"offer": r["company"], "year": f"year {y['year']}", "component": c, "value": y[c]}
@@ -31,15 +32,15 @@ def chart_svg(offers: list[dict[str, Any]]) -> str:
         )
         .properties(width=520, height=260)
     )
-    svg: str = vlc.vegalite_to_svg(chart.to_dict())
-    return svg
+    return charts.to_svg(chart)
 
 
 def page(offers: list[dict[str, Any]]) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from mlsalary.report.render import templates
 
     title = offers[0]["company"] if len(offers) == 1 else "Offers compared: " + ", ".join(r["company"] for r in offers)
-    env = Environment(loader=PackageLoader("mlsalary", "report/templates"), autoescape=select_autoescape())
-    return env.get_template("offer.html.j2").render(
-        title=title, offers=offers, components=COMPONENTS, svg=chart_svg(offers)
+    return (
+        templates()
+        .get_template("offer.html.j2")
+        .render(title=title, offers=offers, components=COMPONENTS, svg=chart_svg(offers))
     )

@@ -52,3 +52,47 @@ def svg(fig: Figure) -> str | None:
 
     text: str = vlc.vegalite_to_svg(s)
     return text
+
+
+def to_svg(chart: object) -> str:
+    import vl_convert as vlc
+
+    text: str = vlc.vegalite_to_svg(chart.to_dict())  # type: ignore[attr-defined]
+    return text
+
+
+def range_svg(quantiles: dict[str, float], title: str = "USD a year") -> str:
+    """A pay range as a box: p10–p90 whiskers, the p25–p75 box and the median (estimate and explore pages)."""
+    import altair as alt
+    import pandas as pd
+
+    q = {k: float(quantiles[k]) for k in ("p10", "p25", "p50", "p75", "p90")}
+    df = pd.DataFrame([{"row": "", **q}])
+    base = alt.Chart(df).encode(y=alt.Y("row:N", title=None, axis=None))
+    x = alt.X("p10:Q", title=title, scale=alt.Scale(zero=False), axis=alt.Axis(format="~s", tickCount=6))
+    whisker = base.mark_rule(color="#222").encode(x=x, x2="p90")
+    box = base.mark_bar(color="#4c78a8", size=26).encode(x="p25:Q", x2="p75")
+    median = base.mark_tick(color="white", thickness=3, size=26).encode(x="p50:Q")
+    tips = [alt.Tooltip(f"{k}:Q", format=",.0f") for k in ("p10", "p25", "p50", "p75", "p90")]
+    return to_svg(alt.layer(whisker, box, median.encode(tooltip=tips)).properties(width=460, height=50))
+
+
+def histogram_svg(bins: list[dict[str, float]], title: str = "USD a year") -> str | None:
+    """Counts per pay bin (bins of fewer than 5 records are already left out); None without bins."""
+    import altair as alt
+    import pandas as pd
+
+    if not bins:
+        return None
+    chart = (
+        alt.Chart(pd.DataFrame(bins))
+        .mark_bar(color="#4c78a8")
+        .encode(
+            x=alt.X("low:Q", bin="binned", title=title, axis=alt.Axis(format="~s")),
+            x2="high:Q",
+            y=alt.Y("count:Q", title="records"),
+            tooltip=[alt.Tooltip("low:Q", format=",.0f"), alt.Tooltip("high:Q", format=",.0f"), "count:Q"],
+        )
+        .properties(width=460, height=180)
+    )
+    return to_svg(chart)

@@ -90,12 +90,17 @@ def markdown(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, st
     return "\n".join(lines) + "\n"
 
 
-def html(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) -> str:
+def templates() -> Any:
+    """The Jinja2 environment of the report's templates (the web app adds its own in front)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    return Environment(loader=PackageLoader("mlsalary", "report/templates"), autoescape=select_autoescape())
+
+
+def figure_items(figs: list[Figure]) -> dict[str, list[dict[str, Any]]]:
+    """The figures as the cards of _figure.html.j2, grouped by topic, each with its chart as inline SVG."""
     from mlsalary.report import charts
 
-    env = Environment(loader=PackageLoader("mlsalary", "report/templates"), autoescape=select_autoescape())
     sections: dict[str, list[dict[str, Any]]] = {}
     for i, f in enumerate(figs, start=1):
         sections.setdefault(TOPICS.get(f.topic, f.topic), []).append(
@@ -109,8 +114,12 @@ def html(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) 
                 "fmt": formatter(f.group_unit),
             }
         )
-    return env.get_template("report.html.j2").render(
-        sections=sections, verdicts=verdicts, versions=versions, unanswerable=UNANSWERABLE,
+    return sections
+
+
+def html(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) -> str:
+    return templates().get_template("report.html.j2").render(
+        sections=figure_items(figs), verdicts=verdicts, versions=versions, unanswerable=UNANSWERABLE,
         generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ok=sum(f.status == "ok" for f in figs), total=len(figs),
     )  # fmt: skip
 

@@ -1,24 +1,31 @@
-"""The JSON API under /api/v1 (FastAPI): the same answers as the CLI's --json, for other tools.
+"""The web app: the JSON API under /api/v1 (the same answers as the CLI's --json, for other tools) and the pages
+(web/pages.py), served by `mlsalary serve`.
 
 - Every request and response has a pydantic model, so the OpenAPI schema at /openapi.json describes them.
 - Bad input is a 422 naming the field; a profile the data cannot support is a 422 saying why; a store with no data
   is a 503 saying which command loads it. Request bodies are limited to 64 KB. The database is only read.
 - The privacy floor holds: the figures, claims and estimates are those of the library, which never shows a group
   of fewer than 5 records.
+- No CDN: FastAPI's /docs pages (which load Swagger UI from one) are off; the schema is at /openapi.json.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Query, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mlsalary import __version__
 from mlsalary.errors import InsufficientData, MlsalaryError, NotFound, StoreError
 from mlsalary.figures.model import Figure
+from mlsalary.offer.schema import OfferFile
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -46,15 +53,16 @@ class EstimateRequest(BaseModel):
 class EstimateResponse(BaseModel):
     currency: str
     year: int
-    p10: float
-    p25: float
-    p50: float
-    p75: float
-    p90: float
+    p10: int
+    p25: int
+    p50: int
+    p75: int
+    p90: int
     support_n: int
     in_support: bool
     contributions: list[dict[str, Any]]
     model_version: str
+    reference: dict[str, str]
     notes: list[str]
 
 
@@ -86,6 +94,7 @@ class Explore(BaseModel):
     n: int | None
     status: str
     duplicate_policy: str
+    years: list[int]
     quantiles: list[ExploreRow]
     note: str
 
@@ -107,28 +116,82 @@ class OfferComparison(BaseModel):
     offers: list[OfferEvaluation]
 
 
-def _error(status: int, field: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": [{"loc": ["body", field], "msg": message}]})
+class OfferComparisonRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+    offers: list[OfferFile] = Field(min_length=2, max_length=10)
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    detail: list[ErrorItem]
+
+
+#: The errors every endpoint may answer with, documented in the schema.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A request body that is not valid JSON"},
+    413: {"model": ErrorBody, "description": "Request body larger than 64 KB"},
+    503: {"model": ErrorBody, "description": "No data loaded: the message names the command that loads it"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No such figure"}}
+
+
+#: The error type of each status (FastAPI's validation errors keep pydantic's).
+ERROR_TYPES = {400: "invalid_body", 404: "not_found", 413: "too_large", 422: "value_error", 503: "no_data"}
+
+
+def _error(status: int, field: str, message: str, where: str = "body") -> JSONResponse:
+    item = {"loc": [where, field], "msg": message, "type": ERROR_TYPES.get(status, "http_error")}
+    return JSONResponse(status_code=status, content={"detail": [item]})
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="mlsalary", version=__version__, description=(__doc__ or "").strip().splitlines()[0])
+    from mlsalary.web import pages
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return _error(413, "body", f"request bodies are limited to {MAX_BODY_BYTES // 1024} KB")
-        return await call_next(request)
+    app = FastAPI(title="mlsalary", version=__version__, description=(__doc__ or "").strip().splitlines()[0],
+                  docs_url=None, redoc_url=None, responses=ERRORS)  # fmt: skip
+    static = Path(__file__).with_name("static")
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    app.include_router(pages.router)
+
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Framework errors (a body that is not JSON, an unknown path) in the API's error shape."""
+        if not request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        field = {400: "body", 405: "method"}.get(exc.status_code, "path")
+        response = _error(exc.status_code, field, str(exc.detail), "request")
+        response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """Pydantic's errors as one line naming the field (dotted: offer.equity.vesting), like the CLI's."""
+        from mlsalary.offer.schema import describe
+
+        items = []
+        for err in exc.errors():
+            where, *rest = err["loc"] or ["body"]
+            field, msg = describe({**err, "loc": rest}) if rest else (str(where), str(err["msg"]))
+            items.append({"loc": [where, field], "msg": f"{field}: {msg}", "type": err["type"]})
+        return JSONResponse(status_code=422, content={"detail": items[:1]})
 
     @app.exception_handler(MlsalaryError)
-    async def library_error(request: Request, exc: MlsalaryError) -> JSONResponse:
+    async def library_error(request: Request, exc: MlsalaryError) -> Response:
+        if not request.url.path.startswith("/api/"):
+            return pages.error_page(exc)
         if isinstance(exc, StoreError):
             return _error(503, "database", str(exc))
         if isinstance(exc, NotFound):
             return _error(404, "path", str(exc))
         field = "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "body")
-        return _error(422, field, str(exc))
+        return _error(422, field, str(exc), "query" if request.method == "GET" else "body")
 
     @app.get("/api/v1/health", response_model=Health)
     def health() -> dict[str, Any]:
@@ -149,12 +212,12 @@ def create_app() -> FastAPI:
     def figures() -> dict[str, Any]:
         return _figures_json()
 
-    @app.get("/api/v1/figures/{figure_id}", response_model=Figure)
+    @app.get("/api/v1/figures/{figure_id}", response_model=Figure, responses=NOT_FOUND)
     def figure(figure_id: str) -> dict[str, Any]:
         for f in _figures_json()["figures"]:
             if f["id"] == figure_id:
                 return f
-        raise HTTPException(status_code=404, detail=f"unknown figure {figure_id!r}: see /api/v1/figures for the ids")
+        raise NotFound(f"unknown figure {figure_id!r}: see /api/v1/figures for the ids")
 
     @app.get("/api/v1/claims", response_model=Claims)
     def claims() -> dict[str, Any]:
@@ -171,31 +234,67 @@ def create_app() -> FastAPI:
         country: str | None = None,
         remote: str | None = None,
         company_size: str | None = None,
-        year: int | None = None,
+        year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
     ) -> dict[str, Any]:
-        return _explore({"role": role, "level": level, "company_country": country, "remote": remote,
-                         "company_size": company_size, "year": year})  # fmt: skip
+        from mlsalary.web.explore import explore
+
+        return explore({"role": role, "level": level, "country": country, "remote": remote,
+                        "company_size": company_size, "year": year})  # fmt: skip
 
     @app.post("/api/v1/estimate", response_model=EstimateResponse)
     def estimate(req: EstimateRequest) -> dict[str, Any]:
         from mlsalary.model.estimate import estimate as run
 
-        result = run(**req.model_dump())
-        result.pop("reference", None)
-        return result
+        return run(**req.model_dump())
 
     @app.post("/api/v1/offer/evaluate", response_model=OfferEvaluation)
-    def offer_evaluate(body: dict[str, Any]) -> dict[str, Any]:
-        return _offer(body)
+    def offer_evaluate(body: OfferFile) -> dict[str, Any]:
+        from mlsalary.offer.api import evaluate
+
+        return evaluate(body)
 
     @app.post("/api/v1/offer/compare", response_model=OfferComparison)
-    def offer_compare(body: dict[str, Any]) -> dict[str, Any]:
-        offers = body.get("offers")
-        if not isinstance(offers, list) or not 2 <= len(offers) <= 10:
-            raise HTTPException(status_code=422, detail=[{"loc": ["body", "offers"], "msg": "give 2 to 10 offers"}])
-        return {"offers": [_offer(o) for o in offers]}
+    def offer_compare(body: OfferComparisonRequest) -> dict[str, Any]:
+        from mlsalary.offer.api import evaluate
+
+        return {"offers": [evaluate(o) for o in body.offers]}
 
     return app
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over the limit gets a 413, whether it declares its length or is chunked."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = _error(413, "body", f"request bodies are limited to {self.limit // 1024} KB")
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Any:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except BodyTooLarge:
+            await too_large(scope, receive, send)
 
 
 _CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -213,60 +312,3 @@ def _figures_json() -> dict[str, Any]:
         _CACHE.clear()
         _CACHE[stamp] = figures_json(compute_all())
     return _CACHE[stamp]
-
-
-def _offer(body: Any) -> dict[str, Any]:
-    from mlsalary.offer import compute, market, schema
-
-    if not isinstance(body, dict):
-        raise HTTPException(status_code=422, detail=[{"loc": ["body"], "msg": "an offer is a JSON object"}])
-    of = schema.parse(body, "request")
-    out = compute.evaluate(of.offer)
-    if of.current is not None:
-        out["switch_vs_stay"] = compute.switch_vs_stay(of.offer, of.current)
-    try:
-        out.update(market.position(of))
-    except MlsalaryError as e:
-        out["market"] = {"available": False, "reason": str(e)}
-    return out
-
-
-EXPLORE_FIELDS = {"role": "ROLES", "level": "LEVELS", "remote": "REMOTE", "company_size": "COMPANY_SIZES"}
-
-
-def _explore(filters: dict[str, Any]) -> dict[str, Any]:
-    """Pay quantiles of aijobs.net rows (one per duplicate group) matching the filters, with the suppression rules:
-    nothing at all below 5 records, no numbers below the minimum n."""
-    from mlsalary import schema, stats, store
-    from mlsalary.normalize import geo
-
-    where, params = ["source = 'aijobs'", "dup_rank = 1"], []
-    for field, value in filters.items():
-        if value is None:
-            continue
-        if field in EXPLORE_FIELDS and value not in getattr(schema, EXPLORE_FIELDS[field]):
-            allowed = ", ".join(getattr(schema, EXPLORE_FIELDS[field]))
-            raise HTTPException(status_code=422, detail=[{"loc": ["query", field], "msg": f"choose one of {allowed}"}])
-        if field == "company_country":
-            iso = geo.to_iso2(value)
-            if iso is None:
-                raise HTTPException(status_code=422, detail=[{"loc": ["query", "country"],
-                                                              "msg": f"unknown country {value!r}"}])  # fmt: skip
-            value = iso
-        where.append(f"{field} = ?")
-        params.append(value)
-    df = store.query("SELECT amount_usd FROM observations WHERE " + " AND ".join(where), params)
-    n = len(df)
-    shown = {k: v for k, v in filters.items() if v is not None}
-    vis = stats.visibility(n)
-    base = {"filters": shown, "duplicate_policy": "one_per_group", "quantiles": []}
-    if vis == "hidden":
-        return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown"}
-    if vis == "suppressed":
-        return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers"}
-    rows = []
-    for name, q in (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9)):
-        e = stats.quantile(df["amount_usd"].to_numpy(), q)
-        rows.append({"statistic": name, "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high})
-    note = "aijobs.net annual pay (USD), self-reports and posted ranges mixed; 95% order-statistic intervals"
-    return {**base, "n": n, "status": "ok", "quantiles": rows, "note": note}

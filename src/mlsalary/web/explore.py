@@ -1,0 +1,98 @@
+"""Explore: pay quantiles of one filtered group of aijobs.net rows (one row per duplicate group), for the explore page
+and /api/v1/explore.
+
+The suppression rules of the figures hold: nothing at all below 5 records, no numbers below the minimum n (30).
+The page's distribution chart is a histogram whose bins with fewer than 5 records are left out, so no count of
+fewer than 5 people is ever drawn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlsalary.errors import InputError
+
+#: The filters, each with the schema constant listing its allowed values (None: checked otherwise).
+FILTERS: dict[str, str | None] = {
+    "role": "ROLES",
+    "level": "LEVELS",
+    "country": None,
+    "remote": "REMOTE",
+    "company_size": "COMPANY_SIZES",
+    "year": None,
+}
+QUANTILES = (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9))
+NOTE = "aijobs.net annual pay (USD), self-reports and posted ranges mixed, one row per duplicate group; 95% intervals"
+
+
+def choices(field: str) -> tuple[str, ...]:
+    from mlsalary import schema
+
+    name = FILTERS[field]
+    return tuple(getattr(schema, name)) if name else ()
+
+
+def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    from mlsalary.normalize import geo
+
+    where, params = ["source = 'aijobs'", "dup_rank = 1"], []
+    for field, value in filters.items():
+        if value is None or value == "":
+            continue
+        if field not in FILTERS:
+            raise InputError(f"unknown filter {field!r}: use {', '.join(FILTERS)}", field)
+        allowed = choices(field)
+        if allowed and value not in allowed:
+            raise InputError(f"{field}: unknown value {value!r}: choose one of {', '.join(allowed)}", field)
+        column = field
+        if field == "country":
+            iso = geo.to_iso2(str(value))
+            if iso is None:
+                raise InputError(f"country: unknown country {value!r}: give a name or ISO code, e.g. US", field)
+            column, value = "company_country", iso
+        where.append(f"{column} = ?")
+        params.append(value)
+    return where, params
+
+
+def explore(filters: dict[str, Any], histogram: bool = False) -> dict[str, Any]:
+    """The quantiles (with 95% intervals) of annual pay in the group the filters select."""
+    from mlsalary import stats, store
+
+    where, params = _where(filters)
+    df = store.query("SELECT amount_usd, year FROM observations WHERE " + " AND ".join(where), params)
+    pay = df["amount_usd"].to_numpy()
+    n = len(pay)
+    base: dict[str, Any] = {"filters": {k: v for k, v in filters.items() if v not in (None, "")},
+                            "duplicate_policy": "one_per_group", "years": [], "quantiles": []}  # fmt: skip
+    vis = stats.visibility(n)
+    if vis == "hidden":
+        return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown"}
+    if vis == "suppressed":
+        return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers"}
+    rows = []
+    for name, q in QUANTILES:
+        e = stats.quantile(pay, q)
+        rows.append({"statistic": name, "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high})
+    years = [int(df["year"].min()), int(df["year"].max())]
+    out = {**base, "n": n, "status": "ok", "years": years, "quantiles": rows, "note": NOTE}
+    if histogram:
+        out["histogram"] = bins(pay)
+    return out
+
+
+def bins(pay: Any, count: int = 20) -> list[dict[str, float]]:
+    """Equal-width bins between the 1st and 99th percentiles; bins of fewer than 5 records are dropped."""
+    import numpy as np
+
+    from mlsalary.stats import PRIVACY_FLOOR
+
+    lo, hi = np.percentile(pay, [1, 99])
+    if hi <= lo:
+        return []
+    counts, edges = np.histogram(pay[(pay >= lo) & (pay <= hi)], bins=count, range=(lo, hi))
+    return [
+        {"low": float(edges[i]), "high": float(edges[i + 1]), "count": int(c)}
+        for i, c in enumerate(counts)
+        if c >= PRIVACY_FLOOR
+    ]

@@ -1,0 +1,281 @@
+"""The server-rendered pages: figures (one permalink each), explore, estimate, offer (form, TOML upload, compare),
+claims and sources. Jinja2 templates in web/templates reuse the report's figure and offer partials and its chart
+code (SVG rendered on the server, no CDN); web/static holds the stylesheet and a little JavaScript.
+
+Bad input re-renders the form with a 4xx status and one line naming the field; a store without data says which
+command loads it (503). Charts of the figures are rendered once per state of the database.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from mlsalary import __version__
+from mlsalary.errors import InputError, InsufficientData, MlsalaryError, NotFound, StoreError
+
+router = APIRouter(include_in_schema=False)
+MAX_OFFERS = 10
+
+_ENV: Any = None
+
+
+def env() -> Any:
+    global _ENV
+    if _ENV is None:
+        from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+
+        _ENV = Environment(
+            loader=ChoiceLoader(
+                [PackageLoader("mlsalary", "web/templates"), PackageLoader("mlsalary", "report/templates")]
+            ),
+            autoescape=select_autoescape(default=True),
+        )
+        _ENV.globals.update(version=__version__, money="{:,.0f}".format)
+    return _ENV
+
+
+def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(env().get_template(name).render(**context), status_code=status)
+
+
+def error_page(exc: MlsalaryError) -> HTMLResponse:
+    """A library error as a page: 503 for a missing store, 404 for an unknown thing, else 422 naming the field."""
+    if isinstance(exc, StoreError):
+        status, field = 503, "database"
+    elif isinstance(exc, NotFound):
+        status, field = 404, "path"
+    else:
+        status, field = 422, "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "input")
+    return render("error.html.j2", status, title="Cannot answer that", field=field, message=str(exc))
+
+
+def _state() -> tuple[Any, ...]:
+    from mlsalary import config
+
+    p = config.db_path()
+    return (str(p), p.stat().st_mtime_ns if p.is_file() else None)
+
+
+_CACHE: dict[str, tuple[tuple[Any, ...], Any]] = {}
+
+
+def cached(key: str, make: Any) -> Any:
+    """make(), computed again only when the database changes."""
+    stamp = _state()
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, make())
+        _CACHE[key] = hit
+    return hit[1]
+
+
+def _figures() -> list[Any]:
+    from mlsalary.figures.compute import compute_all
+
+    return cached("figures", compute_all)
+
+
+def _sections() -> dict[str, list[dict[str, Any]]]:
+    from mlsalary.report.render import figure_items
+
+    return cached("sections", lambda: figure_items(_figures()))
+
+
+@router.get("/", response_class=HTMLResponse)
+@router.get("/figures", response_class=HTMLResponse)
+def figures_page() -> HTMLResponse:
+    figs = _figures()
+    return render("figures.html.j2", title="32 figures", sections=_sections(),
+                  ok=sum(f.status == "ok" for f in figs), total=len(figs))  # fmt: skip
+
+
+@router.get("/figures/{figure_id}", response_class=HTMLResponse)
+def figure_page(figure_id: str) -> HTMLResponse:
+    for topic, items in _sections().items():
+        for it in items:
+            if it["f"].id == figure_id:
+                return render("figure.html.j2", title=it["f"].question, it=it, topic=topic)
+    return error_page(NotFound(f"unknown figure {figure_id!r}: the figures page lists every one"))
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claims_page() -> HTMLResponse:
+    from mlsalary.figures.catalogue import UNANSWERABLE
+    from mlsalary.figures.claims import check
+
+    verdicts = cached("claims", lambda: check(_figures()))
+    return render("claims.html.j2", title="Claims checked", verdicts=verdicts, unanswerable=UNANSWERABLE)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page() -> HTMLResponse:
+    from mlsalary import api
+
+    return render("sources.html.j2", title="Sources", sources=api.list_sources())
+
+
+def _form(request: Request, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The query's non-empty values for the given fields."""
+    q = request.query_params
+    return {k: q.get(k) for k in fields if q.get(k) not in (None, "")}
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def explore_page(request: Request) -> HTMLResponse:
+    from mlsalary.report import charts
+    from mlsalary.web import explore
+
+    filters = _form(request, tuple(explore.FILTERS))
+    ctx: dict[str, Any] = {"title": "Explore", "filters": filters,
+                           "choices": {f: explore.choices(f) for f in explore.FILTERS}}  # fmt: skip
+    try:
+        if "year" in filters:
+            if not str(filters["year"]).isdigit():
+                raise InputError(f"year: {filters['year']!r} is not a year: give one like 2024", "year")
+            filters["year"] = int(filters["year"])
+        result = explore.explore(filters, histogram=True)
+    except MlsalaryError as e:
+        page = error_page(e)
+        return render("explore.html.j2", page.status_code, **ctx, error=str(e), field=getattr(e, "field", None))
+    if result["status"] == "ok":
+        q = {r["statistic"].replace("median", "p50"): r["value"] for r in result["quantiles"]}
+        result["range_svg"] = charts.range_svg(q)
+        result["histogram_svg"] = charts.histogram_svg(result["histogram"])
+    return render("explore.html.j2", **ctx, result=result)
+
+
+ESTIMATE_FIELDS = ("role", "level", "years_experience", "country", "metro", "remote", "company_size", "industry",
+                   "education")  # fmt: skip
+
+
+def _estimate_choices() -> dict[str, tuple[str, ...]]:
+    from mlsalary import schema
+    from mlsalary.model.features import SKILL_FLAGS
+
+    return {"role": schema.ROLES, "level": schema.LEVELS, "remote": schema.REMOTE,
+            "company_size": schema.COMPANY_SIZES, "industry": schema.INDUSTRIES,
+            "education": schema.EDUCATION_LEVELS, "skills": SKILL_FLAGS}  # fmt: skip
+
+
+@router.get("/estimate", response_class=HTMLResponse)
+def estimate_page(request: Request) -> HTMLResponse:
+    from mlsalary.model.estimate import estimate
+    from mlsalary.report import charts
+    from mlsalary.web.app import EstimateRequest
+
+    form = _form(request, ESTIMATE_FIELDS)
+    skills = [s for s in request.query_params.getlist("skills") if s]
+    ctx: dict[str, Any] = {"title": "Your estimate", "form": form, "skills": skills, "choices": _estimate_choices()}
+    if "role" not in form:
+        return render("estimate.html.j2", **ctx)
+    try:
+        req = EstimateRequest.model_validate({**form, "skills": skills or None})
+        result = estimate(**req.model_dump())
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "input"
+        return render("estimate.html.j2", 422, **ctx, error=f"{field}: {err['msg']}", field=field)
+    except MlsalaryError as e:
+        status = error_page(e).status_code
+        return render("estimate.html.j2", status, **ctx, error=str(e), field=getattr(e, "field", "profile"))
+    result["range_svg"] = charts.range_svg(result)
+    return render("estimate.html.j2", **ctx, result=result)
+
+
+@router.get("/offer", response_class=HTMLResponse)
+def offer_form() -> HTMLResponse:
+    return _offer_page()
+
+
+def _offer_page(status: int = 200, **extra: Any) -> HTMLResponse:
+    from mlsalary import schema
+    from mlsalary.offer.schema import PRESETS
+
+    choices = {"role": schema.ROLES, "level": schema.LEVELS, "remote": schema.REMOTE,
+               "company_size": schema.COMPANY_SIZES, "vesting": tuple(PRESETS)}  # fmt: skip
+    return render("offer_page.html.j2", status, title="Your offer", choices=choices, **extra)
+
+
+#: A section of the offer form is used when one of these fields is filled in.
+SECTION_KEYS = {
+    "offer.equity": ("grant_value", "shares"),
+    "offer.refresher": ("yearly_value",),
+    "offer.benefits": ("retirement_match_pct", "espp_discount_pct", "espp_contribution", "other_yearly_value"),
+    "profile": ("role",),
+    "current": ("base",),
+}
+
+
+def offer_from_form(form: dict[str, str]) -> dict[str, Any]:
+    """The offer form's dotted field names (offer.base, offer.equity.grant_value, profile.role …) as an offer's data."""
+    data: dict[str, Any] = {}
+    for name, value in form.items():
+        if not name.startswith(("offer.", "profile.", "current.")) or value.strip() == "":
+            continue
+        section, _, key = name.rpartition(".")
+        if section in SECTION_KEYS and not any(form.get(f"{section}.{k}", "").strip() for k in SECTION_KEYS[section]):
+            continue
+        node = data
+        for part in section.split("."):
+            node = node.setdefault(part, {})
+        node[key] = value.strip()
+    return data
+
+
+@router.post("/offer", response_class=HTMLResponse)
+async def offer_submit(request: Request) -> HTMLResponse:
+    """Evaluate the offers of the form, the pasted TOML and the uploaded files, after the ones entered before."""
+    from starlette.datastructures import UploadFile
+
+    from mlsalary.offer import api, schema
+    from mlsalary.offer.html import COMPONENTS, chart_svg
+
+    form = await request.form()
+    try:
+        kept = _prior(str(form.get("prior") or "[]"))
+        offers = [schema.parse(d, f"offer {i}") for i, d in enumerate(kept, start=1)]
+        text = str(form.get("toml") or "")
+        if text.strip():
+            offers.append(schema.parse(_toml(text, "pasted offer"), "pasted offer"))
+        for up in form.getlist("files"):
+            if isinstance(up, UploadFile) and up.filename:
+                raw = await up.read()
+                offers.append(schema.parse(_toml(raw.decode("utf-8", "replace"), up.filename), up.filename))
+        fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        if fields.get("offer.base", "").strip():
+            offers.append(schema.parse(offer_from_form(fields), "form", lax=True))
+        if len(offers) == len(kept):
+            raise InputError("offer.base: fill in the base pay, or paste or upload an offer file", "offer.base")
+        if len(offers) > MAX_OFFERS:
+            raise InputError(f"files: compare at most {MAX_OFFERS} offers at a time", "files")
+        results = [api.evaluate(of) for of in offers]
+    except MlsalaryError as e:
+        status = error_page(e).status_code
+        return _offer_page(status, error=str(e), field=getattr(e, "field", "offer"))
+    prior = [of.model_dump(mode="json", exclude_unset=True) for of in offers]
+    return _offer_page(offers=results, components=COMPONENTS, svg=chart_svg(results),
+                       prior=json.dumps(prior, separators=(",", ":")))  # fmt: skip
+
+
+def _prior(text: str) -> list[dict[str, Any]]:
+    """The offers entered before (the hidden field of the compare form): a JSON list of offers' data."""
+    try:
+        kept = json.loads(text)
+    except ValueError:
+        kept = None
+    if not isinstance(kept, list) or not all(isinstance(d, dict) for d in kept):
+        raise InputError("prior: the earlier offers could not be read; start again from the offer page", "prior")
+    return kept
+
+
+def _toml(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"{name}: not valid TOML: {e}", "toml") from None

@@ -1,0 +1,236 @@
+"""The web pages with the ASGI test client: every page renders, forms give the library's numbers, bad input is a 4xx
+naming the field, the privacy floor holds, and the API answers with the CLI's JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import run_cli
+from mlsalary.offer import schema
+from mlsalary.web.app import create_app
+from mlsalary.web.explore import bins
+from mlsalary.web.pages import offer_from_form
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+PAGES = ("/", "/figures", "/estimate", "/offer", "/claims", "/sources")
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(create_app(), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def trained(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    return trained_home
+
+
+def error_of(html: str) -> tuple[str, str]:
+    """The (field, message) of the page's error line."""
+    m = re.search(r'class="error" role="alert" data-field="([^"]*)">([^<]*)<', html)
+    assert m, "no error line on the page"
+    return m.group(1), m.group(2)
+
+
+def test_every_page_renders_without_data_and_says_how_to_get_it(client: TestClient) -> None:
+    for url in PAGES:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["content-type"].startswith("text/html")
+        assert "/static/app.js" in r.text and "cdn" not in r.text.lower()
+    assert "mlsalary data pull" in client.get("/figures").text
+    assert "Not loaded: run <code>mlsalary data pull aijobs</code>" in client.get("/sources").text
+    for url in ("/explore", "/estimate?role=ml_engineer&level=senior"):
+        r = client.get(url)  # the form, and why there is no answer
+        assert r.status_code == 503 and "mlsalary data pull" in error_of(r.text)[1] and "<form" in r.text
+    assert client.get("/static/style.css").status_code == 200
+    assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
+
+
+def test_figure_permalinks_match_the_api(trained: Path, client: TestClient) -> None:
+    figs = client.get("/api/v1/figures").json()["figures"]
+    page = client.get("/figures").text
+    assert page.count('class="permalink"') == len(figs) == 32
+    ds = client.get("/figures/oews-data-scientists-national")
+    assert ds.status_code == 200 and "120,230" in ds.text and "/api/v1/figures/oews-data-scientists-national" in ds.text
+    suppressed = next(f for f in figs if f["status"] == "suppressed")
+    one = client.get(f"/figures/{suppressed['id']}").text
+    assert f"suppressed (its smallest group has {suppressed['smallest_group']} records)" in one
+    missing = client.get("/figures/no-such-figure")
+    assert missing.status_code == 404 and error_of(missing.text)[0] == "path"
+
+
+def test_claims_and_sources_pages(trained: Path, client: TestClient) -> None:
+    claims = client.get("/api/v1/claims").json()["claims"]
+    page = client.get("/claims").text
+    assert all(f'id="claim-{c["id"]}"' in page for c in claims)
+    sources = {s["name"]: s for s in client.get("/api/v1/sources").json()["sources"]}
+    so = sources["stackoverflow"]
+    assert so["rows_read"] == so["rows_loaded"] + so["rows_quarantined"] == 18_845
+    assert sum(so["quarantine_reasons"].values()) == so["rows_quarantined"]
+    text = client.get("/sources").text
+    assert "18,845" in text and f"no_pay {so['quarantine_reasons']['no_pay']:,}" in text
+    assert "Open Database License" in text or "ODbL" in text
+
+
+def test_explore_page_shows_the_api_numbers_and_hides_small_groups(trained: Path, client: TestClient) -> None:
+    params = {"role": "ml_engineer", "level": "senior", "country": "US", "year": "2024"}
+    api = client.get("/api/v1/explore", params=params).json()
+    page = client.get("/explore", params=params).text
+    assert f"{api['n']:,} records, 2024" in page
+    median = api["quantiles"][2]
+    assert f"{median['value']:,.0f}" in page and f"{median['ci_low']:,.0f} – {median['ci_high']:,.0f}" in page
+    assert page.count("<svg") >= 2  # the range and the distribution
+    tiny = client.get("/explore", params={"role": "research_scientist", "level": "executive", "country": "IN"}).text
+    assert "Suppressed: fewer than 5 records" in tiny and "records, 20" not in tiny
+    bad = client.get("/explore", params={"level": "boss"})
+    assert bad.status_code == 422 and error_of(bad.text)[0] == "level"
+    assert client.get("/explore", params={"year": "soon"}).status_code == 422
+    assert client.get("/explore", params={"country": "Atlantis"}).status_code == 422
+
+
+def test_histogram_never_draws_a_bin_of_fewer_than_5_records() -> None:
+    rng = np.random.default_rng(1)
+    pay = np.concatenate([rng.normal(150_000, 20_000, 400), [400_000, 410_000, 900_000]])  # a thin tail
+    drawn = bins(pay)
+    assert drawn and min(b["count"] for b in drawn) >= 5
+    assert sum(b["count"] for b in drawn) < len(pay)  # the tail's thin bins are left out, not merged in
+    assert bins(np.full(50, 100_000.0)) == []  # no spread: nothing to draw
+
+
+def test_estimate_page_gives_the_cli_numbers(trained: Path, client: TestClient) -> None:
+    code, out, err = run_cli("estimate", "--role", "ml_engineer", "--level", "senior", "--country", "US",
+                             "--metro", "Seattle", "--skill", "python", "--json")  # fmt: skip
+    assert code == 0, err
+    cli = json.loads(out)
+    body = {"role": "ml_engineer", "level": "senior", "country": "US", "metro": "Seattle", "skills": ["python"]}
+    assert client.post("/api/v1/estimate", json=body).json() == cli  # the API answers with the CLI's JSON
+    page = client.get("/estimate", params={**body, "skills": "python"})
+    assert page.status_code == 200
+    for k in ("p10", "p25", "p50", "p75", "p90"):
+        assert f"{cli[k]:,.0f}" in page.text
+    assert f"Support: {cli['support_n']:,} training records" in page.text
+    assert "Seattle" in page.text and "metro" in page.text  # the metro's contribution is listed
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"role": "ml_engineer", "years_experience": "-3"}, "years_experience"),
+        ({"role": "ml_engineer", "years_experience": "lots"}, "years_experience"),
+        ({"role": "wizard", "level": "mid"}, "role"),
+        ({"role": "ml_engineer", "level": "mid", "country": "Atlantis"}, "country"),
+        ({"role": "ml_engineer", "level": "mid", "skills": "cobol"}, "skills"),
+        ({"role": "research_scientist", "level": "executive", "country": "IN"}, "profile"),
+    ],
+)
+def test_estimate_page_bad_input_is_422_naming_the_field(trained: Path, client: TestClient, params: dict,
+                                                         field: str) -> None:  # fmt: skip
+    r = client.get("/estimate", params=params)
+    assert r.status_code == 422
+    assert error_of(r.text)[0] == field
+    assert 'id="estimate-form"' in r.text  # the form is shown again, with the user's values
+    assert f'value="{params.get("years_experience", "")}"' in r.text or "years_experience" not in params
+
+
+FORM = {
+    "offer.company": "Example AI",
+    "offer.base": "185000",
+    "offer.bonus_target_pct": "15",
+    "offer.sign_on": "30000",
+    "offer.equity.kind": "rsu",
+    "offer.equity.grant_value": "400000",
+    "offer.equity.vesting": "25/25/25/25",
+    "offer.equity.cliff_months": "12",
+    "offer.equity.frequency": "quarterly",
+    "offer.refresher.yearly_value": "",
+    "profile.role": "ml_engineer",
+    "profile.level": "senior",
+    "profile.country": "US",
+    "current.base": "",
+    "current.raise_pct": "3",
+}
+
+
+def test_offer_form_fields_become_an_offer_file() -> None:
+    data = offer_from_form(FORM)
+    assert data == {
+        "offer": {
+            "company": "Example AI",
+            "base": "185000",
+            "bonus_target_pct": "15",
+            "sign_on": "30000",
+            "equity": {
+                "kind": "rsu",
+                "grant_value": "400000",
+                "vesting": "25/25/25/25",
+                "cliff_months": "12",
+                "frequency": "quarterly",
+            },
+        },
+        "profile": {"role": "ml_engineer", "level": "senior", "country": "US"},
+    }  # fmt: skip  (sections left empty, like current and refresher, are left out)
+
+
+def test_offer_form_evaluates_like_the_api(trained: Path, client: TestClient) -> None:
+    r = client.post("/offer", data=FORM)
+    assert r.status_code == 200, error_of(r.text)
+    typed = schema.parse(offer_from_form(FORM), "form", lax=True).model_dump(mode="json", exclude_unset=True)
+    api = client.post("/api/v1/offer/evaluate", json=typed).json()
+    # 185,000 base + 27,750 bonus + 30,000 sign-on + 100,000 of RSUs in year one.
+    assert api["year_one_total"] == 342_750
+    assert "342,750" in r.text and api["market"]["verdict"] in r.text
+    assert f"{api['negotiation']['target_ask']:,.0f}" in r.text
+    # Compare: the result page carries the first offer; a second one is added to it.
+    prior = re.search(r'name="prior" value="([^"]*)"', r.text)
+    assert prior
+    second = {**FORM, "offer.company": "Other Co", "offer.base": "200000", "prior": html.unescape(prior.group(1))}
+    r2 = client.post("/offer", data=second)
+    assert r2.status_code == 200 and "Side by side" in r2.text and "Other Co" in r2.text and "Example AI" in r2.text
+
+
+def test_offer_upload_and_paste_compare_several(trained: Path, client: TestClient) -> None:
+    files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(EXAMPLES.glob("offer_*.toml"))[:2]]
+    pasted = (EXAMPLES / "offer.toml").read_text()
+    r = client.post("/offer", data={"toml": pasted}, files=files)
+    assert r.status_code == 200, error_of(r.text)
+    names = [tomllib.loads(pasted)["offer"]["company"]] + [tomllib.loads(f[1][1].decode())["offer"]["company"]
+                                                            for f in files]  # fmt: skip
+    assert "Side by side" in r.text and all(n in r.text for n in names)
+    assert "Switch or stay" in r.text  # the pasted file has a [current] table
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"offer.base": "-5"}, "offer.base"),
+        ({"offer.base": "100000", "offer.equity.kind": "options", "offer.equity.shares": "1000"}, "offer.equity"),
+        ({"offer.base": "1", "offer.equity.grant_value": "1", "offer.equity.vesting": "1/2"}, "offer.equity.vesting"),
+        ({"toml": "[offer\nbase = 1"}, "toml"),
+        ({"toml": "[offer]\nbase = 100000\nbogus = 1"}, "offer.bogus"),
+        ({"prior": "not json", "offer.base": "100000"}, "prior"),
+        ({}, "offer.base"),
+    ],
+)
+def test_offer_page_bad_input_is_422_naming_the_field(client: TestClient, data: dict, field: str) -> None:
+    r = client.post("/offer", data=data)
+    assert r.status_code == 422
+    assert error_of(r.text)[0] == field
+    assert 'id="offer-form"' in r.text
+
+
+def test_offer_page_refuses_too_many_offers_and_large_bodies(client: TestClient) -> None:
+    offer = (EXAMPLES / "offer_startup.toml").read_bytes()
+    r = client.post("/offer", files=[("files", (f"o{i}.toml", offer, "text/plain")) for i in range(11)])
+    assert r.status_code == 422 and error_of(r.text)[0] == "files"
+    r = client.post("/offer", files=[("files", ("big.toml", b"#" * 70_000, "text/plain"))])
+    assert r.status_code == 413

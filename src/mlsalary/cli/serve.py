@@ -1,4 +1,4 @@
-"""`mlsalary serve`: the JSON API on a local port."""
+"""`mlsalary serve`: the web app and the JSON API on a local port."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
-    """Serve the JSON API (/api/v1: figures, claims, estimate, offer, sources, health; schema at /openapi.json).
+    """Serve the web app (figures, explore, estimate, offer, claims, sources) and the JSON API (/api/v1; its schema is
+    at /openapi.json). Open http://127.0.0.1:8000/ in a browser.
 
     Example: mlsalary serve --port 8000
     """

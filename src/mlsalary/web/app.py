@@ -26,6 +26,7 @@ from mlsalary import __version__
 from mlsalary.errors import InsufficientData, MlsalaryError, NotFound, StoreError
 from mlsalary.figures.model import Figure
 from mlsalary.offer.schema import OfferFile
+from mlsalary.web.cache import cached
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -195,18 +196,16 @@ def create_app() -> FastAPI:
 
     @app.get("/api/v1/health", response_model=Health)
     def health() -> dict[str, Any]:
-        from mlsalary import config, store
+        from mlsalary import api
 
-        loaded: list[str] = []
-        if config.db_path().is_file():
-            loaded = [s["name"] for s in store.status()["sources"]]
+        loaded = [s["name"] for s in cached("sources", api.list_sources) if s["loaded"]]
         return {"status": "ok", "version": __version__, "database": bool(loaded), "sources": loaded}
 
     @app.get("/api/v1/sources", response_model=Sources)
     def sources() -> dict[str, Any]:
         from mlsalary import api
 
-        return {"sources": api.list_sources()}
+        return {"sources": cached("sources", api.list_sources)}
 
     @app.get("/api/v1/figures", response_model=Figures)
     def figures() -> dict[str, Any]:
@@ -242,9 +241,17 @@ def create_app() -> FastAPI:
                         "company_size": company_size, "year": year})  # fmt: skip
 
     @app.post("/api/v1/estimate", response_model=EstimateResponse)
-    def estimate(req: EstimateRequest) -> dict[str, Any]:
+    async def estimate(req: EstimateRequest) -> dict[str, Any]:
+        # With the saved model in memory an estimate is ~2 ms of numpy, run on the event loop: many threads taking
+        # turns at the GIL would make each one wait. Training a missing model, or reading BLS's tables for a metro,
+        # goes to a worker thread.
+        from starlette.concurrency import run_in_threadpool
+
+        from mlsalary.model import saved
         from mlsalary.model.estimate import estimate as run
 
+        if req.metro or saved.current() is None:
+            return await run_in_threadpool(run, **req.model_dump())
         return run(**req.model_dump())
 
     @app.post("/api/v1/offer/evaluate", response_model=OfferEvaluation)
@@ -297,18 +304,9 @@ class BodyLimit:
             await too_large(scope, receive, send)
 
 
-_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
-
-
 def _figures_json() -> dict[str, Any]:
     """The figures, computed once per state of the database."""
-    from mlsalary import config
     from mlsalary.figures.compute import compute_all
     from mlsalary.report.render import figures_json
 
-    p: Path = config.db_path()
-    stamp = (str(p), p.stat().st_mtime_ns if p.is_file() else None)
-    if stamp not in _CACHE:
-        _CACHE.clear()
-        _CACHE[stamp] = figures_json(compute_all())
-    return _CACHE[stamp]
+    return cached("figures_json", lambda: figures_json(compute_all()))

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from mlsalary import __version__
 from mlsalary.errors import InputError, InsufficientData, MlsalaryError, NotFound, StoreError
+from mlsalary.web.cache import cached
 
 router = APIRouter(include_in_schema=False)
 MAX_OFFERS = 10
@@ -53,26 +54,6 @@ def error_page(exc: MlsalaryError) -> HTMLResponse:
     else:
         status, field = 422, "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "input")
     return render("error.html.j2", status, title="Cannot answer that", field=field, message=str(exc))
-
-
-def _state() -> tuple[Any, ...]:
-    from mlsalary import config
-
-    p = config.db_path()
-    return (str(p), p.stat().st_mtime_ns if p.is_file() else None)
-
-
-_CACHE: dict[str, tuple[tuple[Any, ...], Any]] = {}
-
-
-def cached(key: str, make: Any) -> Any:
-    """make(), computed again only when the database changes."""
-    stamp = _state()
-    hit = _CACHE.get(key)
-    if hit is None or hit[0] != stamp:
-        hit = (stamp, make())
-        _CACHE[key] = hit
-    return hit[1]
 
 
 def _figures() -> list[Any]:
@@ -117,7 +98,7 @@ def claims_page() -> HTMLResponse:
 def sources_page() -> HTMLResponse:
     from mlsalary import api
 
-    return render("sources.html.j2", title="Sources", sources=api.list_sources())
+    return render("sources.html.j2", title="Sources", sources=cached("sources", api.list_sources))
 
 
 def _form(request: Request, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -1,0 +1,33 @@
+"""Answers that depend only on the database (the figures, their charts, the sources): computed once per state of
+the database file (its path and modification time), shared by the API and the pages."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_CACHE: dict[str, tuple[tuple[Any, ...], Any]] = {}
+_LOCK = threading.Lock()
+
+
+def _state() -> tuple[Any, ...]:
+    from mlsalary import config
+
+    p = config.db_path()
+    return (str(p), p.stat().st_mtime_ns if p.is_file() else None)
+
+
+def cached(key: str, make: Callable[[], T]) -> T:
+    """make(), computed again only when the database changes (one computation at a time)."""
+    stamp = _state()
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is None or hit[0] != stamp:
+            hit = (stamp, make())
+            _CACHE[key] = hit
+    return hit[1]

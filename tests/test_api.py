@@ -46,7 +46,28 @@ def test_bad_input_is_422_naming_the_field(client: TestClient) -> None:
 def test_body_size_is_limited(client: TestClient) -> None:
     r = client.post("/api/v1/offer/evaluate", content=b"{" + b" " * 70_000 + b"}",
                     headers={"content-type": "application/json"})  # fmt: skip
+    assert r.status_code == 413 and r.json()["detail"][0]["type"] == "too_large"
+
+    def chunks():  # no content-length: the body arrives in chunks and is counted as it comes
+        yield b"{"
+        for _ in range(10):
+            yield b" " * 8_000
+        yield b"}"
+
+    r = client.post("/api/v1/offer/evaluate", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
+
+
+def test_errors_have_one_shape(client: TestClient) -> None:
+    r = client.post("/api/v1/offer/evaluate", json={"offer": {"base": "185000"}})  # strict: text is not a number
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"loc": ["body", "offer.base"], "msg": "offer.base: Input should be a valid number",
+                                   "type": "float_type"}]  # fmt: skip
+    r = client.post("/api/v1/estimate", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "json_invalid"
+    r = client.request("TRACE", "/api/v1/health")
+    assert r.status_code == 405 and "GET" in r.headers["allow"]
+    assert client.get("/api/v1/figures/nope").json()["detail"][0]["type"] == "not_found"
 
 
 def test_offer_evaluate_matches_the_cli(client: TestClient) -> None:

@@ -94,7 +94,9 @@ def test_explore_page_shows_the_api_numbers_and_hides_small_groups(trained: Path
     assert "Suppressed: fewer than 5 records" in tiny and "records, 20" not in tiny
     bad = client.get("/explore", params={"level": "boss"})
     assert bad.status_code == 422 and error_of(bad.text)[0] == "level"
-    assert client.get("/explore", params={"year": "soon"}).status_code == 422
+    for year in ("soon", "99999999999999999999", "1066"):
+        r = client.get("/explore", params={"year": year})
+        assert r.status_code == 422 and error_of(r.text)[0] == "year"
     assert client.get("/explore", params={"country": "Atlantis"}).status_code == 422
 
 
@@ -234,3 +236,14 @@ def test_offer_page_refuses_too_many_offers_and_large_bodies(client: TestClient)
     assert r.status_code == 422 and error_of(r.text)[0] == "files"
     r = client.post("/offer", files=[("files", ("big.toml", b"#" * 70_000, "text/plain"))])
     assert r.status_code == 413
+    r = client.post("/offer", files=[("files", ("bad.toml", b"[offer", "text/plain"))])
+    assert r.status_code == 422 and error_of(r.text) == ("files", error_of(r.text)[1])
+    assert error_of(r.text)[1].startswith("bad.toml: not valid TOML")
+
+
+def test_warm_renders_the_figures_ahead_of_the_first_visitor(trained: Path) -> None:
+    from mlsalary.web import cache, pages
+
+    pages.warm()
+    stamp, sections = cache._CACHE["sections"]
+    assert stamp == cache._state() and sum(len(items) for items in sections.values()) == 32

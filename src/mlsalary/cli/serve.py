@@ -20,8 +20,12 @@ def serve(
 
     Example: mlsalary serve --port 8000
     """
+    import threading
+
     import uvicorn
 
+    from mlsalary.web import pages
     from mlsalary.web.app import create_app
 
+    threading.Thread(target=pages.warm, daemon=True).start()  # the figures page's 32 charts, before anyone asks
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")

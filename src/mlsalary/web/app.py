@@ -27,6 +27,7 @@ from mlsalary.errors import InsufficientData, MlsalaryError, NotFound, StoreErro
 from mlsalary.figures.model import Figure
 from mlsalary.offer.schema import OfferFile
 from mlsalary.web.cache import cached
+from mlsalary.web.explore import YEARS
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -233,7 +234,7 @@ def create_app() -> FastAPI:
         country: str | None = None,
         remote: str | None = None,
         company_size: str | None = None,
-        year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+        year: Annotated[int | None, Query(ge=YEARS[0], le=YEARS[1])] = None,
     ) -> dict[str, Any]:
         from mlsalary.web.explore import explore
 
@@ -269,12 +270,9 @@ def create_app() -> FastAPI:
     return app
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimit:
-    """ASGI middleware: a request body over the limit gets a 413, whether it declares its length or is chunked."""
+    """ASGI middleware: a request body over the limit gets a 413, whether it declares its length or is chunked
+    (a body without a length is read first, up to the limit, then handed on)."""
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -285,23 +283,27 @@ class BodyLimit:
             return
         too_large = _error(413, "body", f"request bodies are limited to {self.limit // 1024} KB")
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await too_large(scope, receive, send)
+        if length is not None:
+            if not length.isdigit() or int(length) > self.limit:
+                await too_large(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
             return
-        seen = 0
-
-        async def counted() -> Any:
-            nonlocal seen
+        messages, size = [], 0
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise BodyTooLarge
-            return message
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await too_large(scope, receive, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, counted, send)
-        except BodyTooLarge:
-            await too_large(scope, receive, send)
+        async def replay() -> Any:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
 
 def _figures_json() -> dict[str, Any]:

@@ -21,6 +21,7 @@ FILTERS: dict[str, str | None] = {
     "company_size": "COMPANY_SIZES",
     "year": None,
 }
+YEARS = (1990, 2100)  # the years a filter may name (the API's schema says the same)
 QUANTILES = (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9))
 NOTE = "aijobs.net annual pay (USD), self-reports and posted ranges mixed, one row per duplicate group; 95% intervals"
 
@@ -45,7 +46,9 @@ def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
         if allowed and value not in allowed:
             raise InputError(f"{field}: unknown value {value!r}: choose one of {', '.join(allowed)}", field)
         column = field
-        if field == "country":
+        if field == "year":
+            value = _year(value)
+        elif field == "country":
             iso = geo.to_iso2(str(value))
             if iso is None:
                 raise InputError(f"country: unknown country {value!r}: give a name or ISO code, e.g. US", field)
@@ -53,6 +56,13 @@ def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
         where.append(f"{column} = ?")
         params.append(value)
     return where, params
+
+
+def _year(value: Any) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or not YEARS[0] <= int(text) <= YEARS[1]:
+        raise InputError(f"year: {value!r} is not a year from {YEARS[0]} to {YEARS[1]}: give one like 2024", "year")
+    return int(text)
 
 
 def explore(filters: dict[str, Any], histogram: bool = False) -> dict[str, Any]:

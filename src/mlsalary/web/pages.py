@@ -8,6 +8,7 @@ command loads it (503). Charts of the figures are rendered once per state of the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tomllib
 from typing import Any
@@ -45,15 +46,25 @@ def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(env().get_template(name).render(**context), status_code=status)
 
 
-def error_page(exc: MlsalaryError) -> HTMLResponse:
-    """A library error as a page: 503 for a missing store, 404 for an unknown thing, else 422 naming the field."""
+def status_of(exc: MlsalaryError) -> tuple[int, str]:
+    """The HTTP status of a library error and the field it names: 503 for a missing store, 404 for an unknown
+    thing, else 422."""
     if isinstance(exc, StoreError):
-        status, field = 503, "database"
-    elif isinstance(exc, NotFound):
-        status, field = 404, "path"
-    else:
-        status, field = 422, "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "input")
+        return 503, "database"
+    if isinstance(exc, NotFound):
+        return 404, "path"
+    return 422, "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "input")
+
+
+def error_page(exc: MlsalaryError) -> HTMLResponse:
+    status, field = status_of(exc)
     return render("error.html.j2", status, title="Cannot answer that", field=field, message=str(exc))
+
+
+def form_error(template: str, exc: MlsalaryError, **context: Any) -> HTMLResponse:
+    """The form again, with one line naming the field the error is about."""
+    status, field = status_of(exc)
+    return render(template, status, **context, error=str(exc), field=field)
 
 
 def _figures() -> list[Any]:
@@ -66,6 +77,13 @@ def _sections() -> dict[str, list[dict[str, Any]]]:
     from mlsalary.report.render import figure_items
 
     return cached("sections", lambda: figure_items(_figures()))
+
+
+def warm() -> None:
+    """Compute the figures and render their charts ahead of the first visitor (`mlsalary serve` runs this in a
+    background thread); a failure here is left for the page to report."""
+    with contextlib.suppress(MlsalaryError):
+        _sections()
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -116,14 +134,9 @@ def explore_page(request: Request) -> HTMLResponse:
     ctx: dict[str, Any] = {"title": "Explore", "filters": filters,
                            "choices": {f: explore.choices(f) for f in explore.FILTERS}}  # fmt: skip
     try:
-        if "year" in filters:
-            if not str(filters["year"]).isdigit():
-                raise InputError(f"year: {filters['year']!r} is not a year: give one like 2024", "year")
-            filters["year"] = int(filters["year"])
         result = explore.explore(filters, histogram=True)
     except MlsalaryError as e:
-        page = error_page(e)
-        return render("explore.html.j2", page.status_code, **ctx, error=str(e), field=getattr(e, "field", None))
+        return form_error("explore.html.j2", e, **ctx)
     if result["status"] == "ok":
         q = {r["statistic"].replace("median", "p50"): r["value"] for r in result["quantiles"]}
         result["range_svg"] = charts.range_svg(q)
@@ -163,8 +176,7 @@ def estimate_page(request: Request) -> HTMLResponse:
         field = str(err["loc"][0]) if err["loc"] else "input"
         return render("estimate.html.j2", 422, **ctx, error=f"{field}: {err['msg']}", field=field)
     except MlsalaryError as e:
-        status = error_page(e).status_code
-        return render("estimate.html.j2", status, **ctx, error=str(e), field=getattr(e, "field", "profile"))
+        return form_error("estimate.html.j2", e, **ctx)
     result["range_svg"] = charts.range_svg(result)
     return render("estimate.html.j2", **ctx, result=result)
 
@@ -212,23 +224,28 @@ def offer_from_form(form: dict[str, str]) -> dict[str, Any]:
 @router.post("/offer", response_class=HTMLResponse)
 async def offer_submit(request: Request) -> HTMLResponse:
     """Evaluate the offers of the form, the pasted TOML and the uploaded files, after the ones entered before."""
+    from starlette.concurrency import run_in_threadpool
     from starlette.datastructures import UploadFile
 
+    form = await request.form()
+    uploads = [(up.filename, await up.read()) for up in form.getlist("files")
+               if isinstance(up, UploadFile) and up.filename]  # fmt: skip
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    # Validation, Monte Carlo, the market estimate and the chart run in a worker thread, off the event loop.
+    return await run_in_threadpool(_offer_answer, fields, uploads)
+
+
+def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]]) -> HTMLResponse:
     from mlsalary.offer import api, schema
     from mlsalary.offer.html import COMPONENTS, chart_svg
 
-    form = await request.form()
     try:
-        kept = _prior(str(form.get("prior") or "[]"))
+        kept = _prior(fields.get("prior") or "[]")
         offers = [schema.parse(d, f"offer {i}") for i, d in enumerate(kept, start=1)]
-        text = str(form.get("toml") or "")
-        if text.strip():
-            offers.append(schema.parse(_toml(text, "pasted offer"), "pasted offer"))
-        for up in form.getlist("files"):
-            if isinstance(up, UploadFile) and up.filename:
-                raw = await up.read()
-                offers.append(schema.parse(_toml(raw.decode("utf-8", "replace"), up.filename), up.filename))
-        fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        if fields.get("toml", "").strip():
+            offers.append(schema.parse(_toml(fields["toml"], "pasted offer", "toml"), "pasted offer"))
+        for name, raw in uploads:
+            offers.append(schema.parse(_toml(raw.decode("utf-8", "replace"), name, "files"), name))
         if fields.get("offer.base", "").strip():
             offers.append(schema.parse(offer_from_form(fields), "form", lax=True))
         if len(offers) == len(kept):
@@ -237,8 +254,8 @@ async def offer_submit(request: Request) -> HTMLResponse:
             raise InputError(f"files: compare at most {MAX_OFFERS} offers at a time", "files")
         results = [api.evaluate(of) for of in offers]
     except MlsalaryError as e:
-        status = error_page(e).status_code
-        return _offer_page(status, error=str(e), field=getattr(e, "field", "offer"))
+        status, field = status_of(e)
+        return _offer_page(status, error=str(e), field=field)
     prior = [of.model_dump(mode="json", exclude_unset=True) for of in offers]
     return _offer_page(offers=results, components=COMPONENTS, svg=chart_svg(results),
                        prior=json.dumps(prior, separators=(",", ":")))  # fmt: skip
@@ -255,8 +272,8 @@ def _prior(text: str) -> list[dict[str, Any]]:
     return kept
 
 
-def _toml(text: str, name: str) -> dict[str, Any]:
+def _toml(text: str, name: str, field: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"{name}: not valid TOML: {e}", "toml") from None
+        raise InputError(f"{name}: not valid TOML: {e}", field) from None

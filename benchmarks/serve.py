@@ -142,7 +142,10 @@ def main() -> None:
             results[name] = asyncio.run(load(base + path, body, args.rate, args.duration))
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
     floor = results["health (baseline)"]["p99_ms"]
     est = results["estimate"]

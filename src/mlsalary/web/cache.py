@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 _CACHE: dict[str, tuple[tuple[Any, ...], Any]] = {}
-_LOCK = threading.Lock()
+_LOCKS: dict[str, threading.Lock] = {}  # one a key: a slow answer (the figures) never holds up a quick one
+_LOCKS_LOCK = threading.Lock()
 
 
 def _state() -> tuple[Any, ...]:
@@ -20,12 +21,15 @@ def _state() -> tuple[Any, ...]:
 
 
 def cached(key: str, make: Callable[[], T]) -> T:
-    """make(), computed again only when the database changes (one computation at a time)."""
+    """make(), computed again only when the database changes; one computation at a time for each key (make may
+    itself use other keys)."""
     stamp = _state()
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    with _LOCK:
+    with _LOCKS_LOCK:
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    with lock:
         hit = _CACHE.get(key)
         if hit is None or hit[0] != stamp:
             hit = (stamp, make())

@@ -4,9 +4,10 @@ against GET /api/v1/health (the framework's floor) at the same rate, in one run.
     MLSALARY_MIRROR=../shared/data python benchmarks/serve.py [--rate 100] [--duration 60]
 
 Pulls the mirror into a temporary store and trains the model first (not timed), then starts `mlsalary serve` in its
-own process. Requests are sent on a fixed schedule (--rate per second, for --duration seconds per endpoint) whether
-or not earlier ones have answered, and each latency is measured from the moment its request was due, so a server
-that falls behind is charged for the wait. Estimate bodies cycle through real supported profiles.
+own process and visits the figures, estimate and explore pages (their charts are drawn) before measuring. Requests
+are sent on a fixed schedule (--rate per second, for --duration seconds per endpoint) whether or not earlier ones
+have answered, and each latency is measured from the moment its request was due, so a server that falls behind is
+charged for the wait. Estimate bodies cycle through real supported profiles.
 Target: /api/v1/estimate p99 <= 50 ms at 100 requests/s with 0 errors.
 """
 
@@ -132,6 +133,8 @@ def main() -> None:
         for b in bodies[:20]:  # warm: the saved model is loaded once, the figures computed once
             httpx.post(base + "/api/v1/estimate", json=b, timeout=30).raise_for_status()
         httpx.get(base + "/api/v1/figures", timeout=120).raise_for_status()
+        for page in ("/figures", "/estimate?role=ml_engineer&level=senior", "/explore?role=ml_engineer"):
+            httpx.get(base + page, timeout=120).raise_for_status()  # the pages too: their charts are drawn
         results = {}
         for name, path, body in (
             ("health (baseline)", "/api/v1/health", None),

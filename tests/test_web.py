@@ -254,3 +254,14 @@ def test_warm_renders_the_figures_ahead_of_the_first_visitor(trained: Path, clie
     assert not warming.is_alive()
     stamp, sections = cache._CACHE["sections"]
     assert stamp == cache._state() and sum(len(items) for items in sections.values()) == 32
+
+
+def test_the_server_draws_charts_in_a_child_process_with_the_same_result() -> None:
+    from mlsalary.report import charts
+
+    encoding = {"x": {"field": "x", "type": "nominal"}, "y": {"field": "y", "type": "quantitative"}}
+    spec = {"data": {"values": [{"x": "a", "y": 1}, {"x": "b", "y": 2}]}, "mark": "bar", "encoding": encoding}
+    here = charts._vl_svg(spec)
+    create_app()  # the web app renders in a child process from now on
+    assert charts._RENDERER is not None
+    assert charts.render(spec) == here and here.startswith("<svg")

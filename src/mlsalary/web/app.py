@@ -152,7 +152,10 @@ def _error(status: int, field: str, message: str, where: str = "body") -> JSONRe
 
 
 def create_app() -> FastAPI:
+    from mlsalary.report import charts
     from mlsalary.web import pages
+
+    charts.render_in_subprocess()  # keep vl-convert's V8 engine out of the server's process
 
     app = FastAPI(title="mlsalary", version=__version__, description=(__doc__ or "").strip().splitlines()[0],
                   docs_url=None, redoc_url=None, responses=ERRORS)  # fmt: skip

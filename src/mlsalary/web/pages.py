@@ -80,10 +80,15 @@ def _sections() -> dict[str, list[dict[str, Any]]]:
 
 
 def warm() -> None:
-    """Compute the figures and render their charts ahead of the first visitor (`mlsalary serve` runs this in a
-    background thread); a failure here is left for the page to report."""
+    """Load the pay model, compute the figures and render their charts ahead of the first visitor (`mlsalary serve`
+    runs this in a background thread); a failure here is left for the request to report."""
+    from mlsalary.model import saved
+    from mlsalary.web.cache import settle
+
     with contextlib.suppress(MlsalaryError):
+        saved.current()
         _sections()
+    settle()
 
 
 @router.get("/", response_class=HTMLResponse)

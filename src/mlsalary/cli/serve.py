@@ -27,5 +27,5 @@ def serve(
     from mlsalary.web import pages
     from mlsalary.web.app import create_app
 
-    threading.Thread(target=pages.warm, daemon=True).start()  # the figures page's 32 charts, before anyone asks
+    threading.Thread(target=pages.warm, daemon=True).start()  # the model and the figures, before anyone asks
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")

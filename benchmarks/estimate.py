@@ -31,7 +31,6 @@ def main() -> None:
     from mlsalary.errors import MlsalaryError
     from mlsalary.model.estimate import estimate
     from mlsalary.model.estimator import PayQuantileModel
-    from mlsalary.model.features import categorize, training_frame
     from mlsalary.model.train import fit, train, training_data
 
     if any(o.status != "loaded" for o in api.pull()):
@@ -63,8 +62,8 @@ def main() -> None:
     ms = sorted(x * 1000 for x in latencies)
 
     obs, skills = training_data()
-    model, cats = fit(obs, skills)
-    row = categorize(training_frame(obs, skills), cats).head(1)
+    model, _, x = fit(obs, skills)
+    row = x.head(1)
     bare: PayQuantileModel = model
     bare.predict(row)
     t_bare = statistics.median(best_of(1, lambda: bare.models_[2].predict(row))[0] for _ in range(200))

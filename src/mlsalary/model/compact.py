@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
     from mlsalary.model.estimator import PayQuantileModel
 
-QUANTILE_COUNT = 5
+#: The quantiles of log pay the model predicts (p10, p25, p50, p75, p90).
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+#: The calibrated intervals: (coverage, index of the lower quantile, index of the upper quantile).
+INTERVALS = ((0.8, 0, 4), (0.5, 1, 3))
 MISSING = 255
 ARRAYS = ("baseline", "tree_model", "start", "feature", "left", "right", "value", "bitset")
 
@@ -75,24 +78,27 @@ class CompactModel:
             c = np.take(flat_codes, row_base + np.take(self.feature, node))
             goes_left = (np.take(self.bitset, node * 8 + (c >> 5)) >> (c & 31)) & 1
             node = np.where(goes_left == 1, np.take(self.left, node), np.take(self.right, node))
-        sums = np.zeros((QUANTILE_COUNT, n_rows))
+        sums = np.zeros((len(QUANTILES), n_rows))
         np.add.at(sums, self.tree_model, np.take(self.value, node))
         return np.sort((sums + self.baseline[:, None]).T, axis=1)
 
     def quantiles(self, codes: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """Calibrated log-pay quantiles p10, p25, p50, p75, p90 (rows x 5)."""
-        q = self.raw(codes)
-        q[:, 0] -= self.offsets["0.8"]
-        q[:, 4] += self.offsets["0.8"]
-        q[:, 1] -= self.offsets["0.5"]
-        q[:, 3] += self.offsets["0.5"]
-        return q
+        return widen(self.raw(codes), self.offsets)
 
     def support(self) -> dict[tuple[str, str, str], int]:
         """role x level x country -> training records (built once)."""
         if self._support is None:
             self._support = {(r, lv, c): int(n) for r, lv, c, n in self.meta["support"]}
         return self._support
+
+
+def widen(q: npt.NDArray[np.float64], offsets: dict[str, float]) -> npt.NDArray[np.float64]:
+    """Quantiles (rows x 5) with each calibrated interval widened by its conformal offset (keyed by coverage)."""
+    for cov, lo, hi in INTERVALS:
+        q[:, lo] -= offsets[str(cov)]
+        q[:, hi] += offsets[str(cov)]
+    return q
 
 
 def _words(bits: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
@@ -150,7 +156,7 @@ def export(model: PayQuantileModel, x: pd.DataFrame, meta: dict[str, Any]) -> Co
         depth = max(depth, int(nodes["depth"].max()))
     compact = CompactModel(
         columns=columns, categories=categories, numeric_base=numeric_base,
-        offsets={str(k): float(v) for k, v in model.offsets_.items()}, meta={**meta, "depth": depth + 1},
+        offsets=dict(model.offsets_), meta={**meta, "depth": depth + 1},
         baseline=np.array([float(m._baseline_prediction.ravel()[0]) for m in model.models_]),
         tree_model=np.array([k for k, _, _ in trees], np.int64), start=np.array(start, np.int64),
         feature=np.concatenate(parts["feature"]).astype(np.int64), left=np.concatenate(parts["left"]).astype(np.int64),

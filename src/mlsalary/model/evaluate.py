@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlsalary import schema
-from mlsalary.model.estimator import QUANTILES, PayQuantileModel
+from mlsalary.model.compact import QUANTILES
+from mlsalary.model.estimator import PayQuantileModel
 from mlsalary.model.features import categorize, training_frame
 from mlsalary.model.train import fit, training_data
 
@@ -84,12 +85,10 @@ def evaluate(test_data: Path | None = None) -> dict[str, Any]:
         train, test, split = obs, _file_rows(test_data, obs), f"test file {test_data.name}, rows not in training"
     if len(test) == 0:
         raise InsufficientData("no test rows with a machine-learning role: nothing to evaluate")
-    model, cats = fit(train, skills)
+    model, cats, x_train = fit(train, skills)
     x_test = categorize(training_frame(test, skills), cats)
     y = np.log(test["amount_usd"].to_numpy())
-    raw = PayQuantileModel(calibrate=False).fit(
-        categorize(training_frame(train, skills), cats), np.log(train["amount_usd"].to_numpy())
-    )
+    raw = PayQuantileModel(calibrate=False).fit(x_train, np.log(train["amount_usd"].to_numpy()))
     return {
         "n_test": len(test),
         "n_train": len(train),

@@ -37,8 +37,8 @@ def categories_of(x: pd.DataFrame) -> dict[str, list[str]]:
     return {c: sorted(str(v) for v in x[c].dropna().unique()) for c in CATEGORICAL}
 
 
-def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict[str, list[str]]]:
-    """Fit the calibrated model on observations; returns it and the categories it was trained with."""
+def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict[str, list[str]], pd.DataFrame]:
+    """Fit the calibrated model on observations; returns it, the categories it was trained with and its inputs."""
     import numpy as np
 
     from mlsalary.errors import InsufficientData
@@ -51,8 +51,9 @@ def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict
         )
     x = training_frame(obs, skills)
     cats = categories_of(x)
-    model = PayQuantileModel().fit(categorize(x, cats), np.log(obs["amount_usd"].to_numpy()))
-    return model, cats
+    x = categorize(x, cats)
+    model = PayQuantileModel().fit(x, np.log(obs["amount_usd"].to_numpy()))
+    return model, cats, x
 
 
 def train(save: bool = True) -> CompactModel:
@@ -62,7 +63,7 @@ def train(save: bool = True) -> CompactModel:
     from mlsalary.stats.periods import latest_full_year
 
     obs, skills = training_data()
-    model, cats = fit(obs, skills)
+    model, _, x = fit(obs, skills)
     support = obs.groupby(["role", "level", "company_country"]).size().reset_index(name="n")
     meta = {
         "version": MODEL_VERSION,
@@ -74,7 +75,7 @@ def train(save: bool = True) -> CompactModel:
         "calibration_rows": model.calibration_n_,
         "support": [[str(r), str(lv), str(c), int(n)] for r, lv, c, n in support.itertuples(index=False)],
     }
-    compact = compact_.export(model, categorize(training_frame(obs, skills), cats), meta)
+    compact = compact_.export(model, x, meta)
     if save:
         compact_.save(compact, model_path())
     return compact

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-
 class PayQuantileModel(BaseEstimator, RegressorMixin):
     def __init__(
         self,

@@ -23,10 +23,10 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mlsalary import __version__
-from mlsalary.errors import InsufficientData, MlsalaryError, NotFound, StoreError
+from mlsalary.errors import MlsalaryError, NotFound
 from mlsalary.figures.model import Figure
 from mlsalary.offer.schema import OfferFile
-from mlsalary.web.cache import cached
+from mlsalary.web import cache
 from mlsalary.web.explore import YEARS
 
 MAX_BODY_BYTES = 64 * 1024
@@ -191,25 +191,21 @@ def create_app() -> FastAPI:
     async def library_error(request: Request, exc: MlsalaryError) -> Response:
         if not request.url.path.startswith("/api/"):
             return pages.error_page(exc)
-        if isinstance(exc, StoreError):
-            return _error(503, "database", str(exc))
-        if isinstance(exc, NotFound):
-            return _error(404, "path", str(exc))
-        field = "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "body")
-        return _error(422, field, str(exc), "query" if request.method == "GET" else "body")
+        status, field = pages.status_of(exc)
+        return _error(status, field, str(exc), "query" if status == 422 and request.method == "GET" else "body")
 
     @app.get("/api/v1/health", response_model=Health)
     def health() -> dict[str, Any]:
         from mlsalary import api
 
-        loaded = [s["name"] for s in cached("sources", api.list_sources) if s["loaded"]]
+        loaded = [s["name"] for s in cache.cached("sources", api.list_sources) if s["loaded"]]
         return {"status": "ok", "version": __version__, "database": bool(loaded), "sources": loaded}
 
     @app.get("/api/v1/sources", response_model=Sources)
     def sources() -> dict[str, Any]:
         from mlsalary import api
 
-        return {"sources": cached("sources", api.list_sources)}
+        return {"sources": cache.cached("sources", api.list_sources)}
 
     @app.get("/api/v1/figures", response_model=Figures)
     def figures() -> dict[str, Any]:
@@ -224,11 +220,9 @@ def create_app() -> FastAPI:
 
     @app.get("/api/v1/claims", response_model=Claims)
     def claims() -> dict[str, Any]:
-        from mlsalary.figures.claims import check
-        from mlsalary.figures.compute import compute_all
         from mlsalary.report.render import claims_json
 
-        return claims_json(check(compute_all()))
+        return claims_json(cache.verdicts())
 
     @app.get("/api/v1/explore", response_model=Explore)
     def explore(
@@ -310,8 +304,7 @@ class BodyLimit:
 
 
 def _figures_json() -> dict[str, Any]:
-    """The figures, computed once per state of the database."""
-    from mlsalary.figures.compute import compute_all
+    """The figures as JSON, built once per state of the database."""
     from mlsalary.report.render import figures_json
 
-    return cached("figures_json", lambda: figures_json(compute_all()))
+    return cache.cached("figures_json", lambda: figures_json(cache.figures()))

@@ -2,8 +2,8 @@
 the database file (its path and modification time), shared by the API and the pages.
 
 What is cached lives as long as the server, so after each fill the garbage collector is told to leave it alone
-(gc.freeze): a full collection of a server holding the figures took 120-170 ms, long enough to stall every request
-waiting behind it (benchmarks/serve.py measured the estimate's p99 at 66 ms before this, 20.6 ms after).
+(gc.freeze): a full collection of a heap holding the figures stalls every request waiting behind it
+(benchmarks/serve.py measures the effect; the README has the figures).
 """
 
 from __future__ import annotations
@@ -11,7 +11,11 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from mlsalary.figures.claims import Verdict
+    from mlsalary.figures.model import Figure
 
 T = TypeVar("T")
 _CACHE: dict[str, tuple[tuple[Any, ...], Any]] = {}
@@ -48,3 +52,17 @@ def settle() -> None:
     """Collect the garbage once, then freeze what is left out of the collector's reach."""
     gc.collect()
     gc.freeze()
+
+
+def figures() -> list[Figure]:
+    """The 32 figures of the database as it is (for the API and the pages alike)."""
+    from mlsalary.figures.compute import compute_all
+
+    return cached("figures", compute_all)
+
+
+def verdicts() -> list[Verdict]:
+    """The claims checked against those figures."""
+    from mlsalary.figures.claims import check
+
+    return cached("claims", lambda: check(figures()))

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from mlsalary import __version__
 from mlsalary.errors import InputError, InsufficientData, MlsalaryError, NotFound, StoreError
-from mlsalary.web.cache import cached
+from mlsalary.web import cache
 
 router = APIRouter(include_in_schema=False)
 MAX_OFFERS = 10
@@ -53,7 +53,7 @@ def status_of(exc: MlsalaryError) -> tuple[int, str]:
         return 503, "database"
     if isinstance(exc, NotFound):
         return 404, "path"
-    return 422, "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "input")
+    return 422, "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "body")
 
 
 def error_page(exc: MlsalaryError) -> HTMLResponse:
@@ -67,16 +67,10 @@ def form_error(template: str, exc: MlsalaryError, **context: Any) -> HTMLRespons
     return render(template, status, **context, error=str(exc), field=field)
 
 
-def _figures() -> list[Any]:
-    from mlsalary.figures.compute import compute_all
-
-    return cached("figures", compute_all)
-
-
 def _sections() -> dict[str, list[dict[str, Any]]]:
     from mlsalary.report.render import figure_items
 
-    return cached("sections", lambda: figure_items(_figures()))
+    return cache.cached("sections", lambda: figure_items(cache.figures()))
 
 
 def warm() -> None:
@@ -94,7 +88,7 @@ def warm() -> None:
 @router.get("/", response_class=HTMLResponse)
 @router.get("/figures", response_class=HTMLResponse)
 def figures_page() -> HTMLResponse:
-    figs = _figures()
+    figs = cache.figures()
     return render("figures.html.j2", title="32 figures", sections=_sections(),
                   ok=sum(f.status == "ok" for f in figs), total=len(figs))  # fmt: skip
 
@@ -111,17 +105,15 @@ def figure_page(figure_id: str) -> HTMLResponse:
 @router.get("/claims", response_class=HTMLResponse)
 def claims_page() -> HTMLResponse:
     from mlsalary.figures.catalogue import UNANSWERABLE
-    from mlsalary.figures.claims import check
 
-    verdicts = cached("claims", lambda: check(_figures()))
-    return render("claims.html.j2", title="Claims checked", verdicts=verdicts, unanswerable=UNANSWERABLE)
+    return render("claims.html.j2", title="Claims checked", verdicts=cache.verdicts(), unanswerable=UNANSWERABLE)
 
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page() -> HTMLResponse:
     from mlsalary import api
 
-    return render("sources.html.j2", title="Sources", sources=cached("sources", api.list_sources))
+    return render("sources.html.j2", title="Sources", sources=cache.cached("sources", api.list_sources))
 
 
 def _form(request: Request, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -165,6 +157,7 @@ def _estimate_choices() -> dict[str, tuple[str, ...]]:
 @router.get("/estimate", response_class=HTMLResponse)
 def estimate_page(request: Request) -> HTMLResponse:
     from mlsalary.model.estimate import estimate
+    from mlsalary.offer.schema import describe
     from mlsalary.report import charts
     from mlsalary.web.app import EstimateRequest
 
@@ -177,9 +170,8 @@ def estimate_page(request: Request) -> HTMLResponse:
         req = EstimateRequest.model_validate({**form, "skills": skills or None})
         result = estimate(**req.model_dump())
     except ValidationError as e:
-        err = e.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else "input"
-        return render("estimate.html.j2", 422, **ctx, error=f"{field}: {err['msg']}", field=field)
+        field, msg = describe(dict(e.errors()[0]))
+        return render("estimate.html.j2", 422, **ctx, error=f"{field}: {msg}", field=field)
     except MlsalaryError as e:
         return form_error("estimate.html.j2", e, **ctx)
     result["range_svg"] = charts.range_svg(result)

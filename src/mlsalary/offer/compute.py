@@ -85,29 +85,23 @@ def equity_by_month(
     """(initial grant, refreshers) value vesting in each month with the share price growing `growth` a year."""
     import numpy as np
 
-    m = np.arange(1, months + 1)
+    eq = offer.equity
+    start_price = eq.price() if eq is not None else 1.0
+    price = start_price * (1 + growth) ** (np.arange(1, months + 1) / 12)
+    value = _value_per_share(eq, price)
     grant = np.zeros(months)
     refresh = np.zeros(months)
-    eq = offer.equity
     if eq is not None:
-        price = eq.price() * (1 + growth) ** (m / 12)
-        grant = eq.share_count() * np.array(vest_fractions(eq, months)) * _value_per_share(eq, price)
-        if eq.kind == "private_rsu" and not claimed:
-            grant = grant * (1 - eq.risk_haircut_pct / 100)
+        grant = eq.share_count() * np.array(vest_fractions(eq, months)) * value
     if offer.refresher is not None:
         fractions = np.array(vest_fractions(offer.refresher, months))
-        start_price = eq.price() if eq is not None else 1.0
-        for anniversary in range(1, months // 12 + 1):
+        for anniversary in range(1, (months - 1) // 12 + 1):
             shift = anniversary * 12  # granted at the start of year anniversary + 1
-            if shift >= months:
-                break
             shares = offer.refresher.yearly_value / (start_price * (1 + growth) ** anniversary)
-            f = np.concatenate([np.zeros(shift), fractions[: months - shift]])
-            price = start_price * (1 + growth) ** (m / 12)
-            value = shares * f * _value_per_share(eq, price)
-            if eq is not None and eq.kind == "private_rsu" and not claimed:
-                value = value * (1 - eq.risk_haircut_pct / 100)
-            refresh += value
+            refresh += shares * np.concatenate([np.zeros(shift), fractions[: months - shift]]) * value
+    if eq is not None and eq.kind == "private_rsu" and not claimed:
+        kept = 1 - eq.risk_haircut_pct / 100
+        return grant * kept, refresh * kept
     return grant, refresh
 
 
@@ -180,12 +174,11 @@ def evaluate(
     rows = years(offer, n_years)
     four = rows[:4]
     scenarios: dict[str, Any] = {}
-    for name, g in (
-        ("flat", 0.0),
-        (f"growing {growth:.0%} a year", growth),
-        (f"shrinking {growth:.0%} a year", -growth),
+    for name, r in (
+        ("flat", rows),  # the year-by-year rows already hold the share price flat
+        (f"growing {growth:.0%} a year", years(offer, n_years, growth)),
+        (f"shrinking {growth:.0%} a year", years(offer, n_years, -growth)),
     ):
-        r = years(offer, n_years, g)
         scenarios[name] = sum(y.equity + y.refresher for y in r[:4])
     scenarios["monte_carlo"] = monte_carlo(offer, 4, seed=seed)
     out: dict[str, Any] = {

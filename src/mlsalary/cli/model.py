@@ -106,9 +106,8 @@ def estimate(
         return round((v - lo) / (hi - lo) * (width - 1)) if hi > lo else 0
 
     bar = ["─"] * width
-    for a, b in ((pos(result["p25"]), pos(result["p75"])),):
-        for i in range(a, b + 1):
-            bar[i] = "━"
+    for i in range(pos(result["p25"]), pos(result["p75"]) + 1):
+        bar[i] = "━"
     bar[pos(result["p50"])] = "●"
     out.print(f"{result['year']} annual pay, USD (model {result['model_version']})")
     out.print(f"  ${lo:,.0f} {''.join(bar)} ${hi:,.0f}")
@@ -117,6 +116,7 @@ def estimate(
     flag = "" if result["in_support"] else " — outside the data's support"
     out.print(f"  support: {result['support_n']:,} similar records{flag}")
     if result["contributions"]:
-        out.print("  against a US mid-level ML engineer (large employer, on-site):")
+        ref = ", ".join(f"{k} {v}" for k, v in result["reference"].items())
+        out.print(f"  against the reference profile ({ref}):")
         for c in result["contributions"]:
             out.print(f"    {c['feature']}: {c['from'] or '—'} → {c['to']}: {c['effect_usd']:+,} USD")

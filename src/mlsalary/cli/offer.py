@@ -83,9 +83,9 @@ def _one(r: dict[str, Any]) -> None:
         out.print(
             f"switch vs stay: {sw['verdict']} (leaving forfeits {_money(sw['forfeited_equity'])} of unvested equity)"
         )
-    for key in ("private_equity", "sign_on_note"):
-        if key in r:
-            out.print(f"[yellow]note:[/] {r[key]['note'] if key == 'private_equity' else r[key]}")
+    for note in (r.get("private_equity", {}).get("note"), r.get("sign_on_note")):
+        if note:
+            out.print(f"[yellow]note:[/] {note}")
     m = r.get("market", {})
     if m.get("available"):
         out.print(f"market: base {_money(m['base'])} is {m['verdict']} ({m['where']}); 50% range "

@@ -141,7 +141,8 @@ def test_estimate_page_bad_input_is_422_naming_the_field(trained: Path, client: 
     assert r.status_code == 422
     assert error_of(r.text)[0] == field
     assert 'id="estimate-form"' in r.text  # the form is shown again, with the user's values
-    assert f'value="{params.get("years_experience", "")}"' in r.text or "years_experience" not in params
+    if "years_experience" in params:  # the text the user typed is kept in its input
+        assert f'value="{params["years_experience"]}"' in r.text
 
 
 FORM = {
@@ -237,8 +238,8 @@ def test_offer_page_refuses_too_many_offers_and_large_bodies(client: TestClient)
     r = client.post("/offer", files=[("files", ("big.toml", b"#" * 70_000, "text/plain"))])
     assert r.status_code == 413
     r = client.post("/offer", files=[("files", ("bad.toml", b"[offer", "text/plain"))])
-    assert r.status_code == 422 and error_of(r.text) == ("files", error_of(r.text)[1])
-    assert error_of(r.text)[1].startswith("bad.toml: not valid TOML")
+    field, message = error_of(r.text)
+    assert r.status_code == 422 and field == "files" and message.startswith("bad.toml: not valid TOML")
 
 
 def test_warm_renders_the_figures_ahead_of_the_first_visitor(trained: Path, client: TestClient) -> None:

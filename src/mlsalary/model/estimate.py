@@ -18,9 +18,9 @@ from typing import Any
 
 from mlsalary import stats
 from mlsalary.errors import InsufficientData
-from mlsalary.model.features import REFERENCE, ProfileError, country_code, profile_values
+from mlsalary.model.features import REFERENCE, ProfileError, profile_values
 from mlsalary.model.saved import load_or_train, model_version
-from mlsalary.normalize import levels
+from mlsalary.normalize import geo, levels
 
 QUANTILE_KEYS = ("p10", "p25", "p50", "p75", "p90")
 FIELDS = tuple(REFERENCE)  # the inputs measured against the reference profile
@@ -76,7 +76,7 @@ def estimate(
     optional = {"remote": remote, "company_size": company_size, "industry": industry, "education": education,
                 "specialization": specialization, "skills": skills}  # fmt: skip
     profile = _profile(role, level, country, years_experience, **optional)
-    iso = country_code(country)
+    iso = geo.require_iso2(country)
     if metro and iso != "US":
         raise ProfileError(f"--metro is for US metros only; the country is {country}", "metro")
     model, trained_now = load_or_train()

@@ -70,21 +70,10 @@ def categorize(x: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFram
     return out
 
 
-def country_code(country: str) -> str:
-    """The ISO code of a country name or code; ProfileError naming the field when it is unknown."""
-    from mlsalary.normalize import geo
-
-    iso = geo.to_iso2(country)
-    if iso is None:
-        raise ProfileError(
-            f"unknown country {country!r}: give an ISO code such as US, GB, DE, IN or a country name", "country"
-        )
-    return iso
-
-
 def profile_values(profile: dict[str, Any], categories: dict[str, list[str]], year: int) -> dict[str, Any]:
     """A user's profile -> the model's input values (plain Python). Raises ProfileError naming the field and the
     valid values."""
+    from mlsalary.normalize import geo
 
     def pick(field: str, value: Any, allowed: list[str] | tuple[str, ...]) -> Any:
         if value is None:
@@ -97,7 +86,7 @@ def profile_values(profile: dict[str, Any], categories: dict[str, list[str]], ye
         return v
 
     country = profile.get("country")
-    iso = country_code(country) if country else None
+    iso = geo.require_iso2(country) if country else None
     if iso and iso not in categories["company_country"]:
         raise ProfileError(
             f"no training data for country {iso}: choose one of {', '.join(sorted(categories['company_country']))}",

@@ -56,6 +56,18 @@ def to_iso2(value: str | None) -> str | None:
 
 
 @lru_cache(maxsize=512)
+def require_iso2(country: str) -> str:
+    """The ISO code of a country a user named; an InputError naming the field `country` when it is unknown."""
+    from mlsalary.errors import InputError
+
+    iso = to_iso2(country)
+    if iso is None:
+        raise InputError(
+            f"unknown country {country!r}: give an ISO code such as US, GB, DE, IN or a country name", "country"
+        )
+    return iso
+
+
 def is_currency(code: str | None) -> bool:
     """True for an ISO 4217 currency code."""
     if not code:

@@ -49,10 +49,7 @@ def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
         if field == "year":
             value = _year(value)
         elif field == "country":
-            iso = geo.to_iso2(str(value))
-            if iso is None:
-                raise InputError(f"country: unknown country {value!r}: give a name or ISO code, e.g. US", field)
-            column, value = "company_country", iso
+            column, value = "company_country", geo.require_iso2(str(value))
         where.append(f"{column} = ?")
         params.append(value)
     return where, params

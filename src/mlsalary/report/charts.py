@@ -74,6 +74,14 @@ def render_in_subprocess() -> None:
                                         initializer=_exit_with_parent, initargs=(os.getpid(),))  # fmt: skip
 
 
+def stop_rendering_in_subprocess() -> None:
+    """End the child process (the web server does this as it stops); later charts are drawn in this process."""
+    global _RENDERER
+    if _RENDERER is not None:
+        _RENDERER.shutdown()
+        _RENDERER = None
+
+
 def _exit_with_parent(parent: int) -> None:
     """In the renderer: end when the server ends, however it ends (even killed)."""
 

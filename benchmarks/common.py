@@ -25,3 +25,18 @@ def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
         result = fn()
         best = min(best, time.perf_counter() - t)
     return best, result
+
+
+def supported_profiles(meta: dict[str, Any], count: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Real estimate profiles: role x level x country groups of ML roles the trained model's data supports (at least
+    the privacy floor of records), each with a random work arrangement; seeded."""
+    import numpy as np
+
+    from mlsalary import schema, stats
+
+    rng = np.random.default_rng(seed)
+    supported = [(r, lv, c) for r, lv, c, n in meta["support"] if n >= stats.PRIVACY_FLOOR and r in schema.ML_ROLES]
+    return [
+        {"role": r, "level": lv, "country": c, "remote": str(rng.choice(schema.REMOTE))}
+        for r, lv, c in (supported[i] for i in rng.integers(0, len(supported), count))
+    ]

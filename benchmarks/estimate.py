@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import best_of, fresh_store_from_mirror
+from common import best_of, fresh_store_from_mirror, supported_profiles
 
 
 def main() -> None:
@@ -25,9 +25,7 @@ def main() -> None:
     args = ap.parse_args()
     fresh_store_from_mirror()
 
-    import numpy as np
-
-    from mlsalary import api, schema
+    from mlsalary import api
     from mlsalary.errors import MlsalaryError
     from mlsalary.model.estimate import estimate
     from mlsalary.model.estimator import PayQuantileModel
@@ -41,15 +39,7 @@ def main() -> None:
     cmd = [str(exe), "estimate", "--role", "ml_engineer", "--level", "senior", "--country", "US", "--json"]
     t_cold, _ = best_of(3, lambda: subprocess.run(cmd, check=True, capture_output=True))
 
-    # Real profiles: role x level x country combinations the data supports (at least 5 records), random remote.
-    rng = np.random.default_rng(0)
-    supported = [(r, lv, c) for r, lv, c, n in model_meta["support"] if n >= 5 and r in schema.ML_ROLES]
-    picks = rng.integers(0, len(supported), args.profiles)
-    profiles = [
-        {"role": supported[i][0], "level": supported[i][1], "country": supported[i][2],
-         "remote": str(rng.choice(schema.REMOTE))}
-        for i in picks
-    ]  # fmt: skip
+    profiles = supported_profiles(model_meta, args.profiles)
     estimate(role="ml_engineer", level="senior", country="US")  # warm: the saved model is loaded once per process
     latencies, refused = [], 0
     for p in profiles:
@@ -73,7 +63,8 @@ def main() -> None:
     print(
         f"in-process estimate over {len(profiles):,} profiles: p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p50 <= 5 ms)"
     )
-    print(f"  ({len(supported)} supported ML profiles drawn at random; {refused} refused)")
+    groups = len({(p["role"], p["level"], p["country"]) for p in profiles})
+    print(f"  (drawn at random from {groups} supported ML role x level x country groups; {refused} refused)")
     print(f"baseline, bare scikit-learn predict of the median model on one row: {t_bare * 1000:.2f} ms")
     print(f"ratio in-process p50 / bare predict: {p50 / (t_bare * 1000):.2f}")
 

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import fresh_store_from_mirror
+from common import fresh_store_from_mirror, supported_profiles
 
 TARGET_P99_MS = 50.0
 
@@ -91,20 +91,6 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60) 
     raise SystemExit("the server did not answer within a minute")
 
 
-def profiles(meta: dict[str, Any], count: int = 500) -> list[dict[str, Any]]:
-    """Estimate bodies for role x level x country groups the data supports (at least 5 records)."""
-    import numpy as np
-
-    from mlsalary import schema
-
-    rng = np.random.default_rng(0)
-    supported = [(r, lv, c) for r, lv, c, n in meta["support"] if n >= 5 and r in schema.ML_ROLES]
-    return [
-        {"role": r, "level": lv, "country": c, "remote": str(rng.choice(schema.REMOTE))}
-        for r, lv, c in (supported[i] for i in rng.integers(0, len(supported), count))
-    ]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--rate", type=float, default=100.0, help="requests a second")
@@ -120,7 +106,7 @@ def main() -> None:
     if any(o.status != "loaded" for o in api.pull()):
         print("not every source loaded", file=sys.stderr)
     meta = train(save=True).meta
-    bodies = profiles(meta)
+    bodies = supported_profiles(meta, 500)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -18,6 +18,12 @@ run: $(STAMP)
 	$(BIN)/mlsalary data pull
 	$(BIN)/mlsalary figures --out report
 	$(BIN)/mlsalary claims
+	@echo
+	@echo "The report: $(CURDIR)/report/report.html (also report/figures.md and report/figures.json)."
+	@echo "Next, try:"
+	@echo "  $(BIN)/mlsalary estimate --role ml_engineer --level senior --country US --metro Seattle"
+	@echo "  $(BIN)/mlsalary offer examples/offer.toml"
+	@echo "  $(BIN)/mlsalary serve     # the figures, an explorer, the estimate and offer forms in a browser"
 
 ## test: the whole test suite, then ruff and mypy.
 test: $(STAMP)

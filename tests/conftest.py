@@ -88,7 +88,7 @@ def trained_home(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     try:
         code, out, err = run_cli("model", "train", "--json")
         assert code == 0, err
-        assert json.loads(out)["calibration"].startswith("one year ahead")
+        assert json.loads(out)["calibration"].startswith("drift hedge")
     finally:
         mp.undo()
     return home

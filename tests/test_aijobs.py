@@ -12,9 +12,18 @@ from mlsalary import api
 from mlsalary.errors import SchemaError, SourceError
 from mlsalary.sources import FetchedFile, aijobs
 
-# Values that change when the mirror's snapshots are refreshed.
+# Values that change when the mirror's snapshots are refreshed (measured on the mirror's files).
+NEWEST = "salaries_2025-08-09.csv"
+ROWS_2025_08_09 = 151_445
+QUARANTINED_2025_08_09 = 2  # one posting's two rows: employee_residence "XK"
+POSTINGS_2025_08_09 = 76_257  # 75,186 posted ranges + 1,071 single values
+RANGES_2025_08_09 = 75_186
+SINGLES_2025_08_09 = 1_071
+DISTINCT_POSTINGS_2025_08_09 = 49_664  # after re-listed postings (same fields, same min and max) are set aside
+DUPLICATE_ROWS_2025_08_09 = 53_170  # rows of re-listed postings (dup_rank > 1)
 ROWS_2025_01_19 = 74_301
-DUPLICATES_2025_01_19 = 39_304  # rows repeating an earlier row exactly
+POSTINGS_2025_01_19 = 37_613
+DUPLICATE_ROWS_2025_01_19 = 27_138
 ROWS_KAGGLE_2023 = 3_755
 
 HEADER = ",".join(aijobs.COLUMNS)
@@ -41,20 +50,68 @@ def reasons(result: aijobs.ParseResult) -> list[str]:
 
 
 def test_newest_snapshot_is_chosen_from_the_mirror(mirror: Path) -> None:
-    assert [p.name for p in aijobs.pick(mirror / "aijobs")] == ["salaries_2025-01-19.csv"]
+    assert [p.name for p in aijobs.pick(mirror / "aijobs")] == [NEWEST]
 
 
-def test_real_snapshot_accounting_adds_up(mirror: Path) -> None:
-    r = parse(mirror / "aijobs" / "salaries_2025-01-19.csv")
-    assert r.rows_read == ROWS_2025_01_19
-    assert r.rows_loaded + len(r.quarantine) == r.rows_read
-    assert r.rows_duplicate == DUPLICATES_2025_01_19
-    assert r.version == "2025-01-19"
+def independent_postings(path: Path, skip: set[int]) -> tuple[int, int, int]:
+    """(ranges, singles, distinct postings) counted with the csv module alone, straight from the published rule:
+    a row and the next row with the same nine non-pay fields and a salary not above it are one range."""
+    import csv
+
+    with open(path, newline="") as f:
+        rows = [r for i, r in enumerate(csv.DictReader(f), start=1) if i not in skip]
+    keys = ["work_year", "experience_level", "employment_type", "job_title", "salary_currency",
+            "employee_residence", "remote_ratio", "company_location", "company_size"]  # fmt: skip
+    ranges = singles = i = 0
+    seen = set()
+    while i < len(rows):
+        r, nxt = rows[i], rows[i + 1] if i + 1 < len(rows) else None
+        if nxt and all(nxt[k] == r[k] for k in keys) and float(nxt["salary"]) <= float(r["salary"]):
+            ranges += 1
+            seen.add((*(r[k] for k in keys), nxt["salary"], r["salary"], nxt["salary_in_usd"], r["salary_in_usd"]))
+            i += 2
+        else:
+            singles += 1
+            seen.add((*(r[k] for k in keys), r["salary"], r["salary"], r["salary_in_usd"], r["salary_in_usd"]))
+            i += 1
+    return ranges, singles, len(seen)
+
+
+def test_real_snapshot_postings_match_an_independent_count(mirror: Path) -> None:
+    r = parse(mirror / "aijobs" / NEWEST)
+    assert r.rows_read == ROWS_2025_08_09 == r.rows_loaded + len(r.quarantine)
+    assert len(r.quarantine) == QUARANTINED_2025_08_09
+    assert r.rows_duplicate == DUPLICATE_ROWS_2025_08_09
+    assert r.version == "2025-08-09"
+    assert str(r.data_as_of) == "2025-08-03"  # capped at aijobs.net's final data update
     df = r.observations
     assert df is not None
-    # A duplicate group's first row has rank 1 and is its own group id.
-    firsts = df[df["dup_rank"] == 1]
-    assert (firsts["dup_group"] == firsts["source_record"]).all()
+    firsts = df[df["posting_part"] != "min"]
+    counts = df.drop_duplicates("posting_id")["posting_part"].value_counts().to_dict()
+    assert (counts["max"], counts["single"]) == (RANGES_2025_08_09, SINGLES_2025_08_09)
+    assert len(firsts) == POSTINGS_2025_08_09 == RANGES_2025_08_09 + SINGLES_2025_08_09
+    assert int((firsts["dup_rank"] == 1).sum()) == DISTINCT_POSTINGS_2025_08_09
+    skip = set(r.quarantine.records)
+    assert independent_postings(mirror / "aijobs" / NEWEST, skip) == (
+        RANGES_2025_08_09, SINGLES_2025_08_09, DISTINCT_POSTINGS_2025_08_09)  # fmt: skip
+    # Both rows of a range carry the posting's id (its first row), the max first, and share their duplicate rank.
+    pairs = df[df["posting_part"] != "single"]
+    assert (pairs.groupby("posting_id")["posting_part"].agg(tuple) == ("max", "min")).all()
+    assert (pairs.groupby("posting_id")["dup_rank"].nunique() == 1).all()
+    assert (firsts["posting_id"] == firsts["source_record"]).all()
+    assert set(pairs["pay_kind"]) == {"posted_range"}
+    # A duplicate group's first posting has rank 1 and is its own group id.
+    first_of_group = firsts[firsts["dup_rank"] == 1]
+    assert (first_of_group["dup_group"] == first_of_group["posting_id"]).all()
+
+
+def test_older_snapshot_accounting_adds_up(mirror: Path) -> None:
+    r = parse(mirror / "aijobs" / "salaries_2025-01-19.csv")
+    assert r.rows_read == ROWS_2025_01_19 == r.rows_loaded + len(r.quarantine)
+    assert r.rows_duplicate == DUPLICATE_ROWS_2025_01_19
+    df = r.observations
+    assert df is not None
+    assert int((df["posting_part"] != "min").sum()) == POSTINGS_2025_01_19
     assert set(df["level"]) == {"entry", "mid", "senior", "executive"}
     assert set(df["remote"]) <= {"onsite", "hybrid", "remote"}
     assert df["amount_usd"].min() > 0
@@ -91,13 +148,43 @@ def test_kaggle_copy_with_index_column(tmp_path: Path) -> None:
     assert list(r.observations["company_size"]) == ["medium", "large"]
 
 
-def test_exact_duplicates_are_kept_and_marked(tmp_path: Path) -> None:
-    other = GOOD.replace("200000,USD,200000", "150000,USD,150000")
-    r = parse(write(tmp_path, "\n".join([HEADER, GOOD, other, GOOD, GOOD])))
+def test_adjacent_max_then_min_rows_form_one_posting(tmp_path: Path) -> None:
+    low = GOOD.replace("200000,USD,200000", "150000,USD,150000")
+    other_title = low.replace("Machine Learning Engineer", "Data Scientist")
+    # max+min: a range; a min before a higher value: a single; two equal rows: a zero-width range; a different
+    # title breaks a pair; three equal rows: a zero-width range, then a single.
+    r = parse(write(tmp_path, "\n".join([HEADER, GOOD, low, low, GOOD, GOOD, other_title, GOOD, GOOD, GOOD])))
     df = r.observations
     assert df is not None
-    assert list(df["dup_group"]) == [1, 2, 1, 1]
-    assert list(df["dup_rank"]) == [1, 1, 2, 3]
+    assert list(df["posting_part"]) == ["max", "min", "single", "max", "min", "single", "max", "min", "single"]
+    assert list(df["posting_id"]) == [1, 1, 3, 4, 4, 6, 7, 7, 9]
+    assert list(df["pay_kind"][:3]) == ["posted_range", "posted_range", "reported_or_posted"]
+
+
+def test_a_range_whose_other_end_is_quarantined_leaves_a_single(tmp_path: Path) -> None:
+    bad_low = GOOD.replace("200000,USD,200000", "-5,USD,-5")
+    low = GOOD.replace("200000,USD,200000", "150000,USD,150000")
+    r = parse(write(tmp_path, "\n".join([HEADER, GOOD, bad_low, low])))
+    df = r.observations
+    assert df is not None
+    # Row 3 is not adjacent in the file to row 1, so rows 1 and 3 do not pair across the quarantined row.
+    assert list(df["posting_part"]) == ["single", "single"]
+    assert r.quarantine.reasons == ["pay_not_positive"]
+
+
+def test_duplicates_are_decided_per_posting(tmp_path: Path) -> None:
+    low = GOOD.replace("200000,USD,200000", "150000,USD,150000")
+    lower = GOOD.replace("200000,USD,200000", "120000,USD,120000")
+    # posting 1 (200k-150k), posting 3 listed again (same min and max), posting 5 with another minimum, then a
+    # re-listed single value.
+    single = GOOD.replace("US,0,US", "US,100,US")
+    r = parse(write(tmp_path, "\n".join([HEADER, GOOD, low, GOOD, low, GOOD, lower, single, single])))
+    df = r.observations
+    assert df is not None
+    assert list(df["posting_id"]) == [1, 1, 3, 3, 5, 5, 7, 7]
+    # Rows 7 and 8 are equal: by the rule they are one zero-width range, not a single listed twice.
+    assert list(df["dup_group"]) == [1, 1, 1, 1, 5, 5, 7, 7]
+    assert list(df["dup_rank"]) == [1, 1, 2, 2, 1, 1, 1, 1]
     assert r.rows_duplicate == 2
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from mlsalary import api
 from mlsalary.errors import DownloadError
 from mlsalary.sources import aijobs, retrieve
 
@@ -127,13 +128,18 @@ def test_pull_aijobs_online_downloads_into_the_cache(server: str, monkeypatch: p
     assert code == 0, err
 
 
-def test_pull_aijobs_online_failure_is_one_line(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pull_aijobs_online_failure_falls_back_to_the_bundled_copy(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MLSALARY_OFFLINE")
     monkeypatch.setattr(aijobs, "META", dataclasses.replace(aijobs.META, download_urls=(f"{server}/gone.csv",)))
     code, out, err = run_cli("data", "pull", "aijobs")
-    assert code == 1
+    assert code == 0
     assert err.strip() == (
-        f"failed: {server}/gone.csv: HTTP 404 Not Found; check the network, or download salaries.csv yourself "
-        "and pass it with --from"
+        "note: aijobs: loaded the copy bundled with mlsalary (salaries_2025-08-09.csv.xz, aijobs.net's final data; "
+        f"CC0): the download failed ({server}/gone.csv: HTTP 404 Not Found; check the network, or download "
+        "salaries.csv yourself and pass it with --from), and no copy was given with --from, MLSALARY_MIRROR or in "
+        "the cache"
     )
-    assert not list(retrieve.source_cache("aijobs").glob("*"))
+    assert not list(retrieve.source_cache("aijobs").glob("*"))  # nothing half-downloaded is kept
+    assert api.status()["sources"][0]["origin"] == "package:mlsalary/data/aijobs/salaries_2025-08-09.csv.xz"

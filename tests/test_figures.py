@@ -104,18 +104,21 @@ def test_offline_with_oews_alone_marks_the_rest_source_missing() -> None:
     code, out, err = run_cli("figures", "--json")
     assert code == 0, err
     figs = {f["id"]: f for f in json.loads(out)["figures"]}
-    assert list(next(iter(figs.values())))[:11] == ["id", "question", "value", "ci_low", "ci_high", "n", "unit",
-                                                    "sources", "years", "status", "caveats"]  # fmt: skip
+    assert list(next(iter(figs.values())))[:15] == ["id", "question", "value", "ci_low", "ci_high", "n", "unit",
+                                                    "value_unit", "sources", "years", "period", "data_as_of",
+                                                    "age_months", "status", "caveats"]  # fmt: skip
     assert figs["oews-data-scientists-national"]["status"] == "ok"
     assert figs["oews-data-scientists-national"]["value"] == DS_MEDIAN_2025
     assert figs["top-paying-metro"]["status"] == "ok"
     assert figs["entry-us-ml-median"]["status"] == "source_missing"
-    assert figs["entry-us-ml-median"]["remedy"] == "mlsalary data pull aijobs"
-    assert figs["industry-tech-median"]["remedy"] == "mlsalary data pull kaggle-survey"
+    assert figs["entry-us-ml-median"]["remedy"] == (
+        "mlsalary data pull aijobs (works offline: the final snapshot (2025-08-09) ships with mlsalary)"
+    )
+    assert figs["industry-tech-median"]["remedy"].startswith("Kaggle's survey files need a Kaggle account")
     code, out, _ = run_cli("claims", "--json")
     verdicts = {c["id"]: c for c in json.loads(out)["claims"]}
     assert verdicts["entry-to-mid-jump"]["verdict"] == "cannot be tested"
-    assert "run `mlsalary data pull aijobs`" in verdicts["entry-to-mid-jump"]["explanation"]
+    assert "not loaded: mlsalary data pull aijobs (works offline" in verdicts["entry-to-mid-jump"]["explanation"]
 
 
 def test_figures_without_a_database_say_how_to_get_data() -> None:

@@ -43,7 +43,7 @@ def test_calibrated_intervals_cover_as_stated_on_a_known_distribution(seed: int)
     """About 2,700 calibration rows: the calibrated coverage lands within +/-0.035 of nominal."""
     x, y = synthetic(8_000, [2021, 2022, 2023], seed=seed)
     model = PayQuantileModel(max_iter=100).fit(x, y)
-    assert model.calibration_.startswith("one year ahead")
+    assert model.calibration_.startswith("drift hedge")
     xt, yt = synthetic(20_000, [2023], seed=seed + 10)
     q = model.predict_quantiles(xt)
     cover80 = np.mean((yt >= q[:, 0]) & (yt <= q[:, 4]))
@@ -181,16 +181,26 @@ def test_temporal_evaluation_is_calibrated_and_beats_both_baselines(model_home: 
 
 
 def test_test_data_already_in_training_is_excluded(model_home: Path, mirror: Path, tmp_path: Path) -> None:
-    """A test file made of rows the model trained on (exact copies) leaves nothing to test on."""
+    """A test file made of postings the model trained on (exact copies of both rows) leaves nothing to test on."""
     import csv
     from collections import Counter
 
-    with open(mirror / "aijobs" / "salaries_2025-01-19.csv", newline="") as f:
+    with open(mirror / "aijobs" / "salaries_2025-08-09.csv", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
-    counts = Counter(map(tuple, body))
-    title = header.index("job_title")
-    picked = [r for r in body if counts[tuple(r)] == 1 and r[title] == "Machine Learning Engineer"][:50]
+    title, salary = header.index("job_title"), header.index("salary")
+    fields = [i for i, h in enumerate(header) if h not in ("salary", "salary_in_usd")]
+    pairs, i = [], 0
+    while i + 1 < len(body):  # the posting rule, greedy from the top (sources/aijobs.py)
+        a, b = body[i], body[i + 1]
+        if all(a[j] == b[j] for j in fields) and float(b[salary]) <= float(a[salary]):
+            pairs.append((a, b))
+            i += 2
+        else:
+            i += 1
+    counts = Counter(tuple(a + b) for a, b in pairs)
+    picked = [r for a, b in pairs if counts[tuple(a + b)] == 1 and a[title] == "Machine Learning Engineer"
+              for r in (a, b)][:50]  # fmt: skip
     assert len(picked) == 50
     test_file = tmp_path / "salaries.csv"
     with open(test_file, "w", newline="") as f:

@@ -130,18 +130,19 @@ def test_offline_pull_with_no_mirror_works_from_the_package_alone() -> None:
 
 
 def test_offline_pull_of_other_sources_fails_with_how_to_provide() -> None:
-    code, out, err = run_cli("data", "pull", "aijobs", "--offline")
+    code, out, err = run_cli("data", "pull", "stackoverflow", "--offline")
     assert code == 1
     assert err.strip() == (
-        'unavailable: aijobs: offline and not in the mirror or the cache; run "mlsalary data pull aijobs" online, '
-        "pass the file with --from, or set MLSALARY_MIRROR to a folder holding aijobs/salaries.csv"
+        "unavailable: stackoverflow: offline and not in the mirror or the cache; run \"mlsalary data pull "
+        "stackoverflow\" online, pass the survey zip or CSV with --from, or set MLSALARY_MIRROR to a folder holding "
+        "stackoverflow/"
     )
 
 
 def test_pull_all_offline_loads_what_it_can_and_exits_0() -> None:
     code, out, err = run_cli("data", "pull", "--offline")
     assert code == 0
-    assert "oews" in out and "unavailable: aijobs:" in err
+    assert "oews" in out and "aijobs" in out and "unavailable: stackoverflow:" in err
 
 
 def _national(tmp_path: Path, rows: list[list[object]], name: str = "national_M2024_dl.xlsx") -> Path:

@@ -44,15 +44,18 @@ def test_reingest_replaces_a_source_rows(tmp_path: Path) -> None:
 
 
 def test_status_accounting_adds_up_and_has_the_documented_shape(tmp_path: Path) -> None:
-    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 100_000, 0]))
+    # Two postings with the same range (the second a re-listing: both its rows are duplicates), then a bad row.
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [120_000, 100_000, 120_000, 100_000, 0]))
     code, out, _ = run_cli("data", "status", "--json")
     st = json.loads(out)
     assert set(st) >= {"sources", "quarantine_reasons"}
     s = st["sources"][0]
-    for k in ("name", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "retrieved_at", "files"):
+    for k in ("name", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "retrieved_at", "files",
+              "data_as_of", "age_months", "warning", "postings"):  # fmt: skip
         assert k in s
-    assert s["rows_read"] == s["rows_loaded"] + s["rows_quarantined"] == 3
-    assert s["rows_duplicate"] == 1
+    assert s["rows_read"] == s["rows_loaded"] + s["rows_quarantined"] == 5
+    assert s["rows_duplicate"] == 2
+    assert s["postings"] == {"postings": 2, "ranges": 2, "singles": 0, "distinct": 1}
     assert s["files"] == ["salaries.csv"] and len(s["sha256"][0]) == 64
 
 
@@ -60,7 +63,7 @@ def test_status_accounting_adds_up_and_has_the_documented_shape(tmp_path: Path) 
 def test_real_status_adds_up() -> None:
     st = api.status()
     by = {s["name"]: s for s in st["sources"]}
-    assert by["aijobs"]["rows_read"] == 74_301
+    assert by["aijobs"]["rows_read"] == 151_445
     for s in st["sources"]:
         assert s["rows_read"] == s["rows_loaded"] + s["rows_quarantined"]
         n = api.sql(f"SELECT count(*) AS n FROM quarantine WHERE source = '{s['name']}'")["n"][0]
@@ -177,6 +180,12 @@ def test_observations_with_each_duplicate_policy() -> None:
 
     every = mlsalary.observations("aijobs")
     firsts = mlsalary.observations("aijobs", one_per_duplicate_group=True)
-    assert len(every) == 74_301
-    assert len(firsts) == 74_301 - 39_304 == every["dup_group"].nunique()
+    assert len(every) == 151_443  # published rows (2 quarantined)
+    assert len(firsts) == 151_443 - 53_170  # less the rows of re-listed postings
+    assert every["dup_group"].nunique() == 49_664  # distinct postings
     assert (firsts["dup_rank"] == 1).all()
+    postings = mlsalary.observations("aijobs", one_per_duplicate_group=True, per_unit=True)
+    assert len(postings) == 49_664
+    assert postings["range_low_usd"].notna().sum() == postings["posting_part"].eq("max").sum()
+    pairs = postings[postings["posting_part"] == "max"]
+    assert (pairs["amount_usd"] == (pairs["range_low_usd"] + pairs["range_high_usd"]) / 2).all()

@@ -64,7 +64,8 @@ def status() -> dict[str, Any]:
 
 def list_sources() -> list[dict[str, Any]]:
     """Every registered source with its licence and homepage; if loaded, its version, when and where it was fetched,
-    and its row accounting (read = loaded + quarantined, by reason)."""
+    the date its data is as of with its age in months (and a warning when it is stale), and its row accounting (read =
+    loaded + quarantined, by reason; postings where the source counts them)."""
     from mlsalary import config, store
 
     loaded: dict[str, Any] = {}
@@ -87,6 +88,7 @@ def list_sources() -> list[dict[str, Any]]:
                 "attribution": m.attribution,
                 "period": m.period,
                 "unit": m.unit,
+                "count_unit": m.count_unit,
                 "loaded": s is not None,
                 "version": s["version"] if s else None,
                 "retrieved_at": s["retrieved_at"] if s else None,
@@ -95,14 +97,23 @@ def list_sources() -> list[dict[str, Any]]:
                 "rows_loaded": s["rows_loaded"] if s else 0,
                 "rows_quarantined": s["rows_quarantined"] if s else 0,
                 "rows_duplicate": s["rows_duplicate"] if s else 0,
+                "data_as_of": s["data_as_of"] if s else None,
+                "age_months": s["age_months"] if s else None,
+                "final": bool(m.final_data),
+                "warning": s["warning"] if s else "",
+                "postings": s.get("postings") if s else None,
                 "quarantine_reasons": reasons.get(name, {}),
             }
         )
     return out
 
 
-def observations(source: str | None = None, one_per_duplicate_group: bool = False) -> pd.DataFrame:
-    """The normalized observations table (optionally one source, optionally one row per duplicate group)."""
+def observations(
+    source: str | None = None, one_per_duplicate_group: bool = False, per_unit: bool = False
+) -> pd.DataFrame:
+    """The normalized observations (optionally one source, optionally the first of each duplicate group). Published
+    rows by default; `per_unit`: one row per counted unit as the figures count (a posting at its range's midpoint,
+    with its ends in range_low_usd / range_high_usd; a respondent)."""
     from mlsalary import store
 
     where, params = [], []
@@ -111,7 +122,8 @@ def observations(source: str | None = None, one_per_duplicate_group: bool = Fals
         params.append(source)
     if one_per_duplicate_group:
         where.append("dup_rank = 1")
-    sql = "SELECT * FROM observations" + (" WHERE " + " AND ".join(where) if where else "")
+    table = "units" if per_unit else "observations"
+    sql = f"SELECT * FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
     return store.query(sql + " ORDER BY source, source_file, source_record", params)
 
 
@@ -159,7 +171,7 @@ def report(out_dir: Path) -> list[Path]:
 
     data = load()
     figs = compute_all(data)
-    return render.write(out_dir, figs, check(figs), data.loaded)
+    return render.write(out_dir, figs, check(figs), render.sources_of(data.loaded, data.as_of))
 
 
 def estimate(

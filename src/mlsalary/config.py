@@ -12,6 +12,7 @@ Paths come from the environment so that tests and users can point the project an
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 #: Name of the DuckDB file inside MLSALARY_HOME.
@@ -59,6 +60,20 @@ def offline() -> bool:
 
 #: Appended to every implausible-pay quarantine detail: how to change the rule.
 PLAUSIBILITY_HINT = "(set MLSALARY_MIN_PAY_USD / MLSALARY_MAX_PAY_USD to change the rule)"
+
+
+#: A source whose data is older than this many months gets a warning naming the fix (MLSALARY_STALE_MONTHS).
+STALE_AFTER_MONTHS = 12
+
+
+def stale_after_months() -> int:
+    raw = os.environ.get("MLSALARY_STALE_MONTHS", "").strip()
+    return int(raw) if raw.isdigit() else STALE_AFTER_MONTHS
+
+
+def today() -> date:
+    """Today's date, against which the age of data is measured (tests set the clock by replacing this)."""
+    return date.today()
 
 
 def plausible_pay_range() -> tuple[float, float]:

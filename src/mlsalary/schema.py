@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Allowed values (enums). Each normalizer returns one of these or None (unknown).
 PAY_KINDS = (
     "self_reported",  # a person states their own pay (surveys)
-    "posted_range",  # an employer's advertised range end point
-    "reported_or_posted",  # an aggregator mixing self-reports and posted ranges, row kind not stated (aijobs.net)
+    "posted_range",  # one end of an employer's advertised range (aijobs.net: the posting's two adjacent rows)
+    "reported_or_posted",  # a single value in an aggregator mixing self-reports and postings (aijobs.net singles)
     "employer_filed",  # filed by the employer with a government agency (H-1B LCA)
     "survey_band",  # a pay band chosen in a survey: amount_low..amount_high, interval-censored
     "published_percentile",  # an official published statistic (OEWS; lives in ``aggregates``)
@@ -88,6 +88,12 @@ ML_CENTRALITY = ("production_established", "production_recent", "insights_only",
 EXPERIENCE_BASES = ("source_level", "work_experience", "years_coding_pro", "years_coding_band")
 SKILL_CATEGORIES = ("language", "ml_framework", "data_platform", "cloud", "devops", "method")
 DUPLICATE_POLICIES = ("all_rows", "one_per_group")
+#: Which row of a posting a published row is: the range's maximum (first), its minimum (second), or a single value.
+POSTING_PARTS = ("max", "min", "single")
+#: What one counted observation is, by source (a figure's `unit`): a job posting (aijobs.net: a posted range or a
+#: single value, however many rows it was published as), a survey respondent, a published aggregate (OEWS), or a
+#: published row as it stands in the file (diagnostics only: a posting's two range ends are two rows).
+COUNT_UNITS = ("postings", "respondents", "published aggregate", "rows")
 
 
 @dataclass(frozen=True)
@@ -137,8 +143,25 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
     Column("usd_conversion", "VARCHAR", "How amount_usd was obtained: 'source' or 'ecb_year_average'."),
     Column("amount_low_usd", "DOUBLE", "Lower bound of a pay band in USD (survey_band only)."),
     Column("amount_high_usd", "DOUBLE", "Upper bound of a pay band in USD as stated (e.g. 124999); NULL = open-ended."),
-    Column("dup_group", "BIGINT NOT NULL", "source_record of the first row with exactly the same content."),
-    Column("dup_rank", "INTEGER NOT NULL", "1 for the first row of its duplicate group, 2, 3... for repeats."),
+    Column(
+        "posting_id",
+        "BIGINT",
+        "Postings (aijobs.net): source_record of the posting's first row — a posted range is two adjacent rows "
+        "(maximum, then minimum) with the same nine non-pay fields; both carry this id. NULL for sources counted "
+        "in respondents.",
+    ),
+    Column("posting_part", "VARCHAR", "Which part of its posting the row is (NULL outside postings).", POSTING_PARTS),
+    Column(
+        "dup_group",
+        "BIGINT NOT NULL",
+        "Postings: posting_id of the first posting with the same fields and the same minimum and maximum (a posting "
+        "listed again); other sources: source_record of the first row with exactly the same content.",
+    ),
+    Column(
+        "dup_rank",
+        "INTEGER NOT NULL",
+        "1 for the first posting (or row) of its duplicate group, 2, 3... for repeats; a posting's rows share it.",
+    ),
 )
 
 AGGREGATE_COLUMNS: tuple[Column, ...] = (
@@ -191,10 +214,11 @@ CREATE TABLE IF NOT EXISTS sources (
     sha256 VARCHAR[] NOT NULL,  -- their checksums, same order
     origin VARCHAR NOT NULL,    -- where they came from: user path, mirror, cache, download URL or package
     retrieved_at TIMESTAMP NOT NULL,
+    data_as_of DATE,            -- the date the data is as of (snapshot, release reference date, end of fielding)
     rows_read BIGINT NOT NULL,
     rows_loaded BIGINT NOT NULL,
     rows_quarantined BIGINT NOT NULL,
-    rows_duplicate BIGINT NOT NULL  -- loaded rows that repeat an earlier row exactly (dup_rank > 1)
+    rows_duplicate BIGINT NOT NULL  -- loaded rows of a record listed again (dup_rank > 1; postings: both rows)
 )"""
 
 QUARANTINE_DDL = """
@@ -206,6 +230,30 @@ CREATE TABLE IF NOT EXISTS quarantine (
     detail VARCHAR NOT NULL,    -- the one-line message naming the field, value and fix
     raw VARCHAR NOT NULL        -- the raw row as JSON
 )"""
+
+
+#: One row per counted unit (what figures, explore and the model count): a posting's two range rows become one row
+#: whose amounts are the range's midpoint, with its ends in range_low_usd / range_high_usd (singles: their value,
+#: no range); every other source's rows are their own unit. `rows_in_unit` is how many published rows it stands for.
+UNITS_SELECT = """
+WITH ends AS (
+    SELECT source, source_file, posting_id, count(*) AS rows_in_unit,
+           min(amount_usd) AS low_usd, max(amount_usd) AS high_usd,
+           (min(amount_usd) + max(amount_usd)) / 2 AS mid_usd,
+           (min(amount_local) + max(amount_local)) / 2 AS mid_local,
+           (min(amount_usd_real) + max(amount_usd_real)) / 2 AS mid_real
+    FROM observations WHERE posting_id IS NOT NULL GROUP BY ALL
+)
+SELECT o.* REPLACE (e.mid_local AS amount_local, e.mid_usd AS amount_usd, e.mid_real AS amount_usd_real),
+       CASE WHEN o.posting_part = 'max' THEN e.low_usd END AS range_low_usd,
+       CASE WHEN o.posting_part = 'max' THEN e.high_usd END AS range_high_usd,
+       e.rows_in_unit
+FROM observations o JOIN ends e USING (source, source_file, posting_id)
+WHERE o.posting_part <> 'min'
+UNION ALL BY NAME
+SELECT o.*, NULL::DOUBLE AS range_low_usd, NULL::DOUBLE AS range_high_usd, 1::BIGINT AS rows_in_unit
+FROM observations o WHERE o.posting_id IS NULL"""
+UNITS_VIEW = "CREATE OR REPLACE VIEW units AS" + UNITS_SELECT
 
 
 def create_table_sql(table: str, columns: tuple[Column, ...]) -> str:
@@ -225,6 +273,7 @@ def all_ddl() -> list[str]:
         create_table_sql("skills", SKILL_COLUMNS),
         SOURCES_DDL,
         QUARANTINE_DDL,
+        UNITS_VIEW,
     ]
 
 
@@ -294,6 +343,14 @@ def markdown() -> str:
         "",
         "```sql",
         QUARANTINE_DDL.strip(),
+        "```",
+        "",
+        "## `units` (a view)",
+        "",
+        "One row per counted unit — a posting, a survey respondent. Figures, explore and the model read it.",
+        "",
+        "```sql",
+        UNITS_VIEW.strip(),
         "```",
         "",
         f"Machine-learning roles (`ML_ROLES`): {', '.join(ML_ROLES)}.",

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlsalary import config, schema
+from mlsalary import age, config, schema
 from mlsalary.errors import StoreError
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
         "sha256": [f.sha256 for f in files],
         "origin": "; ".join(sorted({_origin(f.origin) for f in files})),
         "retrieved_at": datetime.now(UTC).replace(tzinfo=None),
+        "data_as_of": result.data_as_of,
         "rows_read": result.rows_read,
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": quarantined,
@@ -177,12 +178,21 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: Any) -> None:
 
 
 def status() -> dict[str, Any]:
-    """Row accounting per loaded source, and quarantine reasons counted per source."""
+    """Row accounting per loaded source (with its postings: ranges, singles, distinct ones, where the source counts
+    postings), the age of its data, and quarantine reasons counted per source."""
     with read_only() as con:
         srcs = con.execute(
-            "SELECT name, title, licence, version, files, sha256, origin, retrieved_at, rows_read, rows_loaded, "
-            "rows_quarantined, rows_duplicate FROM sources ORDER BY name"
+            "SELECT name, title, licence, version, files, sha256, origin, retrieved_at, data_as_of, rows_read, "
+            "rows_loaded, rows_quarantined, rows_duplicate FROM sources ORDER BY name"
         ).fetchall()
+        postings = {
+            src: {"postings": int(n), "ranges": int(r), "singles": int(s), "distinct": int(d)}
+            for src, n, r, s, d in con.execute(
+                "SELECT source, count(*), count(*) FILTER (posting_part = 'max'), "
+                "count(*) FILTER (posting_part = 'single'), count(*) FILTER (dup_rank = 1) "
+                "FROM observations WHERE posting_id IS NOT NULL AND posting_part <> 'min' GROUP BY source"
+            ).fetchall()
+        }
         reasons = con.execute(
             "SELECT source, reason, count(*) FROM quarantine GROUP BY ALL ORDER BY 1, 3 DESC, 2"
         ).fetchall()
@@ -195,6 +205,7 @@ def status() -> dict[str, Any]:
         "sha256",
         "origin",
         "retrieved_at",
+        "data_as_of",
         "rows_read",
         "rows_loaded",
         "rows_quarantined",
@@ -206,11 +217,32 @@ def status() -> dict[str, Any]:
         d["retrieved_at"] = d["retrieved_at"].replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
         d["files"] = list(d["files"])
         d["sha256"] = list(d["sha256"])
+        d.update(age.of_source(d["name"], d["data_as_of"]))
+        if d["name"] in postings:
+            d["postings"] = postings[d["name"]]
         sources.append(d)
     by_source: dict[str, dict[str, int]] = {}
     for src, reason, n in reasons:
         by_source.setdefault(src, {})[reason] = int(n)
     return {"sources": sources, "quarantine_reasons": by_source}
+
+
+def units_of(rows: pd.DataFrame) -> pd.DataFrame:
+    """The units (schema.UNITS_SELECT: one per posting or respondent) of observation rows that are not in the store,
+    e.g. a test file's parsed rows — by the same SQL as the store's ``units`` view."""
+    import duckdb
+
+    con = duckdb.connect(":memory:", config={"enable_external_access": "false"})
+    try:
+        frame = schema.to_arrow(rows, schema.OBSERVATION_COLUMNS)
+        con.register("observations", frame)
+        extra = [c for c in rows.columns if c not in schema.column_names(schema.OBSERVATION_COLUMNS)]
+        out = con.execute(schema.UNITS_SELECT + " ORDER BY source_file, source_record").df()
+    finally:
+        con.close()
+    if extra:  # columns beyond the schema ride along by obs_id
+        out = out.merge(rows[["obs_id", *extra]], on="obs_id", how="left")
+    return out
 
 
 def query(sql: str, params: list[Any] | None = None) -> pd.DataFrame:

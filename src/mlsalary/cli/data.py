@@ -114,7 +114,8 @@ def pull(
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show what is loaded: files, checksums, row accounting (read = loaded + quarantined) and quarantine reasons.
+    """Show what is loaded: where from, the date its data is as of and its age, row accounting (read = loaded +
+    quarantined), postings (ranges, singles, distinct) and quarantine reasons.
 
     Example: mlsalary data status --json
     """
@@ -127,21 +128,29 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     from rich.table import Table
 
     t = Table(title="Data status")
-    for c in ("source", "version", "read", "loaded", "quarantined", "duplicates", "retrieved", "files"):
+    for c in ("source", "version", "data as of", "read", "loaded", "quarantined", "duplicates", "from"):
         t.add_column(c)
     for s in st["sources"]:
         t.add_row(
             s["name"],
             s["version"],
+            _as_of(s),
             count(s["rows_read"]),
             count(s["rows_loaded"]),
             count(s["rows_quarantined"]),
             count(s["rows_duplicate"]),
-            s["retrieved_at"][:19],
-            ", ".join(s["files"][:3]) + (f" (+{len(s['files']) - 3})" if len(s["files"]) > 3 else ""),
+            s["origin"],
         )
     c = console()
     c.print(t)
+    for s in st["sources"]:
+        p = s.get("postings")
+        if p:
+            c.print(f"{s['name']}: {p['postings']:,} postings ({p['ranges']:,} posted ranges, {p['singles']:,} "
+                    f"single values), {p['distinct']:,} distinct (a posting listed again counts once)",
+                    markup=False)  # fmt: skip
+        if s["warning"]:
+            c.print(f"warning: {s['warning']}", markup=False)
     for src, reasons in st["quarantine_reasons"].items():
         c.print(f"quarantined in {src}: " + ", ".join(f"{r} {n:,}" for r, n in reasons.items()), markup=False)
     if not st["sources"]:
@@ -184,7 +193,8 @@ def sql(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
-    """Run a read-only SQL query on the store (tables: observations, aggregates, skills, sources, quarantine).
+    """Run a read-only SQL query on the store (tables: observations, aggregates, skills, sources, quarantine; the
+    view units holds one row per posting or respondent, as the figures count).
 
     Example: mlsalary data sql "SELECT role, count(*) FROM observations GROUP BY role"
     """
@@ -207,6 +217,14 @@ def sql(
         c.print(t)
         if len(df) > 1000:
             c.print(f"(first 1,000 of {len(df):,} rows; use --csv for all)")
+
+
+def _as_of(s: dict[str, Any]) -> str:
+    """'2025-08-03 (15 months; final)' for a source's status row."""
+    if not s.get("data_as_of"):
+        return ""
+    final = "; final" if s.get("final") else ""
+    return f"{s['data_as_of']} ({s['age_months']} months{final})"
 
 
 def _cell(v: Any) -> str:

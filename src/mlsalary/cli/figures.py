@@ -43,8 +43,9 @@ def figures(
 
     data = load()
     figs = compute_all(data, ids=figure_id)
+    sources = render.sources_of(data.loaded, data.as_of)
     if out is not None:
-        paths = render.write(out, figs, check(compute_all(data)) if figure_id else check(figs), data.loaded)
+        paths = render.write(out, figs, check(compute_all(data)) if figure_id else check(figs), sources)
         typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
     if as_json:
         print_json(render.figures_json(figs))
@@ -56,10 +57,17 @@ def figures(
         t.add_column(c, overflow="fold")
     for i, f in enumerate(figs, start=1):
         t.add_row(str(i), f.question, render.shown(f), render.ci_text(f), "" if f.n is None else f"{f.n:,}",
-                  ", ".join(f.sources), render.years_text(f.years))  # fmt: skip
-    console().print(t)
+                  ", ".join(f.sources), f.period or render.years_text(f.years))  # fmt: skip
+    c = console()
+    c.print(t)
     ok = sum(f.status == "ok" for f in figs)
-    console().print(f"{ok} of {len(figs)} figures shown; definitions and caveats: mlsalary figures --json or --out DIR")
+    c.print(f"{ok} of {len(figs)} figures shown; definitions and caveats: mlsalary figures --json or --out DIR")
+    c.print("data: " + "; ".join(render.source_text(s) for s in sources), markup=False)
+    for s in sources:
+        if s["warning"]:
+            c.print(f"warning: {s['warning']}", markup=False)
+    for src, n, how in render.missing_sources(figs):
+        c.print(f"{n} figures need {src}: {how}", markup=False)
 
 
 def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False) -> None:

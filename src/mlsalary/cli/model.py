@@ -115,6 +115,11 @@ def estimate(
               f"median ${result['p50']:,}")  # fmt: skip
     flag = "" if result["in_support"] else " — outside the data's support"
     out.print(f"  support: {result['support_n']:,} similar records{flag}")
+    out.print("  data: " + "; ".join(f"{d['source']} as of {d['data_as_of']} ({d['age_months']} months old)"
+                                    for d in result["data"]), markup=False)  # fmt: skip
+    for d in result["data"]:
+        if d["warning"]:
+            out.print(f"  warning: {d['warning']}", markup=False)
     if result["contributions"]:
         ref = ", ".join(f"{k} {v}" for k, v in result["reference"].items())
         out.print(f"  against the reference profile ({ref}):")

@@ -95,6 +95,8 @@ def _one(r: dict[str, Any]) -> None:
         out.print(
             f"negotiation: ask {_money(n['target_ask'])} ({n['basis']}); evidence: {n['evidence']}; {n['limits']}"
         )
+        out.print("market data: " + "; ".join(f"{d['source']} as of {d['data_as_of']} ({d['age_months']} months old)"
+                                              for d in m.get("data", [])), markup=False)  # fmt: skip
     elif m:
         out.print(f"market: not available — {m['reason']}")
 

@@ -48,18 +48,36 @@ class FigureDef:
     id: str
     topic: str
     question: str
-    unit: str
+    value_unit: str  # what the value is in: usd, percent, share, ratio
     sources: tuple[str, ...]
     definition: str
     compute: Callable[[Data], Out]
     duplicate_policy: str | None = None
     caveats: tuple[str, ...] = ()
     chart: str = ""
+    #: What one counted record is (schema.COUNT_UNITS); empty: the count unit its sources declare
+    #: (SourceMeta.count_unit: postings for aijobs.net, respondents for surveys, published aggregate for OEWS).
+    #: The figure's data is bound to it (figures.data.Data.bind): n, suppression and intervals count these.
+    count_unit: str = ""
+
+    @property
+    def unit(self) -> str:
+        if self.count_unit:
+            return self.count_unit
+        from mlsalary import sources
+
+        units = {sources.meta(s).count_unit for s in self.sources}
+        if len(units) != 1:
+            raise ValueError(f"figure {self.id}: its sources count different units ({', '.join(sorted(units))})")
+        return units.pop()
 
 
 # --------------------------------------------------------------------------------------------- the catalogue
 
-LATEST_US_ML = "US-based full-time ML engineers (aijobs.net, latest full year, one row per duplicate group)"
+LATEST_US_ML = (
+    "US-based full-time ML engineers (aijobs.net postings, latest full year, pooled with the year before when a "
+    "group is thin; one value per distinct posting: its posted range's midpoint)"
+)
 ONE = "one_per_group"
 AIJ, OEWS, KAG, SO = ("aijobs",), ("oews",), ("kaggle-survey",), ("stackoverflow",)
 
@@ -388,7 +406,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "(aijobs.net), nominal; the real change (CPI-U) in the breakdown.",
         yoy,
         ONE,
-        (AIJOBS_CAVEAT, "The mix of rows (more posted ranges in later years) changes over time too."),
+        (AIJOBS_CAVEAT, "The mix of postings (more posted ranges in later years) changes over time too."),
         "trend",
     ),
     FigureDef(
@@ -410,7 +428,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "Is the entry-level share of ML jobs shrinking?",
         "share",
         AIJ,
-        "Share of entry-level rows among full-time ML practitioner rows (aijobs.net, all countries), latest "
+        "Share of entry-level postings among full-time ML practitioner postings (aijobs.net, all countries), latest "
         "full year, with every year.",
         share_by_year(lambda df: df["level"] == "entry"),
         ONE,
@@ -423,7 +441,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "Are GenAI-titled roles growing?",
         "share",
         AIJ,
-        "Share of GenAI/LLM-titled rows among full-time ML practitioner rows (aijobs.net, all countries), "
+        "Share of GenAI/LLM-titled postings among full-time ML practitioner postings (aijobs.net, all countries), "
         "latest full year, with every year.",
         share_by_year(lambda df: df["specialization"] == "genai_llm"),
         ONE,
@@ -437,11 +455,12 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "How much room is there to negotiate within one profile?",
         "share",
         AIJ,
-        "Interquartile range as a share of the median for US senior ML engineers at "
-        "medium-size employers (aijobs.net, latest full year).",
+        "Median width of the ranges employers post (maximum / minimum - 1) for US senior ML engineers at "
+        "medium-size employers (aijobs.net, latest full year): the room an employer has already advertised. The "
+        "spread between postings (interquartile range of the midpoints / their median) is shown beside it.",
         negotiation_room,
         ONE,
-        (AIJOBS_CAVEAT, "Posted ranges widen the spread; an individual's room is narrower."),
+        (AIJOBS_CAVEAT, "The posted width is the room the employer advertised, not what candidates obtained."),
         "bars",
     ),
 )

@@ -51,7 +51,7 @@ def usd(x: float | None) -> str:
 def interval(f: Figure) -> str:
     if f.ci_low is None or f.ci_high is None:
         return ""
-    fmt = formatter(f.unit)
+    fmt = formatter(f.value_unit)
     return f" (95% interval {fmt(f.ci_low)} to {fmt(f.ci_high)}, n = {f.n:,})" if f.n else ""
 
 
@@ -64,7 +64,7 @@ def formatter(unit: str) -> Callable[[float | None], str]:
 
 
 def describe(f: Figure) -> str:
-    fmt = formatter(f.unit)
+    fmt = formatter(f.value_unit)
     return f"{f.question} {fmt(f.value)}{interval(f)}, {', '.join(map(str, f.years))}"
 
 
@@ -75,7 +75,7 @@ def unusable(figs: dict[str, Figure], ids: tuple[str, ...]) -> str | None:
         if f is None:
             return f"figure {i} was not computed"
         if f.status == "source_missing":
-            return f"figure {i} needs a source that is not loaded (run `{f.remedy}`)"
+            return f"figure {i} needs a source that is not loaded: {f.remedy}"
         if f.status != "ok":
             return f"figure {i} is suppressed: too few records for an honest number"
     return None

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlsalary import stats
 from mlsalary.figures.catalogue import CATALOGUE, FigureDef
 from mlsalary.figures.data import Data, load
@@ -31,32 +33,69 @@ def compute_all(data: Data | None = None, ids: list[str] | None = None) -> list[
 
 
 def compute_one(fd: FigureDef, d: Data) -> Figure:
+    """One figure: its data bound to what it declares (count unit, duplicate policy), then its computation."""
     missing = [s for s in fd.sources if s not in d.loaded]
     if missing:
-        return _empty(fd, "source_missing", remedy=f"mlsalary data pull {' '.join(missing)}")
+        return _empty(fd, "source_missing", remedy=remedy(missing))
     try:
-        out = fd.compute(d)
+        out = fd.compute(d.bind(fd.unit, fd.duplicate_policy))
     except (LookupError, ZeroDivisionError):  # an empty population: nothing to show
         return _empty(fd, "suppressed", caveat="no records in this population")
-    return _figure(fd, out)
+    return _figure(fd, out, d)
+
+
+def remedy(missing: list[str]) -> str:
+    """How to add missing sources, in a way that works: a pull where mlsalary can fetch the source; the steps the
+    source needs otherwise (Kaggle's files need a Kaggle account)."""
+    from mlsalary import sources
+
+    steps = []
+    for name in missing:
+        meta = sources.meta(name)
+        if meta.bundled:
+            steps.append(f"mlsalary data pull {name} (works offline: {meta.bundled})")
+        elif meta.downloadable:
+            steps.append(f"mlsalary data pull {name} (needs the network, or --from a copy of its files)")
+        else:
+            steps.append(meta.how_to_provide)
+    return "; ".join(steps)
+
+
+def _dating(fd: FigureDef, d: Data, years: list[int]) -> dict[str, Any]:
+    """period, data_as_of and age_months of a figure (the oldest of its sources' data dates)."""
+    from mlsalary import age
+
+    dates = [d.as_of[s] for s in fd.sources if s in d.as_of]
+    oldest = min(dates) if dates else None
+    return {
+        "period": age.period(years, fd.sources[0], d.as_of.get(fd.sources[0])),
+        "data_as_of": oldest.isoformat() if oldest else None,
+        "age_months": age.months(oldest) if oldest else None,
+    }
+
+
+def _age_caveats(fd: FigureDef, d: Data) -> list[str]:
+    from mlsalary import age
+
+    return [w for s in fd.sources if s in d.as_of and (w := age.warning(s, d.as_of[s]))]
 
 
 def _empty(fd: FigureDef, status: str, remedy: str = "", caveat: str = "") -> Figure:
     return Figure(
         id=fd.id, topic=fd.topic, question=fd.question, value=None, ci_low=None, ci_high=None, n=None, unit=fd.unit,
-        sources=list(fd.sources), years=[], definition=fd.definition, method="", status=status,
-        caveats=[*fd.caveats, *([caveat] if caveat else [])], duplicate_policy=fd.duplicate_policy, remedy=remedy,
-        chart=fd.chart,
+        value_unit=fd.value_unit, sources=list(fd.sources), years=[], period="", data_as_of=None, age_months=None,
+        definition=fd.definition, method="", status=status, caveats=[*fd.caveats, *([caveat] if caveat else [])],
+        duplicate_policy=fd.duplicate_policy, remedy=remedy, chart=fd.chart,
     )  # fmt: skip
 
 
-def _figure(fd: FigureDef, out: Out) -> Figure:
+def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
     value, lo, hi = _headline(out)
     published = out.n_min >= PUBLISHED
     vis = "shown" if published else stats.visibility(out.n_min)
     n: int | None = None if published else out.n
     status = "ok" if vis == "shown" and value is not None else "suppressed"
-    caveats = [*fd.caveats, *out.caveats]
+    caveats = [*fd.caveats, *out.caveats, *_age_caveats(fd, d)]
     if vis == "hidden":
         n, caveats = None, [*caveats, "fewer than 5 records: nothing is shown about this group"]
     elif vis == "suppressed":
@@ -65,7 +104,8 @@ def _figure(fd: FigureDef, out: Out) -> Figure:
         value = lo = hi = None
     return Figure(
         id=fd.id, topic=fd.topic, question=fd.question, value=value, ci_low=lo, ci_high=hi, n=n, unit=fd.unit,
-        sources=list(fd.sources), years=out.years, definition=fd.definition, method=out.method, caveats=caveats,
+        value_unit=fd.value_unit, sources=list(fd.sources), years=out.years, **_dating(fd, d, out.years),
+        definition=fd.definition, method=out.method, caveats=caveats,
         status=status, duplicate_policy=fd.duplicate_policy, rse=out.rse,
         lower_bound_only=bool(getattr(out.stat, "lower_bound_only", False)), groups=out.groups, chart=fd.chart,
         published=published, group_unit=out.group_unit,

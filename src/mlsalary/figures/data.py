@@ -3,7 +3,8 @@ statistics."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from mlsalary import stats
@@ -15,22 +16,45 @@ if TYPE_CHECKING:
 OBS_COLUMNS = (
     "obs_id, source, year, pay_kind, role, specialization, level, employment_type, company_country, "
     "employee_country, remote, company_size, education, industry, ml_centrality, amount_usd, amount_usd_real, "
-    "amount_low_usd, amount_high_usd, dup_rank"
+    "amount_low_usd, amount_high_usd, posting_part, dup_rank"
 )
+#: The units view adds each posting's range ends (NULL for singles and other sources).
+UNIT_COLUMNS = OBS_COLUMNS + ", range_low_usd, range_high_usd"
 OEWS_CODES = ("15-2051", "15-1221")
 
 
 @dataclass
 class Data:
-    """The store's rows the figures use. `loaded` names the loaded sources."""
+    """The store's data the figures use. `loaded` names the loaded sources and `as_of` their data dates.
+
+    `obs` holds one row per counted unit (the store's ``units`` view: a posting, a respondent); `rows` the published
+    rows (a posting's two range ends apart). A figure never reads them directly: ``bind`` gives it the frame its
+    declaration names — its unit and its duplicate policy — so a declaration cannot drift from its computation.
+    """
 
     loaded: dict[str, str]  # source -> version
     obs: pd.DataFrame
     skills: pd.DataFrame
     oews: pd.DataFrame
+    rows: pd.DataFrame | None = None
+    as_of: dict[str, date] = field(default_factory=dict)
 
     def source(self, name: str) -> pd.DataFrame:
         return self.obs[self.obs["source"] == name]
+
+    def bind(self, unit: str, duplicate_policy: str | None) -> Data:
+        """The data as a figure declares it: counted in `unit` (schema.COUNT_UNITS; 'rows' counts published rows),
+        with its duplicate policy applied ('one_per_group': the first of each duplicate group; 'all_rows': all)."""
+        from mlsalary import schema
+
+        if unit not in schema.COUNT_UNITS:
+            raise ValueError(f"unknown unit {unit!r}: one of {', '.join(schema.COUNT_UNITS)}")
+        if duplicate_policy not in (None, *schema.DUPLICATE_POLICIES):
+            raise ValueError(f"unknown duplicate policy {duplicate_policy!r}")
+        frame = self.rows if unit == "rows" and self.rows is not None else self.obs
+        if duplicate_policy == "one_per_group" and len(frame):
+            frame = frame[frame["dup_rank"] == 1]
+        return Data(self.loaded, frame, self.skills, self.oews, self.rows, self.as_of)
 
 
 def load() -> Data:
@@ -41,18 +65,21 @@ def load() -> Data:
 
     if not config.db_path().is_file():
         empty = pd.DataFrame()
-        return Data({}, empty, empty, empty)
+        return Data({}, empty, empty, empty, empty)
     codes = ", ".join(f"'{c}'" for c in OEWS_CODES)
     with store.read_only() as con:
-        loaded = dict(con.execute("SELECT name, coalesce(version, '') FROM sources").fetchall())
-        obs = con.sql(f"SELECT {OBS_COLUMNS} FROM observations").df()
+        found = con.execute("SELECT name, coalesce(version, ''), data_as_of FROM sources").fetchall()
+        obs = con.sql(f"SELECT {UNIT_COLUMNS} FROM units").df()
+        rows = con.sql(f"SELECT {OBS_COLUMNS} FROM observations").df()
         skills = con.sql("SELECT obs_id, skill FROM skills").df()
         oews = con.sql(
             "SELECT year, area_type, area_code, area_name, occupation_code, soc_2018_code, employment, "
             "annual_median, wage_rse, top_coded, top_code_usd FROM aggregates "
             f"WHERE source = 'oews' AND industry_code = '000000' AND soc_2018_code IN ({codes})"
         ).df()
-    return Data(loaded, obs, skills, oews)
+    loaded = {name: version for name, version, _ in found}
+    as_of = {name: d for name, _, d in found if d is not None}
+    return Data(loaded, obs, skills, oews, rows, as_of)
 
 
 def latest_full_year(df: pd.DataFrame) -> int | None:

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 AIJOBS_CAVEAT = (
-    "aijobs.net mixes self-reported salaries with employers' posted ranges and does not label which is which; "
-    "one row per duplicate group is used."
+    "aijobs.net: almost all records are employers' posted salary ranges (two rows each), a few single values; "
+    "each posting counts once, at its range's midpoint, and a posting listed again counts once."
 )
 OEWS_CAVEAT = (
     "BLS OEWS: base wages only (no bonus or stock), employees only, top-coded at the published cap; "
@@ -68,9 +68,9 @@ class Out:
 
 
 def aijobs(d: Data, roles: tuple[str, ...] = ("ml_engineer",), country: str | None = "US") -> pd.DataFrame:
-    """aijobs.net full-time rows of the given roles, one per duplicate group."""
+    """aijobs.net full-time records of the given roles, in the unit and duplicate policy the figure declares."""
     df = d.source("aijobs")
-    df = df[(df["dup_rank"] == 1) & (df["employment_type"] == "full_time") & df["role"].isin(roles)]
+    df = df[(df["employment_type"] == "full_time") & df["role"].isin(roles)]
     return df[df["company_country"] == country] if country else df
 
 
@@ -79,6 +79,23 @@ def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     if year is None:
         raise LookupError("no rows")
     return df[df["year"] == year], year
+
+
+def latest_or_pooled(
+    df: pd.DataFrame, parts: Callable[[pd.DataFrame], list[pd.DataFrame]]
+) -> tuple[pd.DataFrame, list[str]]:
+    """The latest full year, or — when the smallest of the groups `parts` picks from it is below the minimum n — the
+    latest two years pooled, as a statistics office would, with a caveat saying so (never a switch to counting
+    rows). Every group of the figure is then pooled alike."""
+    frame, year = latest(df)
+    smallest = min(len(p) for p in parts(frame))
+    if smallest >= stats.min_n():
+        return frame, []
+    pooled = df[df["year"].isin([year - 1, year])]
+    return pooled, [
+        f"{year} alone has a group of {smallest} records, fewer than {stats.min_n()}: {year - 1} and {year} are "
+        "pooled."
+    ]
 
 
 def kaggle_us(d: Data) -> pd.DataFrame:
@@ -127,31 +144,40 @@ def levels_breakdown(df: pd.DataFrame) -> list[Group]:
 # --------------------------------------------------------------------------------------------- levels
 
 
+def at_levels(*names: str) -> Callable[[pd.DataFrame], list[pd.DataFrame]]:
+    return lambda df: [df[df["level"] == n] for n in names]
+
+
 def level_median(level: str) -> Callable[[Data], Out]:
     def compute(d: Data) -> Out:
-        df, _ = latest(aijobs(d))
-        return median_out(df[df["level"] == level], levels_breakdown(df))
+        df, notes = latest_or_pooled(aijobs(d), at_levels(level))
+        out = median_out(df[df["level"] == level], levels_breakdown(df))
+        out.caveats += notes
+        return out
 
     return compute
 
 
 def level_jump(lower: str, upper: str) -> Callable[[Data], Out]:
     def compute(d: Data) -> Out:
-        df, _ = latest(aijobs(d))
-        return gap_out(df[df["level"] == upper], df[df["level"] == lower], levels_breakdown(df))
+        df, notes = latest_or_pooled(aijobs(d), at_levels(lower, upper))
+        out = gap_out(df[df["level"] == upper], df[df["level"] == lower], levels_breakdown(df))
+        out.caveats += notes
+        return out
 
     return compute
 
 
 def entry_spread(d: Data) -> Out:
-    df, _ = latest(aijobs(d))
+    df, notes = latest_or_pooled(aijobs(d), at_levels("entry"))
     entry = df[df["level"] == "entry"]
     p10, p90 = estimate(entry, 0.1), estimate(entry, 0.9)
     value = None if p10.value is None or p90.value is None else p90.value - p10.value
     lo = None if p90.ci_low is None or p10.ci_high is None else p90.ci_low - p10.ci_high
     hi = None if p90.ci_high is None or p10.ci_low is None else p90.ci_high - p10.ci_low
     spread = stats.Estimate(value, lo, hi, p10.n, "p90 - p10; interval from the two order-statistic intervals")
-    return Out(spread, p10.n, p10.n, years_of(entry), [group("p10", p10), group("p90", p90)], method=spread.method)
+    return Out(spread, p10.n, p10.n, years_of(entry), [group("p10", p10), group("p90", p90)], method=spread.method,
+               caveats=notes)  # fmt: skip
 
 
 def outside_us(d: Data) -> Out:
@@ -333,8 +359,14 @@ def countries(d: Data) -> Out:
 
 
 def remote_gap(d: Data) -> Out:
-    df, _ = latest(aijobs(d))
-    return gap_out(df[df["remote"] == "remote"], df[df["remote"] == "onsite"], labels=("remote", "on-site"))
+    def parts(df: pd.DataFrame) -> list[pd.DataFrame]:
+        return [df[df["remote"] == "remote"], df[df["remote"] == "onsite"]]
+
+    df, notes = latest_or_pooled(aijobs(d), parts)
+    remote, onsite = parts(df)
+    out = gap_out(remote, onsite, labels=("remote", "on-site"))
+    out.caveats += notes
+    return out
 
 
 def last_two(df: pd.DataFrame) -> pd.DataFrame:
@@ -394,9 +426,15 @@ def role_ladder(d: Data) -> Out:
 
 
 def genai_premium(d: Data) -> Out:
-    df, _ = latest(aijobs(d, PRACTITIONERS))
-    genai = df["specialization"] == "genai_llm"
-    return gap_out(df[genai], df[~genai], labels=("GenAI/LLM-titled", "other ML titles"))
+    def parts(df: pd.DataFrame) -> list[pd.DataFrame]:
+        genai = df["specialization"] == "genai_llm"
+        return [df[genai], df[~genai]]
+
+    df, notes = latest_or_pooled(aijobs(d, PRACTITIONERS), parts)
+    genai, other = parts(df)
+    out = gap_out(genai, other, labels=("GenAI/LLM-titled", "other ML titles"))
+    out.caveats += notes
+    return out
 
 
 # --------------------------------------------------------------------------------------------- skills
@@ -522,25 +560,52 @@ def _wilson(k: int, n: int) -> tuple[float | None, float | None]:
 
 
 def negotiation_room(d: Data) -> Out:
-    """(p75 - p25) / median of one narrow profile, with a seeded BCa bootstrap interval (no closed form exists for
-    this ratio of quantiles; 2,000 resamples, seed 0, so the report is reproducible)."""
+    """The room employers advertise: the median width (maximum / minimum - 1) of the salary ranges posted for one
+    narrow profile, in percent, with a seeded BCa bootstrap interval (2,000 resamples, seed 0: reproducible). The
+    spread between postings — (p75 - p25) / median of their midpoints — is a different thing (it mixes employers
+    and jobs) and is shown beside it, never added to it."""
+    import numpy as np
+
+    def narrow(df: pd.DataFrame) -> list[pd.DataFrame]:
+        return [df[(df["level"] == "senior") & (df["company_size"] == "medium") & df["range_low_usd"].notna()]]
+
+    df, notes = latest_or_pooled(aijobs(d), narrow)
+    (ranges,) = narrow(df)
+    every = df[(df["level"] == "senior") & (df["company_size"] == "medium")]
+    width = (ranges["range_high_usd"] / ranges["range_low_usd"] - 1).to_numpy() * 100
+    value, lo, hi = _bootstrap(width, lambda v, axis=-1: np.median(v, axis=axis))
+    method = "median posted width (max / min - 1); seeded BCa bootstrap interval (2,000 resamples)"
+    e = stats.Estimate(value, lo, hi, len(width), method)
+    mids = every["amount_usd"].dropna().to_numpy()
+    between, b_lo, b_hi = _bootstrap(mids, _iqr_share)
+    rows = [
+        group("width of one posted range (median)", e, note=f"{len(width):,} posted ranges"),
+        group("spread between postings (IQR / median)", stats.Estimate(between, b_lo, b_hi, len(mids), ""),
+              note=f"{len(mids):,} postings, midpoints"),
+    ]  # fmt: skip
+    out = Out(e, len(width), len(width), years_of(ranges), rows, method=e.method, caveats=notes, group_unit="share")
+    if stats.visibility(len(mids)) == "shown":
+        out.extra = {"between_postings_spread": between, "between_postings_ci_low": b_lo,
+                     "between_postings_ci_high": b_hi}  # fmt: skip
+    return out
+
+
+def _iqr_share(v: Any, axis: int = -1) -> Any:
+    import numpy as np
+
+    q25, q50, q75 = np.quantile(v, [0.25, 0.5, 0.75], axis=axis)
+    return (q75 - q25) / q50 * 100
+
+
+def _bootstrap(x: Any, statistic: Callable[..., Any]) -> tuple[float | None, float | None, float | None]:
+    """A statistic of one sample with its seeded BCa bootstrap interval (none below the minimum n)."""
     import numpy as np
     from scipy.stats import bootstrap
 
-    df, _ = latest(aijobs(d))
-    narrow = df[(df["level"] == "senior") & (df["company_size"] == "medium")]
-    x = narrow["amount_usd"].dropna().to_numpy()
-    p25, p50, p75 = (estimate(narrow, q) for q in (0.25, 0.5, 0.75))
-
-    def iqr_share(v: np.ndarray, axis: int = -1) -> np.ndarray:
-        q25, q50, q75 = np.quantile(v, [0.25, 0.5, 0.75], axis=axis)
-        return (q75 - q25) / q50 * 100
-
-    value = float(iqr_share(x)) if len(x) else None
-    lo = hi = None
-    if len(x) >= stats.min_n():
-        res = bootstrap((x,), iqr_share, n_resamples=2_000, method="BCa", random_state=np.random.default_rng(0))
-        lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
-    e = stats.Estimate(value, lo, hi, len(x), "(p75 - p25) / median; seeded BCa bootstrap interval (2,000 resamples)")
-    rows = [group("p25", p25), group("median", p50), group("p75", p75)]
-    return Out(e, len(x), len(x), years_of(narrow), rows, method=e.method)
+    if not len(x):
+        return None, None, None
+    value = float(statistic(x))
+    if len(x) < stats.min_n():
+        return value, None, None
+    res = bootstrap((x,), statistic, n_resamples=2_000, method="BCa", random_state=np.random.default_rng(0))
+    return value, float(res.confidence_interval.low), float(res.confidence_interval.high)

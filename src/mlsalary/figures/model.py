@@ -8,7 +8,8 @@ from typing import Any
 #: ok: a number is shown. suppressed: too few records for a number (n shown when >= the privacy floor).
 #: source_missing: a source the figure needs is not loaded (`remedy` says which command adds it).
 STATUSES = ("ok", "suppressed", "source_missing")
-UNITS = ("usd", "ratio", "percent", "share", "usd_range")
+#: What a figure's value is in (`value_unit`); what it counts (`unit`) is one of schema.COUNT_UNITS.
+VALUE_UNITS = ("usd", "ratio", "percent", "share", "usd_range")
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,13 @@ class Figure:
     ci_low: float | None
     ci_high: float | None
     n: int | None
-    unit: str
+    unit: str  # what n counts: postings, respondents or published aggregate (schema.COUNT_UNITS)
+    value_unit: str  # what value is in: usd, percent, share, ratio
     sources: list[str]
     years: list[int]
+    period: str  # the years in words, with a partial final year's months ("2025 (January–August; final data)")
+    data_as_of: str | None  # ISO date the data is as of (the oldest of the figure's sources)
+    age_months: int | None  # months from data_as_of to today
     status: str
     caveats: list[str]
     topic: str

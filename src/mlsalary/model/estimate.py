@@ -131,5 +131,13 @@ def estimate(
         "contributions": contributions,
         "model_version": model_version(model),
         "reference": REFERENCE,
+        "data": data_age(model.meta.get("data_as_of", {})),
         "notes": notes,
     }
+
+
+def data_age(as_of: dict[str, str]) -> list[dict[str, Any]]:
+    """The model's training sources with the date their data is as of, its age in months and any stale warning."""
+    from mlsalary import age
+
+    return [{"source": name, **age.of_source(name, d)} for name, d in sorted(as_of.items())]

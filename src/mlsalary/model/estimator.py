@@ -5,13 +5,17 @@ learned state ends in ``_``; prediction starts with ``check_is_fitted``; seeded 
 
 - Five gradient-boosting quantile regressions (scikit-learn's HistGradientBoostingRegressor, loss="quantile") of log
   pay give p10, p25, p50, p75, p90 (sorted, so they never cross).
-- **Calibration (conformalized quantile regression, one year ahead).** Pay data drifts from year to year, and a
-  model is always used on a year it has not seen. So the conformity scores are those of a model trained on the
-  years before the newest training year, scored on that newest year: e = max(q_lo - y, y - q_hi) for the 80% (p10,
-  p90) and 50% (p25, p75) intervals. The ceil((n+1)(1-alpha))-th smallest score is the offset added on each side
-  of the final model's interval (the model refit on every training year); `mlsalary model evaluate` measures the
-  coverage this gives against the uncalibrated model. When the years are too few for this, a seeded random split is
-  used instead (plain split-conformal).
+- **Calibration (conformalized quantile regression that hedges against drift).** A model is always used on a year
+  it has not seen, and pay data drift from year to year by an amount no one knows in advance. The conformity scores
+  e = max(q_lo - y, y - q_hi) of the 80% (p10, p90) and 50% (p25, p75) intervals are pooled in equal parts from two
+  views of the newest training year: *a year ahead* (a model trained on the years before it, scored on it: last
+  year's drift, seen by a model with less data) and *within the year* (two-fold cross-fitting: a model trained on
+  everything but one half of that year, scored on that half: no drift). Each view alone misses on next-year data
+  (on the mirror, trained to 2024 and tested on 2025 postings: 86% and 77% for the 80% range); their pool is the
+  average of the two scenarios. The ceil((n+1)(1-alpha))-th smallest pooled score is the offset added on each side of
+  the final model's interval (the model refit on every training year). Only rows of sources the earlier years have are
+  scored (a source first seen in the newest year would measure its novelty, not drift). When the years are too few,
+  a seeded random split is used instead (plain split-conformal). `mlsalary model evaluate` measures the coverage.
 """
 
 from __future__ import annotations
@@ -81,37 +85,45 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
         self.calibration_ = "none"
         self.calibration_n_ = 0
         if self.calibrate:
-            fit_mask, cal_mask, how = self._calibration_split(x)
-            models = self._fit_quantiles(x[fit_mask], y[fit_mask])
-            pred = self._predict_with(models, x[cal_mask])
-            yc = y[cal_mask]
-            for cov, lo, hi in INTERVALS:
-                scores = np.sort(np.maximum(pred[:, lo] - yc, yc - pred[:, hi]))
-                n = len(scores)
+            parts, how = self._calibration_splits(x)
+            scores: dict[str, list[Any]] = {str(cov): [] for cov, _, _ in INTERVALS}
+            for fit_mask, cal_mask in parts:
+                pred = self._predict_with(self._fit_quantiles(x[fit_mask], y[fit_mask]), x[cal_mask])
+                yc = y[cal_mask]
+                for cov, lo, hi in INTERVALS:
+                    scores[str(cov)].append(np.maximum(pred[:, lo] - yc, yc - pred[:, hi]))
+            for cov, _, _ in INTERVALS:
+                pooled = np.sort(np.concatenate(scores[str(cov)]))
+                n = len(pooled)
                 k = min(n - 1, int(np.ceil((n + 1) * cov)) - 1)
-                self.offsets_[str(cov)] = float(scores[k])
-            self.calibration_, self.calibration_n_ = how, int(cal_mask.sum())
+                self.offsets_[str(cov)] = float(pooled[k])
+            self.calibration_ = how
+            self.calibration_n_ = int(sum(int(cal.sum()) for _, cal in parts))
         self.models_ = self._fit_quantiles(x, y)
         self.n_features_in_ = x.shape[1]
         self.feature_names_in_ = np.asarray(list(x.columns), dtype=object)
         return self
 
-    def _calibration_split(self, x: pd.DataFrame) -> tuple[Any, Any, str]:
+    def _calibration_splits(self, x: pd.DataFrame) -> tuple[list[tuple[Any, Any]], str]:
+        """(fit rows, scored rows) pairs whose conformity scores are pooled, and how they were chosen."""
         import numpy as np
 
         from mlsalary.stats.periods import latest_full_year
 
         years = x["year"].to_numpy()
         newest = latest_full_year(years.tolist()) or 0
-        fit_mask = years < newest  # a thin, partial year after it is neither fitted nor scored here
-        # Only rows of sources the earlier years have: a source first seen in the newest year (a survey of that
-        # year alone) would measure the novelty of the source, not the drift of a year.
-        cal = (years == newest) & x["source"].isin(set(x.loc[fit_mask, "source"].dropna())).to_numpy()
-        if cal.sum() >= self.min_calibration_rows and fit_mask.sum() >= self.min_calibration_rows:
-            return fit_mask, cal, f"one year ahead: trained before {newest}, scored on {newest}"
+        before = years < newest  # a thin, partial year after the newest is neither fitted nor scored here
+        known = x["source"].isin(set(x.loc[before, "source"].dropna())).to_numpy()
+        scored = (years == newest) & known
+        if scored.sum() >= self.min_calibration_rows and before.sum() >= self.min_calibration_rows:
+            half = np.random.default_rng(self.random_state).integers(0, 2, len(x)) == 1
+            within = [(~((years == newest) & side), scored & side) for side in (half, ~half)]
+            how = (f"drift hedge: a year ahead (trained before {newest}, scored on {newest}) pooled with within "
+                   f"{newest} (two-fold)")  # fmt: skip
+            return [(before, scored), *within], how
         rng = np.random.default_rng(self.random_state)
         cal = rng.random(len(x)) < 0.25
-        return ~cal, cal, "random 25% split (too few years for one-year-ahead calibration)"
+        return [(~cal, cal)], "random 25% split (too few years for a calibration across years)"
 
     def predict_quantiles(self, x: pd.DataFrame, calibrated: bool = True) -> npt.NDArray[np.float64]:
         """Log-pay quantiles p10, p25, p50, p75, p90 (columns), widened by the conformal offsets."""

@@ -103,15 +103,18 @@ def evaluate(test_data: Path | None = None) -> dict[str, Any]:
 
 
 def _file_rows(path: Path, training: pd.DataFrame) -> pd.DataFrame:
-    """The ML rows of an aijobs-format file minus those already in the training data (counting multiplicity)."""
+    """The ML postings of an aijobs-format file minus those already in the training data (counting multiplicity)."""
     from mlsalary.errors import InsufficientData
     from mlsalary.sources import FetchedFile, aijobs, retrieve
 
     if not path.is_file():
         raise InsufficientData(f"test data {path} does not exist: pass an aijobs.net-format CSV")
-    rows = aijobs.parse([FetchedFile(path, retrieve.sha256_of(path), f"user:{path}")]).observations
-    if rows is None:
+    from mlsalary.store import units_of
+
+    parsed = aijobs.parse([FetchedFile(path, retrieve.sha256_of(path), f"user:{path}")]).observations
+    if parsed is None or parsed.empty:
         raise InsufficientData(f"{path.name} holds no usable rows")
+    rows = units_of(parsed)  # one per posting, at its midpoint, as the model was trained
     rows = rows[rows["role"].isin(schema.ML_ROLES) & rows["amount_usd"].notna()].copy()
     seen = training[training["source"] == "aijobs"]
 

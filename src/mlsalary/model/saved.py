@@ -10,7 +10,7 @@ from mlsalary import config
 from mlsalary.model.compact import CompactModel, load
 from mlsalary.model.features import TRAINING_SOURCES
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"  # 2: learns from postings (one per posting, at its midpoint), knows its data dates
 
 
 def model_path() -> Path:

@@ -22,13 +22,14 @@ if TYPE_CHECKING:
 
 
 def training_data() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(observations, skills) the model learns from: point pay of the training sources, one row per duplicate group."""
+    """(units, skills) the model learns from: point pay of the training sources, one per posting (its midpoint) or
+    respondent, the first of each duplicate group."""
     from mlsalary import store
 
     names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
     where = f"source IN ({names}) AND dup_rank = 1 AND amount_usd IS NOT NULL"
     with store.read_only() as con:
-        obs = con.sql(f"SELECT * FROM observations WHERE {where} ORDER BY obs_id").df()
+        obs = con.sql(f"SELECT * FROM units WHERE {where} ORDER BY obs_id").df()
         skills = con.sql(f"SELECT obs_id, skill FROM skills WHERE source IN ({names})").df()
     return obs, skills
 
@@ -65,6 +66,11 @@ def train(save: bool = True) -> CompactModel:
     obs, skills = training_data()
     model, _, x = fit(obs, skills)
     support = obs.groupby(["role", "level", "company_country"]).size().reset_index(name="n")
+    from mlsalary import store
+
+    names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
+    with store.read_only() as con:
+        dated = con.execute(f"SELECT name, data_as_of FROM sources WHERE name IN ({names}) ORDER BY name").fetchall()
     meta = {
         "version": MODEL_VERSION,
         "fingerprint": fingerprint(),
@@ -74,6 +80,7 @@ def train(save: bool = True) -> CompactModel:
         "calibration": model.calibration_,
         "calibration_rows": model.calibration_n_,
         "support": [[str(r), str(lv), str(c), int(n)] for r, lv, c, n in support.itertuples(index=False)],
+        "data_as_of": {name: d.isoformat() for name, d in dated if d is not None},
     }
     compact = compact_.export(model, x, meta)
     if save:

@@ -58,13 +58,14 @@ def position(offer_file: OfferFile) -> dict[str, Any]:
         "range_50": [est["p25"], est["p75"]],
         "range_80": [est["p10"], est["p90"]],
         "median": est["p50"],
-        "confidence": "the 50% and 80% ranges are calibrated one year ahead to hold 50% and 80% of actual pay; "
+        "confidence": "the 50% and 80% ranges are calibrated across years to hold 50% and 80% of actual pay; "
         "`mlsalary model evaluate` measures how well they do on unseen data",
         "support_n": est["support_n"],
         "in_support": est["in_support"],
         "notes": est["notes"],
         "model_version": est["model_version"],
         "year": est["year"],
+        "data": est["data"],
     }
     target = est["p75"]
     negotiation = {

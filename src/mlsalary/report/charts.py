@@ -10,7 +10,7 @@ from typing import Any
 
 from mlsalary.figures.model import Figure
 
-AXIS_TITLES = {"usd": "USD a year", "percent": "% vs national", "share": "% of rows", "ratio": "ratio"}
+AXIS_TITLES = {"usd": "USD a year", "percent": "% vs national", "share": "%", "ratio": "ratio"}
 
 
 def spec(fig: Figure) -> dict[str, object] | None:

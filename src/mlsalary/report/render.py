@@ -42,7 +42,7 @@ def shown(f: Figure) -> str:
         if f.smallest_group is None:
             return "suppressed (too few records)"
         return f"suppressed (its smallest group has {f.smallest_group} records)"
-    text = formatter(f.unit)(f.value)
+    text = formatter(f.value_unit)(f.value)
     if f.lower_bound_only:
         text = "≥ " + text
     return text
@@ -52,7 +52,7 @@ def ci_text(f: Figure) -> str:
     if f.status != "ok":
         return ""
     if f.ci_low is not None and f.ci_high is not None:
-        fmt = formatter(f.unit)
+        fmt = formatter(f.value_unit)
         return f"95% interval {fmt(f.ci_low)} – {fmt(f.ci_high)}"
     if f.rse is not None:
         return f"published by BLS; relative standard error {f.rse:.1f}% (of the mean wage)"
@@ -65,10 +65,36 @@ def years_text(years: list[int]) -> str:
     return str(min(years)) if min(years) == max(years) else f"{min(years)}–{max(years)}"
 
 
-def markdown(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) -> str:
-    lines = ["# What machine learning engineers really earn: 32 figures", "",
+def sources_of(loaded: dict[str, str], as_of: dict[str, Any]) -> list[dict[str, Any]]:
+    """The loaded sources as the report's header shows them: name, version, data date, age and stale warning."""
+    from mlsalary import age
+
+    return [{"name": k, "version": v, **age.of_source(k, as_of.get(k))} for k, v in sorted(loaded.items())]
+
+
+def source_text(s: dict[str, Any]) -> str:
+    """'aijobs (2025-08-09; data as of 2025-08-03, 15 months old, final)'."""
+    if not s["data_as_of"]:
+        return f"{s['name']} ({s['version']})"
+    final = ", final" if s["final"] else ""
+    return f"{s['name']} ({s['version']}; data as of {s['data_as_of']}, {s['age_months']} months old{final})"
+
+
+def missing_sources(figs: list[Figure]) -> list[tuple[str, int, str]]:
+    """(source, figures waiting for it, how to get it) for every source a figure lacks."""
+    found: dict[str, list[Figure]] = {}
+    for f in figs:
+        if f.status == "source_missing":
+            found.setdefault(f.remedy, []).append(f)
+    return [(", ".join(sorted({s for f in fs for s in f.sources})), len(fs), remedy) for remedy, fs in found.items()]
+
+
+def markdown(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str, Any]]) -> str:
+    lines = [f"# What machine learning engineers really earn: {len(figs)} figures", "",
              f"Computed {datetime.now(UTC):%Y-%m-%d} by mlsalary from: "
-             + ", ".join(f"{k} ({v})" for k, v in sorted(versions.items())) + ".", "",
+             + "; ".join(source_text(s) for s in sources) + ".", "",
+             *[f"> **Data age:** {s['warning']}" for s in sources if s["warning"]],
+             *[f"> **{n} figures need {src}:** {how}" for src, n, how in missing_sources(figs)], "",
              "Every number has its n, a 95% interval (or BLS's relative standard error), its sources and years. "
              "No number is shown for fewer than 30 records, and nothing at all for fewer than 5.", ""]  # fmt: skip
     lines += [
@@ -78,7 +104,7 @@ def markdown(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, st
     for i, f in enumerate(figs, start=1):
         lines.append(
             f"| {i} | {f.question} | {shown(f)} | {ci_text(f)} | {f.n if f.n is not None else ''} | "
-            f"{', '.join(f.sources)} | {years_text(f.years)} | {f.status} |"
+            f"{', '.join(f.sources)} | {f.period} | {f.status} |"
         )  # fmt: skip
     lines += ["", "## Definitions and caveats", ""]
     for f in figs:
@@ -94,7 +120,12 @@ def templates() -> Any:
     """The Jinja2 environment of the report's templates (the web app adds its own in front)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    return Environment(loader=PackageLoader("mlsalary", "report/templates"), autoescape=select_autoescape())
+    # Every template is HTML (named *.html.j2): escape everything, whatever the extension says (a company name or a
+    # file name from a shared file must never become markup).
+    return Environment(
+        loader=PackageLoader("mlsalary", "report/templates"),
+        autoescape=select_autoescape(default_for_string=True, default=True),
+    )
 
 
 def figure_items(figs: list[Figure]) -> dict[str, list[dict[str, Any]]]:
@@ -102,7 +133,9 @@ def figure_items(figs: list[Figure]) -> dict[str, list[dict[str, Any]]]:
     from mlsalary.report import charts
 
     sections: dict[str, list[dict[str, Any]]] = {}
-    for i, f in enumerate(figs, start=1):
+    # Within a topic the figures that have a number come first: an offline first run leads with what it has.
+    order = sorted(enumerate(figs, start=1), key=lambda p: p[1].status == "source_missing")
+    for i, f in order:
         sections.setdefault(TOPICS.get(f.topic, f.topic), []).append(
             {
                 "n_": i,
@@ -110,26 +143,28 @@ def figure_items(figs: list[Figure]) -> dict[str, list[dict[str, Any]]]:
                 "shown": shown(f),
                 "ci": ci_text(f),
                 "svg": charts.svg(f) if f.status == "ok" else None,
-                "years": years_text(f.years),
+                "years": f.period or years_text(f.years),
                 "fmt": formatter(f.group_unit),
             }
         )
     return sections
 
 
-def html(figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) -> str:
+def html(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str, Any]]) -> str:
     return templates().get_template("report.html.j2").render(
-        sections=figure_items(figs), verdicts=verdicts, versions=versions, unanswerable=UNANSWERABLE,
+        sections=figure_items(figs), verdicts=verdicts, sources=sources, source_text=source_text,
+        missing=missing_sources(figs), unanswerable=UNANSWERABLE,
         generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ok=sum(f.status == "ok" for f in figs), total=len(figs),
     )  # fmt: skip
 
 
-def write(out_dir: Path, figs: list[Figure], verdicts: list[Verdict], versions: dict[str, str]) -> list[Path]:
-    """Write report.html, figures.md and figures.json into out_dir (each atomically). Returns the paths."""
+def write(out_dir: Path, figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str, Any]]) -> list[Path]:
+    """Write report.html, figures.md and figures.json into out_dir (each atomically). Returns the paths.
+    `sources`: the loaded sources with their data dates (sources_of)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {
-        "report.html": html(figs, verdicts, versions),
-        "figures.md": markdown(figs, verdicts, versions),
+        "report.html": html(figs, verdicts, sources),
+        "figures.md": markdown(figs, verdicts, sources),
         "figures.json": json.dumps(figures_json(figs) | claims_json(verdicts), indent=2, ensure_ascii=False) + "\n",
     }
     paths = []

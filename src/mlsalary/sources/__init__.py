@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,16 @@ class SourceMeta:
     expected_files: str
     how_to_provide: str
     attribution: str = ""
+    #: What one observation of this source is (schema.COUNT_UNITS): what its figures count.
+    count_unit: str = "respondents"
+    #: ISO date of the source's last data when it has stopped publishing ("" while it publishes): its data is final.
+    final_data: str = ""
+    #: How to get newer data, for the stale-data warning.
+    refresh: str = ""
+    #: What of the source ships inside the installed packages ("" for nothing): a pull works offline.
+    bundled: str = ""
+    #: Whether mlsalary can download it (False: the user must fetch the files, as how_to_provide says).
+    downloadable: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class FetchedFile:
     path: Path
     sha256: str
     origin: str  # "user:<path>", "mirror:<path>", "cache:<path>", "download:<url>", "package:<name>"
+    note: str = ""  # why this copy was taken, when it is a fallback (a failed download)
 
 
 @dataclass
@@ -123,6 +135,7 @@ class ParseResult:
     skills: pd.DataFrame | None = None  # (obs_id, source, skill, category); not counted as rows
     quarantine: QuarantineRows = field(default_factory=QuarantineRows)
     notes: list[str] = field(default_factory=list)
+    data_as_of: date | None = None  # the date the data is as of (snapshot, release reference date, end of fielding)
 
     @classmethod
     def combine(cls, parts: list[ParseResult]) -> ParseResult:
@@ -139,6 +152,7 @@ class ParseResult:
             skills=pd.concat([p.skills for p in parts], ignore_index=True),
             quarantine=q,
             notes=[n for p in parts for n in p.notes],
+            data_as_of=max((p.data_as_of for p in parts if p.data_as_of), default=None),
         )
 
     @property

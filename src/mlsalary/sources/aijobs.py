@@ -1,25 +1,34 @@
 """aijobs.net salary data (formerly ai-jobs.net), CC0 1.0.
 
-One row is one annual pay figure. Since 2023 most rows are employers' posted salary ranges entered as two rows
-(the minimum and the maximum), mixed with self-reported salaries, and the file does not say which is which: the
-pay_kind is ``reported_or_posted``. About half of the rows repeat another row exactly. They are all kept; each
-row carries ``dup_group`` (the record of the first identical row) and ``dup_rank`` (1 for that first row), so every
-figure can state its duplicate policy ("all rows" or "one per duplicate group").
+The unit is the **posting**. Since 2022 almost every row is one end of an employer's posted salary range: a range is
+published as two adjacent rows, its maximum first, then its minimum, that share all nine non-pay fields. The rule
+(``pair_postings``), applied in file order to the rows that pass the checks:
 
-Accepted files: the official ``salaries.csv``; the dated mirror snapshots ``salaries_YYYY-MM-DD.csv`` (the
-newest one is used: it contains the older ones); Kaggle's copies (``ds_salaries*.csv``), which may start with a
-blank line and an extra unnamed index column.
+    a row followed by the next published row with the same nine non-pay fields and a salary not above it forms one
+    posted range (that row is its ``max``, the next its ``min``); every other row is a ``single`` value.
+
+Pairing is greedy from the top, so a run of identical rows pairs up two by two. A range whose other end was
+quarantined leaves a single. Every row is kept (read = loaded + quarantined counts published rows) and carries its
+``posting_id`` (the record of the posting's first row) and ``posting_part``; the store's ``units`` view turns each
+posting into one observation at its midpoint. Duplicates are decided per posting: a posting with the same nine fields
+and the same minimum and maximum as an earlier one is a re-listing (``dup_rank`` > 1 on both its rows).
+
+aijobs.net stopped publishing after its data update of 2025-08-03: its data is final, and 2025 covers January to
+August. Accepted files: the official ``salaries.csv``; the dated snapshots ``salaries_YYYY-MM-DD.csv`` (the newest is
+used: it contains the older ones); Kaggle's copies (``ds_salaries*.csv``), which may start with a blank line and an
+extra unnamed index column; and the copy bundled with mlsalary (``mlsalary/data/aijobs/``), used when nothing else is
+at hand.
 """
-
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlsalary import config
-from mlsalary.errors import SchemaError
+from mlsalary.errors import DownloadError, SchemaError
 from mlsalary.normalize import geo, levels, money, titles
 from mlsalary.sources import (
     FetchedFile,
@@ -31,20 +40,29 @@ from mlsalary.sources import (
     textfile,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
 META = SourceMeta(
     name="aijobs",
     title="aijobs.net salaries (formerly ai-jobs.net)",
     licence="CC0 1.0 (public domain dedication)",
     homepage="https://aijobs.net/salaries/",
     citation="aijobs.net, Salaries dataset, https://github.com/foorilla/ai-jobs-net-salaries (CC0 1.0)",
-    unit="annual gross salary, local currency and USD as converted by aijobs.net",
-    period="2020 onwards, refreshed weekly",
+    unit="annual gross salary, local currency and USD as converted by aijobs.net; mostly employers' posted ranges "
+    "(two rows each), some single values",
+    period="2020 to August 2025 (final: aijobs.net stopped publishing after 2025-08-03)",
     download_urls=("https://raw.githubusercontent.com/foorilla/ai-jobs-net-salaries/main/salaries.csv",),
     expected_files="salaries.csv, salaries_YYYY-MM-DD.csv or ds_salaries*.csv",
     how_to_provide=(
         'run "mlsalary data pull aijobs" online, pass the file with --from, '
         "or set MLSALARY_MIRROR to a folder holding aijobs/salaries.csv"
     ),
+    count_unit="postings",
+    bundled="the final snapshot (2025-08-09) ships with mlsalary",
+    final_data="2025-08-03",
+    refresh="aijobs.net stopped publishing in August 2025: this data is final, there is nothing newer to fetch",
 )
 
 COLUMNS = (
@@ -60,8 +78,12 @@ COLUMNS = (
     "company_location",
     "company_size",
 )
+#: The nine non-pay fields the two rows of one posted range share.
+POSTING_FIELDS = tuple(c for c in COLUMNS if c not in ("salary", "salary_in_usd"))
 _INDEX_COLUMNS = {"", "unnamed: 0", "index", "id"}
-_DATED = re.compile(r"salaries_(\d{4}-\d{2}-\d{2})\.csv$")
+_DATED = re.compile(r"salaries_(\d{4}-\d{2}-\d{2})\.csv(\.xz|\.gz|\.bz2)?$")
+#: The snapshot shipped inside the package (CC0; its licence file beside it): the default when nothing else is at hand.
+BUNDLED = "data/aijobs/salaries_2025-08-09.csv.xz"
 
 
 def pick(folder: Path) -> list[Path]:
@@ -69,7 +91,7 @@ def pick(folder: Path) -> list[Path]:
     official = folder / "salaries.csv"
     if official.is_file():
         return [official]
-    dated = sorted(p for p in folder.glob("salaries_*.csv") if _DATED.search(p.name))
+    dated = sorted((p for p in folder.glob("salaries_*") if _DATED.search(p.name)), key=lambda p: p.name)
     if dated:
         return [dated[-1]]
     kaggle = sorted(folder.glob("ds_salaries*.csv"))
@@ -83,14 +105,29 @@ def fetch(
     if local:
         return local
     dest = retrieve.source_cache(META.name) / "salaries.csv"
+    digest = retrieve.cached(dest)
     if offline or config.offline():
-        digest = retrieve.cached(dest)
-        if digest:
-            return [FetchedFile(dest, digest, f"cache:{dest}")]
-        raise retrieve.unavailable(META, "offline and not in the mirror or the cache")
+        return [FetchedFile(dest, digest, f"cache:{dest}")] if digest else [bundled("offline")]
     url = META.download_urls[0]
-    digest = retrieve.download(url, dest, progress=progress)
+    try:
+        digest = retrieve.download(url, dest, progress=progress)
+    except DownloadError as e:
+        why = f"the download failed ({e})"
+        return [FetchedFile(dest, digest, f"cache:{dest}", why)] if digest else [bundled(why)]
     return [FetchedFile(dest, digest, f"download:{url}")]
+
+
+def bundled(why: str) -> FetchedFile:
+    """The snapshot shipped inside the package; `why` it is taken."""
+    from importlib import resources
+
+    path = Path(str(resources.files("mlsalary").joinpath(BUNDLED)))
+    return FetchedFile(path, retrieve.sha256_of(path), f"package:mlsalary/{BUNDLED}", why)
+
+
+def stem(path: Path) -> str:
+    """A file's name without .csv and a compression suffix: the bundled and the mirror's copy give the same ids."""
+    return re.sub(r"\.csv(\.xz|\.gz|\.bz2)?$", "", path.name)
 
 
 def version_of(path: Path) -> str:
@@ -99,7 +136,7 @@ def version_of(path: Path) -> str:
         return m.group(1)
     if path.name == "salaries.csv":
         return "retrieved " + datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
-    return path.stem
+    return stem(path)
 
 
 def parse(files: list[FetchedFile]) -> ParseResult:
@@ -173,8 +210,8 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     ok = ~bad
     df, year, currency, amount_local, amount_usd = df[ok], year[ok], currency[ok], amount_local[ok], amount_usd[ok]
     usd_given = usd_given[ok]
-    # Exact duplicates: the same values in every column.
-    groups = df.groupby(list(COLUMNS), sort=False)["record"]
+    part, posting = pair_postings(df, amount_local.to_numpy())
+    dup_group, dup_rank = posting_duplicates(df, part, posting, amount_local.to_numpy(), amount_usd.to_numpy())
     titles_ = {t: titles.map_title(t) for t in df["job_title"].unique()}
     countries = {
         c: geo.to_iso2(c) for c in pd.unique(df[["company_location", "employee_residence"]].to_numpy().ravel())
@@ -185,12 +222,12 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     remote = pd.to_numeric(df["remote_ratio"]).astype(int).map(levels.AIJOBS_REMOTE).fillna("hybrid")
     out = pd.DataFrame(
         {
-            "obs_id": "aijobs:" + path.stem + ":" + df["record"].astype(str),
+            "obs_id": "aijobs:" + stem(path) + ":" + df["record"].astype(str),
             "source": "aijobs",
             "source_file": path.name,
             "source_record": df["record"],
             "year": year.astype("int64"),
-            "pay_kind": "reported_or_posted",
+            "pay_kind": np.where(part == "single", "reported_or_posted", "posted_range"),
             "job_title_raw": df["job_title"],
             "role": df["job_title"].map(lambda t: titles_[t][0]),
             "specialization": df["job_title"].map(lambda t: titles_[t][1]),
@@ -210,11 +247,98 @@ def parse(files: list[FetchedFile]) -> ParseResult:
             "usd_conversion": usd_given.map({True: "source", False: "ecb_year_average"}),
             "amount_low_usd": np.nan,
             "amount_high_usd": np.nan,
-            "dup_group": groups.transform("first"),
-            "dup_rank": groups.cumcount() + 1,
+            "posting_id": posting,
+            "posting_part": part,
+            "dup_group": dup_group,
+            "dup_rank": dup_rank,
         }
     ).reset_index(drop=True)
-    return ParseResult(rows_read=n_read, version=version_of(path), observations=out, quarantine=q)
+    max_year = int(year.max()) if len(year) else None
+    notes = []
+    if ff.origin.startswith("package:"):
+        notes.append(
+            f"aijobs: loaded the copy bundled with mlsalary ({path.name}, aijobs.net's final data; CC0): {ff.note}, "
+            "and no copy was given with --from, MLSALARY_MIRROR or in the cache"
+        )
+    elif ff.note:
+        notes.append(f"aijobs: {ff.note}; loaded the cached copy {path.name}")
+    return ParseResult(
+        rows_read=n_read,
+        version=version_of(path),
+        observations=out,
+        quarantine=q,
+        data_as_of=data_as_of(path, max_year),
+        notes=notes,
+    )
+
+
+def pair_postings(df: pd.DataFrame, pay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The posting rule (module docstring), vectorised: (posting_part, posting_id) for each row, in file order.
+
+    A row i can open a range when row i+1 is the next published row (consecutive record numbers), has the same nine
+    non-pay fields and a salary not above row i's. Within a run of such rows, pairs form greedily from the top: the
+    rows at even distance from the run's start open a range, the row after each of them closes it.
+    """
+    import numpy as np
+
+    n = len(df)
+    rec = df["record"].to_numpy()
+    can = np.zeros(n, dtype=bool)
+    if n > 1:
+        link = (rec[1:] == rec[:-1] + 1) & (pay[1:] <= pay[:-1])
+        for c in POSTING_FIELDS:
+            v = df[c].to_numpy()
+            link &= v[1:] == v[:-1]
+        can[:-1] = link
+    idx = np.arange(n)
+    run_start = np.maximum.accumulate(np.where(can, -1, idx)) + 1  # first index of each run of can=True
+    opens = can & ((idx - run_start) % 2 == 0)
+    closes = np.zeros(n, dtype=bool)
+    closes[1:] = opens[:-1]
+    part = np.where(opens, "max", np.where(closes, "min", "single")).astype(object)
+    posting = np.where(closes, np.roll(rec, 1), rec).astype("int64")
+    return part, posting
+
+
+def posting_duplicates(
+    df: pd.DataFrame, part: np.ndarray, posting: np.ndarray, local: np.ndarray, usd: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(dup_group, dup_rank) per row, decided per posting: postings with the same nine fields and the same minimum
+    and maximum (local and USD) are one posting listed again; both rows of a posting get its group and rank."""
+    import numpy as np
+    import pandas as pd
+
+    first = part != "min"  # each posting's first row
+    nxt = np.roll(np.arange(len(part)), -1)
+    opens = part == "max"
+    low_local = np.where(opens, local[nxt], local)
+    low_usd = np.where(opens, usd[nxt], usd)
+    key = pd.DataFrame({c: df[c].to_numpy()[first] for c in POSTING_FIELDS})
+    key["low_local"], key["high_local"] = low_local[first], local[first]
+    key["low_usd"], key["high_usd"] = low_usd[first], usd[first]
+    key["posting"] = posting[first]
+    groups = key.groupby(list(key.columns[:-1]), sort=False, dropna=False)["posting"]
+    by_posting = pd.DataFrame(
+        {"group": groups.transform("first").to_numpy(), "rank": groups.cumcount().to_numpy() + 1},
+        index=key["posting"].to_numpy(),
+    )
+    per_row = by_posting.loc[posting]
+    return per_row["group"].to_numpy("int64"), per_row["rank"].to_numpy("int64")
+
+
+def data_as_of(path: Path, max_year: int | None) -> date | None:
+    """The date a file's data is as of: a dated snapshot's date; a live or Kaggle copy's retrieval date or last work
+    year's end — never later than the source's final data (META.final_data)."""
+    m = _DATED.search(path.name)
+    if m:
+        found = date.fromisoformat(m.group(1))
+    elif path.name == "salaries.csv":
+        found = datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
+    elif max_year is not None:
+        found = date(max_year, 12, 31)
+    else:
+        return None
+    return min(found, date.fromisoformat(META.final_data)) if META.final_data else found
 
 
 def _number(text: str) -> float | None:

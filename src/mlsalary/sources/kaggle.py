@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,8 @@ META = SourceMeta(
         "https://www.kaggle.com/competitions/kaggle-survey-2022/data",
     ),
     expected_files="kaggle-survey-2021.zip, kaggle-survey-2022.zip (or kaggle_survey_YYYY_responses.csv)",
+    downloadable=False,
+    refresh="Kaggle has not run its ML & DS survey since 2022: the 2022 survey is the newest there is",
     how_to_provide=(
         "Kaggle's survey files need a Kaggle account, so mlsalary cannot download them: sign in at "
         "https://www.kaggle.com/competitions/kaggle-survey-2022/data (and .../kaggle-survey-2021/data), download "
@@ -69,6 +72,7 @@ class Layout:
     year: int
     single: dict[str, tuple[str, str]]  # field -> (column id, words in its question)
     multi: dict[str, tuple[str, str]]  # field -> (column id prefix, words in the first column's question)
+    fielded_until: date  # the survey's last day of fielding (Kaggle's methodology notes): its data's date
 
 
 LAYOUTS: dict[int, Layout] = {
@@ -93,6 +97,7 @@ LAYOUTS: dict[int, Layout] = {
             "cloud": ("Q27_A_", "cloud computing platforms"),
             "data_products": ("Q32_A_", "big data products"),
         },
+        fielded_until=date(2021, 10, 4),  # fielded September 1 - October 4, 2021
     ),
     2022: Layout(
         2022,
@@ -115,6 +120,7 @@ LAYOUTS: dict[int, Layout] = {
             "cloud": ("Q31_", "cloud computing platforms"),
             "data_products": ("Q35_", "data products"),
         },
+        fielded_until=date(2022, 10, 16),  # fielded September 16 - October 16, 2022
     ),
 }
 
@@ -321,6 +327,7 @@ def _parse_file(path: Path) -> ParseResult:
         skills=_skills(df, lay, obs["obs_id"]),
         quarantine=q,
         notes=[f"kaggle-survey: read {path.name} as the {lay.year} layout"],
+        data_as_of=lay.fielded_until,
     )
 
 

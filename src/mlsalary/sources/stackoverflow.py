@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,10 @@ META = SourceMeta(
         f"https://survey.stackoverflow.co/datasets/stack-overflow-developer-survey-{y}.zip" for y in (2023, 2024, 2025)
     ),
     expected_files="stack-overflow-developer-survey-YYYY.zip or survey_results_public*.csv[.bz2|.gz]",
+    refresh=(
+        "Stack Overflow publishes each year's survey (fielded in May-June) later that year or the next; "
+        'run "mlsalary data pull stackoverflow" online for the newest layout mlsalary reads'
+    ),
     how_to_provide=(
         'run "mlsalary data pull stackoverflow" online, pass the survey zip or CSV with --from, '
         "or set MLSALARY_MIRROR to a folder holding stackoverflow/"
@@ -184,6 +189,7 @@ class Layout:
     experience: tuple[str, ...]  # years of professional experience, first non-empty wins
     # Columns only this layout has, used to recognise a file whose name carries no year.
     signature: tuple[str, ...]
+    fielded_until: date  # the survey's last day of fielding: the date its data is as of
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -191,9 +197,11 @@ class Layout:
 
 
 LAYOUTS: dict[int, Layout] = {
-    2023: Layout(2023, ("WorkExp", "YearsCodePro"), ("AISearchHaveWorkedWith",)),
-    2024: Layout(2024, ("WorkExp", "YearsCodePro"), ("AISearchDevHaveWorkedWith",)),
-    2025: Layout(2025, ("WorkExp",), ("AIModelsHaveWorkedWith",)),  # 2025 dropped YearsCodePro
+    # Fielding periods as Stack Overflow's methodology pages state them: 2023 May 8-19, 2024 May 19-June 20,
+    # 2025 May 29-June 23.
+    2023: Layout(2023, ("WorkExp", "YearsCodePro"), ("AISearchHaveWorkedWith",), date(2023, 5, 19)),
+    2024: Layout(2024, ("WorkExp", "YearsCodePro"), ("AISearchDevHaveWorkedWith",), date(2024, 6, 20)),
+    2025: Layout(2025, ("WorkExp",), ("AIModelsHaveWorkedWith",), date(2025, 6, 23)),  # 2025 dropped YearsCodePro
 }
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -336,6 +344,7 @@ def _parse_file(path: Path) -> ParseResult:
         skills=_skills(df, skill_columns, out["obs_id"]),
         quarantine=q,
         notes=[f"stackoverflow: read {path.name} as the {lay.year} layout"],
+        data_as_of=lay.fielded_until,
     )
 
 

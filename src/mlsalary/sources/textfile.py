@@ -11,6 +11,7 @@ import csv
 import functools
 import gzip
 import io
+import lzma
 import re
 import zipfile
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ class Row:
 
 
 def read_bytes(path: Path, source: str, member_suffix: str = ".csv") -> bytes:
-    """The file's bytes, decompressed: .bz2, .gz, or a .zip holding one file ending in `member_suffix`."""
+    """The file's bytes, decompressed: .bz2, .gz, .xz, or a .zip holding one file ending in `member_suffix`."""
     name = path.name.lower()
     try:
         raw = path.read_bytes()
@@ -42,7 +43,9 @@ def read_bytes(path: Path, source: str, member_suffix: str = ".csv") -> bytes:
             return bz2.decompress(raw)
         if name.endswith(".gz"):
             return gzip.decompress(raw)
-    except (OSError, EOFError, ValueError) as e:
+        if name.endswith(".xz"):
+            return lzma.decompress(raw)
+    except (OSError, EOFError, ValueError, lzma.LZMAError) as e:
         raise SourceError(f"{source}: {path.name} is not a valid {name.rsplit('.', 1)[-1]} file ({e})") from e
     if name.endswith(".zip"):
         return zip_member(path, raw, source, member_suffix)

@@ -34,11 +34,23 @@ from mlsalary.web.explore import YEARS
 MAX_BODY_BYTES = 64 * 1024
 
 
+class SourceAge(BaseModel):
+    data_as_of: str | None
+    age_months: int | None
+    final: bool
+    warning: str
+
+
+class DataAge(SourceAge):
+    source: str
+
+
 class Health(BaseModel):
     status: str
     version: str
     database: bool
     sources: list[str]
+    data_age: dict[str, SourceAge]  # per loaded source: the date its data is as of, its age, a stale warning
 
 
 class EstimateRequest(BaseModel):
@@ -67,6 +79,7 @@ class EstimateResponse(BaseModel):
     contributions: list[dict[str, Any]]
     model_version: str
     reference: dict[str, str]
+    data: list[DataAge]  # the training sources' data dates and ages
     notes: list[str]
 
 
@@ -97,6 +110,7 @@ class Explore(BaseModel):
     filters: dict[str, Any]
     n: int | None
     status: str
+    unit: str  # what n counts: postings
     duplicate_policy: str
     years: list[int]
     quantiles: list[ExploreRow]
@@ -205,8 +219,10 @@ def create_app() -> FastAPI:
     def health() -> dict[str, Any]:
         from mlsalary import api
 
-        loaded = [s["name"] for s in cache.cached("sources", api.list_sources) if s["loaded"]]
-        return {"status": "ok", "version": __version__, "database": bool(loaded), "sources": loaded}
+        loaded = [s for s in cache.cached("sources", api.list_sources) if s["loaded"]]
+        ages = {s["name"]: {k: s[k] for k in ("data_as_of", "age_months", "final", "warning")} for s in loaded}
+        return {"status": "ok", "version": __version__, "database": bool(loaded), "sources": list(ages),
+                "data_age": ages}  # fmt: skip
 
     @app.get("/api/v1/sources", response_model=Sources)
     def sources() -> dict[str, Any]:

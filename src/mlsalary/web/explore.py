@@ -1,5 +1,5 @@
-"""Explore: pay quantiles of one filtered group of aijobs.net rows (one row per duplicate group), for the explore page
-and /api/v1/explore.
+"""Explore: pay quantiles of one filtered group of aijobs.net postings (one value per distinct posting: its range's
+midpoint), for the explore page and /api/v1/explore — counted as the figures count.
 
 The suppression rules of the figures hold: nothing at all below 5 records, no numbers below the minimum n (30).
 The page's distribution chart is a histogram whose bins with fewer than 5 records are left out, so no count of
@@ -23,7 +23,7 @@ FILTERS: dict[str, str | None] = {
 }
 YEARS = (1990, 2100)  # the years a filter may name (the API's schema says the same)
 QUANTILES = (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9))
-NOTE = "aijobs.net annual pay (USD), self-reports and posted ranges mixed, one row per duplicate group; 95% intervals"
+NOTE = "aijobs.net annual pay (USD): one value per distinct posting (its posted range's midpoint); 95% intervals"
 
 
 def choices(field: str) -> tuple[str, ...]:
@@ -67,10 +67,10 @@ def explore(filters: dict[str, Any], histogram: bool = False) -> dict[str, Any]:
     from mlsalary import stats, store
 
     where, params = _where(filters)
-    df = store.query("SELECT amount_usd, year FROM observations WHERE " + " AND ".join(where), params)
+    df = store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
     pay = df["amount_usd"].to_numpy()
     n = len(pay)
-    base: dict[str, Any] = {"filters": {k: v for k, v in filters.items() if v not in (None, "")},
+    base: dict[str, Any] = {"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "unit": "postings",
                             "duplicate_policy": "one_per_group", "years": [], "quantiles": []}  # fmt: skip
     vis = stats.visibility(n)
     if vis == "hidden":

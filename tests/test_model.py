@@ -107,13 +107,80 @@ def estimate(*args: str) -> dict:
 
 def test_estimate_in_support_uses_the_saved_model(model_home: Path) -> None:
     r = estimate("--role", "ml_engineer", "--level", "senior", "--country", "US")
-    assert list(r)[:11] == ["currency", "year", "p10", "p25", "p50", "p75", "p90", "support_n", "in_support",
-                            "contributions", "model_version"]  # fmt: skip
+    assert list(r)[:14] == ["currency", "year", "p10", "p25", "p50", "p75", "p90", "support_n", "in_support",
+                            "reference_p50", "group", "contributions", "skills", "model_version"]  # fmt: skip
     assert r["p10"] < r["p25"] < r["p50"] < r["p75"] < r["p90"]
     assert r["in_support"] and r["support_n"] >= 30
-    assert r["notes"] == []  # the saved model was used: no retraining
+    assert not any("trained now" in n for n in r["notes"])  # the saved model was used: no retraining
     (level,) = [c for c in r["contributions"] if c["feature"] == "level"]
     assert (level["from"], level["to"]) == ("mid", "senior") and level["effect_usd"] > 0
+
+
+# Measured on the mirror (aijobs.net postings of 2025): the mid- and senior-level figures' 95% intervals.
+MID_US_ML_INTERVAL = (165_469.5, 178_000.0)
+SENIOR_US_ML_INTERVAL = (201_365.0, 211_475.0)
+#: role x level x country groups with >= 30 postings in 2025, and how many of them the bare estimate's median falls
+#: outside of (each then shows the group's own median and says why).
+SHOWABLE_GROUPS = 59
+DISAGREEING_GROUPS = 6
+
+
+@pytest.mark.parametrize(("level", "interval"), [("mid", MID_US_ML_INTERVAL), ("senior", SENIOR_US_ML_INTERVAL)])
+def test_the_bare_estimate_agrees_with_the_figure(model_home: Path, level: str, interval: tuple) -> None:
+    r = estimate("--role", "ml_engineer", "--level", level, "--country", "US")
+    assert interval[0] <= r["p50"] <= interval[1]
+    assert r["group"]["agrees"] is True  # with the group of all employment types, as explore counts it
+
+
+def test_every_showable_group_agrees_or_says_why(model_home: Path) -> None:
+    """Every role x level x country group of 2025 postings that explore can show: the estimate's median lies inside
+    the group's 95% interval of the median, or the answer shows the group's own median and says why."""
+    from mlsalary import stats, store
+    from mlsalary.model.estimate import estimate as run
+
+    df = store.query("SELECT role, level, company_country AS c, amount_usd FROM units "
+                     "WHERE source = 'aijobs' AND dup_rank = 1 AND year = 2025")  # fmt: skip
+    walked = outside = 0
+    for (role, level, country), g in df.groupby(["role", "level", "c"]):
+        if len(g) < stats.min_n():
+            continue
+        e = stats.quantile(g["amount_usd"].to_numpy(), 0.5)
+        r = run(role=role, level=level, country=country)
+        walked += 1
+        inside = e.ci_low <= r["p50"] <= e.ci_high
+        assert r["group"]["agrees"] is inside and r["group"]["n"] == len(g)
+        if not inside:
+            outside += 1
+            assert any("differs from the median of this group's own" in n for n in r["notes"])
+    assert (walked, outside) == (SHOWABLE_GROUPS, DISAGREEING_GROUPS)
+
+
+def test_blank_fields_mean_any_and_the_contributions_add_up(model_home: Path) -> None:
+    bare = estimate("--role", "ml_engineer", "--level", "mid", "--country", "US")
+    assert bare["contributions"] == [] and bare["p50"] == bare["reference_p50"]
+    assert any("averaged over the" in n and "remote, company size, specialization" in n for n in bare["notes"])
+    full = estimate("--role", "ml_engineer", "--level", "senior", "--country", "US", "--remote", "onsite",
+                    "--company-size", "medium", "--metro", "Seattle")  # fmt: skip
+    assert [c["feature"] for c in full["contributions"]] == ["level", "remote", "company_size", "metro"]
+    assert full["contributions"][1]["from"] is None and full["contributions"][1]["to"] == "onsite"
+    assert sum(c["effect_usd"] for c in full["contributions"]) == full["p50"] - full["reference_p50"]
+    assert full["reference_p50"] == bare["p50"]
+
+
+def test_a_skill_changes_nothing_and_says_what_the_data_can_tell(model_home: Path) -> None:
+    plain = estimate("--role", "ml_engineer", "--level", "mid", "--country", "US")
+    with_skills = estimate("--role", "ml_engineer", "--level", "mid", "--country", "US", "--skill", "python,pytorch",
+                           "--skill", "tensorflow")  # fmt: skip
+    assert {k: with_skills[k] for k in ("p10", "p50", "p90")} == {k: plain[k] for k in ("p10", "p50", "p90")}
+    assert [k["skill"] for k in with_skills["skills"]] == ["python", "pytorch", "tensorflow"]
+    assert all(not k["known"] and k["reason"].startswith("the data cannot tell") for k in with_skills["skills"])
+    dev = estimate("--role", "software_engineer", "--level", "senior", "--country", "US", "--skill", "spark")
+    (spark,) = dev["skills"]
+    assert spark["known"] and spark["ci_low_pct"] < spark["effect_pct"] < spark["ci_high_pct"]
+    assert spark["population"].startswith("Stack Overflow respondents, software_engineer in US, 2024")
+    code, _, err = run_cli("estimate", "--level", "mid", "--skill", "cobol")
+    assert code == 1
+    assert err.strip() == "error: unknown skill 'cobol': the data records python, pytorch, tensorflow, spark"
 
 
 def test_metro_scales_by_bls_relative_wages(model_home: Path) -> None:

@@ -81,7 +81,9 @@ def estimate(
     company_size: Annotated[str | None, typer.Option("--company-size", help=_choices(schema.COMPANY_SIZES))] = None,
     industry: Annotated[str | None, typer.Option("--industry", help=_choices(schema.INDUSTRIES))] = None,
     education: Annotated[str | None, typer.Option("--education", help=_choices(schema.EDUCATION_LEVELS))] = None,
-    skill: Annotated[list[str] | None, typer.Option("--skill", help="python, pytorch, tensorflow, spark.")] = None,
+    skill: Annotated[
+        list[str] | None, typer.Option("--skill", help="python, pytorch, tensorflow, spark (repeat, or a comma list).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Your pay range: p10-p90 of annual pay for a profile, with what moves it and how much data stands behind it.
@@ -122,6 +124,13 @@ def estimate(
             out.print(f"  warning: {d['warning']}", markup=False)
     if result["contributions"]:
         ref = ", ".join(f"{k} {v}" for k, v in result["reference"].items())
-        out.print(f"  against the reference profile ({ref}):")
+        out.print(f"  from the reference profile ({ref}; median ${result['reference_p50']:,}), one input at a time:")
         for c in result["contributions"]:
-            out.print(f"    {c['feature']}: {c['from'] or '—'} → {c['to']}: {c['effect_usd']:+,} USD")
+            out.print(f"    {c['feature']}: {c['from'] or 'any'} → {c['to']}: {c['effect_usd']:+,} USD")
+    for k in result["skills"]:
+        if k["known"]:
+            ci = f"{k['ci_low_pct']:+.1f}% to {k['ci_high_pct']:+.1f}%"
+            out.print(f"  skill {k['skill']}: {k['effect_pct']:+.1f}% ({ci}) among {k['population']}; not applied to "
+                      "your range", markup=False)  # fmt: skip
+        else:
+            out.print(f"  skill {k['skill']}: {k['reason']}", markup=False)

@@ -18,7 +18,7 @@ from typing import Any
 
 from mlsalary import stats
 from mlsalary.errors import InsufficientData
-from mlsalary.model.features import REFERENCE, ProfileError, profile_values
+from mlsalary.model.features import MIXED, REFERENCE, ProfileError, profile_values
 from mlsalary.model.saved import load_or_train, model_version
 from mlsalary.normalize import geo, levels
 
@@ -74,28 +74,38 @@ def estimate(
     import numpy as np
 
     optional = {"remote": remote, "company_size": company_size, "industry": industry, "education": education,
-                "specialization": specialization, "skills": skills}  # fmt: skip
+                "specialization": specialization}  # fmt: skip
     profile = _profile(role, level, country, years_experience, **optional)
     iso = geo.require_iso2(country)
+    profile["country"] = iso
     if metro and iso != "US":
-        raise ProfileError(f"--metro is for US metros only; the country is {country}", "metro")
+        raise ProfileError(f"a metro is for US metros only; the country is {country}", "metro")
+    given_skills = check_skills(skills)
     model, trained_now = load_or_train()
     year = int(model.meta["latest_year"])
-    # The profile and its counterfactuals (one input set back to the reference, or left out), in one pass.
-    changes: list[tuple[str, Any, Any, dict[str, Any]]] = []
-    for field in FIELDS:
-        if field in profile and profile[field] != REFERENCE[field]:
-            if field == "country" and iso == REFERENCE["country"]:
-                continue
-            changes.append((field, REFERENCE[field], profile[field], {**profile, field: REFERENCE[field]}))
-    for field in ("industry", "education", "specialization", "skills"):
-        if field in profile:
-            shown = ", ".join(profile[field]) if field == "skills" else profile[field]
-            changes.append((field, None, shown, {k: v for k, v in profile.items() if k != field}))
-    rows = [profile_values(p, model.categories, year) for p in (profile, *(c[3] for c in changes))]
+    mix = Mix(model.meta.get("mix", []))
+    # The path from the reference profile to the user's, one field at a time: each step's change of the median is
+    # that field's contribution, and the steps add up to (answer - reference answer).
+    path, steps = [dict(REFERENCE)], []
+    for field in PATH:
+        before, after = path[-1].get(field), profile.get(field)
+        if before == after:
+            continue
+        nxt = {k: v for k, v in path[-1].items() if k != field}
+        if after is not None:
+            nxt[field] = after
+        path.append(nxt)
+        steps.append((field, before, after if after is not None else "any"))
+    expanded = [mix.expand(p) for p in path]
+    rows = [profile_values(v, model.categories, year) for rows_, _ in expanded for v in rows_]
     all_q = model.quantiles(model.encode(rows))
-    q = np.exp(all_q[0])
-    counters = [float(math.exp(v)) for v in all_q[1:, 2]]
+    qs, at = [], 0
+    for rows_, weights in expanded:  # Vincent averaging: the weighted mean of each quantile over the mix
+        w = np.asarray(weights, dtype="float64")
+        qs.append((all_q[at:at + len(rows_)] * w[:, None]).sum(axis=0) / w.sum())
+        at += len(rows_)
+    q = np.exp(qs[-1])
+    medians = [round(float(math.exp(x[2]))) for x in qs]
     support_n = model.support().get((profile["role"], profile["level"], str(iso)), 0)
     notes = ["No model was saved, or the data changed since: a model was trained now."] if trained_now else []
     if support_n < stats.PRIVACY_FLOOR:
@@ -104,7 +114,6 @@ def estimate(
             f"{iso}: too few for an honest range; try a neighbouring level or role, or another country"
         )
     in_support = support_n >= stats.min_n()
-    base = float(q[2])
     if not in_support:
         widen = math.sqrt(stats.min_n() / support_n)
         q = q[2] * np.exp((np.log(q) - np.log(q[2])) * widen)
@@ -113,27 +122,134 @@ def estimate(
             f"the range is widened by {widen:.2f}x around the median."
         )
     contributions = [
-        {"feature": f, "from": a, "to": b, "effect_usd": round(base - m)}
-        for (f, a, b, _), m in zip(changes, counters, strict=True)
+        {"feature": f, "from": a, "to": b, "effect_usd": medians[i + 1] - medians[i]}
+        for i, (f, a, b) in enumerate(steps)
     ]
+    evidence = model.meta.get("skill_evidence", [])
+    group = group_check(profile, round(float(q[2])), model.meta.get("groups", []))
+    if group and group["agrees"] is False:
+        notes.append(
+            f"The model's median differs from the median of this group's own {group['n']:,} postings of "
+            f"{group['year']} (${group['median']:,.0f}, 95% interval ${group['ci_low']:,.0f}-"
+            f"${group['ci_high']:,.0f}): the model also learns from neighbouring groups and years, which pulls a "
+            "group toward them."
+        )
+    averaged = mix.basis(profile)
+    if averaged:
+        notes.append(averaged)
     if metro:
         factor, area = metro_factor(metro)
-        contributions.append({"feature": "metro", "from": "national", "to": area,
-                              "effect_usd": round(float(q[2]) * (factor - 1))})  # fmt: skip
+        unscaled = round(float(q[2]))
         q = q * factor
+        contributions.append({"feature": "metro", "from": "national", "to": area,
+                              "effect_usd": round(float(q[2])) - unscaled})  # fmt: skip
         notes.append(f"Scaled by BLS's data-scientist median in {area} relative to the US ({factor:.2f}x).")
+    out = {k: round(float(v)) for k, v in zip(QUANTILE_KEYS, q, strict=True)}
+    if not metro:
+        out["p50"] = medians[-1]  # the path's own rounding, so the contributions add up to the cent
     return {
         "currency": "USD",
         "year": year,
-        **{k: round(float(v)) for k, v in zip(QUANTILE_KEYS, q, strict=True)},
+        **out,
         "support_n": support_n,
         "in_support": in_support,
+        "reference_p50": medians[0],
+        "group": group,
         "contributions": contributions,
+        "skills": [skill_note(sk, profile["role"], str(iso), evidence) for sk in given_skills],
         "model_version": model_version(model),
         "reference": REFERENCE,
         "data": data_age(model.meta.get("data_as_of", {})),
         "notes": notes,
     }
+
+
+def group_check(profile: dict[str, Any], median: int, groups: list[list[Any]]) -> dict[str, Any] | None:
+    """The profile's role x level x country group as the figures and explore show it (its postings' median and 95%
+    interval, newest full year), and whether the estimate's median lies inside that interval — judged for a profile
+    that names nothing else (None otherwise)."""
+    for role, level, country, year, n, med, lo, hi in groups:
+        if (role, level, country) == (profile["role"], profile["level"], profile["country"]):
+            bare = not any(profile.get(f) for f in PATH[3:])
+            agrees = (lo is not None and hi is not None and lo <= median <= hi) if bare else None
+            return {"year": year, "n": n, "median": med, "ci_low": lo, "ci_high": hi, "agrees": agrees}
+    return None
+
+
+#: The order in which the path from the reference profile reaches the user's (see estimate()).
+PATH = ("role", "level", "country", "remote", "company_size", "specialization", "industry", "education")
+
+
+class Mix:
+    """What a blank field means: the distribution of remote work, company size and specialization among the
+    estimate's population (aijobs.net postings of the latest two years) with the same role, level and country —
+    relaxed to the same role and level, then role, then all postings, when that group has none."""
+
+    def __init__(self, table: list[list[Any]]) -> None:
+        self.table = table
+
+    def matches(self, p: dict[str, Any]) -> tuple[list[list[Any]], str]:
+        given = {i + 3: p[f] for i, f in enumerate(MIXED) if p.get(f) is not None}
+        for keys, label in (((0, 1, 2), "role, level and country"), ((0, 1), "role and level"), ((0,), "role"),
+                            ((), "all postings")):  # fmt: skip
+            want = {0: p.get("role"), 1: p.get("level"), 2: p.get("country")}
+            found = [r for r in self.table
+                     if all(r[k] == want[k] for k in keys) and all(r[k] == v for k, v in given.items())]  # fmt: skip
+            if found:
+                return found, label
+        return [], ""
+
+    def expand(self, p: dict[str, Any]) -> tuple[list[dict[str, Any]], list[float]]:
+        """The profile as weighted rows: every blank mixed field filled with each value the matching postings have."""
+        free = [f for f in MIXED if p.get(f) is None]
+        found, _ = self.matches(p) if free else ([], "")
+        if not found:
+            return [p], [1.0]
+        weights: dict[tuple[str, ...], float] = {}
+        for r in found:
+            key = tuple(r[3 + MIXED.index(f)] for f in free)
+            weights[key] = weights.get(key, 0.0) + float(r[-1])
+        rows = [{**p, **dict(zip(free, key, strict=True))} for key in weights]
+        return rows, list(weights.values())
+
+    def basis(self, p: dict[str, Any]) -> str:
+        free = [f for f in MIXED if p.get(f) is None]
+        found, label = self.matches(p)
+        if not free or not found:
+            return ""
+        n = sum(int(r[-1]) for r in found)
+        fields = ", ".join(f.replace("_", " ") for f in free)
+        return (f"Not given, so averaged over the {n:,} matching postings (same {label}, latest two years): "
+                f"{fields}.")  # fmt: skip
+
+
+
+def check_skills(skills: list[str] | None) -> list[str]:
+    """Skills as given (repeatable, or comma lists), checked against the ones the data records."""
+    from mlsalary.model.features import SKILL_FLAGS
+
+    out = [s.strip().lower() for item in skills or [] for s in str(item).split(",") if s.strip()]
+    unknown = [s for s in out if s not in SKILL_FLAGS]
+    if unknown:
+        raise ProfileError(f"unknown skill {unknown[0]!r}: the data records {', '.join(SKILL_FLAGS)}", "skills")
+    return list(dict.fromkeys(out))
+
+
+def skill_note(skill: str, role: str, country: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the data can say about a skill for this role and country — never applied to the range: skills are known
+    only for Stack Overflow's respondents, so an effect is shown only within the same role and country, with its
+    interval and population."""
+    for e in evidence:
+        if (e["skill"], e["role"], e["country"]) == (skill, role, country):
+            years = "–".join(str(y) for y in sorted({e["years"][0], e["years"][-1]}))
+            return {"skill": skill, "known": True, "effect_pct": round(e["effect_pct"], 1),
+                    "ci_low_pct": round(e["ci_low_pct"], 1), "ci_high_pct": round(e["ci_high_pct"], 1),
+                    "population": f"Stack Overflow respondents, {role} in {country}, {years}: {e['n_with']:,} use "
+                                  f"{skill}, {e['n_without']:,} do not",
+                    "applied": False}  # fmt: skip
+    return {"skill": skill, "known": False, "applied": False,
+            "reason": f"the data cannot tell: only Stack Overflow's survey records skills, and it has fewer than "
+                      f"{stats.min_n()} {role} respondents in {country} with or without {skill}"}  # fmt: skip
 
 
 def data_age(as_of: dict[str, str]) -> list[dict[str, Any]]:

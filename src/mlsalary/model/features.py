@@ -34,8 +34,12 @@ NUMERIC = ("year", "abroad", *(f"skill_{s}" for s in SKILL_FLAGS))
 #: Point-pay sources the model learns from. Kaggle's pay bands are interval-censored: quantile regression needs a
 #: point target, and a band's midpoint would be a made-up value, so the bands serve the figures, not the model.
 TRAINING_SOURCES = ("aijobs", "stackoverflow")
-#: The profile every explanation is measured against.
-REFERENCE = {"role": "ml_engineer", "level": "mid", "country": "US", "remote": "onsite", "company_size": "large"}
+#: Profile fields the estimate's population (aijobs.net postings) always carries: one a user leaves blank is averaged
+#: over its distribution among the matching postings (model/estimate.py Mix), never sent down a missing-value branch.
+MIXED = ("remote", "company_size", "specialization")
+#: The profile every explanation is measured against: a US mid-level ML engineer, remote work, employer size and
+#: specialization as the matching postings have them (MIXED).
+REFERENCE = {"role": "ml_engineer", "level": "mid", "country": "US"}
 
 
 class ProfileError(InputError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mlsalary.model.features import CATEGORICAL, TRAINING_SOURCES, categorize, training_frame
+from mlsalary.model.features import CATEGORICAL, MIXED, TRAINING_SOURCES, categorize, training_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,11 +81,71 @@ def train(save: bool = True) -> CompactModel:
         "calibration_rows": model.calibration_n_,
         "support": [[str(r), str(lv), str(c), int(n)] for r, lv, c, n in support.itertuples(index=False)],
         "data_as_of": {name: d.isoformat() for name, d in dated if d is not None},
+        "mix": mix_table(obs),
+        "groups": group_medians(obs),
+        "skill_evidence": skill_evidence(obs, skills),
     }
     compact = compact_.export(model, x, meta)
     if save:
         compact_.save(compact, model_path())
     return compact
+
+
+def mix_table(obs: pd.DataFrame) -> list[list[Any]]:
+    """[role, level, country, remote, company_size, specialization, postings] of the estimate's population (aijobs.net
+    postings, the newest full year and the year before): what a blank field is averaged over."""
+    from mlsalary.stats.periods import latest_full_year
+
+    aij = obs[obs["source"] == "aijobs"]
+    year = latest_full_year(aij["year"].tolist())
+    if year is not None:
+        aij = aij[aij["year"].isin([year - 1, year])]
+    keys = ["role", "level", "company_country", *MIXED]
+    counts = aij.groupby(keys, dropna=True).size().reset_index(name="n")
+    return [[*(str(v) for v in row[:-1]), int(row[-1])] for row in counts.itertuples(index=False)]
+
+
+def group_medians(obs: pd.DataFrame) -> list[list[Any]]:
+    """[role, level, country, year, n, median, ci_low, ci_high] of every role x level x country group of the estimate's
+    population (aijobs.net postings of the newest full year) that explore and the figures can show (n >= the minimum
+    n): what the estimate's median is checked against."""
+    from mlsalary import stats
+    from mlsalary.stats.periods import latest_full_year
+
+    aij = obs[obs["source"] == "aijobs"]
+    year = latest_full_year(aij["year"].tolist())
+    out: list[list[Any]] = []
+    for (role, level, country), grp in aij[aij["year"] == year].groupby(["role", "level", "company_country"]):
+        if len(grp) < stats.min_n():
+            continue
+        e = stats.quantile(grp["amount_usd"].to_numpy(), 0.5)
+        out.append([str(role), str(level), str(country), int(year or 0), len(grp), e.value, e.ci_low, e.ci_high])
+    return out
+
+
+def skill_evidence(obs: pd.DataFrame, skills: pd.DataFrame) -> list[dict[str, Any]]:
+    """Skill premiums where the data can tell: among Stack Overflow respondents (the only source here that records
+    skills) of one role and country, the median pay of those who use a skill against those who do not (a ratio of
+    medians with its 95% interval), for groups of at least the minimum n on both sides."""
+    from mlsalary import stats
+    from mlsalary.model.features import SKILL_FLAGS
+
+    so = obs[obs["source"] == "stackoverflow"]
+    out: list[dict[str, Any]] = []
+    for (role, country), grp in so.groupby(["role", "employee_country"]):  # the survey knows where people live
+        for skill in SKILL_FLAGS:
+            has = grp["obs_id"].isin(set(skills.loc[skills["skill"] == skill, "obs_id"]))
+            a, b = grp.loc[has, "amount_usd"].to_numpy(), grp.loc[~has, "amount_usd"].to_numpy()
+            if min(len(a), len(b)) < stats.min_n():
+                continue
+            r = stats.ratio(stats.quantile(a, 0.5), stats.quantile(b, 0.5))
+            if r.value is None or r.ci_low is None or r.ci_high is None:
+                continue
+            years = sorted(int(y) for y in grp["year"].unique())
+            out.append({"role": str(role), "country": str(country), "skill": skill, "n_with": len(a),
+                        "n_without": len(b), "effect_pct": (r.value - 1) * 100, "ci_low_pct": (r.ci_low - 1) * 100,
+                        "ci_high_pct": (r.ci_high - 1) * 100, "years": years})  # fmt: skip
+    return out
 
 
 def describe(compact: CompactModel) -> dict[str, Any]:

@@ -76,7 +76,10 @@ class EstimateResponse(BaseModel):
     p90: int
     support_n: int
     in_support: bool
+    reference_p50: int  # the reference profile's median; the contributions add up to p50 - reference_p50
+    group: dict[str, Any] | None  # the group's own postings (newest year) and whether the median agrees with them
     contributions: list[dict[str, Any]]
+    skills: list[dict[str, Any]]  # what the data can say about each skill given (never applied to the range)
     model_version: str
     reference: dict[str, str]
     data: list[DataAge]  # the training sources' data dates and ages

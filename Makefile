@@ -12,10 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: the main job — pull every source (mirror, cache or download), then compute the 32 figures and the claims,
-## print them, and write report/report.html, report/figures.md and report/figures.json.
+## run: the main job — pull every source (mirror, cache, download or the bundled copies), train the pay model (so the
+## first estimate is instant), compute the figures and the claims, print them, and write report/report.html,
+## report/figures.md and report/figures.json.
 run: $(STAMP)
-	$(BIN)/mlsalary data pull
+	@# A source that fails or is refused (it would lose data) is reported and the rest of the job goes on.
+	-$(BIN)/mlsalary data pull
+	$(BIN)/mlsalary model train
 	$(BIN)/mlsalary figures --out report
 	$(BIN)/mlsalary claims
 	@echo

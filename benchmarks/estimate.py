@@ -3,8 +3,8 @@
 
     MLSALARY_MIRROR=../shared/data python benchmarks/estimate.py
 
-Pulls the mirror into a temporary store and trains the model first (not timed). Targets: cold <= 1 s, in-process
-p50 <= 5 ms.
+Pulls the mirror into a temporary store and trains the model (timed once, against one uncalibrated fit). Targets:
+training <= 30 s, cold <= 0.5 s, in-process p50 <= 5 ms.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def main() -> None:
 
     if any(o.status != "loaded" for o in api.pull()):
         print("not every source loaded", file=sys.stderr)
+    t0 = time.perf_counter()
     model_meta = train(save=True).meta
+    t_train = time.perf_counter() - t0
 
     exe = Path(sys.executable).with_name("mlsalary")
     cmd = [str(exe), "estimate", "--role", "ml_engineer", "--level", "senior", "--country", "US", "--json"]
@@ -58,7 +60,12 @@ def main() -> None:
     bare.predict(row)
     t_bare = statistics.median(best_of(1, lambda: bare.models_[2].predict(row))[0] for _ in range(200))
 
-    print(f"cold `mlsalary estimate` (new process, saved model): {t_cold:.2f} s (target <= 1 s)")
+    import numpy as np
+
+    t_fit, _ = best_of(1, lambda: PayQuantileModel(calibrate=False).fit(x, np.log(obs["amount_usd"].to_numpy())))
+    print(f"training (`mlsalary model train`: calibration fits, final fit, export): {t_train:.1f} s (target <= 30 s);"
+          f" one uncalibrated fit {t_fit:.1f} s, ratio {t_train / t_fit:.2f}")  # fmt: skip
+    print(f"cold `mlsalary estimate` (new process, saved model): {t_cold:.2f} s (target <= 0.5 s)")
     p50, p99 = ms[len(ms) // 2], ms[int(len(ms) * 0.99)]
     print(
         f"in-process estimate over {len(profiles):,} profiles: p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p50 <= 5 ms)"

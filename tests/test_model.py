@@ -247,6 +247,27 @@ def test_temporal_evaluation_is_calibrated_and_beats_both_baselines(model_home: 
     assert m["pinball_mean"] < base["gbm_uncalibrated"]["pinball_mean"]
 
 
+#: A model trained on the 2025-01-19 snapshot (and Stack Overflow), tested on the machine-learning postings of the
+#: newer snapshot that it never saw, counting re-listings (measured on the mirror).
+SNAPSHOT_TEST_POSTINGS = 7_689
+
+
+def test_test_data_evaluates_a_newer_snapshot(mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLSALARY_HOME", str(tmp_path / "home"))
+    assert run_cli("data", "pull", "aijobs", "--from", str(mirror / "aijobs" / "salaries_2025-01-19.csv"))[0] == 0
+    assert run_cli("data", "pull", "stackoverflow", "--from", str(mirror))[0] == 0
+    code, out, err = run_cli("model", "evaluate", "--test-data", str(mirror / "aijobs" / "salaries_2025-08-09.csv"),
+                             "--json")  # fmt: skip
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["n_test"] == SNAPSHOT_TEST_POSTINGS and r["split"].startswith("test file salaries_2025-08-09.csv")
+    assert r["model"]["pinball_mean"] < r["baselines"]["group_quantiles"]["pinball_mean"]
+    seg = r["segments"]
+    assert list(seg) == ["US", "elsewhere", "entry", "mid", "senior", "executive"]
+    assert seg["US"]["n"] + seg["elsewhere"]["n"] == r["n_test"]
+    assert all(0 < m["coverage_50"] < m["coverage_80"] < 1 for m in seg.values() if "coverage_80" in m)
+
+
 def test_test_data_already_in_training_is_excluded(model_home: Path, mirror: Path, tmp_path: Path) -> None:
     """A test file made of postings the model trained on (exact copies of both rows) leaves nothing to test on."""
     import csv

@@ -133,6 +133,11 @@ def test_json_shape_and_compare(tmp_path: Path) -> None:
     assert code == 0 and [o["company"] for o in json.loads(out)["offers"]] == ["Example AI", "Seed Stage Labs"]
 
 
+# Measured on the mirror: 2025 full-time US senior ML-engineer postings and the median width of their posted ranges.
+SENIOR_US_ML_POSTINGS = 609
+SENIOR_US_ML_MEDIAN_WIDTH = 0.451
+
+
 def test_market_position_uses_the_estimate_and_flags_thin_profiles(
     trained_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,12 +148,22 @@ def test_market_position_uses_the_estimate_and_flags_thin_profiles(
     m, n = r["market"], r["negotiation"]
     assert m["available"] and m["in_support"] and m["verdict"] in {"below market", "at market", "above market"}
     assert m["range_50"][0] < m["median"] < m["range_50"][1]
-    assert n["target_ask"] == max(m["range_50"][1], 170_000)
+    # Negotiation from comparable postings: the 2025 US senior ML-engineer postings (the senior figure's 609), whose
+    # median posted range is 45.1% wide; a range that wide centred on the offer tops out 2(1+w)/(2+w) above it.
+    assert n["comparable"]["n"] == SENIOR_US_ML_POSTINGS and n["comparable"]["years"] == [2025]
+    w = n["comparable"]["median_width_pct"] / 100
+    assert w == pytest.approx(SENIOR_US_ML_MEDIAN_WIDTH, abs=0.001)
+    assert n["target_ask"] == pytest.approx(170_000 * 2 * (1 + w) / (2 + w), abs=100)  # w is shown to 0.1%
+    assert 0 <= n["comparable"]["offer_percentile"] <= 100 and "percentile" in n["evidence"]
     thin = tmp_path / "thin.toml"
     thin.write_text('[offer]\nbase = 90000\n[profile]\nrole = "ml_engineer"\nlevel = "senior"\ncountry = "DE"\n')
     r = json.loads(run_cli("offer", str(thin), "--json")[1])
     assert r["market"]["in_support"] is False
     assert "outside the data's support" in r["negotiation"]["limits"]
+    # Fewer than 30 comparable postings: no ask at all, and why.
+    assert r["negotiation"]["target_ask"] is None and "fewer than 30" in r["negotiation"]["evidence"]
+    code, out, err = run_cli("offer", str(thin))
+    assert code == 0 and "no ask: too few comparable postings" in out
 
 
 def test_switch_vs_stay_with_break_even() -> None:

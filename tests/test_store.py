@@ -39,7 +39,9 @@ def test_reingest_replaces_a_source_rows(tmp_path: Path) -> None:
     assert counts() == (2, 1)
     api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 120_000, -1]))
     assert counts() == (2, 1)  # idempotent
-    api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000]))
+    (refused,) = api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000]))
+    assert refused.status == "refused" and counts() == (2, 1)  # fewer rows: kept, unless said
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000]), replace=True)
     assert counts() == (1, 0)
 
 
@@ -142,7 +144,7 @@ def test_sigkill_during_ingest_leaves_previous_database(tmp_path: Path) -> None:
     assert after.equals(before)
     assert api.status()["sources"] == before_src
     # ...and the database still takes writes.
-    api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000]))
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000]), replace=True)
     assert counts() == (1, 0)
 
 

@@ -266,3 +266,48 @@ def test_the_server_draws_charts_in_a_child_process_with_the_same_result() -> No
     create_app()  # the web app renders in a child process from now on
     assert charts._RENDERER is not None
     assert charts.render(spec) == here and here.startswith("<svg")
+
+
+def test_a_request_never_trains_the_model(use_loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store without a trained model: the API and the page answer 503 naming `mlsalary model train`, quickly, and
+    train nothing; the server's warm-up at start trains it, after which the same request answers."""
+    import shutil
+
+    from mlsalary.web import pages
+
+    shutil.copy(use_loaded / "mlsalary.duckdb", tmp_path / "mlsalary.duckdb")
+    monkeypatch.setenv("MLSALARY_HOME", str(tmp_path))
+    body = {"role": "ml_engineer", "level": "mid", "country": "US"}
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        r = client.post("/api/v1/estimate", json=body)
+        assert r.status_code == 503
+        (err,) = r.json()["detail"]
+        assert err["loc"][-1] == "model" and "run `mlsalary model train`" in err["msg"]
+        page = client.get("/estimate", params=body)
+        assert page.status_code == 503 and error_of(page.text)[0] == "model"
+        assert not (tmp_path / "model").exists()
+        pages.warm()  # what `mlsalary serve` runs in the background at start
+        assert client.post("/api/v1/estimate", json=body).status_code == 200
+
+
+def test_offers_without_equity_render_everywhere(trained: Path, client: TestClient, tmp_path: Path) -> None:
+    cash = "[offer]\ncompany = \"Cash Co\"\nbase = 150000\n[profile]\nrole = \"ml_engineer\"\nlevel = \"mid\"\n"
+    for data in ({"toml": cash}, {"offer.company": "Cash Co", "offer.base": "150000", "profile.role": "ml_engineer",
+                                  "profile.level": "mid", "profile.country": "US"}):  # fmt: skip
+        r = client.post("/offer", data=data)
+        assert r.status_code == 200, error_of(r.text)
+        assert "Cash Co" in r.text and "no equity" in r.text
+    path = tmp_path / "cash.toml"
+    path.write_text(cash)
+    code, _, err = run_cli("offer", str(path), "--html", str(tmp_path / "cash.html"))
+    assert code == 0, err
+    assert "no equity" in (tmp_path / "cash.html").read_text()
+
+
+def test_html_the_cli_writes_escapes_what_files_say(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('[offer]\ncompany = "<script>alert(document.domain)</script>"\nbase = 150000\n')
+    code, _, err = run_cli("offer", str(path), "--no-market", "--html", str(tmp_path / "x.html"))
+    assert code == 0, err
+    page = (tmp_path / "x.html").read_text()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(document.domain)&lt;/script&gt;" in page

@@ -20,7 +20,7 @@ class PullOutcome:
     """What happened to one source in a pull."""
 
     source: str
-    status: str  # "loaded" | "unavailable" | "failed"
+    status: str  # "loaded" | "unavailable" | "failed" | "refused" (it would lose data; the previous data stays)
     message: str = ""
     record: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
@@ -31,8 +31,12 @@ def pull(
     from_path: Path | None = None,
     offline: bool = False,
     progress: ProgressFn | None = None,
+    replace: bool = False,
 ) -> list[PullOutcome]:
-    """Fetch and ingest sources (all registered ones by default). One source failing does not stop the others."""
+    """Fetch and ingest sources (all registered ones by default). One source failing does not stop the others.
+
+    A pull that would load nothing, or shrink what a source has by more than config.max_shrink(), is refused and the
+    previous data stays — unless `replace`."""
     from mlsalary import store
 
     wanted = names or registry.names()
@@ -44,6 +48,10 @@ def pull(
         try:
             files = mod.fetch(from_path=from_path, offline=offline, progress=progress)
             result = mod.parse(files)
+            refusal = None if replace else _loses_data(name, result.rows_loaded, files)
+            if refusal:
+                outcomes.append(PullOutcome(name, "refused", refusal, None, result.notes))
+                continue
             record = store.ingest(mod.META, files, result)
         except SourceUnavailable as e:
             outcomes.append(PullOutcome(name, "unavailable", str(e)))
@@ -53,6 +61,27 @@ def pull(
             continue
         outcomes.append(PullOutcome(name, "loaded", "", record, result.notes))
     return outcomes
+
+
+def _loses_data(name: str, new_rows: int, files: list[Any]) -> str | None:
+    """Why loading `new_rows` rows would lose data the store holds for the source, or None."""
+    from mlsalary import config, store
+
+    if not config.db_path().is_file():
+        old = 0
+    else:
+        rows = store.query("SELECT rows_loaded FROM sources WHERE name = ?", [name])
+        old = int(rows["rows_loaded"].iloc[0]) if len(rows) else 0
+    where = ", ".join(sorted({f.path.name for f in files})[:3])
+    if new_rows == 0:
+        return (f"{name}: {where} holds no usable row; nothing was changed (the store keeps "
+                f"{old:,} rows); check the file, or pass --replace to empty the source")  # fmt: skip
+    share = config.max_shrink()
+    if old and new_rows < old * (1 - share):
+        fewer = 1 - new_rows / old
+        return (f"{name}: {where} would leave {new_rows:,} rows where the store has {old:,} ({fewer:.1%} fewer, "
+                f"more than {share:.0%}); nothing was changed; check --from, or pass --replace")  # fmt: skip
+    return None
 
 
 def status() -> dict[str, Any]:

@@ -66,6 +66,20 @@ PLAUSIBILITY_HINT = "(set MLSALARY_MIN_PAY_USD / MLSALARY_MAX_PAY_USD to change 
 STALE_AFTER_MONTHS = 12
 
 
+#: A pull that would leave a source with fewer loaded rows than this share of what it has now is refused (the
+#: previous data stays) unless the user says --replace: a mistyped --from, an empty or truncated file. Override with
+#: MLSALARY_MAX_SHRINK (0.01 = 1%).
+MAX_SHRINK = 0.01
+
+
+def max_shrink() -> float:
+    raw = os.environ.get("MLSALARY_MAX_SHRINK", "").strip()
+    try:
+        return min(max(float(raw), 0.0), 1.0) if raw else MAX_SHRINK
+    except ValueError:
+        return MAX_SHRINK
+
+
 def stale_after_months() -> int:
     raw = os.environ.get("MLSALARY_STALE_MONTHS", "").strip()
     return int(raw) if raw.isdigit() else STALE_AFTER_MONTHS

@@ -26,6 +26,10 @@ class DownloadError(SourceError):
     """A download failed: HTTP error, interrupted transfer or checksum mismatch."""
 
 
+class Unreachable(DownloadError, SourceUnavailable):
+    """The source's home could not be reached at all (no network, no DNS, refused): unavailable, not failed."""
+
+
 class InputError(MlsalaryError):
     """A value the user gave cannot be used; `field` names it (the web API reports it as the 422's location)."""
 
@@ -44,3 +48,7 @@ class InsufficientData(MlsalaryError):
 
 class NotFound(MlsalaryError):
     """A lookup (occupation, area, year...) matched nothing."""
+
+
+class ModelNotReady(MlsalaryError):
+    """No usable trained model, where training now is not allowed (inside a web request)."""

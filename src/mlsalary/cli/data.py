@@ -72,10 +72,17 @@ def pull(
         Path | None, typer.Option("--from", help="A folder (or one file) holding the source files.")
     ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Load even when a source would end up with fewer rows than it has.")
+    ] = False,
 ) -> None:
-    """Fetch sources (from --from, MLSALARY_MIRROR, the cache or their official homes) and load them.
+    """Fetch sources (from --from, MLSALARY_MIRROR, the cache, their official homes or the bundled copies) and load
+    them.
 
-    Prints the row accounting of each source. Exits non-zero only when nothing could be loaded.
+    Prints the row accounting of each source. A pull that would leave a source with no rows, or more than 1% fewer
+    (MLSALARY_MAX_SHRINK), is refused and the previous data stays, unless --replace. Exits non-zero when a source
+    failed or was refused, or nothing could be loaded; a source that is merely unavailable (offline, no network, a
+    file only you can download) is reported, not failed.
 
     Example: mlsalary data pull aijobs oews --from ../shared/data
     """
@@ -84,7 +91,7 @@ def pull(
     from mlsalary import api
 
     with _progress(sys.stderr.isatty()) as progress:
-        outcomes = api.pull(source or None, from_path=from_, offline=offline, progress=progress)
+        outcomes = api.pull(source or None, from_path=from_, offline=offline, progress=progress, replace=replace)
     loaded = [o for o in outcomes if o.status == "loaded"]
     if loaded:
         from rich.table import Table
@@ -108,7 +115,8 @@ def pull(
             typer.echo(f"note: {note}", err=True)
         if o.status != "loaded":
             typer.echo(f"{o.status}: {o.message}", err=True)
-    if not loaded:
+    bad = [o.source for o in outcomes if o.status in ("failed", "refused")]
+    if not loaded or bad:
         raise typer.Exit(1)
 
 

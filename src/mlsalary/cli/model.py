@@ -30,7 +30,8 @@ def train(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
     """
     from mlsalary.model import train as training
 
-    info = training.describe(training.train(save=True))
+    with console(stderr=True).status("training the pay model (five quantiles, calibrated across years)…"):
+        info = training.describe(training.train(save=True))
     if as_json:
         print_json(info)
         return
@@ -69,6 +70,16 @@ def evaluate(
                   f"{m['mae_log']:.3f}", f"{m['median_abs_pct_error']:.1f}%", f"${m['width_80']:,.0f}")  # fmt: skip
     console().print(t)
     console().print(f"calibration: {report['calibration']}")
+    seg = Table(title="The model's coverage by segment")
+    for c in ("segment", "n", "coverage 50%", "coverage 80%", "80% width"):
+        seg.add_column(c)
+    for name, m in report["segments"].items():
+        if "coverage_80" in m:
+            seg.add_row(name, f"{m['n']:,}", f"{m['coverage_50']:.3f}", f"{m['coverage_80']:.3f}",
+                        f"${m['width_80']:,.0f}")  # fmt: skip
+        else:
+            seg.add_row(name, "fewer than 5" if m["n"] is None else f"{m['n']:,}", "—", "—", "—")
+    console().print(seg)
 
 
 def estimate(
@@ -91,10 +102,14 @@ def estimate(
 
     Example: mlsalary estimate --role ml_engineer --level senior --country US --metro Seattle
     """
+    from mlsalary.model import saved
     from mlsalary.model.estimate import estimate as run
 
-    result = run(role=role, level=level, country=country, years_experience=years, metro=metro, remote=remote,
-                 company_size=company_size, industry=industry, education=education, skills=skill)  # fmt: skip
+    if saved.current() is None:
+        typer.echo("no trained model for the data loaded: training one first (once; `mlsalary model train`)", err=True)
+    with console(stderr=True).status("estimating…"):
+        result = run(role=role, level=level, country=country, years_experience=years, metro=metro, remote=remote,
+                     company_size=company_size, industry=industry, education=education, skills=skill)  # fmt: skip
     if as_json:
         print_json(result)
         return

@@ -92,9 +92,8 @@ def _one(r: dict[str, Any]) -> None:
                   f"{_money(m['range_50'][0])}–{_money(m['range_50'][1])}, support {m['support_n']:,} records"
                   + ("" if m["in_support"] else " (outside the data's support)"))  # fmt: skip
         n = r["negotiation"]
-        out.print(
-            f"negotiation: ask {_money(n['target_ask'])} ({n['basis']}); evidence: {n['evidence']}; {n['limits']}"
-        )
+        ask = f"ask {_money(n['target_ask'])} ({n['basis']})" if n["target_ask"] is not None else n["basis"]
+        out.print(f"negotiation: {ask}; evidence: {n['evidence']}; {n['limits']}", markup=False)
         out.print("market data: " + "; ".join(f"{d['source']} as of {d['data_as_of']} ({d['age_months']} months old)"
                                               for d in m.get("data", [])), markup=False)  # fmt: skip
     elif m:

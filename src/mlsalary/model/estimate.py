@@ -83,7 +83,7 @@ def estimate(
     given_skills = check_skills(skills)
     model, trained_now = load_or_train()
     year = int(model.meta["latest_year"])
-    mix = Mix(model.meta.get("mix", []))
+    mix = Mix.of(model)
     # The path from the reference profile to the user's, one field at a time: each step's change of the median is
     # that field's contribution, and the steps add up to (answer - reference answer).
     path, steps = [dict(REFERENCE)], []
@@ -185,16 +185,29 @@ class Mix:
     estimate's population (aijobs.net postings of the latest two years) with the same role, level and country —
     relaxed to the same role and level, then role, then all postings, when that group has none."""
 
+    LEVELS = (((0, 1, 2), "role, level and country"), ((0, 1), "role and level"), ((0,), "role"), ((), "all postings"))
+    _cache: dict[str, Mix] = {}  # noqa: RUF012  (one per model version, built once per process)
+
     def __init__(self, table: list[list[Any]]) -> None:
-        self.table = table
+        self.index: dict[tuple[Any, ...], list[list[Any]]] = {}
+        for row in table:
+            for keys, _ in self.LEVELS:
+                self.index.setdefault((keys, *(row[k] for k in keys)), []).append(row)
+
+    @classmethod
+    def of(cls, model: Any) -> Mix:
+        key = model_version(model)
+        if key not in cls._cache:
+            cls._cache.clear()
+            cls._cache[key] = cls(model.meta.get("mix", []))
+        return cls._cache[key]
 
     def matches(self, p: dict[str, Any]) -> tuple[list[list[Any]], str]:
-        given = {i + 3: p[f] for i, f in enumerate(MIXED) if p.get(f) is not None}
-        for keys, label in (((0, 1, 2), "role, level and country"), ((0, 1), "role and level"), ((0,), "role"),
-                            ((), "all postings")):  # fmt: skip
-            want = {0: p.get("role"), 1: p.get("level"), 2: p.get("country")}
-            found = [r for r in self.table
-                     if all(r[k] == want[k] for k in keys) and all(r[k] == v for k, v in given.items())]  # fmt: skip
+        given = [(i + 3, p[f]) for i, f in enumerate(MIXED) if p.get(f) is not None]
+        want = (p.get("role"), p.get("level"), p.get("country"))
+        for keys, label in self.LEVELS:
+            rows = self.index.get((keys, *(want[k] for k in keys)), [])
+            found = [r for r in rows if all(r[k] == v for k, v in given)] if given else rows
             if found:
                 return found, label
         return [], ""

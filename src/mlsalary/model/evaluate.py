@@ -89,17 +89,37 @@ def evaluate(test_data: Path | None = None) -> dict[str, Any]:
     x_test = categorize(training_frame(test, skills), cats)
     y = np.log(test["amount_usd"].to_numpy())
     raw = PayQuantileModel(calibrate=False).fit(x_train, np.log(train["amount_usd"].to_numpy()))
+    q = model.predict_quantiles(x_test)
     return {
         "n_test": len(test),
         "n_train": len(train),
         "split": split,
         "calibration": model.calibration_,
-        "model": metrics(model.predict_quantiles(x_test), y),
+        "model": metrics(q, y),
+        "segments": segments(q, y, test),
         "baselines": {
             "group_quantiles": metrics(group_quantiles(train, test), y),
             "gbm_uncalibrated": metrics(raw.predict_quantiles(x_test, calibrated=False), y),
         },
     }
+
+
+def segments(q: npt.NDArray[np.float64], y: npt.NDArray[np.float64], test: pd.DataFrame) -> dict[str, Any]:
+    """The model's coverage and 80% width by segment (US employers / elsewhere; each level), with n; a segment of
+    fewer than the minimum n gets its n only."""
+    from mlsalary import stats
+
+    us = (test["company_country"] == "US").to_numpy()
+    masks = {"US": us, "elsewhere": ~us, **{lv: (test["level"] == lv).to_numpy() for lv in schema.LEVELS}}
+    out: dict[str, Any] = {}
+    for name, m in masks.items():
+        n = int(m.sum())
+        if n < stats.min_n():
+            out[name] = {"n": n if n >= stats.PRIVACY_FLOOR else None}
+            continue
+        full = metrics(q[m], y[m])
+        out[name] = {"n": n, **{k: full[k] for k in ("coverage_50", "coverage_80", "width_80")}}
+    return out
 
 
 def _file_rows(path: Path, training: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextvars import ContextVar
 from pathlib import Path
 
 from mlsalary import config
@@ -64,11 +65,24 @@ def current() -> CompactModel | None:
     return compact
 
 
+#: False while a web request is served (web.app sets it per request): a request never trains — it gets a 503 naming
+#: `mlsalary model train` (the server trains at start when it can).
+may_train: ContextVar[bool] = ContextVar("may_train", default=True)
+
+
 def load_or_train() -> tuple[CompactModel, bool]:
     """(model, trained_now): the saved model, or a new one trained and saved when there is none usable."""
     compact = current()
     if compact is not None:
         return compact, False
+    if not may_train.get():
+        from mlsalary.errors import ModelNotReady
+
+        fingerprint()  # no data at all: the store's own error, which says how to get data
+        raise ModelNotReady(
+            "no trained pay model for the data loaded yet: run `mlsalary model train` (a starting server trains one; "
+            "try again in a minute)"
+        )
     from mlsalary.model.train import train
 
     return train(save=True), True

@@ -131,10 +131,12 @@ def skill_evidence(obs: pd.DataFrame, skills: pd.DataFrame) -> list[dict[str, An
     from mlsalary.model.features import SKILL_FLAGS
 
     so = obs[obs["source"] == "stackoverflow"]
+    flags = {k: so["obs_id"].isin(set(skills.loc[skills["skill"] == k, "obs_id"])).to_numpy() for k in SKILL_FLAGS}
+    so = so.assign(**{f"_has_{k}": v for k, v in flags.items()})
     out: list[dict[str, Any]] = []
     for (role, country), grp in so.groupby(["role", "employee_country"]):  # the survey knows where people live
         for skill in SKILL_FLAGS:
-            has = grp["obs_id"].isin(set(skills.loc[skills["skill"] == skill, "obs_id"]))
+            has = grp[f"_has_{skill}"].to_numpy()
             a, b = grp.loc[has, "amount_usd"].to_numpy(), grp.loc[~has, "amount_usd"].to_numpy()
             if min(len(a), len(b)) < stats.min_n():
                 continue

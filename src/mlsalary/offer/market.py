@@ -67,16 +67,13 @@ def position(offer_file: OfferFile) -> dict[str, Any]:
         "year": est["year"],
         "data": est["data"],
     }
-    target = est["p75"]
-    negotiation = {
-        "target_ask": max(target, base),
-        "basis": "the profile's 75th percentile of annual pay (the top of the 50% range)",
-        "room_base": max(target - base, 0.0),
-        "component_with_most_room": "base" if base < target else None,
-        "evidence": f"{est['support_n']:,} similar records; median {est['p50']:,.0f}, 50% range "
-        f"{est['p25']:,.0f}-{est['p75']:,.0f}, 80% range {est['p10']:,.0f}-{est['p90']:,.0f} ({est['year']})",
-        "limits": "no open data on bonus, sign-on or equity: the data cannot say how much room they have",
-    }
+    from mlsalary.model.estimate import metro_factor
+    from mlsalary.normalize import geo
+    from mlsalary.offer.negotiation import negotiate
+
+    factor, area = metro_factor(prof.metro) if prof.metro else (1.0, "")
+    # The estimate above has checked the profile: a level is given, the country is known.
+    negotiation = negotiate(base, prof.role, str(prof.level), geo.require_iso2(prof.country), factor, area)
     if not est["in_support"]:
-        negotiation["limits"] += "; the profile is outside the data's support, so the range is wide"
+        negotiation["limits"] += "; the profile is outside the data's support, so the market range is wide"
     return {"market": market, "negotiation": negotiation}

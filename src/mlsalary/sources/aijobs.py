@@ -185,9 +185,9 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     # Rows without salary_in_usd are converted at the year's average ECB rate, when there is one.
     year = pd.to_numeric(df["work_year"], errors="coerce")
     currency = df["salary_currency"].str.upper()
-    amount_local = pd.to_numeric(df["salary"], errors="coerce")
+    amount_local = pd.to_numeric(df["salary"], errors="coerce").astype("float64")
     usd_given = df["salary_in_usd"] != ""
-    amount_usd = pd.to_numeric(df["salary_in_usd"].where(usd_given), errors="coerce")
+    amount_usd = pd.to_numeric(df["salary_in_usd"].where(usd_given), errors="coerce").astype("float64")
     for i in map(int, np.flatnonzero((~usd_given & problem.isna()).to_numpy())):
         y, cur, amt = int(year.iloc[i]), currency.iloc[i], float(amount_local.iloc[i])
         try:
@@ -341,11 +341,15 @@ def data_as_of(path: Path, max_year: int | None) -> date | None:
     return min(found, date.fromisoformat(META.final_data)) if META.final_data else found
 
 
+#: A plain decimal number in ASCII digits (Python's float() would also take "1_000", full-width or other digits).
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
 def _number(text: str) -> float | None:
-    try:
-        x = float(text)
-    except ValueError:
+    """A finite number written as a plain ASCII decimal, else None."""
+    if not _DECIMAL.fullmatch(text):
         return None
+    x = float(text)
     return x if x == x and x not in (float("inf"), float("-inf")) else None
 
 

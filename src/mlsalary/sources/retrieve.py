@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mlsalary import config
-from mlsalary.errors import DownloadError, SourceUnavailable
+from mlsalary.errors import DownloadError, SourceError, SourceUnavailable, Unreachable
 from mlsalary.sources import FetchedFile, ProgressFn, SourceMeta
 
 CHUNK = 1 << 16
@@ -70,7 +70,8 @@ def download(
     except httpx.HTTPError as e:
         part.unlink(missing_ok=True)
         kind = type(e).__name__
-        raise DownloadError(f"{url}: {kind}: {e} (after {done} bytes); {_fix(dest)}") from e
+        error = Unreachable if isinstance(e, httpx.ConnectError | httpx.ConnectTimeout) and not done else DownloadError
+        raise error(f"{url}: {kind}: {e} (after {done} bytes); {_fix(dest)}") from e
     except BaseException:
         part.unlink(missing_ok=True)
         raise
@@ -126,7 +127,7 @@ def resolve_local(
     """
     if from_path is not None:
         if not from_path.exists():
-            raise unavailable(meta, f"{from_path} does not exist")
+            raise SourceError(f"{meta.name}: --from {from_path} does not exist; check the path")
         if from_path.is_file():
             return [FetchedFile(from_path, sha256_of(from_path), f"user:{from_path}")]
     for origin, folder in candidate_dirs(meta.name, from_path):

@@ -188,6 +188,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(NoTrainingInRequests)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -291,6 +292,22 @@ def create_app() -> FastAPI:
         return {"offers": [evaluate(o) for o in body.offers]}
 
     return app
+
+
+class NoTrainingInRequests:
+    """ASGI middleware: a request never trains the pay model (model.saved.may_train); without one it gets a 503."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from mlsalary.model.saved import may_train
+
+        token = may_train.set(False)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            may_train.reset(token)
 
 
 class BodyLimit:

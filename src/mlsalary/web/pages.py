@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from mlsalary import __version__
-from mlsalary.errors import InputError, InsufficientData, MlsalaryError, NotFound, StoreError
+from mlsalary.errors import InputError, InsufficientData, MlsalaryError, ModelNotReady, NotFound, StoreError
 from mlsalary.web import cache
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +51,8 @@ def status_of(exc: MlsalaryError) -> tuple[int, str]:
     thing, else 422."""
     if isinstance(exc, StoreError):
         return 503, "database"
+    if isinstance(exc, ModelNotReady):
+        return 503, "model"
     if isinstance(exc, NotFound):
         return 404, "path"
     return 422, "profile" if isinstance(exc, InsufficientData) else getattr(exc, "field", "body")
@@ -74,13 +76,15 @@ def _sections() -> dict[str, list[dict[str, Any]]]:
 
 
 def warm() -> None:
-    """Load the pay model, compute the figures and render their charts ahead of the first visitor (`mlsalary serve`
-    runs this in a background thread); a failure here is left for the request to report."""
+    """Load the pay model (training it when there is none for the data loaded), compute the figures and render their
+    charts ahead of the first visitor (`mlsalary serve` runs this in a background thread); a failure here is left
+    for the request to report. Requests never train: until the model is ready, estimates get a 503."""
     from mlsalary.model import saved
     from mlsalary.web.cache import settle
 
     with contextlib.suppress(MlsalaryError):
-        saved.current()
+        saved.load_or_train()
+    with contextlib.suppress(MlsalaryError):
         _sections()
     settle()
 

@@ -1,0 +1,79 @@
+"""Negotiation from evidence: what comparable employers advertise.
+
+Comparable postings are the full-time aijobs.net postings (one per distinct posting) with the offer's role, level and
+employer country, of the newest full year — pooled with the year before when that year has fewer than the minimum n,
+and no ask at all below it. Two pieces of evidence:
+
+- **where the offer sits** among the comparable postings' midpoints (scaled by BLS's metro factor when the offer
+  names a US metro, as the market estimate is);
+- **the room employers advertise**: the median width of the comparable posted ranges. An employer whose posted range
+  is centred on the offer can go to the top of that range: for a range of width w (max / min - 1) the top is
+  2(1 + w) / (2 + w) times its midpoint. That top, applied to the offer, is the target ask.
+
+It says nothing about bonus, sign-on or equity: no open data covers them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlsalary import stats
+
+
+def comparable(role: str, level: str, country: str) -> tuple[Any, list[int]]:
+    """(the comparable postings as a frame: amount_usd midpoints and range ends, the years they come from)."""
+    from mlsalary import store
+    from mlsalary.stats.periods import latest_full_year
+
+    df = store.query(
+        "SELECT year, amount_usd, range_low_usd, range_high_usd FROM units WHERE source = 'aijobs' "
+        "AND dup_rank = 1 AND employment_type = 'full_time' AND role = ? AND level = ? AND company_country = ?",
+        [role, level, country],
+    )
+    year = latest_full_year(df["year"].tolist())
+    if year is None:
+        return df, []
+    latest = df[df["year"] == year]
+    if len(latest) >= stats.min_n():
+        return latest, [year]
+    return df[df["year"].isin([year - 1, year])], [year - 1, year]
+
+
+def negotiate(base: float, role: str, level: str, country: str, metro_factor: float = 1.0,
+              metro: str = "") -> dict[str, Any]:  # fmt: skip
+    """The target ask for a base salary and the evidence behind it (or why there is none)."""
+    import numpy as np
+
+    df, years = comparable(role, level, country)
+    n = len(df)
+    group = f"{level} {role.replace('_', ' ')} postings at employers in {country}"
+    when = "–".join(str(y) for y in years) if years else "no year"
+    limits = "no open data on bonus, sign-on or equity: the data cannot say how much room they have"
+    if n < stats.min_n():
+        shown = f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"
+        return {"target_ask": None, "basis": "no ask: too few comparable postings for an honest one",
+                "room_base": None, "component_with_most_room": None,
+                "evidence": f"{shown} comparable {group} ({when}), fewer than {stats.min_n()}",
+                "comparable": {"n": n if n >= stats.PRIVACY_FLOOR else None, "years": years},
+                "limits": limits}  # fmt: skip
+    mids = df["amount_usd"].to_numpy() * metro_factor
+    ranges = df[df["range_low_usd"].notna()]
+    width = float(np.median(ranges["range_high_usd"] / ranges["range_low_usd"] - 1)) if len(ranges) else 0.0
+    top = 2 * (1 + width) / (2 + width)
+    percentile = float((mids < base).mean() * 100 + (mids == base).mean() * 50)
+    target = max(base, base * top)
+    where = f" (scaled by BLS's metro factor for {metro}, {metro_factor:.2f}x)" if metro else ""
+    return {
+        "target_ask": round(target),
+        "basis": f"the top of a typical comparable posted range centred on your offer (+{(top - 1) * 100:.1f}%)",
+        "room_base": round(target - base),
+        "component_with_most_room": "base",
+        "evidence": (
+            f"{n:,} comparable {group} ({when}): your base is at percentile {percentile:.0f} of their midpoints"
+            f"{where} (median {np.median(mids):,.0f}); the median posted range of {len(ranges):,} is "
+            f"{width * 100:.1f}% wide (max / min - 1)"
+        ),
+        "comparable": {"n": n, "years": years, "ranges": len(ranges), "offer_percentile": round(percentile, 1),
+                       "median_midpoint": round(float(np.median(mids))), "median_width_pct": round(width * 100, 1)},
+        "limits": limits + "; the room is what employers advertise, not what candidates obtained",
+    }  # fmt: skip

@@ -1,0 +1,88 @@
+"""Bad input as a careless or hostile user would give it: each case a regression test of a failure found by attacking
+the tool (issue "Nothing lost, nothing leaked"). Failed pulls keep the data; odd values are quarantined with a reason,
+never an internal error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from mlsalary import api
+from mlsalary.sources import FetchedFile, aijobs
+
+HEADER = ",".join(aijobs.COLUMNS)
+GOOD = "2024,SE,FT,Machine Learning Engineer,200000,USD,200000,US,0,US,M"
+
+
+def rows_loaded() -> dict[str, int]:
+    return {s["name"]: s["rows_loaded"] for s in api.status()["sources"]}
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Path:
+    """A store holding a small aijobs file of 4 rows (two postings) and the embedded OEWS May 2025."""
+    f = tmp_path / "salaries.csv"
+    low = GOOD.replace("200000,USD,200000", "150000,USD,150000")
+    f.write_text("\n".join([HEADER, GOOD, low, GOOD.replace(",0,", ",100,"), low.replace(",0,", ",100,")]) + "\n")
+    assert run_cli("data", "pull", "aijobs", "--from", str(f))[0] == 0
+    assert run_cli("data", "pull", "oews", "--offline")[0] == 0
+    return f
+
+
+def test_a_mistyped_from_keeps_the_data_and_fails(loaded: Path, tmp_path: Path) -> None:
+    before = rows_loaded()
+    code, _, err = run_cli("data", "pull", "oews", "--from", str(tmp_path / "no such dir"))
+    assert code == 1
+    assert f"failed: oews: --from {tmp_path / 'no such dir'} does not exist; check the path" in err
+    assert rows_loaded() == before
+
+
+@pytest.mark.parametrize("body", [HEADER + "\n", "\n\n" + HEADER + "\n\n"])
+def test_a_header_only_file_is_refused_and_the_data_stays(loaded: Path, tmp_path: Path, body: str) -> None:
+    before = rows_loaded()
+    empty = tmp_path / "empty" / "salaries.csv"
+    empty.parent.mkdir()
+    empty.write_text(body)
+    code, _, err = run_cli("data", "pull", "aijobs", "--from", str(empty))
+    assert code == 1
+    assert "refused: aijobs: salaries.csv holds no usable row; nothing was changed (the store keeps 4 rows)" in err
+    assert rows_loaded() == before
+    code, _, err = run_cli("data", "pull", "aijobs", "--from", str(empty), "--replace")  # said on purpose
+    assert code == 0 and rows_loaded()["aijobs"] == 0  # emptied, as asked
+
+
+def test_a_pull_that_shrinks_a_source_is_refused(loaded: Path, tmp_path: Path) -> None:
+    """A truncated file over a fuller one (as OEWS May 2025 alone over the national history: 3.9% fewer rows)."""
+    before = rows_loaded()
+    shrunk = tmp_path / "one.csv"
+    shrunk.write_text("\n".join([HEADER, GOOD]) + "\n")
+    code, _, err = run_cli("data", "pull", "aijobs", "--from", str(shrunk))
+    assert code == 1 and "would leave 1 rows where the store has 4 (75.0% fewer, more than 1%)" in err
+    assert rows_loaded() == before
+    assert run_cli("data", "pull", "aijobs", "--from", str(shrunk), "--replace")[0] == 0
+    assert rows_loaded()["aijobs"] == 1
+
+
+@pytest.mark.parametrize(
+    ("rows", "loaded_n", "reasons"),
+    [
+        # a file mixing rows with and without salary_in_usd (the ECB conversion path): both load
+        ([GOOD, "2024,SE,FT,Data Scientist,100000,EUR,,DE,100,DE,L"], 2, []),
+        # full-width and superscript digits, an underscore separator: not plain numbers
+        ([GOOD.replace("200000,USD,200000", "２００００,USD,")], 0, ["salary_not_numeric"]),
+        ([GOOD.replace("200000,USD,200000", "2²,USD,")], 0, ["salary_not_numeric"]),
+        ([GOOD.replace("200000,USD,200000", "1_000_000,USD,1_000_000")], 0, ["salary_not_numeric"]),
+        # a salary of 1e308 with no USD amount converts to an implausible amount, not a crash
+        ([GOOD.replace("200000,USD,200000", "1e308,EUR,")], 0, ["implausible_pay"]),
+        ([GOOD.replace("200000,USD,200000", "1e400,USD,")], 0, ["salary_not_numeric"]),
+    ],
+)
+def test_odd_pay_values_are_quarantined_never_a_crash(tmp_path: Path, rows: list[str], loaded_n: int,
+                                                      reasons: list[str]) -> None:  # fmt: skip
+    f = tmp_path / "salaries.csv"
+    f.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    r = aijobs.parse([FetchedFile(f, "x", "test")])
+    assert (r.rows_loaded, r.quarantine.reasons) == (loaded_n, reasons)
+    assert r.rows_read == r.rows_loaded + len(r.quarantine)

@@ -33,11 +33,15 @@ def band_median(df: pd.DataFrame) -> float:
 
 
 def baseline(obs: pd.DataFrame, skills: pd.DataFrame, oews: pd.DataFrame) -> dict[str, float]:
+    # obs is the store's units view: one row per posting (its midpoint) or respondent.
     a = obs[(obs.source == "aijobs") & (obs.dup_rank == 1) & (obs.employment_type == "full_time")]
     y = 2024 if (a.year == 2025).sum() < 0.5 * (a.year == 2024).sum() else 2025
     us = a[(a.company_country == "US") & (a.role == "ml_engineer")]
     cur = us[us.year == y]
     lvl = cur.groupby("level").amount_usd.median()
+    # A thin latest year is pooled with the year before (every group of the figure alike), as the figures do.
+    thin = us[us.year.isin([y - 1, y])] if (cur.level == "entry").sum() < 30 else cur
+    pooled = thin.groupby("level").amount_usd.median()
     k = obs[(obs.source == "kaggle-survey") & (obs.employee_country == "US") & obs.role.isin([*ML, "data_scientist"])]
     so = obs[(obs.source == "stackoverflow") & (obs.employee_country == "US") & (obs.employment_type == "full_time")]
     has = {s: set(skills.obs_id[skills.skill == s]) for s in ("python", "spark", "pytorch", "tensorflow")}
@@ -54,12 +58,12 @@ def baseline(obs: pd.DataFrame, skills: pd.DataFrame, oews: pd.DataFrame) -> dic
 
     pt, tf = k.obs_id.isin(has["pytorch"]), k.obs_id.isin(has["tensorflow"])
     out = {
-        "entry-us-ml-median": lvl.get("entry", np.nan),
+        "entry-us-ml-median": pooled.get("entry", np.nan),
         "mid-us-ml-median": lvl.get("mid", np.nan),
         "senior-us-ml-median": lvl.get("senior", np.nan),
-        "entry-to-mid-jump": gap(lvl["mid"], lvl["entry"]),
+        "entry-to-mid-jump": gap(pooled["mid"], pooled["entry"]),
         "mid-to-senior-jump": gap(lvl["senior"], lvl["mid"]),
-        "entry-spread": float(np.diff(np.quantile(cur[cur.level == "entry"].amount_usd, [0.1, 0.9]))[0]),
+        "entry-spread": float(np.diff(np.quantile(thin[thin.level == "entry"].amount_usd, [0.1, 0.9]))[0]),
         "non-us-ml-median": a[(a.role == "ml_engineer") & (a.company_country != "US") & (a.year == y)]
         .amount_usd.median(),
         "oews-data-scientists-national": o.loc[o.index.max()],

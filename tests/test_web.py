@@ -311,3 +311,15 @@ def test_html_the_cli_writes_escapes_what_files_say(tmp_path: Path) -> None:
     assert code == 0, err
     page = (tmp_path / "x.html").read_text()
     assert "<script>alert" not in page and "&lt;script&gt;alert(document.domain)&lt;/script&gt;" in page
+
+
+def test_security_headers_and_head(client: TestClient) -> None:
+    for url in ("/", "/api/v1/health", "/static/style.css", "/nope"):
+        r = client.get(url)
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, url
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+        assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    head, get = client.head("/figures"), client.get("/figures")
+    assert head.status_code == 200 == get.status_code and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]

@@ -86,3 +86,61 @@ def test_odd_pay_values_are_quarantined_never_a_crash(tmp_path: Path, rows: list
     r = aijobs.parse([FetchedFile(f, "x", "test")])
     assert (r.rows_loaded, r.quarantine.reasons) == (loaded_n, reasons)
     assert r.rows_read == r.rows_loaded + len(r.quarantine)
+
+
+def _oews_file(tmp_path: Path, rows: list[list[object]], name: str = "national_M2024_dl.xlsx") -> Path:
+    from openpyxl import Workbook
+
+    from test_oews import NATIONAL_HEADER
+
+    wb = Workbook()
+    for r in [NATIONAL_HEADER, *rows]:
+        wb.active.append(r)
+    p = tmp_path / name
+    wb.save(p)
+    return p
+
+
+def test_oews_values_are_range_checked(tmp_path: Path) -> None:
+    from mlsalary.sources import QuarantineRows, oews
+
+    good = ["15-2051", "Data Scientists", "detailed", 1000, 1.5, 100000, 0.5, 50000, 70000, 90000, 120000, 150000]
+    bad = [
+        [*good[:9], -100000, *good[10:]],  # a negative median
+        [*good[:9], 0, *good[10:]],  # zero
+        [*good[:9], "1e999", *good[10:]],  # infinite once read (xlsx cannot hold inf itself)
+        [*good[:9], "lots", *good[10:]],  # not a number
+        [*good[:3], -5, *good[4:]],  # negative employment
+    ]
+    q = QuarantineRows()
+    df, n = oews._parse_national(_oews_file(tmp_path, [good, *bad]), q)
+    assert (n, len(df)) == (6, 1)
+    assert q.reasons == ["bad_value", "implausible_pay", "bad_value", "bad_value", "bad_value"]
+    assert 'A_MEDIAN "-100000.0" is not a number of 0 or more' in q.details[0]
+
+
+def test_an_oews_file_from_the_future_is_refused(tmp_path: Path) -> None:
+    good = ["15-2051", "Data Scientists", "detailed", 1000, 1.5, 100000, 0.5, 50000, 70000, 90000, 120000, 150000]
+    p = _oews_file(tmp_path, [good], "national_M2099_dl.xlsx")
+    code, _, err = run_cli("data", "pull", "oews", "--from", str(p), "--offline")
+    assert code == 1
+    assert err.strip() == "failed: oews: national_M2099_dl.xlsx: May 2099 has not happened yet; check the file's name"
+
+
+def test_deeply_nested_toml_is_a_4xx_not_a_500(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from mlsalary.web.app import create_app
+
+    nested = "[offer]\nbase = 100000\nx = " + "[" * 3000 + "]" * 3000 + "\n"
+    why = "deep.toml: not valid TOML for an offer: arrays or tables nested too deeply"
+    assert len(nested.encode()) < 64 * 1024
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        r = client.post("/offer", files=[("files", ("deep.toml", nested.encode(), "text/plain"))])
+        assert r.status_code == 422 and why in r.text
+        r = client.post("/offer", data={"toml": nested})
+        assert r.status_code == 422
+    p = tmp_path / "deep.toml"
+    p.write_text(nested)
+    code, _, err = run_cli("offer", str(p))
+    assert code == 1 and err.strip().endswith(why)

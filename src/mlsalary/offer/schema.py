@@ -169,12 +169,21 @@ def describe(err: dict[str, Any]) -> tuple[str, str]:
     return field, msg
 
 
+def read_toml(text: str, name: str, field: str = "toml") -> dict[str, Any]:
+    """TOML text -> data; OfferError naming the file (and the form field) when it is not valid TOML or nests too
+    deeply for the parser (an offer file is three tables deep)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise OfferError(f"{name}: not valid TOML: {e}", field) from None
+    except RecursionError:
+        raise OfferError(f"{name}: not valid TOML for an offer: arrays or tables nested too deeply", field) from None
+
+
 def load(path: Path) -> OfferFile:
     """Read and validate an offer file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise OfferError(f"{path}: cannot read the offer file: {e.strerror}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise OfferError(f"{path.name}: not valid TOML: {e}") from None
-    return parse(data, path.name)
+    return parse(read_toml(text, path.name), path.name)

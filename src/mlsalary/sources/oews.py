@@ -368,6 +368,17 @@ def _national_row_problem(cells: dict[str, Any], code: str) -> tuple[str, str] |
         return "not_cross_industry", f"industry {cells['naics']} is not cross-industry"
     if not re.fullmatch(r"\d\d-\d{4}", code):
         return "bad_occupation_code", f'OCC_CODE "{code}" is not a SOC code NN-NNNN'
+    lo, hi = config.plausible_pay_range()
+    for src, dst in _XLSX_VALUES.items():
+        raw = str(cells[src]).strip()
+        if raw in ("", "#") or raw.startswith("*"):
+            continue  # not released, or top-coded: markers, not values
+        x = _num(cells[src])
+        if x is None or x != x or x in (float("inf"), float("-inf")) or x < 0:
+            return "bad_value", f'{src.upper()} "{raw}" is not a number of 0 or more'
+        if dst.startswith("annual_") and not lo <= x <= hi:
+            return "implausible_pay", (f"{src.upper()} {x:,.0f} is outside the plausible range {lo:,.0f}-{hi:,.0f} "
+                                       f"USD a year {config.PLAUSIBILITY_HINT}")  # fmt: skip
     return None
 
 
@@ -408,6 +419,8 @@ def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
     year = year or (int(m.group(1)) if m else None)
     if year is None:
         raise SchemaError(f"oews: {path.name}: cannot tell the year; name it national_M20YY_dl.xlsx")
+    if year > config.today().year:
+        raise SchemaError(f"oews: {path.name}: May {year} has not happened yet; check the file's name")
     cap_m = _CAP.search(text)
     cap = float(cap_m.group(1).replace(",", "")) if cap_m else None
     top_note = next((ln for ln in notes_text if ln.startswith("#")), "# = wage at or above the top-coding cap")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import tomllib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -274,7 +273,6 @@ def _prior(text: str) -> list[dict[str, Any]]:
 
 
 def _toml(text: str, name: str, field: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"{name}: not valid TOML: {e}", field) from None
+    from mlsalary.offer.schema import read_toml
+
+    return read_toml(text, name, field)

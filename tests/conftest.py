@@ -36,6 +36,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MLSALARY_HOME", str(h))
     monkeypatch.delenv("MLSALARY_MIRROR", raising=False)
     monkeypatch.setenv("MLSALARY_OFFLINE", "1")
+    monkeypatch.setenv("MLSALARY_ALLOWED_HOSTS", "testserver")  # the in-process test client's Host
     return h
 
 

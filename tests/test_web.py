@@ -323,3 +323,24 @@ def test_security_headers_and_head(client: TestClient) -> None:
     head, get = client.head("/figures"), client.get("/figures")
     assert head.status_code == 200 == get.status_code and head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_only_local_host_names_and_same_origin_posts(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example. A cross-site form post
+    carries another Origin."""
+    r = client.get("/api/v1/health", headers={"host": "evil.example:8000"})
+    assert r.status_code == 400
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["header", "host"] and "MLSALARY_ALLOWED_HOSTS" in err["msg"]
+    for host in ("127.0.0.1:8000", "localhost", "[::1]:8000"):
+        assert client.get("/api/v1/health", headers={"host": host}).status_code == 200, host
+    monkeypatch.setenv("MLSALARY_ALLOWED_HOSTS", "testserver,salary.example.org")
+    assert client.get("/api/v1/health", headers={"host": "salary.example.org"}).status_code == 200
+    body = {"role": "ml_engineer", "level": "mid"}
+    r = client.post("/api/v1/estimate", json=body, headers={"host": "localhost:8000", "origin": "https://evil.example"})
+    assert r.status_code == 403 and r.json()["detail"][0]["loc"] == ["header", "origin"]
+    r = client.post("/offer", data={"offer.base": "100000"}, headers={"origin": "null"})
+    assert r.status_code == 403
+    same = client.post("/offer", data={"offer.base": "-5"}, headers={"host": "localhost:8000",
+                                                                    "origin": "http://localhost:8000"})  # fmt: skip
+    assert same.status_code == 422  # reaches the form: the same origin is fine

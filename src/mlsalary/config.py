@@ -80,6 +80,16 @@ def max_shrink() -> float:
         return MAX_SHRINK
 
 
+#: Host names the web app answers to (the Host header; DNS rebinding cannot reach a local server through another
+#: name). MLSALARY_ALLOWED_HOSTS (a comma list) adds more; `mlsalary serve --host X` adds X.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def allowed_hosts() -> set[str]:
+    extra = os.environ.get("MLSALARY_ALLOWED_HOSTS", "")
+    return {*LOCAL_HOSTS, *(h.strip().lower() for h in extra.split(",") if h.strip())}
+
+
 def stale_after_months() -> int:
     raw = os.environ.get("MLSALARY_STALE_MONTHS", "").strip()
     return int(raw) if raw.isdigit() else STALE_AFTER_MONTHS

@@ -20,9 +20,13 @@ def serve(
 
     Example: mlsalary serve --port 8000
     """
+    import os
     import threading
 
     import uvicorn
+
+    if host not in ("0.0.0.0", "::"):  # the address it is bound to is a name it answers to
+        os.environ["MLSALARY_ALLOWED_HOSTS"] = ",".join(filter(None, [os.environ.get("MLSALARY_ALLOWED_HOSTS"), host]))
 
     from mlsalary.web import pages
     from mlsalary.web.app import create_app

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -190,6 +191,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(NoTrainingInRequests)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestGuard)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -304,6 +306,52 @@ SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
 )  # fmt: skip
+
+
+class RequestGuard:
+    """ASGI middleware: answer only to the allowed host names (config.allowed_hosts: no DNS rebinding), and refuse a
+    state-changing request (POST…) that a browser sent from another origin (no cross-site form posts)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from mlsalary import config
+
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        host_header = headers.get("host", "")
+        name = host_name(host_header)
+        if name not in config.allowed_hosts():
+            await _refuse(send, 400, "host", f"Host {host_header!r} is not served here: open the app at "
+                          "http://127.0.0.1:PORT/, or add the name to MLSALARY_ALLOWED_HOSTS")  # fmt: skip
+            return
+        origin = headers.get("origin")
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and origin:
+            from urllib.parse import urlsplit
+
+            if (urlsplit(origin).netloc or "").lower() != host_header.lower():
+                why = "forms and the API take requests from this app's own pages or from programs, not other sites"
+                await _refuse(send, 403, "origin", f"a {scope['method']} from {origin} is refused: {why}")
+                return
+        await self.app(scope, receive, send)
+
+
+def host_name(host: str) -> str:
+    """The name of a Host header, without its port ('[::1]:8000' -> '::1')."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+async def _refuse(send: Any, status: int, field: str, msg: str) -> None:
+    body = json.dumps({"detail": [{"loc": ["header", field], "msg": msg, "type": field}]}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})  # fmt: skip
 
 
 class SecurityHeaders:

@@ -27,6 +27,9 @@ def _mirror() -> Path | None:
 
 
 MIRROR = _mirror()
+# The in-process test client's Host is "testserver"; schemathesis loads the app's schema when its test module is
+# imported, before any fixture runs.
+os.environ["MLSALARY_ALLOWED_HOSTS"] = "testserver"
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +39,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MLSALARY_HOME", str(h))
     monkeypatch.delenv("MLSALARY_MIRROR", raising=False)
     monkeypatch.setenv("MLSALARY_OFFLINE", "1")
-    monkeypatch.setenv("MLSALARY_ALLOWED_HOSTS", "testserver")  # the in-process test client's Host
     return h
 
 

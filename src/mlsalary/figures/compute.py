@@ -36,7 +36,7 @@ def compute_one(fd: FigureDef, d: Data) -> Figure:
     """One figure: its data bound to what it declares (count unit, duplicate policy), then its computation."""
     missing = [s for s in fd.sources if s not in d.loaded]
     if missing:
-        return _empty(fd, "source_missing", remedy=remedy(missing))
+        return _empty(fd, "source_missing", remedy=how_to_get(missing))
     try:
         out = fd.compute(d.bind(fd.unit, fd.duplicate_policy))
     except (LookupError, ZeroDivisionError):  # an empty population: nothing to show
@@ -44,7 +44,7 @@ def compute_one(fd: FigureDef, d: Data) -> Figure:
     return _figure(fd, out, d)
 
 
-def remedy(missing: list[str]) -> str:
+def how_to_get(missing: list[str]) -> str:
     """How to add missing sources, in a way that works: a pull where mlsalary can fetch the source; the steps the
     source needs otherwise (Kaggle's files need a Kaggle account)."""
     from mlsalary import sources

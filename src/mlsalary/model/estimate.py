@@ -1,12 +1,17 @@
 """A personal pay estimate: the calibrated range for a profile, what moves it, and how much data stands behind it.
 
 - **Range**: p10, p25, p50, p75, p90 of annual pay in US dollars for the latest year the model has learned, on
-  the aijobs.net scale (posted ranges and self-reports).
+  the scale of aijobs.net postings (one value per posting: its posted range's midpoint).
 - **Support**: the training records with the same role, level and country. Fewer than 5: no estimate (the reason is
   given). Fewer than 30: the profile is flagged as outside the data's support and its range is widened by
   sqrt(30 / n) around the median (a documented heuristic: thin data, wider range). No silent extrapolation.
-- **Contributions**: the change in the median when one input is set back to the reference profile (a US mid-level
-  ML engineer at a large employer, on-site) — counterfactual predictions, not coefficients.
+- **A blank field means "any"**: remote work, company size and specialization left blank are averaged over their
+  distribution among the matching postings (``Mix``), never sent down a missing-value branch.
+- **Contributions**: a path from the reference profile (a US mid-level ML engineer, other fields "any") to the
+  user's, one field at a time; each step's change of the median is that field's effect, and they add up to
+  p50 - reference_p50. Counterfactual predictions, not coefficients.
+- **Skills** never move the range; each skill given gets the evidence the data has for the same role and country
+  (``skill_note``).
 - **Metro** (US only): BLS's published median for data scientists in that metro relative to the national median
   (OEWS, latest year) scales the whole range.
 """
@@ -23,7 +28,6 @@ from mlsalary.model.saved import load_or_train, model_version
 from mlsalary.normalize import geo, levels
 
 QUANTILE_KEYS = ("p10", "p25", "p50", "p75", "p90")
-FIELDS = tuple(REFERENCE)  # the inputs measured against the reference profile
 
 
 def _profile(

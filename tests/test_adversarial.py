@@ -144,3 +144,67 @@ def test_deeply_nested_toml_is_a_4xx_not_a_500(tmp_path: Path) -> None:
     p.write_text(nested)
     code, _, err = run_cli("offer", str(p))
     assert code == 1 and err.strip().endswith(why)
+
+
+def test_a_full_disk_is_named_and_leaves_no_part_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    real = Path.write_text
+
+    def full(self: Path, text: str, *args: object, **kwargs: object) -> int:
+        real(self, text[:10], encoding="utf-8")  # a partial write, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert run_cli("data", "pull", "oews", "--offline")[0] == 0
+    monkeypatch.setattr(Path, "write_text", full)
+    out = tmp_path / "report"
+    code, _, err = run_cli("figures", "--out", str(out))
+    assert code == 1
+    assert err.strip() == f"error: cannot write {out / 'report.html'}: No space left on device"
+    assert not list(out.glob("*.part")) and not (out / "report.html").exists()
+    offer = tmp_path / "o.toml"
+    real(offer, "[offer]\nbase = 100000\n", encoding="utf-8")
+    code, _, err = run_cli("offer", str(offer), "--no-market", "--html", str(tmp_path / "o.html"))
+    assert code == 1 and err.strip() == f"error: cannot write {tmp_path / 'o.html'}: No space left on device"
+    assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize("source", ["aijobs", "stackoverflow", "kaggle-survey", "oews"])
+def test_a_fifo_or_device_named_like_a_source_file_is_refused_not_read(tmp_path: Path, source: str) -> None:
+    import os
+
+    names = {"aijobs": "salaries.csv", "stackoverflow": "survey_results_public_2024.csv",
+             "kaggle-survey": "kaggle_survey_2022_responses.csv", "oews": "national_M2024_dl.xlsx"}  # fmt: skip
+    folder = tmp_path / "from"
+    folder.mkdir()
+    fifo = folder / names[source]
+    os.mkfifo(fifo)  # reading it would wait forever for a writer
+    for given in (fifo, folder):  # the FIFO itself, or the folder holding it
+        code, _, err = run_cli("data", "pull", source, "--from", str(given))
+        assert code == 1
+        assert err.strip() == f"failed: {source}: {fifo} is not a regular file; give the data file itself", given
+    fifo.unlink()
+    fifo.symlink_to("/dev/zero")  # endless zeros
+    code, _, err = run_cli("data", "pull", source, "--from", str(folder))
+    assert code == 1 and "is not a regular file" in err
+
+
+def test_a_compression_bomb_is_refused_before_it_fills_the_memory(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import bz2
+    import zipfile
+
+    from mlsalary.sources import textfile
+
+    monkeypatch.setattr(textfile, "MAX_DECOMPRESSED_BYTES", 1_000_000)
+    bomb = HEADER.encode() + b"\n" + b"0" * 5_000_000
+    p = tmp_path / "survey_results_public.csv.bz2"
+    p.write_bytes(bz2.compress(bomb))
+    assert p.stat().st_size < 10_000
+    with pytest.raises(Exception, match="expands beyond 1,000,000 bytes; refused"):
+        textfile.read_bytes(p, "stackoverflow")
+    z = tmp_path / "kaggle-survey-2022.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as f:
+        f.writestr("kaggle_survey_2022_responses.csv", bomb)
+    with pytest.raises(Exception, match="expands to 5,"):
+        textfile.read_bytes(z, "kaggle-survey")

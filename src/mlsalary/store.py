@@ -271,20 +271,21 @@ def export(fmt: str, out: Path, table: str = "observations") -> int:
             n = df.num_rows
         except duckdb.Error as e:
             raise StoreError(f"export failed: {str(e).splitlines()[0]}") from e
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
+    from mlsalary.files import atomic
 
-        pq.write_table(df, tmp)
-    else:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
+    with atomic(out) as tmp:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
 
-        # Lists (top_coded, files...) are written as JSON text in CSV.
-        for i, f in enumerate(df.schema):
-            if pa.types.is_list(f.type):
-                df = df.set_column(i, f.name, pa.array([json.dumps(v) for v in df.column(i).to_pylist()], pa.string()))
-        pacsv.write_csv(df, tmp)
-    tmp.replace(out)
+            pq.write_table(df, tmp)
+        else:
+            import pyarrow as pa
+            import pyarrow.csv as pacsv
+
+            # Lists (top_coded, files...) are written as JSON text in CSV.
+            for i, f in enumerate(df.schema):
+                if pa.types.is_list(f.type):
+                    values = pa.array([json.dumps(v) for v in df.column(i).to_pylist()], pa.string())
+                    df = df.set_column(i, f.name, values)
+            pacsv.write_csv(df, tmp)
     return n

@@ -39,10 +39,10 @@ def offer(
         raise OfferError("give one offer file, or: mlsalary offer compare A.toml B.toml …")
     results = [evaluate_offer(p, discount_rate, growth, with_market=market) for p in paths]
     if html is not None:
+        from mlsalary.files import write_text
         from mlsalary.offer.html import page
 
-        html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(page(results), encoding="utf-8")
+        write_text(html, page(results))
         typer.echo(f"wrote {html}", err=True)
     if as_json:
         print_json({"offers": results} if compare else results[0])

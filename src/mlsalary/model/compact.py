@@ -174,15 +174,13 @@ def save(compact: CompactModel, path: Path) -> None:
     """<path>.npz (arrays) + <path>.json (metadata), each written atomically."""
     import numpy as np
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part.npz")
-    np.savez(tmp, **{n: getattr(compact, n) for n in ARRAYS})
-    tmp.replace(path.with_suffix(".npz"))
+    from mlsalary.files import atomic, write_text
+
+    with atomic(path.with_suffix(".npz"), suffix=".npz") as tmp:
+        np.savez(tmp, **{n: getattr(compact, n) for n in ARRAYS})
     info = {"columns": compact.columns, "categories": compact.categories, "numeric_base": compact.numeric_base,
             "offsets": compact.offsets, "meta": compact.meta}  # fmt: skip
-    tmp_json = path.with_name(path.name + ".part.json")
-    tmp_json.write_text(json.dumps(info), encoding="utf-8")
-    tmp_json.replace(path.with_suffix(".json"))
+    write_text(path.with_suffix(".json"), json.dumps(info))
 
 
 def load(path: Path) -> CompactModel | None:

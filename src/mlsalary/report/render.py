@@ -161,7 +161,8 @@ def html(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str, An
 def write(out_dir: Path, figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str, Any]]) -> list[Path]:
     """Write report.html, figures.md and figures.json into out_dir (each atomically). Returns the paths.
     `sources`: the loaded sources with their data dates (sources_of)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from mlsalary.files import write_text
+
     files = {
         "report.html": html(figs, verdicts, sources),
         "figures.md": markdown(figs, verdicts, sources),
@@ -170,8 +171,6 @@ def write(out_dir: Path, figs: list[Figure], verdicts: list[Verdict], sources: l
     paths = []
     for name, text in files.items():
         p = out_dir / name
-        tmp = p.with_name(name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(p)
+        write_text(p, text)
         paths.append(p)
     return paths

@@ -89,7 +89,7 @@ BUNDLED = "data/aijobs/salaries_2025-08-09.csv.xz"
 def pick(folder: Path) -> list[Path]:
     """The one file to read in a folder: salaries.csv, else the newest dated snapshot, else a Kaggle copy."""
     official = folder / "salaries.csv"
-    if official.is_file():
+    if official.exists():  # not only a regular file: anything else is refused with its reason (retrieve)
         return [official]
     dated = sorted((p for p in folder.glob("salaries_*") if _DATED.search(p.name)), key=lambda p: p.name)
     if dated:

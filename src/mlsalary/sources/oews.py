@@ -384,8 +384,8 @@ def _national_row_problem(cells: dict[str, Any], code: str) -> tuple[str, str] |
 
 def _xlsx_bytes(path: Path) -> bytes:
     if path.suffix.lower() == ".zip":
-        return textfile.zip_member(path, path.read_bytes(), "oews", ".xlsx", prefer=None)
-    return path.read_bytes()
+        return textfile.zip_member(path, textfile.read_regular(path, "oews"), "oews", ".xlsx", prefer=None)
+    return textfile.read_regular(path, "oews")
 
 
 def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:

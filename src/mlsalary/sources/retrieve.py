@@ -130,10 +130,17 @@ def resolve_local(
             raise SourceError(f"{meta.name}: --from {from_path} does not exist; check the path")
         if from_path.is_file():
             return [FetchedFile(from_path, sha256_of(from_path), f"user:{from_path}")]
+        if not from_path.is_dir():  # a FIFO, a device: reading it would hang or never end
+            raise SourceError(f"{meta.name}: {from_path} is not a regular file; give the data file itself")
     for origin, folder in candidate_dirs(meta.name, from_path):
         if folder.is_dir():
             files = pick(folder)
             if files:
+                from mlsalary.sources.textfile import read_regular
+
+                for p in files:  # a FIFO or a device named like a source file is refused before anything reads it
+                    if not p.is_file():
+                        read_regular(p, meta.name)
                 return [FetchedFile(p, sha256_of(p), f"{origin}:{p}") for p in files]
     if from_path is not None:
         raise unavailable(meta, f"no {meta.expected_files} in {from_path}")

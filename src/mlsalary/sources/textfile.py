@@ -31,20 +31,45 @@ class Row:
     bad_bytes: bool  # the row held bytes that are not UTF-8
 
 
+#: The most a source file may hold once decompressed (the official Stack Overflow survey CSV, the largest, is about
+#: 150 MB): a compressed file that would expand beyond it is refused before it fills the memory (a zip bomb).
+MAX_DECOMPRESSED_BYTES = 1 << 30
+
+
+def read_regular(path: Path, source: str) -> bytes:
+    """A regular file's bytes; SourceError naming the file for a folder, a FIFO, a device or an unreadable file (a
+    FIFO or /dev/zero named like a source file would otherwise hang or fill the memory)."""
+    import stat
+
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise SourceError(f"{source}: {path} is not a regular file; give the data file itself")
+        if st.st_size > MAX_DECOMPRESSED_BYTES:
+            raise SourceError(f"{source}: {path.name} is {st.st_size:,} bytes, more than a source file can be")
+        return path.read_bytes()
+    except OSError as e:
+        raise SourceError(f"{source}: cannot read {path}: {e.strerror or e}") from e
+
+
+def _inflate(raw: bytes, kind: str, name: str, source: str) -> bytes:
+    """Decompress (every stream of the file), refusing output beyond MAX_DECOMPRESSED_BYTES before holding it."""
+    opener: Any = {"bz2": bz2.open, "gz": gzip.open, "xz": lzma.open}[kind]
+    with opener(io.BytesIO(raw)) as f:
+        data: bytes = f.read(MAX_DECOMPRESSED_BYTES + 1)
+    if len(data) > MAX_DECOMPRESSED_BYTES:
+        raise SourceError(f"{source}: {name} expands beyond {MAX_DECOMPRESSED_BYTES:,} bytes; refused")
+    return data
+
+
 def read_bytes(path: Path, source: str, member_suffix: str = ".csv") -> bytes:
     """The file's bytes, decompressed: .bz2, .gz, .xz, or a .zip holding one file ending in `member_suffix`."""
     name = path.name.lower()
+    raw = read_regular(path, source)
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise SourceError(f"{source}: cannot read {path}: {e.strerror}") from e
-    try:
-        if name.endswith(".bz2"):
-            return bz2.decompress(raw)
-        if name.endswith(".gz"):
-            return gzip.decompress(raw)
-        if name.endswith(".xz"):
-            return lzma.decompress(raw)
+        for kind in ("bz2", "gz", "xz"):
+            if name.endswith("." + kind):
+                return _inflate(raw, kind, path.name, source)
     except (OSError, EOFError, ValueError, lzma.LZMAError) as e:
         raise SourceError(f"{source}: {path.name} is not a valid {name.rsplit('.', 1)[-1]} file ({e})") from e
     if name.endswith(".zip"):
@@ -61,8 +86,16 @@ def zip_member(path: Path, raw: bytes, source: str, suffix: str, prefer: str | N
             members = [n for n in members if Path(n).name == prefer] or members
         if not members:
             raise SourceError(f"{source}: {path.name} holds no *{suffix} file (it has: {z.namelist()[:5]})")
+        size = z.getinfo(members[0]).file_size
+        if size > MAX_DECOMPRESSED_BYTES:
+            raise SourceError(f"{source}: {path.name} expands to {size:,} bytes, beyond {MAX_DECOMPRESSED_BYTES:,}; "
+                              "refused")  # fmt: skip
         try:
-            return z.read(members[0])
+            with z.open(members[0]) as f:
+                data = f.read(MAX_DECOMPRESSED_BYTES + 1)
+            if len(data) > MAX_DECOMPRESSED_BYTES:
+                raise SourceError(f"{source}: {path.name} expands beyond {MAX_DECOMPRESSED_BYTES:,} bytes; refused")
+            return data
         except (zipfile.BadZipFile, OSError, EOFError) as e:
             raise SourceError(f"{source}: {path.name} is damaged ({e}); download it again") from e
 

@@ -308,19 +308,29 @@ SECURITY_HEADERS = (
 )  # fmt: skip
 
 
-class RequestGuard:
-    """ASGI middleware: answer only to the allowed host names (config.allowed_hosts: no DNS rebinding), and refuse a
-    state-changing request (POST…) that a browser sent from another origin (no cross-site form posts)."""
+class HttpMiddleware:
+    """A pure ASGI middleware for HTTP requests (anything else passes through): subclasses implement http()."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await self.http(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def http(self, scope: Any, receive: Any, send: Any) -> None:
+        raise NotImplementedError
+
+
+class RequestGuard(HttpMiddleware):
+    """Answer only to the allowed host names (config.allowed_hosts: no DNS rebinding), and refuse a state-changing
+    request (POST…) that a browser sent from another origin (no cross-site form posts)."""
+
+    async def http(self, scope: Any, receive: Any, send: Any) -> None:
         from mlsalary import config
 
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         host_header = headers.get("host", "")
         name = host_name(host_header)
@@ -354,16 +364,10 @@ async def _refuse(send: Any, status: int, field: str, msg: str) -> None:
     await send({"type": "http.response.body", "body": body})  # fmt: skip
 
 
-class SecurityHeaders:
-    """ASGI middleware: the security headers on every response; HEAD answered as GET without the body."""
+class SecurityHeaders(HttpMiddleware):
+    """The security headers on every response; HEAD answered as GET without the body."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Any, receive: Any, send: Any) -> None:
         head = scope["method"] == "HEAD"
         if head:
             scope = {**scope, "method": "GET"}
@@ -380,13 +384,10 @@ class SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
-class NoTrainingInRequests:
-    """ASGI middleware: a request never trains the pay model (model.saved.may_train); without one it gets a 503."""
+class NoTrainingInRequests(HttpMiddleware):
+    """A request never trains the pay model (model.saved.may_train); without one it gets a 503."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def http(self, scope: Any, receive: Any, send: Any) -> None:
         from mlsalary.model.saved import may_train
 
         token = may_train.set(False)

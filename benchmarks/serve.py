@@ -111,7 +111,8 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     exe = Path(sys.executable).with_name("mlsalary")
-    server = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)], env=os.environ.copy())
+    server = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
+                              env=os.environ.copy())  # fmt: skip
     try:
         wait_ready(base, server)
         import httpx

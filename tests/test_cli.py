@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import run_cli
 
@@ -71,3 +72,39 @@ def test_cli_reference_in_docs_is_current() -> None:
     assert (REPO / "docs" / "cli.md").read_text() == reference.markdown(), (
         "docs/cli.md is stale: run `python -m mlsalary.cli.reference > docs/cli.md`"
     )
+
+
+def test_serve_says_where_it_is_and_logs_requests(tmp_path: Path) -> None:
+    """`mlsalary serve` prints its address at once, says when it is ready, and logs one line per request."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("mlsalary")
+    env = {**os.environ, "MLSALARY_HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=env, text=True)  # fmt: skip
+    try:
+        start, lines = time.monotonic(), []
+        while time.monotonic() - start < 5:
+            line = proc.stdout.readline() if proc.stdout else ""
+            lines.append(line)
+            if f"http://127.0.0.1:{port}/" in line:
+                break
+        assert any(f"mlsalary: serving http://127.0.0.1:{port}/" in ln for ln in lines), lines
+        assert time.monotonic() - start < 5
+        deadline = time.monotonic() + 30
+        while not any("Uvicorn running on" in ln for ln in lines):  # uvicorn's ready line, once it listens
+            assert time.monotonic() < deadline, lines
+            lines.append(proc.stdout.readline() if proc.stdout else "")
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=10).read()
+        while not any('"GET /api/v1/health HTTP/1.1" 200' in ln for ln in lines):
+            assert time.monotonic() < deadline, lines
+            lines.append(proc.stdout.readline() if proc.stdout else "")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -14,6 +14,7 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)] = 8000,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No ready line and no request log.")] = False,
 ) -> None:
     """Serve the web app (figures, explore, estimate, offer, claims, sources) and the JSON API (/api/v1; its schema is
     at /openapi.json). Open http://127.0.0.1:8000/ in a browser.
@@ -31,5 +32,8 @@ def serve(
     from mlsalary.web import pages
     from mlsalary.web.app import create_app
 
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"mlsalary: serving http://{shown}:{port}/ (the API under /api/v1; Ctrl-C stops)", err=quiet)
     threading.Thread(target=pages.warm, daemon=True).start()  # the model and the figures, before anyone asks
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    # Not quiet: uvicorn says when it is ready and logs one line per request.
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning" if quiet else "info", access_log=not quiet)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean browser
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -28,8 +28,17 @@ run: $(STAMP)
 	@echo "  $(BIN)/mlsalary offer examples/offer.toml"
 	@echo "  $(BIN)/mlsalary serve     # the figures, an explorer, the estimate and offer forms in a browser"
 
-## test: the whole test suite, then ruff and mypy.
-test: $(STAMP)
+## browser: Debian's chromium for the browser tests, installed when it can be (root, or sudo, and apt-get); when it
+## cannot, one line says the browser tests will be reported as skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  if command -v apt-get >/dev/null 2>&1 && { [ -z "$$SUDO" ] || sudo -n true 2>/dev/null; }; then \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium is not installed and cannot be here (needs root and apt-get): the browser tests will be reported as skipped"; fi; }
+
+## test: the whole test suite (installing chromium for the browser tests when it can), then ruff and mypy.
+test: $(STAMP) browser
 	$(BIN)/pytest -q
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy

@@ -96,10 +96,6 @@ def profile_values(profile: dict[str, Any], categories: dict[str, list[str]], ye
             f"no training data for country {iso}: choose one of {', '.join(sorted(categories['company_country']))}",
             "country",
         )
-    given_skills = list(profile.get("skills") or [])
-    unknown = [s for s in given_skills if s not in SKILL_FLAGS]
-    if unknown:
-        raise ProfileError(f"unknown skill {unknown[0]!r}: the model knows {', '.join(SKILL_FLAGS)}", "skills")
     values: dict[str, Any] = {
         "role": pick("role", profile.get("role"), schema.ROLES),
         "specialization": pick("specialization", profile.get("specialization"), schema.SPECIALIZATIONS),
@@ -115,5 +111,7 @@ def profile_values(profile: dict[str, Any], categories: dict[str, list[str]], ye
         "abroad": 0.0 if iso else None,
     }
     for s in SKILL_FLAGS:
-        values[f"skill_{s}"] = (1.0 if s in given_skills else 0.0) if given_skills else None
+        # Skills are known only for survey respondents: an estimate for a posting never sets them (estimate.py shows
+        # what the data says about each skill beside the range instead).
+        values[f"skill_{s}"] = None
     return values

@@ -51,6 +51,8 @@ class Data:
             raise ValueError(f"unknown unit {unit!r}: one of {', '.join(schema.COUNT_UNITS)}")
         if duplicate_policy not in (None, *schema.DUPLICATE_POLICIES):
             raise ValueError(f"unknown duplicate policy {duplicate_policy!r}")
+        if unit == "rows" and self.rows is None:
+            self.rows = load_rows()  # published rows: read only when a figure asks to count them
         frame = self.rows if unit == "rows" and self.rows is not None else self.obs
         if duplicate_policy == "one_per_group" and len(frame):
             frame = frame[frame["dup_rank"] == 1]
@@ -70,7 +72,6 @@ def load() -> Data:
     with store.read_only() as con:
         found = con.execute("SELECT name, coalesce(version, ''), data_as_of FROM sources").fetchall()
         obs = con.sql(f"SELECT {UNIT_COLUMNS} FROM units").df()
-        rows = con.sql(f"SELECT {OBS_COLUMNS} FROM observations").df()
         skills = con.sql("SELECT obs_id, skill FROM skills").df()
         oews = con.sql(
             "SELECT year, area_type, area_code, area_name, occupation_code, soc_2018_code, employment, "
@@ -79,7 +80,15 @@ def load() -> Data:
         ).df()
     loaded = {name: version for name, version, _ in found}
     as_of = {name: d for name, _, d in found if d is not None}
-    return Data(loaded, obs, skills, oews, rows, as_of)
+    return Data(loaded, obs, skills, oews, None, as_of)
+
+
+def load_rows() -> pd.DataFrame:
+    """The published rows (a posting's two range ends apart), for a figure that declares it counts rows."""
+    from mlsalary import store
+
+    with store.read_only() as con:
+        return con.sql(f"SELECT {OBS_COLUMNS} FROM observations").df()
 
 
 def latest_full_year(df: pd.DataFrame) -> int | None:

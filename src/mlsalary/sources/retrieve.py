@@ -136,11 +136,10 @@ def resolve_local(
         if folder.is_dir():
             files = pick(folder)
             if files:
-                from mlsalary.sources.textfile import read_regular
+                from mlsalary.sources.textfile import require_regular
 
                 for p in files:  # a FIFO or a device named like a source file is refused before anything reads it
-                    if not p.is_file():
-                        read_regular(p, meta.name)
+                    require_regular(p, meta.name)
                 return [FetchedFile(p, sha256_of(p), f"{origin}:{p}") for p in files]
     if from_path is not None:
         raise unavailable(meta, f"no {meta.expected_files} in {from_path}")

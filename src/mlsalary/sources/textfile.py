@@ -36,17 +36,25 @@ class Row:
 MAX_DECOMPRESSED_BYTES = 1 << 30
 
 
-def read_regular(path: Path, source: str) -> bytes:
-    """A regular file's bytes; SourceError naming the file for a folder, a FIFO, a device or an unreadable file (a
-    FIFO or /dev/zero named like a source file would otherwise hang or fill the memory)."""
+def require_regular(path: Path, source: str) -> None:
+    """SourceError naming the file unless it is a regular file of a sane size (a FIFO or /dev/zero named like a
+    source file would otherwise hang a read or fill the memory)."""
     import stat
 
     try:
         st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise SourceError(f"{source}: {path} is not a regular file; give the data file itself")
-        if st.st_size > MAX_DECOMPRESSED_BYTES:
-            raise SourceError(f"{source}: {path.name} is {st.st_size:,} bytes, more than a source file can be")
+    except OSError as e:
+        raise SourceError(f"{source}: cannot read {path}: {e.strerror or e}") from e
+    if not stat.S_ISREG(st.st_mode):
+        raise SourceError(f"{source}: {path} is not a regular file; give the data file itself")
+    if st.st_size > MAX_DECOMPRESSED_BYTES:
+        raise SourceError(f"{source}: {path.name} is {st.st_size:,} bytes, more than a source file can be")
+
+
+def read_regular(path: Path, source: str) -> bytes:
+    """A regular file's bytes (require_regular first)."""
+    require_regular(path, source)
+    try:
         return path.read_bytes()
     except OSError as e:
         raise SourceError(f"{source}: cannot read {path}: {e.strerror or e}") from e

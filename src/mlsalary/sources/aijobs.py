@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+#: The date of the snapshot shipped inside the package (BUNDLED).
+BUNDLED_DATE = "2025-08-09"
+
 META = SourceMeta(
     name="aijobs",
     title="aijobs.net salaries (formerly ai-jobs.net)",
@@ -60,7 +63,7 @@ META = SourceMeta(
         "or set MLSALARY_MIRROR to a folder holding aijobs/salaries.csv"
     ),
     count_unit="postings",
-    bundled="the final snapshot (2025-08-09) ships with mlsalary",
+    bundled=f"the final snapshot ({BUNDLED_DATE}) ships with mlsalary",
     final_data="2025-08-03",
     refresh="aijobs.net stopped publishing in August 2025: this data is final, there is nothing newer to fetch",
 )
@@ -81,9 +84,10 @@ COLUMNS = (
 #: The nine non-pay fields the two rows of one posted range share.
 POSTING_FIELDS = tuple(c for c in COLUMNS if c not in ("salary", "salary_in_usd"))
 _INDEX_COLUMNS = {"", "unnamed: 0", "index", "id"}
-_DATED = re.compile(r"salaries_(\d{4}-\d{2}-\d{2})\.csv(\.xz|\.gz|\.bz2)?$")
+_CSV = r"\.csv(\.xz|\.gz|\.bz2)?$"  # a CSV file name's ending, compressed or not
+_DATED = re.compile(r"salaries_(\d{4}-\d{2}-\d{2})" + _CSV)
 #: The snapshot shipped inside the package (CC0; its licence file beside it): the default when nothing else is at hand.
-BUNDLED = "data/aijobs/salaries_2025-08-09.csv.xz"
+BUNDLED = f"data/aijobs/salaries_{BUNDLED_DATE}.csv.xz"
 
 
 def pick(folder: Path) -> list[Path]:
@@ -105,16 +109,20 @@ def fetch(
     if local:
         return local
     dest = retrieve.source_cache(META.name) / "salaries.csv"
-    digest = retrieve.cached(dest)
     if offline or config.offline():
-        return [FetchedFile(dest, digest, f"cache:{dest}")] if digest else [bundled("offline")]
+        return cached_or_bundled(dest, "offline")
     url = META.download_urls[0]
     try:
         digest = retrieve.download(url, dest, progress=progress)
     except DownloadError as e:
-        why = f"the download failed ({e})"
-        return [FetchedFile(dest, digest, f"cache:{dest}", why)] if digest else [bundled(why)]
+        return cached_or_bundled(dest, f"the download failed ({e})")
     return [FetchedFile(dest, digest, f"download:{url}")]
+
+
+def cached_or_bundled(dest: Path, why: str) -> list[FetchedFile]:
+    """The cached download when there is a complete one, else the bundled snapshot; `why` no fresh copy was taken."""
+    digest = retrieve.cached(dest)
+    return [FetchedFile(dest, digest, f"cache:{dest}", why)] if digest else [bundled(why)]
 
 
 def bundled(why: str) -> FetchedFile:
@@ -127,7 +135,7 @@ def bundled(why: str) -> FetchedFile:
 
 def stem(path: Path) -> str:
     """A file's name without .csv and a compression suffix: the bundled and the mirror's copy give the same ids."""
-    return re.sub(r"\.csv(\.xz|\.gz|\.bz2)?$", "", path.name)
+    return re.sub(_CSV, "", path.name)
 
 
 def version_of(path: Path) -> str:
@@ -260,7 +268,7 @@ def parse(files: list[FetchedFile]) -> ParseResult:
             f"aijobs: loaded the copy bundled with mlsalary ({path.name}, aijobs.net's final data; CC0): {ff.note}, "
             "and no copy was given with --from, MLSALARY_MIRROR or in the cache"
         )
-    elif ff.note:
+    elif ff.note and ff.note != "offline":
         notes.append(f"aijobs: {ff.note}; loaded the cached copy {path.name}")
     return ParseResult(
         rows_read=n_read,

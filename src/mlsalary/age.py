@@ -36,10 +36,10 @@ def warning(source: str, as_of: date) -> str:
     if n <= limit:
         return ""
     meta = sources.meta(source) if source in sources.names() else None
-    if meta is not None and meta.final_data:
-        return f"{source}: data as of {as_of.isoformat()} is {n} months old; {meta.refresh}"
     fix = meta.refresh if meta is not None and meta.refresh else f'run "mlsalary data pull {source}" online'
-    return f"{source}: data as of {as_of.isoformat()} is {n} months old (more than {limit}); {fix}"
+    final = meta is not None and bool(meta.final_data)  # a stopped source: no threshold to meet, nothing newer
+    over = "" if final else f" (more than {limit})"
+    return f"{source}: data as of {as_of.isoformat()} is {n} months old{over}; {fix}"
 
 
 def of_source(source: str, as_of: Any) -> dict[str, Any]:
@@ -51,6 +51,13 @@ def of_source(source: str, as_of: Any) -> dict[str, Any]:
     if d is None:
         return {"data_as_of": None, "age_months": None, "final": final, "warning": ""}
     return {"data_as_of": d.isoformat(), "age_months": months(d), "final": final, "warning": warning(source, d)}
+
+
+def text(d: dict[str, Any]) -> str:
+    """A data date as every surface prints it: 'as of 2025-08-03, 15 months old, final' ('' without a date)."""
+    if not d.get("data_as_of"):
+        return ""
+    return f"as of {d['data_as_of']}, {d['age_months']} months old" + (", final" if d.get("final") else "")
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -127,7 +127,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
 
     Example: mlsalary data status --json
     """
-    from mlsalary import api
+    from mlsalary import age, api
 
     st = api.status()
     if as_json:
@@ -142,7 +142,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         t.add_row(
             s["name"],
             s["version"],
-            _as_of(s),
+            age.text(s).removeprefix("as of "),
             count(s["rows_read"]),
             count(s["rows_loaded"]),
             count(s["rows_quarantined"]),
@@ -225,14 +225,6 @@ def sql(
         c.print(t)
         if len(df) > 1000:
             c.print(f"(first 1,000 of {len(df):,} rows; use --csv for all)")
-
-
-def _as_of(s: dict[str, Any]) -> str:
-    """'2025-08-03 (15 months; final)' for a source's status row."""
-    if not s.get("data_as_of"):
-        return ""
-    final = "; final" if s.get("final") else ""
-    return f"{s['data_as_of']} ({s['age_months']} months{final})"
 
 
 def _cell(v: Any) -> str:

@@ -132,8 +132,9 @@ def estimate(
               f"median ${result['p50']:,}")  # fmt: skip
     flag = "" if result["in_support"] else " — outside the data's support"
     out.print(f"  support: {result['support_n']:,} similar records{flag}")
-    out.print("  data: " + "; ".join(f"{d['source']} as of {d['data_as_of']} ({d['age_months']} months old)"
-                                    for d in result["data"]), markup=False)  # fmt: skip
+    from mlsalary import age
+
+    out.print("  data: " + "; ".join(f"{d['source']} {age.text(d)}" for d in result["data"]), markup=False)
     for d in result["data"]:
         if d["warning"]:
             out.print(f"  warning: {d['warning']}", markup=False)

@@ -94,8 +94,10 @@ def _one(r: dict[str, Any]) -> None:
         n = r["negotiation"]
         ask = f"ask {_money(n['target_ask'])} ({n['basis']})" if n["target_ask"] is not None else n["basis"]
         out.print(f"negotiation: {ask}; evidence: {n['evidence']}; {n['limits']}", markup=False)
-        out.print("market data: " + "; ".join(f"{d['source']} as of {d['data_as_of']} ({d['age_months']} months old)"
-                                              for d in m.get("data", [])), markup=False)  # fmt: skip
+        from mlsalary import age
+
+        out.print("market data: " + "; ".join(f"{d['source']} {age.text(d)}" for d in m.get("data", [])),
+                  markup=False)  # fmt: skip
     elif m:
         out.print(f"market: not available — {m['reason']}")
 

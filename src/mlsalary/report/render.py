@@ -74,10 +74,10 @@ def sources_of(loaded: dict[str, str], as_of: dict[str, Any]) -> list[dict[str, 
 
 def source_text(s: dict[str, Any]) -> str:
     """'aijobs (2025-08-09; data as of 2025-08-03, 15 months old, final)'."""
-    if not s["data_as_of"]:
-        return f"{s['name']} ({s['version']})"
-    final = ", final" if s["final"] else ""
-    return f"{s['name']} ({s['version']}; data as of {s['data_as_of']}, {s['age_months']} months old{final})"
+    from mlsalary import age
+
+    when = age.text(s)
+    return f"{s['name']} ({s['version']}; data {when})" if when else f"{s['name']} ({s['version']})"
 
 
 def missing_sources(figs: list[Figure]) -> list[tuple[str, int, str]]:

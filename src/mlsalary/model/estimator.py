@@ -14,8 +14,11 @@ learned state ends in ``_``; prediction starts with ``check_is_fitted``; seeded 
   (on the mirror, trained to 2024 and tested on 2025 postings: 86% and 77% for the 80% range); their pool is the
   average of the two scenarios. The ceil((n+1)(1-alpha))-th smallest pooled score is the offset added on each side of
   the final model's interval (the model refit on every training year). Only rows of sources the earlier years have are
-  scored (a source first seen in the newest year would measure its novelty, not drift). When the years are too few,
-  a seeded random split is used instead (plain split-conformal). `mlsalary model evaluate` measures the coverage.
+  scored (a source first seen in the newest year would measure its novelty, not drift). When the training rows
+  reach into a partial year after the newest full one, the final model has seen that share of the year it is used
+  on: the year-ahead view is given the same share of its scored year (seeded sample) and scores the rest. When the
+  years are too few, a seeded random split is used instead (plain split-conformal). `mlsalary model evaluate`
+  measures the coverage.
 """
 
 from __future__ import annotations
@@ -116,11 +119,21 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
         known = x["source"].isin(set(x.loc[before, "source"].dropna())).to_numpy()
         scored = (years == newest) & known
         if scored.sum() >= self.min_calibration_rows and before.sum() >= self.min_calibration_rows:
-            half = np.random.default_rng(self.random_state).integers(0, 2, len(x)) == 1
+            rng = np.random.default_rng(self.random_state)
+            half = rng.integers(0, 2, len(x)) == 1
             within = [(~((years == newest) & side), scored & side) for side in (half, ~half)]
-            how = (f"drift hedge: a year ahead (trained before {newest}, scored on {newest}) pooled with within "
-                   f"{newest} (two-fold)")  # fmt: skip
-            return [(before, scored), *within], how
+            # Rehearse the model's own situation: when the training data reach into a partial year after the newest
+            # full one, the final model has seen that share of the year it is used on, so the year-ahead view sees
+            # the same share of its scored year (a seeded sample) and scores the rest.
+            later = years > newest
+            alike = x["source"].isin(set(x.loc[later, "source"].dropna())).to_numpy()  # the partial year's sources
+            share = float(later.sum()) / max(1, int(((years == newest) & alike).sum()))
+            peek = (years == newest) & alike & (rng.random(len(x)) < share)
+            ahead = (before | peek, scored & ~peek)
+            seen = f", {share:.1%} of {newest} seen as the final model sees {newest + 1}" if peek.any() else ""
+            how = (f"drift hedge: a year ahead (trained before {newest}{seen}, scored on {newest}) pooled with "
+                   f"within {newest} (two-fold)")  # fmt: skip
+            return [ahead, *within], how
         rng = np.random.default_rng(self.random_state)
         cal = rng.random(len(x)) < 0.25
         return [(~cal, cal)], "random 25% split (too few years for a calibration across years)"

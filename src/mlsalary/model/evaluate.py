@@ -2,8 +2,8 @@
 
 Default: a temporal split — train on the years before the latest full year of aijobs.net, test on that year's
 machine-learning rows (one row per duplicate group). With a test file (aijobs.net layout), the model is trained on
-everything loaded and tested on the file's ML rows that are not in the training data (exact match on every
-column, counting multiplicity).
+everything loaded and tested on the file's ML postings that are not among the loaded aijobs.net listings (exact
+match on every column, counting multiplicity against every listing, re-listings included).
 
 Metrics, on log annual pay unless said: pinball loss per quantile; mean absolute error of the median; median
 absolute % error of the median in dollars; empirical coverage of the 50% (p25-p75) and 80% (p10-p90) intervals; mean
@@ -82,7 +82,11 @@ def evaluate(test_data: Path | None = None) -> dict[str, Any]:
         test = obs[(obs["source"] == "aijobs") & (obs["year"] == year) & obs["role"].isin(schema.ML_ROLES)]
         split = f"temporal: trained on years before {year}, tested on {year} (aijobs.net ML roles, one per group)"
     else:
-        train, test, split = obs, _file_rows(test_data, obs), f"test file {test_data.name}, rows not in training"
+        from mlsalary import store
+
+        with store.read_only() as con:  # every listing, re-listings included: each copy seen counts once
+            listed = con.sql("SELECT * FROM units WHERE source = 'aijobs'").df()
+        train, test, split = obs, _file_rows(test_data, listed), f"test file {test_data.name}, rows not in training"
     if len(test) == 0:
         raise InsufficientData("no test rows with a machine-learning role: nothing to evaluate")
     model, cats, x_train = fit(train, skills)
@@ -122,8 +126,10 @@ def segments(q: npt.NDArray[np.float64], y: npt.NDArray[np.float64], test: pd.Da
     return out
 
 
-def _file_rows(path: Path, training: pd.DataFrame) -> pd.DataFrame:
-    """The ML postings of an aijobs-format file minus those already in the training data (counting multiplicity)."""
+def _file_rows(path: Path, listed: pd.DataFrame) -> pd.DataFrame:
+    """The ML postings of an aijobs-format file minus those already listed in the loaded aijobs data, counting
+    multiplicity against every listing (re-listings included: the model learnt from one copy of a re-listed posting,
+    so a copy in the test file is not unseen)."""
     from mlsalary.errors import InsufficientData
     from mlsalary.sources import FetchedFile, aijobs, retrieve
 
@@ -136,7 +142,7 @@ def _file_rows(path: Path, training: pd.DataFrame) -> pd.DataFrame:
         raise InsufficientData(f"{path.name} holds no usable rows")
     rows = units_of(parsed)  # one per posting, at its midpoint, as the model was trained
     rows = rows[rows["role"].isin(schema.ML_ROLES) & rows["amount_usd"].notna()].copy()
-    seen = training[training["source"] == "aijobs"]
+    seen = listed[listed["source"] == "aijobs"]
 
     def key(df: pd.DataFrame) -> pd.Series:
         typed = df[list(MATCH_COLUMNS)].astype({"year": "int64", "amount_local": "float64", "amount_usd": "float64"})

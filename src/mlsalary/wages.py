@@ -3,6 +3,11 @@
 Lookups accept a SOC code ("15-2051") or words of the title ("data scientists"), and an area as "national",
 "US", a BLS area code, a state name or postal abbreviation ("WA"), or words of a metro name ("Seattle"). When the
 code asked for was not published in that year, its predecessor under the SOC changes is returned with a note.
+
+A *city* question (the estimate's and offer's metro, the start page's city) is answered by a metro only: ``metro``
+resolves common names and aliases (NYC, Bay Area, SF, Silicon Valley, Seattle area, Redmond …: ``METRO_ALIASES``) to
+the OEWS metro, so "New York" is the New York metro, not the state; a name that matches no metro gets the nearest
+metro names as suggestions. ``metros`` lists them all.
 """
 
 from __future__ import annotations
@@ -29,6 +34,98 @@ _LOOKUP_COLUMNS = (
     "soc_note",
 )
 _STATS = ("annual_p10", "annual_p25", "annual_median", "annual_p75", "annual_p90")
+
+#: Common names of US tech places -> the OEWS metro (CBSA) code they lie in. Keys are lower case, without dots.
+METRO_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("nyc", "new york", "new york city", "manhattan", "brooklyn", "ny metro"), "0035620"),
+    **dict.fromkeys(("bay area", "sf bay area", "san francisco bay area", "sf", "san francisco", "oakland",
+                     "menlo park", "redwood city", "san mateo", "berkeley"), "0041860"),
+    **dict.fromkeys(("silicon valley", "san jose", "palo alto", "mountain view", "sunnyvale", "cupertino",
+                     "santa clara"), "0041940"),
+    **dict.fromkeys(("seattle", "seattle area", "greater seattle", "redmond", "bellevue", "kirkland"), "0042660"),
+    **dict.fromkeys(("la", "los angeles", "santa monica", "irvine"), "0031080"),
+    **dict.fromkeys(("dc", "washington dc", "washington, dc", "dmv", "arlington va"), "0047900"),
+    **dict.fromkeys(("boston", "cambridge ma", "cambridge, ma", "greater boston"), "0014460"),
+    **dict.fromkeys(("austin",), "0012420"),
+    **dict.fromkeys(("chicago",), "0016980"),
+    **dict.fromkeys(("atlanta",), "0012060"),
+    **dict.fromkeys(("denver",), "0019740"),
+    **dict.fromkeys(("san diego",), "0041740"),
+    **dict.fromkeys(("dallas", "fort worth", "dfw"), "0019100"),
+    **dict.fromkeys(("houston",), "0026420"),
+    **dict.fromkeys(("philadelphia", "philly"), "0037980"),
+    **dict.fromkeys(("pittsburgh",), "0038300"),
+    **dict.fromkeys(("raleigh",), "0039580"),
+    **dict.fromkeys(("salt lake city", "slc"), "0041620"),
+}  # fmt: skip
+
+
+def _latest_area_year(con: Any) -> int:
+    row = con.execute(
+        "SELECT max(year) FROM aggregates WHERE source='oews' AND area_type = 'metro'"
+    ).fetchone()
+    if row is None or row[0] is None:
+        raise NotFound('no OEWS metro data is loaded: run "mlsalary data pull oews"')
+    return int(row[0])
+
+
+def metros(year: int | None = None) -> list[dict[str, Any]]:
+    """Every OEWS metro of a year (default: the latest with metros): code, name and the aliases that lead to it."""
+    with store.read_only() as con:
+        y = year if year is not None else _latest_area_year(con)
+        rows = con.execute(
+            "SELECT DISTINCT area_code, area_name FROM aggregates WHERE source='oews' AND year=? "
+            "AND area_type = 'metro' ORDER BY 2",
+            [y],
+        ).fetchall()
+    if not rows:
+        raise NotFound(f"OEWS May {y} has no metro data loaded")
+    aliases: dict[str, list[str]] = {}
+    for alias, code in METRO_ALIASES.items():
+        aliases.setdefault(code, []).append(alias)
+    return [{"code": c, "name": n, "year": y, "aliases": aliases.get(c, [])} for c, n in rows]
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().replace(".", "").split())
+
+
+def metro(name: str, year: int | None = None, field: str = "metro") -> tuple[str, str]:
+    """(OEWS area code, metro name) for a city question: an alias, a metro code, or words of a metro's name. A
+    near miss is refused with the nearest names; several matches are refused with the list."""
+    import difflib
+
+    from mlsalary.errors import InputError
+
+    all_metros = metros(year)
+    by_code = {m["code"]: m["name"] for m in all_metros}
+    key = _key(name)
+    if key in METRO_ALIASES and METRO_ALIASES[key] in by_code:
+        code = METRO_ALIASES[key]
+        return code, by_code[code]
+    if re.fullmatch(r"\d{7}", key) and key in by_code:
+        return key, by_code[key]
+    hits = [(c, n) for c, n in by_code.items() if key and key in _key(n)]
+    city_state = re.fullmatch(r"(.+?)[, ]+([a-z]{2})", key)  # "Austin TX", "Portland, OR"
+    if not hits and city_state:
+        city, st = city_state.groups()
+        hits = [(c, n) for c, n in by_code.items()
+                if city in _key(n.rsplit(",", 1)[0]) and st.upper() in n.rsplit(",", 1)[-1].strip().split("-")]  # fmt: skip
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        listing = "; ".join(n for _, n in hits[:8])
+        raise InputError(f"{field}: {name!r} matches {len(hits)} metros ({listing}): name one of them", field)
+    # Near misses: against the aliases and each metro's principal cities ("San Jose-Sunnyvale-Santa Clara, CA").
+    names: dict[str, str] = {alias: by_code[c] for alias, c in METRO_ALIASES.items() if c in by_code}
+    for n in by_code.values():
+        for city in re.split(r"[-,/]", n.rsplit(",", 1)[0]):
+            names.setdefault(_key(city), n)
+    close = difflib.get_close_matches(key, list(names), n=8, cutoff=0.6)
+    suggestions = list(dict.fromkeys(names[c] for c in close))[:3]
+    hint = (f"did you mean {' or '.join(suggestions)}?" if suggestions
+            else "the list of metros: mlsalary oews --list-areas, or /areas")  # fmt: skip
+    raise InputError(f"{field}: no US metro named like {name!r}: {hint}", field)
 
 
 def _years(con: Any) -> list[int]:
@@ -93,6 +190,14 @@ def _area(con: Any, area: str, year: int) -> tuple[str, str]:
         sub = pycountry.subdivisions.get(code=f"US-{a.upper()}")
         if sub is not None:
             a = sub.name
+    alias = METRO_ALIASES.get(_key(a))
+    if alias and not con.execute(f"SELECT 1 FROM aggregates WHERE {where} AND lower(area_name) = lower(?) LIMIT 1",
+                                 [year, a]).fetchone():  # fmt: skip
+        row = con.execute(
+            f"SELECT DISTINCT area_code, area_name FROM aggregates WHERE {where} AND area_code=?", [year, alias]
+        ).fetchone()
+        if row:
+            return row[0], row[1]
     rows = con.execute(
         f"SELECT DISTINCT area_code, area_name, area_type FROM aggregates WHERE {where} AND area_name ILIKE ? "
         "ORDER BY area_type DESC, 2",

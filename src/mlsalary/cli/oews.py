@@ -22,6 +22,9 @@ def oews(
     ] = "national",
     year: Annotated[int | None, typer.Option("--year", "-y", help="May of this year (default: latest).")] = None,
     industry: Annotated[str, typer.Option("--industry", help="OEWS industry code (000000 = all).")] = "000000",
+    list_areas: Annotated[
+        bool, typer.Option("--list-areas", help="List the metros (with the aliases that lead to them) and exit.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Official US wage percentiles (BLS OEWS) for an occupation and area. Base wages only: no bonus or stock.
@@ -30,6 +33,9 @@ def oews(
     """
     from mlsalary import api
 
+    if list_areas:
+        _list_areas(year, as_json)
+        return
     r = api.oews(occupation, area, year, industry)
     if as_json:
         print_json(r)
@@ -64,3 +70,21 @@ def oews(
     for n in r["notes"] + r["footnotes"]:
         c.print(f"note: {n}", markup=False)
     c.print(f"source: {r['source']}", markup=False)
+
+
+def _list_areas(year: int | None, as_json: bool) -> None:
+    from mlsalary import wages
+
+    rows = wages.metros(year)
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    t = Table(title=f"OEWS metros, May {rows[0]['year']} ({len(rows)}): pass a name, a word of it or an alias")
+    t.add_column("code")
+    t.add_column("metro")
+    t.add_column("also known as")
+    for r in rows:
+        t.add_row(r["code"], r["name"], ", ".join(r["aliases"]))
+    console().print(t)

@@ -54,7 +54,8 @@ def metro_factor(metro: str) -> tuple[float, str]:
     """BLS's published data-scientist median in a metro / the national median (OEWS, latest year)."""
     from mlsalary import wages
 
-    local = wages.lookup("15-2051", metro)
+    code, _ = wages.metro(metro)  # a city question: aliases, metros only, suggestions for a near miss
+    local = wages.lookup("15-2051", code)
     national = wages.lookup("15-2051", "national", local["year"])
     if not local.get("annual_median") or not national.get("annual_median"):
         raise InsufficientData(f"BLS publishes no data-scientist median for {local['area']}")

@@ -125,6 +125,17 @@ class Sources(BaseModel):
     sources: list[dict[str, Any]]
 
 
+class Metro(BaseModel):
+    code: str
+    name: str
+    year: int
+    aliases: list[str]
+
+
+class Metros(BaseModel):
+    metros: list[Metro]
+
+
 class OfferEvaluation(BaseModel):
     model_config = {"extra": "allow"}
     years: list[dict[str, Any]]
@@ -236,6 +247,12 @@ def create_app() -> FastAPI:
         from mlsalary import api
 
         return {"sources": cache.cached("sources", api.list_sources)}
+
+    @app.get("/api/v1/metros", response_model=Metros)
+    def metros() -> dict[str, Any]:
+        from mlsalary import wages
+
+        return {"metros": cache.cached("metros", wages.metros)}
 
     @app.get("/api/v1/figures", response_model=Figures)
     def figures() -> dict[str, Any]:

@@ -119,6 +119,17 @@ def sources_page() -> HTMLResponse:
     return render("sources.html.j2", title="Sources", sources=cache.cached("sources", api.list_sources))
 
 
+@router.get("/metros", response_class=HTMLResponse)
+def metros_page() -> HTMLResponse:
+    from mlsalary import wages
+
+    try:
+        rows = cache.cached("metros", wages.metros)
+    except MlsalaryError as e:
+        return error_page(e)
+    return render("metros.html.j2", title="US metros", metros=rows)
+
+
 def _form(request: Request, fields: tuple[str, ...]) -> dict[str, Any]:
     """The query's non-empty values for the given fields."""
     q = request.query_params

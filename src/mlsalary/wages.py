@@ -109,8 +109,9 @@ def metro(name: str, year: int | None = None, field: str = "metro") -> tuple[str
     city_state = re.fullmatch(r"(.+?)[, ]+([a-z]{2})", key)  # "Austin TX", "Portland, OR"
     if not hits and city_state:
         city, st = city_state.groups()
-        hits = [(c, n) for c, n in by_code.items()
-                if city in _key(n.rsplit(",", 1)[0]) and st.upper() in n.rsplit(",", 1)[-1].strip().split("-")]  # fmt: skip
+        parts = {c: n.rsplit(",", 1) for c, n in by_code.items()}  # "Portland-Vancouver-Hillsboro", " OR-WA"
+        hits = [(c, by_code[c]) for c, (cities, states) in parts.items()
+                if city in _key(cities) and st.upper() in states.strip().split("-")]  # fmt: skip
     if len(hits) == 1:
         return hits[0]
     if hits:

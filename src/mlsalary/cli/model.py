@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mlsalary import schema
-from mlsalary.cli.output import console, print_json
+from mlsalary.cli.output import amount, console, print_json
 
 app = typer.Typer(help="Train the pay model and measure how often its ranges are right.", no_args_is_help=True)
 
@@ -95,6 +95,9 @@ def estimate(
     skill: Annotated[
         list[str] | None, typer.Option("--skill", help="python, pytorch, tensorflow, spark (repeat, or a comma list).")
     ] = None,
+    currency: Annotated[
+        str, typer.Option("--currency", help="Answer in this currency (ISO 4217, e.g. EUR), at the data year's rate.")
+    ] = "USD",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Your pay range: p10-p90 of annual pay for a profile, with what moves it and how much data stands behind it.
@@ -109,7 +112,8 @@ def estimate(
         typer.echo("no trained model for the data loaded: training one first (once; `mlsalary model train`)", err=True)
     with console(stderr=True).status("estimating…"):
         result = run(role=role, level=level, country=country, years_experience=years, metro=metro, remote=remote,
-                     company_size=company_size, industry=industry, education=education, skills=skill)  # fmt: skip
+                     company_size=company_size, industry=industry, education=education, skills=skill,
+                     currency=currency)  # fmt: skip
     if as_json:
         print_json(result)
         return
@@ -126,10 +130,15 @@ def estimate(
     for i in range(pos(result["p25"]), pos(result["p75"]) + 1):
         bar[i] = "━"
     bar[pos(result["p50"])] = "●"
-    out.print(f"{result['year']} annual pay, USD (model {result['model_version']})")
-    out.print(f"  ${lo:,.0f} {''.join(bar)} ${hi:,.0f}")
-    out.print(f"  80% range ${lo:,} – ${hi:,} · 50% range ${result['p25']:,} – ${result['p75']:,} · "
-              f"median ${result['p50']:,}")  # fmt: skip
+    cur = result["currency"]
+
+    def m(v: float) -> str:
+        return amount(v, cur)
+
+    out.print(f"{result['year']} annual pay, {cur} (model {result['model_version']})", markup=False)
+    out.print(f"  {m(lo)} {''.join(bar)} {m(hi)}", markup=False)
+    out.print(f"  80% range {m(lo)} – {m(hi)} · 50% range {m(result['p25'])} – {m(result['p75'])} · "
+              f"median {m(result['p50'])}", markup=False)  # fmt: skip
     flag = "" if result["in_support"] else " — outside the data's support"
     out.print(f"  support: {result['support_n']:,} similar records{flag}")
     from mlsalary import age

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mlsalary.cli.output import console, print_json
+from mlsalary.cli.output import amount, console, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -57,15 +57,24 @@ def _money(v: float) -> str:
     return f"{v:,.0f}"
 
 
+#: The year-by-year columns: (header, key). A column that is zero in every year is left out, so the totals fit.
+YEAR_COLUMNS = (("base", "base"), ("bonus", "bonus"), ("sign-on", "sign_on"), ("equity", "equity"),
+                ("refresh-\ners", "refresher"), ("bene-\nfits", "benefits"), ("total", "total"),
+                ("cash", "cash"))  # fmt: skip
+
+
 def _one(r: dict[str, Any]) -> None:
+    from rich import box
     from rich.table import Table
 
-    t = Table(title=f"{r['company']} — year by year ({r['currency']})")
-    for c in ("year", "base", "bonus", "sign-on", "equity", "refreshers", "benefits", "total", "cash"):
-        t.add_column(c, justify="right")
+    cols = [(h, k) for h, k in YEAR_COLUMNS if k in ("total", "cash") or any(y[k] for y in r["years"])]
+    t = Table(title=f"{r['company']} — year by year ({r['currency']})", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1),
+              show_edge=False)  # fmt: skip
+    t.add_column("year", justify="right", no_wrap=True)
+    for h, k in cols:
+        t.add_column(h, justify="right", no_wrap=True, min_width=len(_money(max(y[k] for y in r["years"]))))
     for y in r["years"]:
-        t.add_row(str(y["year"]), *(_money(y[k]) for k in ("base", "bonus", "sign_on", "equity", "refresher",
-                                                           "benefits", "total", "cash")))  # fmt: skip
+        t.add_row(str(y["year"]), *(_money(y[k]) for _, k in cols))
     out = console()
     out.print(t)
     out.print(
@@ -81,18 +90,30 @@ def _one(r: dict[str, Any]) -> None:
     if "switch_vs_stay" in r:
         sw = r["switch_vs_stay"]
         out.print(
-            f"switch vs stay: {sw['verdict']} (leaving forfeits {_money(sw['forfeited_equity'])} of unvested equity)"
+            f"switch vs stay: {sw['verdict']} (leaving forfeits {_money(sw['forfeited_equity'])} {sw['currency']} of "
+            "unvested equity)", markup=False
         )
+        if sw.get("conversion"):
+            out.print(f"  in {sw['currency']}: {sw['conversion']}", markup=False)
+        ppp = sw.get("ppp")
+        if ppp and ppp["available"]:
+            out.print(f"  in purchasing power ({ppp['unit']}): {ppp['verdict']}; {ppp['leaves_out']}", markup=False)
+        elif ppp:
+            out.print(f"  in purchasing power: not available — {ppp['reason']}", markup=False)
     for note in (r.get("private_equity", {}).get("note"), r.get("sign_on_note")):
         if note:
             out.print(f"[yellow]note:[/] {note}")
     m = r.get("market", {})
     if m.get("available"):
-        out.print(f"market: base {_money(m['base'])} is {m['verdict']} ({m['where']}); 50% range "
-                  f"{_money(m['range_50'][0])}–{_money(m['range_50'][1])}, support {m['support_n']:,} records"
-                  + ("" if m["in_support"] else " (outside the data's support)"))  # fmt: skip
+        cur = m["currency"]
+        rate = f"; {m['conversion']['text']}" if cur != "USD" else ""
+        out.print(f"market: base {amount(m['base'], cur)} is {m['verdict']} ({m['where']}); 50% range "
+                  f"{amount(m['range_50'][0], cur)}–{amount(m['range_50'][1], cur)}, support {m['support_n']:,} "
+                  "records" + ("" if m["in_support"] else " (outside the data's support)") + rate,
+                  markup=False)  # fmt: skip
         n = r["negotiation"]
-        ask = f"ask {_money(n['target_ask'])} ({n['basis']})" if n["target_ask"] is not None else n["basis"]
+        ask = (f"ask {amount(n['target_ask'], cur)} ({n['basis']})" if n["target_ask"] is not None
+               else n["basis"])  # fmt: skip
         out.print(f"negotiation: {ask}; evidence: {n['evidence']}; {n['limits']}", markup=False)
         from mlsalary import age
 
@@ -108,7 +129,7 @@ def _compare_table(results: list[dict[str, Any]]) -> None:
     t = Table(title="Offers side by side")
     t.add_column("")
     for r in results:
-        t.add_column(r["company"], justify="right")
+        t.add_column(f"{r['company']} ({r['currency']})", justify="right", no_wrap=True)
     n_years = min(len(r["years"]) for r in results)
     for i in range(n_years):
         t.add_row(f"year {i + 1} total", *(_money(r["years"][i]["total"]) for r in results))

@@ -22,5 +22,12 @@ def usd(v: float | int | None) -> str:
     return "—" if v is None else f"${v:,.0f}"
 
 
+def amount(v: float | None, currency: str = "USD") -> str:
+    """An amount in its currency: $185,000 for US dollars, 95,000 EUR otherwise."""
+    if v is None:
+        return "—"
+    return f"${v:,.0f}" if currency == "USD" else f"{v:,.0f} {currency}"
+
+
 def count(v: int | None) -> str:
     return "—" if v is None else f"{v:,}"

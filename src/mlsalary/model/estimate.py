@@ -74,9 +74,16 @@ def estimate(
     education: str | None = None,
     specialization: str | None = None,
     skills: list[str] | None = None,
+    currency: str = "USD",
 ) -> dict[str, Any]:
-    """The estimate for a profile (the JSON of `mlsalary estimate --json`)."""
+    """The estimate for a profile (the JSON of `mlsalary estimate --json`). The quantiles are in `currency`,
+    converted from US dollars at the estimate year's average ECB rate (`conversion`); `usd` keeps the dollars, and
+    the contributions stay in dollars (effect_usd)."""
     import numpy as np
+
+    from mlsalary.normalize import money
+
+    currency = money.require_currency(currency)
 
     optional = {"remote": remote, "company_size": company_size, "industry": industry, "education": education,
                 "specialization": specialization}  # fmt: skip
@@ -149,13 +156,19 @@ def estimate(
         contributions.append({"feature": "metro", "from": "national", "to": area,
                               "effect_usd": round(float(q[2])) - unscaled})  # fmt: skip
         notes.append(f"Scaled by BLS's data-scientist median in {area} relative to the US ({factor:.2f}x).")
-    out = {k: round(float(v)) for k, v in zip(QUANTILE_KEYS, q, strict=True)}
+    usd = {k: round(float(v)) for k, v in zip(QUANTILE_KEYS, q, strict=True)}
     if not metro:
-        out["p50"] = medians[-1]  # the path's own rounding, so the contributions add up to the cent
+        usd["p50"] = medians[-1]  # the path's own rounding, so the contributions add up to the cent
+    conv = money.conversion(money.require_currency(currency, year=year), year)
+    out = {k: round(v * conv["per_usd"]) for k, v in usd.items()}
+    if currency != "USD":
+        notes.append(f"In {currency}: {conv['text']}; the model and its data are in USD.")
     return {
-        "currency": "USD",
+        "currency": currency,
+        "conversion": conv,
         "year": year,
         **out,
+        "usd": usd,
         "support_n": support_n,
         "in_support": in_support,
         "reference_p50": medians[0],

@@ -53,6 +53,41 @@ def usd_per_unit(currency: str, year: int) -> float:
     return sum(rates) / len(rates)
 
 
+def latest_rate_year() -> int:
+    """The latest year the bundled ECB rates cover to its end (the rates of a year in progress would be partial)."""
+    last = _converter().bounds["USD"].last_date
+    return last.year if (last.month, last.day) >= (12, 20) else last.year - 1
+
+
+def require_currency(code: str | None, field: str = "currency", year: int | None = None) -> str:
+    """An ISO 4217 code the bundled ECB rates know (for `year`, when given), upper-cased; else an InputError naming
+    the field."""
+    from mlsalary.errors import InputError
+
+    cur = str(code or "").strip().upper()
+    if cur == "USD":
+        return cur
+    known = _converter().currencies
+    if cur not in known:
+        listing = ", ".join(sorted(known))
+        raise InputError(f"{field}: unknown currency {code!r}: give an ISO 4217 code with an ECB rate ({listing})",
+                         field)  # fmt: skip
+    if year is not None:
+        try:
+            usd_per_unit(cur, year)
+        except ConversionError as e:
+            raise InputError(f"{field}: {e}", field) from None
+    return cur
+
+
+def conversion(currency: str, year: int) -> dict[str, Any]:
+    """How amounts in USD of `year` are shown in `currency`: the rate and where it comes from."""
+    per_usd = 1 / usd_per_unit(currency, year)
+    return {"currency": currency, "year": year, "per_usd": round(per_usd, 6),
+            "text": (f"converted at {per_usd:,.4f} {currency} per USD, the average ECB reference rate of {year}"
+                     if currency != "USD" else "US dollars")}  # fmt: skip
+
+
 def to_usd(amount: float, currency: str, year: int) -> float:
     return amount * usd_per_unit(currency, year)
 

@@ -16,7 +16,7 @@ def evaluate(
     """Year by year, scenarios, switch vs stay, market position and negotiation for a validated offer."""
     out = compute.evaluate(of.offer, discount_rate=discount_rate, growth=growth)
     if of.current is not None:
-        out["switch_vs_stay"] = compute.switch_vs_stay(of.offer, of.current)
+        out["switch_vs_stay"] = switch_vs_stay(of)
     if with_market:
         try:
             out.update(market.position(of))
@@ -31,3 +31,53 @@ def evaluate_offer(
 ) -> dict[str, Any]:
     """evaluate() for an offer file."""
     return evaluate(schema.load(path), discount_rate, growth, with_market)
+
+
+#: What a purchasing-power comparison leaves out (said wherever it is shown).
+PPP_LEAVES_OUT = ("PPP compares the average price level of whole economies: it leaves out income tax and social "
+                  "contributions, and your own costs (rent where you would live, family, moving)")  # fmt: skip
+
+
+def switch_vs_stay(of: schema.OfferFile) -> dict[str, Any]:
+    """Switch vs stay in the offer's currency (the current job converted at the latest full year's average ECB
+    rate when it is paid in another), and, when the two jobs are in different countries, the same in international
+    dollars (World Bank PPP) — or why that view is missing."""
+    from mlsalary.normalize import geo, money
+
+    assert of.current is not None
+    offer_cur = of.offer.currency
+    stay_cur = of.current.currency or offer_cur
+    if stay_cur == offer_cur:
+        out = compute.switch_vs_stay(of.offer, of.current)
+        out["currency"] = offer_cur
+    else:
+        year = money.latest_rate_year()
+        factor = money.usd_per_unit(stay_cur, year) / money.usd_per_unit(offer_cur, year)
+        out = compute.switch_vs_stay(of.offer, of.current, stay_factor=factor)
+        out["currency"] = offer_cur
+        out["conversion"] = (f"the current job's {stay_cur} converted at {factor:,.4f} {offer_cur} per {stay_cur}, "
+                             f"the average ECB reference rates of {year}")  # fmt: skip
+    offer_country = geo.to_iso2(of.profile.country) if of.profile else None
+    stay_country = geo.to_iso2(of.current.country) if of.current.country else offer_country
+    if offer_country and stay_country and offer_country != stay_country:
+        out["ppp"] = _ppp_view(of, offer_country, stay_country, stay_cur)
+    return out
+
+
+def _ppp_view(of: schema.OfferFile, offer_country: str, stay_country: str, stay_cur: str) -> dict[str, Any]:
+    from mlsalary.normalize import money
+
+    year = money.ppp_year()
+    try:
+        to_intl = {c: money.usd_to_international(1.0, c, year) for c in {offer_country, stay_country}}
+        assert of.current is not None
+        leave = money.usd_per_unit(of.offer.currency, year) * to_intl[offer_country]
+        stay = money.usd_per_unit(stay_cur, year) * to_intl[stay_country]
+    except (money.ConversionError, KeyError):
+        kept = ", ".join(sorted(money.PPP_CURRENCIES))
+        return {"available": False, "reason": f"no World Bank PPP factor kept for {offer_country} or {stay_country} "
+                f"(kept: {kept})", "leaves_out": PPP_LEAVES_OUT}  # fmt: skip
+    view = compute.switch_vs_stay(of.offer, of.current, stay_factor=stay, leave_factor=leave)
+    return {"available": True, "unit": f"international dollars of {year} (World Bank PPP)", "year": year,
+            "countries": {"offer": offer_country, "current": stay_country}, **view,
+            "leaves_out": PPP_LEAVES_OUT, "attribution": money.PPP_ATTRIBUTION}  # fmt: skip

@@ -218,10 +218,13 @@ def stay_years(current: Current, n_years: int) -> list[float]:
     return out
 
 
-def switch_vs_stay(offer: OfferTerms, current: Current, n_years: int = 4) -> dict[str, Any]:
-    """Cumulative pay of taking the offer vs staying, year by year, and the year the offer pulls ahead."""
-    leave = [y.total for y in years(offer, n_years)]
-    stay = stay_years(current, n_years)
+def switch_vs_stay(offer: OfferTerms, current: Current, n_years: int = 4, stay_factor: float = 1.0,
+                   leave_factor: float = 1.0) -> dict[str, Any]:  # fmt: skip
+    """Cumulative pay of taking the offer vs staying, year by year, and the year the offer pulls ahead. The current
+    job's amounts are multiplied by `stay_factor` and the offer's by `leave_factor` (a currency conversion, or
+    PPP), so both are in one unit."""
+    leave = [y.total * leave_factor for y in years(offer, n_years)]
+    stay = [v * stay_factor for v in stay_years(current, n_years)]
     rows, cum_leave, cum_stay, break_even = [], 0.0, 0.0, None
     for i in range(n_years):
         cum_leave += leave[i]
@@ -233,7 +236,7 @@ def switch_vs_stay(offer: OfferTerms, current: Current, n_years: int = 4) -> dic
     return {
         "years": rows,
         "break_even_year": break_even,
-        "forfeited_equity": current.unvested_equity,
+        "forfeited_equity": current.unvested_equity * stay_factor,
         "verdict": (
             f"the offer pulls ahead in year {break_even}" if break_even else f"staying pays more over {n_years} years"
         ),

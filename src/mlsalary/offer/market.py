@@ -3,8 +3,9 @@
 The market is the personal estimate for the offer's profile (mlsalary.model.estimate): calibrated p10..p90 of annual
 pay, whose coverage is measured by `mlsalary model evaluate`. The offer's percentile is read off those five
 quantiles (linear between them on the log scale; beyond p10 or p90 it is reported as below 10 or above 90). Verdict:
-below market under p25, at market between p25 and p75, above market over p75 — the 50% range. The open sources
-have no bonus or stock data, so only base pay is placed, and negotiation advice covers base pay only.
+below market under p25, at market between p25 and p75, above market over p75 — the 50% range. An offer in another
+currency is compared in that currency: the market (USD) is converted at the estimate year's average ECB rate. The
+open sources have no bonus or stock data, so only base pay is placed, and negotiation advice covers base pay only.
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ def position(offer_file: OfferFile) -> dict[str, Any]:
     prof = offer_file.profile
     if prof is None:
         return {"available": False, "reason": "add a [profile] table (role, level, country) to compare with the market"}
+    cur = offer_file.offer.currency
     est = estimate(role=prof.role, level=prof.level, country=prof.country, metro=prof.metro, remote=prof.remote,
-                   company_size=prof.company_size, industry=prof.industry, education=prof.education)  # fmt: skip
+                   company_size=prof.company_size, industry=prof.industry, education=prof.education,
+                   currency=cur)  # fmt: skip
     base = offer_file.offer.base
     pct = percentile(base, est)
     if base < est["p25"]:
@@ -51,6 +54,8 @@ def position(offer_file: OfferFile) -> dict[str, Any]:
              else ("below the 10th percentile" if base < est["p10"] else "above the 90th percentile"))  # fmt: skip
     market = {
         "available": True,
+        "currency": cur,  # of base, the ranges and the median
+        "conversion": est["conversion"],
         "base": base,
         "percentile": pct,
         "where": where,
@@ -73,7 +78,8 @@ def position(offer_file: OfferFile) -> dict[str, Any]:
 
     factor, area = metro_factor(prof.metro) if prof.metro else (1.0, "")
     # The estimate above has checked the profile: a level is given, the country is known.
-    negotiation = negotiate(base, prof.role, str(prof.level), geo.require_iso2(prof.country), factor, area)
+    negotiation = negotiate(base, prof.role, str(prof.level), geo.require_iso2(prof.country), factor, area,
+                            cur, est["conversion"]["per_usd"])  # fmt: skip
     if not est["in_support"]:
         negotiation["limits"] += "; the profile is outside the data's support, so the market range is wide"
     return {"market": market, "negotiation": negotiation}

@@ -40,8 +40,9 @@ def comparable(role: str, level: str, country: str) -> tuple[Any, list[int]]:
 
 
 def negotiate(base: float, role: str, level: str, country: str, metro_factor: float = 1.0,
-              metro: str = "") -> dict[str, Any]:  # fmt: skip
-    """The target ask for a base salary and the evidence behind it (or why there is none)."""
+              metro: str = "", currency: str = "USD", per_usd: float = 1.0) -> dict[str, Any]:  # fmt: skip
+    """The target ask for a base salary and the evidence behind it (or why there is none). `base` is in `currency`;
+    the comparable postings (USD) are converted into it at `per_usd` units per dollar."""
     import numpy as np
 
     df, years = comparable(role, level, country)
@@ -56,7 +57,7 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
                 "evidence": f"{shown} comparable {group} ({when}), fewer than {stats.min_n()}",
                 "comparable": {"n": n if n >= stats.PRIVACY_FLOOR else None, "years": years},
                 "limits": limits}  # fmt: skip
-    mids = df["amount_usd"].to_numpy() * metro_factor
+    mids = df["amount_usd"].to_numpy() * metro_factor * per_usd
     ranges = df[df["range_low_usd"].notna()]
     width = float(np.median(ranges["range_high_usd"] / ranges["range_low_usd"] - 1)) if len(ranges) else 0.0
     top = 2 * (1 + width) / (2 + width)
@@ -70,10 +71,11 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
         "component_with_most_room": "base",
         "evidence": (
             f"{n:,} comparable {group} ({when}): your base is at percentile {percentile:.0f} of their midpoints"
-            f"{where} (median {np.median(mids):,.0f}); the median posted range of {len(ranges):,} is "
+            f"{where} (median {np.median(mids):,.0f} {currency}); the median posted range of {len(ranges):,} is "
             f"{width * 100:.1f}% wide (max / min - 1)"
         ),
         "comparable": {"n": n, "years": years, "ranges": len(ranges), "offer_percentile": round(percentile, 1),
-                       "median_midpoint": round(float(np.median(mids))), "median_width_pct": round(width * 100, 1)},
+                       "median_midpoint": round(float(np.median(mids))), "currency": currency,
+                       "median_width_pct": round(width * 100, 1)},
         "limits": limits + "; the room is what employers advertise, not what candidates obtained",
     }  # fmt: skip

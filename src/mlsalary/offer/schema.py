@@ -103,9 +103,21 @@ class Benefits(_Strict):
     other_yearly_value: float = Field(0, ge=0, le=MAX_AMOUNT)
 
 
+def _currency(v: str | None) -> str | None:
+    """An ISO 4217 code with an ECB rate (upper-cased); None stays None."""
+    if v is None:
+        return None
+    from mlsalary.normalize import money
+
+    try:
+        return money.require_currency(v, "currency")
+    except InputError as e:
+        raise ValueError(str(e).removeprefix("currency: ")) from None
+
+
 class OfferTerms(_Strict):
     company: str = "offer"
-    currency: str = "USD"
+    currency: str = "USD"  # every amount of the offer is in it; the market is shown in it too
     base: float = Field(gt=0, le=MAX_AMOUNT)
     bonus_target_pct: float = Field(0, ge=0, le=500)
     sign_on: float = Field(0, ge=0, le=MAX_AMOUNT)
@@ -114,6 +126,8 @@ class OfferTerms(_Strict):
     equity: Equity | None = None
     refresher: Refresher | None = None
     benefits: Benefits | None = None
+
+    _check_currency = field_validator("currency")(_currency)
 
 
 class Profile(_Strict):
@@ -131,12 +145,16 @@ class Current(_Strict):
     """The job you have now, for switch vs stay."""
 
     company: str = "current job"
+    currency: str | None = None  # default: the offer's currency
+    country: str | None = None  # where the current job is (default: the profile's country), for the PPP view
     base: float = Field(gt=0, le=MAX_AMOUNT)
     raise_pct: float = Field(3.0, ge=-50, le=100)  # expected yearly raise
     bonus_target_pct: float = Field(0, ge=0, le=500)
     unvested_equity: float = Field(0, ge=0, le=MAX_AMOUNT)  # value still to vest, forfeited by leaving
     unvested_years: int = Field(2, ge=1, le=10)  # it vests evenly over these years if you stay
     refresher_yearly_value: float = Field(0, ge=0, le=MAX_AMOUNT)  # refreshers if you stay, vesting over 4 years
+
+    _check_currency = field_validator("currency")(_currency)
 
 
 class OfferFile(_Strict):

@@ -65,10 +65,13 @@ class EstimateRequest(BaseModel):
     industry: str | None = Field(None, max_length=40)
     education: str | None = Field(None, max_length=40)
     skills: list[str] | None = Field(None, max_length=10)
+    currency: str = Field("USD", max_length=3)  # ISO 4217, with an ECB rate; the answer is converted into it
 
 
 class EstimateResponse(BaseModel):
-    currency: str
+    currency: str  # of p10 ... p90
+    conversion: dict[str, Any]  # the rate (units per USD), its year and source
+    usd: dict[str, int]  # p10 ... p90 in US dollars
     year: int
     p10: int
     p25: int
@@ -77,7 +80,7 @@ class EstimateResponse(BaseModel):
     p90: int
     support_n: int
     in_support: bool
-    reference_p50: int  # the reference profile's median; the contributions add up to p50 - reference_p50
+    reference_p50: int  # the reference profile's median (USD); the contributions add up to usd.p50 - reference_p50
     group: dict[str, Any] | None  # the group's own postings (newest year) and whether the median agrees with them
     contributions: list[dict[str, Any]]
     skills: list[dict[str, Any]]  # what the data can say about each skill given (never applied to the range)

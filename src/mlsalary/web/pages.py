@@ -156,7 +156,7 @@ def explore_page(request: Request) -> HTMLResponse:
 
 
 ESTIMATE_FIELDS = ("role", "level", "years_experience", "country", "metro", "remote", "company_size", "industry",
-                   "education")  # fmt: skip
+                   "education", "currency")  # fmt: skip
 
 
 def _estimate_choices() -> dict[str, tuple[str, ...]]:
@@ -266,10 +266,17 @@ def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]]) -> H
         results = [api.evaluate(of) for of in offers]
     except MlsalaryError as e:
         status, field = status_of(e)
-        return _offer_page(status, error=str(e), field=field)
+        return _offer_page(status, error=str(e), field=field, values=_kept_values(fields),
+                           prior=None if field == "prior" else fields.get("prior") or None)  # fmt: skip
     prior = [of.model_dump(mode="json", exclude_unset=True) for of in offers]
-    return _offer_page(offers=results, components=COMPONENTS, svg=chart_svg(results),
+    # The form comes back filled in (profile, current job and the last offer): a counter-offer is one edit away.
+    return _offer_page(offers=results, components=COMPONENTS, svg=chart_svg(results), values=_kept_values(fields),
                        prior=json.dumps(prior, separators=(",", ":")))  # fmt: skip
+
+
+def _kept_values(fields: dict[str, str]) -> dict[str, str]:
+    """The submitted form's own fields, to fill the next form with."""
+    return {k: v for k, v in fields.items() if k.startswith(("offer.", "profile.", "current."))}
 
 
 def _prior(text: str) -> list[dict[str, Any]]:

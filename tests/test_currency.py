@@ -1,0 +1,146 @@
+"""Any currency: the estimate, the offer's market position and negotiation, and switch vs stay answer in the currency
+asked, converted at the data year's average ECB rate (shown); unknown codes are refused naming the field; an offer
+table fits 80 columns."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import run_cli
+from mlsalary.normalize import money
+from mlsalary.offer import schema
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+EUR_OFFER = """[offer]
+company = "Berlin AI"
+currency = "EUR"
+base = 95000
+[profile]
+role = "ml_engineer"
+level = "senior"
+country = "US"
+"""
+
+
+@pytest.fixture
+def model_home(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    return trained_home
+
+
+def test_the_estimate_answers_in_the_currency_asked(model_home: Path) -> None:
+    code, out, err = run_cli("estimate", "--role", "ml_engineer", "--level", "mid", "--currency", "eur", "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    per_usd = 1 / money.usd_per_unit("EUR", r["year"])
+    assert r["currency"] == "EUR" and r["conversion"]["year"] == r["year"]
+    assert r["conversion"]["per_usd"] == pytest.approx(per_usd, rel=1e-6)
+    for k in ("p10", "p25", "p50", "p75", "p90"):
+        assert r[k] == round(r["usd"][k] * r["conversion"]["per_usd"])
+    assert r["p50"] < r["usd"]["p50"]  # a euro was worth more than a dollar in 2025
+    code, _, err = run_cli("estimate", "--role", "ml_engineer", "--level", "mid", "--currency", "XYZ")
+    assert code == 1 and err.startswith("error: currency: unknown currency 'XYZ'") and "\n" not in err.strip()
+
+
+def test_an_eur_offer_is_placed_in_eur(model_home: Path, tmp_path: Path) -> None:
+    f = tmp_path / "eur.toml"
+    f.write_text(EUR_OFFER)
+    r = json.loads(run_cli("offer", str(f), "--json")[1])
+    usd = json.loads(run_cli("estimate", "--role", "ml_engineer", "--level", "senior", "--currency", "EUR",
+                             "--json")[1])  # fmt: skip
+    m = r["market"]
+    assert m["currency"] == "EUR" and m["range_50"] == [usd["p25"], usd["p75"]] and m["median"] == usd["p50"]
+    # 95,000 EUR is about 107,000 USD: far below a US senior ML engineer's range, whichever unit is used
+    assert m["verdict"] == "below market"
+    n = r["negotiation"]
+    assert n["comparable"]["currency"] == "EUR" and "EUR" in n["evidence"]
+    # in USD the same number would sit higher in the (USD) market: the conversion matters
+    f.write_text(EUR_OFFER.replace('currency = "EUR"', 'currency = "USD"'))
+    as_usd = json.loads(run_cli("offer", str(f), "--json")[1])["market"]
+    assert as_usd["range_50"] == [usd["usd"]["p25"], usd["usd"]["p75"]]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [('[offer]\nbase = 1\ncurrency = "XYZ"\n', "x.toml: offer.currency: unknown currency 'XYZ'"),
+     ('[offer]\nbase = 1\n[current]\nbase = 1\ncurrency = "XYZ"\n',
+      "x.toml: current.currency: unknown currency 'XYZ'")],
+)  # fmt: skip
+def test_unknown_currencies_are_refused_naming_the_field(tmp_path: Path, toml: str, message: str) -> None:
+    f = tmp_path / "x.toml"
+    f.write_text(toml)
+    code, _, err = run_cli("offer", str(f), "--no-market")
+    assert code == 1 and err.startswith(f"error: {message}: give an ISO 4217 code")
+
+
+def test_the_seattle_offer_gets_the_same_verdict_with_and_without_optional_fields(model_home: Path,
+                                                                                 tmp_path: Path) -> None:  # fmt: skip
+    base = (EXAMPLES / "offer.toml").read_text()
+    fuller = tmp_path / "fuller.toml"
+    fuller.write_text(base.replace('metro = "Seattle"', 'metro = "Seattle"\nremote = "onsite"\ncompany_size = "large"'))
+    plain = json.loads(run_cli("offer", str(EXAMPLES / "offer.toml"), "--json")[1])["market"]
+    full = json.loads(run_cli("offer", str(fuller), "--json")[1])["market"]
+    assert plain["verdict"] == full["verdict"]
+
+
+def test_switch_vs_stay_across_currencies_and_countries() -> None:
+    of = schema.parse({"offer": {"company": "Seattle", "base": 185_000, "currency": "USD"},
+                       "profile": {"role": "ml_engineer", "level": "mid", "country": "US"},
+                       "current": {"base": 80_000, "currency": "EUR", "country": "DE", "raise_pct": 0}},
+                      "t.toml")  # fmt: skip
+    from mlsalary.offer.api import switch_vs_stay
+
+    sw = switch_vs_stay(of)
+    year = money.latest_rate_year()
+    assert sw["currency"] == "USD" and f"of {year}" in sw["conversion"]
+    assert sw["years"][0]["stay"] == pytest.approx(80_000 * money.usd_per_unit("EUR", year))
+    ppp = sw["ppp"]
+    assert ppp["available"] and ppp["countries"] == {"offer": "US", "current": "DE"}
+    y = money.ppp_year()
+    assert ppp["years"][0]["stay"] == pytest.approx(
+        money.usd_to_international(80_000 * money.usd_per_unit("EUR", y), "DE", y)
+    )
+    assert "tax" in ppp["leaves_out"] and "rent" in ppp["leaves_out"]
+    same = schema.parse({"offer": {"base": 100_000}, "current": {"base": 90_000}}, "t.toml")
+    assert "ppp" not in switch_vs_stay(same) and "conversion" not in switch_vs_stay(same)
+
+
+def test_at_80_columns_every_offer_total_is_shown_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run_cli("offer", str(EXAMPLES / "offer.toml"), "--no-market")
+    assert code == 0, err
+    r = json.loads(run_cli("offer", str(EXAMPLES / "offer.toml"), "--no-market", "--json")[1])
+    assert max(len(line) for line in out.splitlines()) <= 80 and "…" not in out
+    for y in r["years"]:
+        assert re.search(rf"\b{y['year']}\s.*\b{y['total']:,.0f}\b.*\b{y['cash']:,.0f}$", out, re.M)
+    # a column that is zero in every year is left out
+    code, out, _ = run_cli("offer", str(EXAMPLES / "offer_startup.toml"), "--no-market")
+    startup = json.loads(run_cli("offer", str(EXAMPLES / "offer_startup.toml"), "--no-market", "--json")[1])
+    if not any(y["sign_on"] for y in startup["years"]):
+        assert "sign-on" not in out
+
+
+def test_the_offer_form_comes_back_filled_in(model_home: Path) -> None:
+    from mlsalary.web.app import create_app
+
+    form = {"offer.company": "Berlin AI", "offer.base": "95000", "offer.currency": "EUR", "profile.role": "ml_engineer",
+            "profile.level": "senior", "profile.country": "US", "current.base": "80000"}  # fmt: skip
+    with TestClient(create_app()) as client:
+        page = client.post("/offer", data=form)
+        assert page.status_code == 200, page.text
+        html = page.text
+        assert "95,000 EUR is at" in html
+        for name, value in form.items():
+            if name.startswith("profile.role") or name.startswith("profile.level"):
+                assert re.search(rf'<option value="{value}" selected>', html)
+            else:
+                assert re.search(rf'name="{re.escape(name)}"[^>]*\n?[^>]*value="{value}"', html), name
+        bad = client.post("/offer", data={**form, "offer.currency": "XYZ"})
+        assert bad.status_code == 422 and 'data-field="offer.currency"' in bad.text
+        assert 'value="95000"' in bad.text  # an error keeps what was typed

@@ -251,6 +251,22 @@ def create_app() -> FastAPI:
 
         return {"sources": cache.cached("sources", api.list_sources)}
 
+    @app.get("/api/v1/start")
+    def start(
+        role: str = Query("ml_engineer", max_length=40),
+        level: str | None = Query(None, max_length=20),
+        years_experience: float | None = Query(None, ge=0, le=60),
+        country: str = Query("US", max_length=60),
+        city: str | None = Query(None, max_length=80),
+        currency: str = Query("USD", max_length=3),
+    ) -> dict[str, Any]:
+        """The start card: the postings' p10-p90 for the role, level and country (or the nearest group with data,
+        named), the personal estimate, BLS's figure for the place, and the figures that bear on it."""
+        from mlsalary.web.pages import start_card
+
+        return start_card({"role": role, "level": level, "years_experience": years_experience, "country": country,
+                           "city": city, "currency": currency})  # fmt: skip
+
     @app.get("/api/v1/metros", response_model=Metros)
     def metros() -> dict[str, Any]:
         from mlsalary import wages

@@ -88,11 +88,49 @@ def warm() -> None:
     settle()
 
 
+START_FIELDS = ("role", "level", "years_experience", "country", "city", "currency")
+
+
+def start_card(query: dict[str, Any]) -> dict[str, Any]:
+    """The start card for a query's fields (the page and GET /api/v1/start)."""
+    from mlsalary import start
+
+    years = query.get("years_experience")
+    if years is not None:
+        try:
+            years = float(years)
+        except ValueError:
+            raise InputError(f"years_experience: {years!r} is not a number of years", "years_experience") from None
+    return start.card(role=query.get("role") or "ml_engineer", level=query.get("level") or None,
+                      years_experience=years, country=query.get("country") or "US", city=query.get("city") or None,
+                      currency=query.get("currency") or "USD")  # fmt: skip
+
+
 @router.get("/", response_class=HTMLResponse)
+def start_page(request: Request) -> HTMLResponse:
+    """Start here: one short question answered at a glance; the answer's URL is its shareable link."""
+    from mlsalary import schema
+
+    form = _form(request, START_FIELDS)
+    ctx: dict[str, Any] = {"title": "What do ML engineers earn?", "form": form,
+                           "choices": {"role": schema.ROLES, "level": schema.LEVELS}}  # fmt: skip
+    if not form:
+        return render("start.html.j2", **ctx)
+    try:
+        card = start_card(form)
+    except MlsalaryError as e:
+        return form_error("start.html.j2", e, **ctx)
+    titles = {f.id: f.question for f in cache.figures()}
+    from urllib.parse import urlencode
+
+    return render("start.html.j2", **ctx, card=card, titles=titles, description=card["headline"],
+                  request_query=urlencode(form))  # fmt: skip
+
+
 @router.get("/figures", response_class=HTMLResponse)
 def figures_page() -> HTMLResponse:
     figs = cache.figures()
-    return render("figures.html.j2", title="32 figures", sections=_sections(),
+    return render("figures.html.j2", title=f"{len(figs)} figures", sections=_sections(),
                   ok=sum(f.status == "ok" for f in figs), total=len(figs))  # fmt: skip
 
 

@@ -1,0 +1,202 @@
+"""Start here: one short question (role, level or years, country, city, currency) answered at a glance — the
+home page, the top of the answer a link shares, and GET /api/v1/start return this same card.
+
+- **The market**: p10, p25, median, p75, p90 of the aijobs.net postings of the role, level and employer country
+  (one value per distinct posting, its midpoint; full-time), in the latest full year, or that year and the one
+  before pooled when the latest has fewer than the minimum n (the figures' rule). Each quantile has its 95%
+  interval. When the group is too thin even pooled, the nearest group that has data is shown and named — the same
+  role in the country at all levels, then the same role and level in any country — never a bare refusal.
+- **Your estimate**: the calibrated p10-p90 of the personal estimate for the same profile (model/estimate.py).
+- **Official**: for a US city, BLS's published data-scientist median in its metro (OEWS; base pay only); for the US,
+  the national one.
+- **Figures** that bear on the question, linked.
+
+Amounts are converted from US dollars into the currency asked at the data year's average ECB rate, which is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlsalary import schema, stats
+from mlsalary.errors import InputError, MlsalaryError
+from mlsalary.normalize import levels
+
+QUANTILES = (("p10", 0.1), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9))
+#: Figures each card links to: the level's figure, then the place's.
+LEVEL_FIGURES = {lv: f"{lv}-us-ml-median" for lv in schema.LEVELS}
+
+
+def _postings(roles: tuple[str, ...], level: str | None, country: str) -> Any:
+    from mlsalary import store
+
+    marks = ", ".join("?" for _ in roles)
+    where = ["source = 'aijobs'", "dup_rank = 1", "employment_type = 'full_time'", "amount_usd IS NOT NULL",
+             f"role IN ({marks})", "company_country = ?"]  # fmt: skip
+    params: list[Any] = [*roles, country]
+    if level:
+        where.append("level = ?")
+        params.append(level)
+    return store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
+
+
+def _recent(df: Any, spans: tuple[int, ...]) -> tuple[Any, list[int]]:
+    """The latest full year's rows or, while they are fewer than the minimum n, the latest `span` years pooled (the
+    figures pool two; the last, widest group three)."""
+    from mlsalary.stats.periods import latest_full_year
+
+    year = latest_full_year(df["year"].tolist())
+    if year is None:
+        return df.iloc[0:0], []
+    for span in spans:
+        years = list(range(year - span + 1, year + 1))
+        rows = df[df["year"].isin(years)]
+        if len(rows) >= stats.min_n():
+            break
+    return rows, years
+
+
+def _label(roles: tuple[str, ...], level: str | None, country: str) -> str:
+    import pycountry
+
+    who = ("ML roles (ML, AI and MLOps engineers, research and applied scientists)" if len(roles) > 1
+           else f"{roles[0].replace('_', ' ').replace('ml ', 'ML ').replace('ai ', 'AI ')}s")  # fmt: skip
+    rec = pycountry.countries.get(alpha_2=country)
+    where = getattr(rec, "common_name", None) or getattr(rec, "name", country)
+    return f"{level + ' ' if level else ''}{who} at employers in {where}" + ("" if level else ", all levels")
+
+
+def market(role: str, level: str, country: str, per_usd: float) -> dict[str, Any]:
+    """The postings' quantiles for the group, or the nearest group in the same country that has data (named), or
+    why there is none. Another country's postings never stand in for this one's."""
+    ml = tuple(schema.ML_ROLES) if role in schema.ML_ROLES else (role,)
+    candidates = [((role,), level), ((role,), None), (ml, level), (ml, None)]
+    candidates = list(dict.fromkeys(candidates))
+    first = ""
+    for i, (roles, lv) in enumerate(candidates):
+        spans = (1, 2, 3) if i == len(candidates) - 1 else (1, 2)
+        df, years = _recent(_postings(roles, lv, country), spans)
+        label = _label(roles, lv, country)
+        n = len(df)
+        if not first:
+            shown = f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"
+            first = f"{label}: {shown} postings"
+        if n < stats.min_n():
+            continue
+        pay = df["amount_usd"].to_numpy()
+        q = {}
+        for key, p in QUANTILES:
+            e = stats.quantile(pay, p)
+            if e.value is None:  # n >= the minimum here, so a value always exists; the type allows None
+                continue
+            q[key] = {"value": round(e.value * per_usd),
+                      "ci_low": None if e.ci_low is None else round(e.ci_low * per_usd),
+                      "ci_high": None if e.ci_high is None else round(e.ci_high * per_usd)}  # fmt: skip
+        return {"available": True, "group": label, "exact": i == 0,
+                "nearest_note": None if i == 0 else f"{first}, too few; the nearest group with data is {label}",
+                "n": n, "years": years, "unit": "postings (one per distinct posting, its range's midpoint; full-time)",
+                "quantiles": q, "source": "aijobs"}  # fmt: skip
+    return {"available": False, "group": first.split(":")[0], "exact": True, "n": None,
+            "reason": f"{first}, and no nearby group in the same country has {stats.min_n()}"}  # fmt: skip
+
+
+def card(role: str = "ml_engineer", level: str | None = None, years_experience: float | None = None,
+         country: str = "US", city: str | None = None, currency: str = "USD") -> dict[str, Any]:  # fmt: skip
+    """The start card for a question (the JSON of GET /api/v1/start)."""
+    from mlsalary import age, store, wages
+    from mlsalary.model.estimate import estimate
+    from mlsalary.normalize import geo, money
+
+    if role not in schema.ROLES:
+        raise InputError(f"role: unknown role {role!r}: choose one of {', '.join(schema.ROLES)}", "role")
+    if level is not None and level not in schema.LEVELS:
+        raise InputError(f"level: unknown level {level!r}: choose one of {', '.join(schema.LEVELS)}", "level")
+    if years_experience is not None and not 0 <= years_experience <= 60:
+        raise InputError("years_experience: give a number of years from 0 to 60", "years_experience")
+    lv = level or levels.level_from_years(years_experience)
+    if lv is None:
+        raise InputError("level: give a level (entry, mid, senior, executive) or years of experience", "level")
+    try:
+        iso = geo.require_iso2(country)
+    except MlsalaryError as e:
+        raise InputError(f"country: {e}", "country") from None
+    cur = money.require_currency(currency)
+    metro, notes = None, []
+    if city and iso == "US":
+        metro = wages.metro(city, field="city")
+    elif city:
+        notes.append(f"{city}: pay by city is published for US metros only (BLS); this is the answer for {iso} as a "
+                     "whole")  # fmt: skip
+    with store.read_only() as con:
+        dated = dict(con.execute("SELECT name, data_as_of FROM sources WHERE name = 'aijobs'").fetchall())
+    with store.read_only() as con:
+        newest = con.execute("SELECT max(year) FROM units WHERE source = 'aijobs'").fetchone()
+    rate_year = min(int(newest[0]), money.latest_rate_year()) if newest and newest[0] else money.latest_rate_year()
+    conv = money.conversion(money.require_currency(cur, "currency", rate_year), rate_year)
+    question = {"role": role, "level": lv, "level_from": "level" if level else "years",
+                "years_experience": years_experience, "country": iso, "city": metro[1] if metro else city,
+                "currency": cur}  # fmt: skip
+    out: dict[str, Any] = {
+        "question": question,
+        "conversion": conv,
+        "market": market(role, lv, iso, conv["per_usd"]),
+        "data": [{"source": "aijobs", **age.of_source("aijobs", dated.get("aijobs"))}] if dated else [],
+        "notes": notes,
+    }
+    try:
+        est = estimate(role=role, level=lv, country=iso, metro=metro[0] if metro else None, currency=cur)
+        if est["in_support"]:
+            out["estimate"] = {"available": True, **{k: est[k] for k in ("p10", "p25", "p50", "p75", "p90")},
+                               "support_n": est["support_n"], "year": est["year"], "notes": est["notes"]}  # fmt: skip
+        else:  # a range widened for want of data says little: the nearest group above says more
+            out["estimate"] = {"available": False, "support_n": est["support_n"],
+                               "reason": f"only {est['support_n']:,} similar records, fewer than {stats.min_n()}: "
+                               "too few for a personal range"}  # fmt: skip
+    except MlsalaryError as e:
+        out["estimate"] = {"available": False, "reason": str(e)}
+    out["official"] = _official(iso, metro, conv["per_usd"])
+    out["figures"] = _figures(lv, iso, metro)
+    out["headline"] = headline(out)
+    return out
+
+
+def _official(iso: str, metro: tuple[str, str] | None, per_usd: float) -> dict[str, Any]:
+    from mlsalary import wages
+
+    if iso != "US":
+        return {"available": False, "reason": "BLS publishes US wages only"}
+    try:
+        r = wages.lookup("15-2051", metro[0] if metro else "national")
+    except MlsalaryError as e:
+        return {"available": False, "reason": str(e)}
+    if r["annual_median"] is None:
+        return {"available": False, "reason": f"BLS did not release a data-scientist median for {r['area']}"}
+    return {"available": True, "occupation": f"{r['occupation']} {r['occupation_title']}", "area": r["area"],
+            "release": r["release"], "median": round(r["annual_median"] * per_usd),
+            "employment": r["employment"],
+            "note": "BLS OEWS: base wages of all data scientists, not only ML"}  # fmt: skip
+
+
+def _figures(level: str, iso: str, metro: tuple[str, str] | None) -> list[str]:
+    ids = [LEVEL_FIGURES[level]]
+    if iso != "US":
+        ids += ["country-comparison", "non-us-ml-median"]
+    elif metro:
+        ids += ["tech-hub-premium", "top-paying-metro"]
+    else:
+        ids += ["remote-gap", "negotiation-room"]
+    return ids
+
+
+def headline(c: dict[str, Any]) -> str:
+    """One sentence a reader can quote."""
+    m, cur = c["market"], c["question"]["currency"]
+    if not m["available"]:
+        return f"Too few postings to say: {m['reason']}."
+    q = m["quantiles"]
+    years = f"{m['years'][0]}–{m['years'][-1]}" if len(m["years"]) > 1 else str(m["years"][0])
+    amt = f"${q['p50']['value']:,}" if cur == "USD" else f"{q['p50']['value']:,} {cur}"
+    lo = f"{q['p10']['value']:,}"
+    hi = f"{q['p90']['value']:,}"
+    return (f"{m['group'][0].upper()}{m['group'][1:]}: median posted pay {amt} a year "
+            f"(8 in 10 between {lo} and {hi}), {m['n']:,} aijobs.net postings, {years}.")  # fmt: skip

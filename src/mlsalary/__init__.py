@@ -7,7 +7,7 @@ The short public API (heavy libraries are imported only when a function is calle
     mlsalary.status()                        # row accounting per source
     mlsalary.observations()                  # the normalized table as a pandas DataFrame
     mlsalary.oews("15-2051", "Seattle")      # BLS's published wage percentiles
-    mlsalary.figures()                       # the 32 headline figures (value, interval, n, sources, caveats)
+    mlsalary.figures()                       # the headline figures (value, interval, n, sources, caveats)
     mlsalary.claims()                        # common claims about ML pay, with verdicts
     mlsalary.report("report/")               # report.html, figures.md, figures.json
     mlsalary.estimate("ml_engineer", "senior", "US")   # your calibrated pay range, with what moves it

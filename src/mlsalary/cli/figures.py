@@ -23,7 +23,7 @@ def figures(
     figure_id: Annotated[list[str] | None, typer.Option("--id", help="Only this figure (repeatable).")] = None,
     list_ids: Annotated[bool, typer.Option("--list", help="List the figure ids and questions, and stop.")] = False,
 ) -> None:
-    """The 32 headline figures on ML pay, each with its n, 95% interval, sources, years and caveats.
+    """The headline figures on ML pay, each with its n, 95% interval, sources, years and caveats.
 
     Figures whose source is not loaded are marked source_missing with the command that adds it; groups too small
     for an honest number are suppressed.

@@ -1,1 +1,1 @@
-"""Figures as data: the catalogue of 32 headline figures, their computation, and the claim checker."""
+"""Figures as data: the catalogue of headline figures, their computation, and the claim checker."""

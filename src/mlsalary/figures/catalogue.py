@@ -1,4 +1,4 @@
-"""The 32 headline figures, declared as data: id, question, unit, sources, definition (population and statistic),
+"""The headline figures, declared as data: id, question, unit, sources, definition (population and statistic),
 duplicate policy, caveats and chart — and the function in figures.measures that computes each from the data."""
 
 from __future__ import annotations

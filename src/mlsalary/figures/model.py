@@ -56,6 +56,7 @@ class Figure:
     smallest_group: int | None = None  # n of the smallest group behind the headline (what suppression judged)
     group_unit: str = "usd"  # unit of the groups' values
     extra: dict[str, float | None] = field(default_factory=dict)  # further numbers (e.g. the real change)
+    quote: str = ""  # a sentence to quote (value, interval, n, sources, years), filled in by report.render.quote
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,30 +9,41 @@ COMPONENTS = ("base", "bonus", "sign_on", "equity", "refresher", "benefits")
 
 
 def chart_svg(offers: list[dict[str, Any]]) -> str:
+    """One offer: each year's pay by component. Several: each offer's pay over the years by component, one bar per
+    offer, labelled and in the order of the comparison table."""
     import altair as alt
     import pandas as pd
 
     from mlsalary.report import charts
 
+    names = [r["company"] for r in offers]
+    names = [f"{n} ({i})" if names.count(n) > 1 else n for i, n in enumerate(names, start=1)]
     rows = [
-        {"offer": r["company"], "year": f"year {y['year']}", "component": c, "value": y[c]}
-        for r in offers
+        {"offer": name, "year": f"year {y['year']}", "component": c, "value": y[c]}
+        for name, r in zip(names, offers, strict=True)
         for y in r["years"]
         for c in COMPONENTS
     ]
+    currencies = {str(r.get("currency", "USD")) for r in offers}
+    unit = currencies.pop() if len(currencies) == 1 else "each offer's own currency"
+    if len(offers) == 1:
+        x = alt.X("year:N", title=None, axis=alt.Axis(labelAngle=0))
+        y_title = f"pay ({unit})"
+    else:
+        x = alt.X("offer:N", title=None, sort=names, axis=alt.Axis(labelAngle=-30))
+        y_title = f"pay over {len(offers[0]['years'])} years ({unit})"
     chart = (
         alt.Chart(pd.DataFrame(rows))
         .mark_bar()
         .encode(
-            x=alt.X("year:N", title=None),
-            xOffset="offer:N" if len(offers) > 1 else alt.value(0),
-            y=alt.Y("sum(value):Q", title="pay (" + str(offers[0].get("currency", "USD")) + ")"),
+            x=x,
+            y=alt.Y("sum(value):Q", title=y_title, axis=alt.Axis(format="~s")),
             color=alt.Color("component:N", sort=list(COMPONENTS)),
             tooltip=["offer", "year", "component", alt.Tooltip("value:Q", format=",.0f")],
         )
-        .properties(width=520, height=260)
+        .properties(width=charts.TREND_WIDTH, height=220)
     )
-    return charts.to_svg(chart)
+    return charts.to_svg(charts.legible(chart))
 
 
 def page(offers: list[dict[str, Any]]) -> str:

@@ -11,6 +11,22 @@ from typing import Any
 from mlsalary.figures.model import Figure
 
 AXIS_TITLES = {"usd": "USD a year", "percent": "% vs national", "share": "%", "ratio": "ratio"}
+#: Every chart is drawn to be read at its natural size on a phone (a 390 px screen leaves ~358 px): narrow plots,
+#: group labels cut at LABEL_LIMIT px, and text of FONT px, so that it stays >= 11 px wherever it is shown.
+FONT = 13
+LABEL_LIMIT = 120
+PLOT_WIDTH = 200  # bar charts: labels on the left take the rest
+TREND_WIDTH = 270
+
+
+def legible(chart: Any) -> Any:
+    """The house configuration of every chart: font sizes and label limits fit for a phone."""
+    return (
+        chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=LABEL_LIMIT)
+        .configure_legend(labelFontSize=FONT, titleFontSize=FONT, orient="bottom", columns=2, labelLimit=LABEL_LIMIT)
+        .configure_title(fontSize=FONT + 1)
+        .configure_view(stroke=None)
+    )
 
 
 def spec(fig: Figure) -> dict[str, object] | None:
@@ -21,9 +37,11 @@ def spec(fig: Figure) -> dict[str, object] | None:
     rows = [g for g in fig.groups if g.value is not None]
     if not fig.chart or len(rows) < 2:
         return None
+    own = fig.value if fig.value_unit == fig.group_unit else None  # the group the figure's number is about
     df = pd.DataFrame(
-        [{"group": g.label, "value": g.value, "low": g.ci_low, "high": g.ci_high, "n": g.n} for g in rows]
-    )
+        [{"group": g.label, "value": g.value, "low": g.ci_low, "high": g.ci_high, "n": g.n,
+          "own": "this figure" if own is not None and g.value == own else "other groups"} for g in rows]
+    )  # fmt: skip
     title = AXIS_TITLES.get(fig.group_unit, fig.group_unit)
     base = alt.Chart(df)
     tooltip = ["group", alt.Tooltip("value:Q", format=",.0f"), "n"]
@@ -36,15 +54,17 @@ def spec(fig: Figure) -> dict[str, object] | None:
         layers = [chart]
         if df["low"].notna().any():
             layers.append(base.mark_rule().encode(x="group:O", y="low:Q", y2="high:Q"))
-        out = alt.layer(*layers).properties(width=460, height=220)
+        out = alt.layer(*layers).properties(width=TREND_WIDTH, height=200)
     else:
         y = alt.Y("group:N", sort=None, title=None)
-        bars = base.mark_bar(color="#4c78a8").encode(y=y, x=alt.X("value:Q", title=title), tooltip=tooltip)
+        palette = alt.Scale(domain=["this figure", "other groups"], range=["#1d5fa8", "#a9c1de"])
+        color = alt.Color("own:N", scale=palette, legend=None)
+        bars = base.mark_bar().encode(y=y, x=alt.X("value:Q", title=title), color=color, tooltip=tooltip)
         layers = [bars]
         if df["low"].notna().any():
             layers.append(base.mark_rule(color="#222").encode(y=y, x="low:Q", x2="high:Q"))
-        out = alt.layer(*layers).properties(width=460, height=max(60, 26 * len(df)))
-    result: dict[str, object] = out.to_dict()
+        out = alt.layer(*layers).properties(width=PLOT_WIDTH, height=max(60, 26 * len(df)))
+    result: dict[str, object] = legible(out).to_dict()
     return result
 
 
@@ -121,7 +141,8 @@ def range_svg(quantiles: dict[str, float], title: str = "USD a year") -> str:
     box = base.mark_bar(color="#4c78a8", size=26).encode(x="p25:Q", x2="p75")
     median = base.mark_tick(color="white", thickness=3, size=26).encode(x="p50:Q")
     tips = [alt.Tooltip(f"{k}:Q", format=",.0f") for k in ("p10", "p25", "p50", "p75", "p90")]
-    return to_svg(alt.layer(whisker, box, median.encode(tooltip=tips)).properties(width=460, height=50))
+    return to_svg(legible(alt.layer(whisker, box, median.encode(tooltip=tips)).properties(width=TREND_WIDTH,
+                                                                                           height=50)))
 
 
 def histogram_svg(bins: list[dict[str, float]], title: str = "USD a year") -> str | None:
@@ -140,6 +161,6 @@ def histogram_svg(bins: list[dict[str, float]], title: str = "USD a year") -> st
             y=alt.Y("count:Q", title="records"),
             tooltip=[alt.Tooltip("low:Q", format=",.0f"), alt.Tooltip("high:Q", format=",.0f"), "count:Q"],
         )
-        .properties(width=460, height=180)
+        .properties(width=TREND_WIDTH, height=180)
     )
-    return to_svg(chart)
+    return to_svg(legible(chart))

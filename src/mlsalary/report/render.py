@@ -27,7 +27,25 @@ TOPICS = {
 
 def figures_json(figs: list[Figure]) -> dict[str, Any]:
     """The JSON of `mlsalary figures --json` (and figures.json): the documented keys first, then the details."""
-    return {"figures": [f.to_dict() for f in figs]}
+    return {"figures": [{**f.to_dict(), "quote": quote(f)} for f in figs]}
+
+
+#: The columns of the figures' CSV (the API's /api/v1/figures.csv and figures.csv of `figures --out`).
+CSV_COLUMNS = ("id", "question", "status", "value", "ci_low", "ci_high", "n", "unit", "value_unit", "sources",
+               "period", "data_as_of", "age_months", "quote")  # fmt: skip
+
+
+def figures_csv(figs: list[Figure]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for f in figs:
+        row = {**f.to_dict(), "quote": quote(f), "sources": ";".join(f.sources)}
+        w.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+    return buf.getvalue()
 
 
 def claims_json(verdicts: list[Verdict]) -> dict[str, Any]:
@@ -57,6 +75,21 @@ def ci_text(f: Figure) -> str:
     if f.rse is not None:
         return f"published by BLS; relative standard error {f.rse:.1f}% (of the mean wage)"
     return "published by BLS" if f.published else ""
+
+
+#: The duplicate policies in words (identifiers stay in JSON).
+DUPLICATE_WORDS = {"one_per_group": "a record listed again counts once", "all_rows": "every listing counts"}
+
+
+def quote(f: Figure) -> str:
+    """A sentence to quote: the question's answer with its interval, n, source and years — or why there is none."""
+    if f.status != "ok" or f.value is None:
+        return f"{f.question} The open data cannot say: {shown(f)}."
+    ci = ci_text(f)
+    n = f"n = {f.n:,} {f.unit}" if f.n is not None and not f.published else ""
+    src = ", ".join(f.sources)
+    bits = "; ".join(b for b in (ci, n, f"{src}, {f.period or years_text(f.years)}") if b)
+    return f"{f.question} {shown(f)} ({bits})."
 
 
 def years_text(years: list[int]) -> str:
@@ -133,18 +166,26 @@ def figure_items(figs: list[Figure]) -> dict[str, list[dict[str, Any]]]:
     from mlsalary.report import charts
 
     sections: dict[str, list[dict[str, Any]]] = {}
+    drawn: dict[tuple[Any, ...], int] = {}  # a chart already drawn (same groups and values) -> its figure's number
     # Within a topic the figures that have a number come first: an offline first run leads with what it has.
     order = sorted(enumerate(figs, start=1), key=lambda p: p[1].status == "source_missing")
     for i, f in order:
+        key = tuple((g.label, g.value) for g in f.groups)
+        same = drawn.get(key) if f.groups else None
+        if f.status == "ok" and same is None and f.groups:
+            drawn[key] = i
         sections.setdefault(TOPICS.get(f.topic, f.topic), []).append(
             {
                 "n_": i,
                 "f": f,
                 "shown": shown(f),
                 "ci": ci_text(f),
-                "svg": charts.svg(f) if f.status == "ok" else None,
+                "svg": charts.svg(f) if f.status == "ok" and same is None else None,
+                "chart_of": same,  # the number of the figure that draws the same chart
                 "years": f.period or years_text(f.years),
                 "fmt": formatter(f.group_unit),
+                "quote": quote(f),
+                "duplicates": DUPLICATE_WORDS.get(f.duplicate_policy or "", ""),
             }
         )
     return sections
@@ -167,6 +208,7 @@ def write(out_dir: Path, figs: list[Figure], verdicts: list[Verdict], sources: l
         "report.html": html(figs, verdicts, sources),
         "figures.md": markdown(figs, verdicts, sources),
         "figures.json": json.dumps(figures_json(figs) | claims_json(verdicts), indent=2, ensure_ascii=False) + "\n",
+        "figures.csv": figures_csv(figs),
     }
     paths = []
     for name, text in files.items():

@@ -277,6 +277,14 @@ def create_app() -> FastAPI:
     def figures() -> dict[str, Any]:
         return _figures_json()
 
+    @app.get("/api/v1/figures.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+    def figures_csv() -> Response:
+        """The figures as CSV: one row per figure, with the sentence to quote."""
+        from mlsalary.report.render import figures_csv
+
+        return Response(cache.cached("figures_csv", lambda: figures_csv(cache.figures())), media_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="mlsalary-figures.csv"'})  # fmt: skip
+
     @app.get("/api/v1/figures/{figure_id}", response_model=Figure, responses=NOT_FOUND)
     def figure(figure_id: str) -> dict[str, Any]:
         for f in _figures_json()["figures"]:

@@ -55,7 +55,7 @@ def settle() -> None:
 
 
 def figures() -> list[Figure]:
-    """The 32 figures of the database as it is (for the API and the pages alike)."""
+    """The figures of the database as it is (for the API and the pages alike)."""
     from mlsalary.figures.compute import compute_all
 
     return cached("figures", compute_all)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -139,7 +140,13 @@ def figure_page(figure_id: str) -> HTMLResponse:
     for topic, items in _sections().items():
         for it in items:
             if it["f"].id == figure_id:
-                return render("figure.html.j2", title=it["f"].question, it=it, topic=topic)
+                if it["chart_of"]:  # alone on its page, the figure draws the chart it shares with another
+                    from mlsalary.report import charts
+
+                    make = partial(charts.svg, it["f"])
+                    it = {**it, "chart_of": None, "svg": cache.cached(f"chart:{figure_id}", make)}
+                return render("figure.html.j2", title=it["f"].question, it=it, topic=topic,
+                              total=len(cache.figures()), description=it["quote"])  # fmt: skip
     return error_page(NotFound(f"unknown figure {figure_id!r}: the figures page lists every one"))
 
 

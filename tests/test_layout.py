@@ -1,0 +1,128 @@
+"""Readable anywhere, in headless Chromium at 1280 and 390 px: the start-here form answers (n, years, data age) for
+the two people the issue names; no page and not the report scrolls sideways; no chart text is under 11 px as
+rendered. Screenshots are saved to build/screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import SCREENSHOTS, assert_screenshot, run_cli
+from test_browser import server  # noqa: F401  (the uvicorn fixture)
+
+WIDTHS = (1280, 390)
+MIN_CHART_TEXT_PX = 11
+#: The smallest rendered chart text on a page: each SVG text's computed font size times the SVG's display scale.
+SMALLEST_TEXT_JS = """() => {
+  let smallest = Infinity;
+  for (const svg of document.querySelectorAll('svg')) {
+    const natural = svg.viewBox.baseVal && svg.viewBox.baseVal.width ? svg.viewBox.baseVal.width
+                    : svg.width.baseVal.value;
+    const scale = svg.getBoundingClientRect().width / natural;
+    for (const t of svg.querySelectorAll('text')) {
+      if (!t.textContent.trim()) continue;
+      smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize) * scale);
+    }
+  }
+  return smallest;
+}"""
+
+PAGES = {
+    "start": "/",
+    "start-berlin": "/?role=ml_engineer&years_experience=4&country=Germany&city=Berlin&currency=EUR",
+    "start-seattle": "/?role=ml_engineer&level=senior&country=US&city=Seattle",
+    "figures": "/figures",
+    "figure-metro": "/figures/top-paying-metro",
+    "figure-trend": "/figures/oews-ds-real-change",
+    "explore": "/explore?role=ml_engineer&country=US",
+    "estimate": "/estimate?role=ml_engineer&level=senior&country=US&metro=Seattle",
+    "offer-form": "/offer",
+    "claims": "/claims",
+    "sources": "/sources",
+    "metros": "/metros",
+}
+
+
+@pytest.fixture
+def pages(browser: Any, trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[int, Any]]:
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    out = {w: browser.new_page(viewport={"width": w, "height": 900}) for w in WIDTHS}
+    for p in out.values():
+        p.set_default_timeout(60_000)
+    yield out
+    for p in out.values():
+        p.close()
+
+
+def check(page: Any, width: int, name: str) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} scrolls sideways at {width} px"
+    smallest = page.evaluate(SMALLEST_TEXT_JS)
+    assert smallest >= MIN_CHART_TEXT_PX, f"{name} at {width} px: chart text of {smallest:.1f} px"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{width}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert_screenshot(path)
+
+
+def test_every_page_fits_and_its_charts_are_legible(server: str, pages: dict[int, Any]) -> None:  # noqa: F811
+    for width, page in pages.items():
+        for name, url in PAGES.items():
+            assert page.goto(server + url).status == 200, url
+            check(page, width, name)
+
+
+def test_offer_result_and_comparison_fit(server: str, pages: dict[int, Any]) -> None:  # noqa: F811
+    root = Path(__file__).resolve().parents[1] / "examples"
+    for width, page in pages.items():
+        page.goto(server + "/offer")
+        page.set_input_files("#upload-form input[type=file]", [str(root / "offer.toml"),
+                                                                 str(root / "offer_startup.toml")])  # fmt: skip
+        page.click("#upload-form button[type=submit]")
+        page.locator("#offer-result").wait_for()
+        check(page, width, "offer-compare")
+        labels = page.eval_on_selector_all("#offer-result svg text", "els => els.map(e => e.textContent)")
+        assert "Example AI" in labels and "Seed Stage Labs" in labels  # the chart names its offers
+        table = page.locator("#offer-result table").first.inner_text()
+        assert table.index("Example AI") < table.index("Seed Stage Labs")  # and the table lists them in that order
+        assert labels.index("Example AI") < labels.index("Seed Stage Labs")
+
+
+def test_the_start_form_answers_for_berlin_and_seattle(server: str, pages: dict[int, Any]) -> None:  # noqa: F811
+    page = pages[390]
+    page.goto(server + "/")
+    page.select_option("#f-role", "ml_engineer")
+    page.fill("#f-years_experience", "4")
+    page.fill("#f-country", "Germany")
+    page.fill("#f-city", "Berlin")
+    page.fill("#f-currency", "EUR")
+    page.click("#start-form button[type=submit]")
+    card = page.locator("#start-card")
+    card.wait_for()
+    text = card.inner_text()
+    assert "Germany" in text and "EUR" in text and "postings" in text and "months old" in text
+    assert "Berlin: pay by city is published for US metros only" in text
+    api = page.request.get(server + "/api/v1/start?" + page.url.split("?", 1)[1]).json()
+    assert api["headline"] in text and api["market"]["n"] >= 30 and api["market"]["years"]
+    check(page, 390, "start-berlin-form")
+    page.goto(server + "/")
+    page.select_option("#f-level", "senior")
+    page.fill("#f-city", "Seattle")
+    page.click("#start-form button[type=submit]")
+    card.wait_for()
+    text = card.inner_text()
+    api = page.request.get(server + "/api/v1/start?" + page.url.split("?", 1)[1]).json()
+    assert api["market"]["exact"] and f"{api['market']['n']:,} postings" in text
+    assert "Seattle-Tacoma-Bellevue, WA" in text and "months old" in text
+    assert api["official"]["area"] == "Seattle-Tacoma-Bellevue, WA"
+    check(page, 390, "start-seattle-form")
+
+
+def test_the_report_fits_a_phone_and_its_charts_are_legible(pages: dict[int, Any], tmp_path: Path) -> None:
+    code, _, err = run_cli("figures", "--out", str(tmp_path))
+    assert code == 0, err
+    for width, page in pages.items():
+        page.goto((tmp_path / "report.html").as_uri())
+        check(page, width, "report")

@@ -35,7 +35,7 @@ def test_api_conforms_to_its_schema(case: Any, trained: Path) -> None:
 def test_the_schema_lists_every_endpoint() -> None:
     paths = create_app().openapi()["paths"]
     assert sorted(paths) == sorted(f"/api/v1/{p}" for p in (
-        "health", "sources", "figures", "figures/{figure_id}", "claims", "explore", "estimate", "offer/evaluate",
-        "offer/compare"))  # fmt: skip
+        "health", "sources", "figures", "figures/{figure_id}", "figures.csv", "claims", "explore", "estimate",
+        "offer/evaluate", "offer/compare", "start", "metros"))  # fmt: skip
     assert "422" in paths["/api/v1/estimate"]["post"]["responses"]
     assert "404" in paths["/api/v1/figures/{figure_id}"]["get"]["responses"]

@@ -163,12 +163,24 @@ def estimate(
     out = {k: round(v * conv["per_usd"]) for k, v in usd.items()}
     if currency != "USD":
         notes.append(f"In {currency}: {conv['text']}; the model and its data are in USD.")
+    nearest = None
+    if not in_support:  # the same rule as the start card and explore: name the nearest group that has data
+        from mlsalary.start import market
+
+        near = market(profile["role"], profile["level"], str(iso), conv["per_usd"])
+        if near["available"]:
+            q = near["quantiles"]
+            years_ = f"{near['years'][0]}–{near['years'][-1]}" if len(near["years"]) > 1 else str(near["years"][0])
+            nearest = {k: near[k] for k in ("group", "n", "years", "exact")} | {"p50": q["p50"]["value"],
+                                                                                "p10": q["p10"]["value"],
+                                                                                "p90": q["p90"]["value"]}  # fmt: skip
+            notes.append(f"What the postings say: {near['group']}, {years_}: median {q['p50']['value']:,} "
+                         f"{currency} (8 in 10 between {q['p10']['value']:,} and {q['p90']['value']:,}), "
+                         f"n {near['n']:,}.")  # fmt: skip
     return {
         "currency": currency,
-        "conversion": conv,
         "year": year,
         **out,
-        "usd": usd,
         "support_n": support_n,
         "in_support": in_support,
         "reference_p50": medians[0],
@@ -176,6 +188,9 @@ def estimate(
         "contributions": contributions,
         "skills": [skill_note(sk, profile["role"], str(iso), evidence) for sk in given_skills],
         "model_version": model_version(model),
+        "conversion": conv,
+        "usd": usd,
+        "nearest": nearest,  # outside the data's support: the nearest group of postings that has data
         "reference": REFERENCE,
         "data": data_age(model.meta.get("data_as_of", {})),
         "notes": notes,
@@ -250,7 +265,8 @@ class Mix:
             return ""
         n = sum(int(r[-1]) for r in found)
         fields = ", ".join(f.replace("_", " ") for f in free)
-        return (f"Not given, so averaged over the {n:,} matching postings (same {label}, latest two years): "
+        count = f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"  # no count under 5
+        return (f"Not given, so averaged over the {count} matching postings (same {label}, latest two years): "
                 f"{fields}.")  # fmt: skip
 
 

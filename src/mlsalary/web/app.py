@@ -70,8 +70,6 @@ class EstimateRequest(BaseModel):
 
 class EstimateResponse(BaseModel):
     currency: str  # of p10 ... p90
-    conversion: dict[str, Any]  # the rate (units per USD), its year and source
-    usd: dict[str, int]  # p10 ... p90 in US dollars
     year: int
     p10: int
     p25: int
@@ -85,6 +83,9 @@ class EstimateResponse(BaseModel):
     contributions: list[dict[str, Any]]
     skills: list[dict[str, Any]]  # what the data can say about each skill given (never applied to the range)
     model_version: str
+    conversion: dict[str, Any]  # the rate (units per USD), its year and source
+    usd: dict[str, int]  # p10 ... p90 in US dollars
+    nearest: dict[str, Any] | None  # outside the data's support: the nearest group of postings that has data
     reference: dict[str, str]
     data: list[DataAge]  # the training sources' data dates and ages
     notes: list[str]
@@ -122,6 +123,7 @@ class Explore(BaseModel):
     years: list[int]
     quantiles: list[ExploreRow]
     note: str
+    nearest: dict[str, Any] | None = None  # a thin group: the nearest group with data (filters dropped, its n)
 
 
 class Sources(BaseModel):

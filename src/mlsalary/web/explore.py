@@ -74,9 +74,11 @@ def explore(filters: dict[str, Any], histogram: bool = False) -> dict[str, Any]:
                             "duplicate_policy": "one_per_group", "years": [], "quantiles": []}  # fmt: skip
     vis = stats.visibility(n)
     if vis == "hidden":
-        return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown"}
+        return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown",
+                "nearest": nearest(filters)}  # fmt: skip
     if vis == "suppressed":
-        return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers"}
+        return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers",
+                "nearest": nearest(filters)}  # fmt: skip
     rows = []
     for name, q in QUANTILES:
         e = stats.quantile(pay, q)
@@ -86,6 +88,27 @@ def explore(filters: dict[str, Any], histogram: bool = False) -> dict[str, Any]:
     if histogram:
         out["histogram"] = bins(pay)
     return out
+
+
+#: The filters a thin group lets go of, one more at a time, to find the nearest group that has data (the country
+#: and the role are kept: another place's or job's pay does not stand in for this one's).
+RELAX = ("remote", "company_size", "year", "level")
+
+
+def nearest(filters: dict[str, Any]) -> dict[str, Any] | None:
+    """The nearest group with at least the minimum n: the filters with RELAX's dropped in turn, and its n."""
+    from mlsalary import stats, store
+
+    current = {k: v for k, v in filters.items() if v not in (None, "")}
+    for field in RELAX:
+        if field not in current:
+            continue
+        current = {k: v for k, v in current.items() if k != field}
+        where, params = _where(current)
+        n = int(store.query("SELECT count(*) AS n FROM units WHERE " + " AND ".join(where), params)["n"].iloc[0])
+        if n >= stats.min_n():
+            return {"filters": current, "n": n, "dropped": [f for f in RELAX if f in filters and f not in current]}
+    return None
 
 
 def bins(pay: Any, count: int = 20) -> list[dict[str, float]]:

@@ -42,6 +42,7 @@ test: $(STAMP) browser
 	$(BIN)/pytest -q
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	@command -v chromium >/dev/null 2>&1 || echo "note: the browser tests were skipped: chromium is not installed (make browser installs it as root with apt-get)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -344,3 +344,26 @@ def test_only_local_host_names_and_same_origin_posts(client: TestClient, monkeyp
     same = client.post("/offer", data={"offer.base": "-5"}, headers={"host": "localhost:8000",
                                                                     "origin": "http://localhost:8000"})  # fmt: skip
     assert same.status_code == 422  # reaches the form: the same origin is fine
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: the page without tags, scripts, styles and charts."""
+    import html as html_
+
+    page = re.sub(r"<(script|style|svg)[\s\S]*?</\1>", "", page)
+    return html_.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_pages_speak_words_not_identifiers(trained: Path, client: TestClient) -> None:
+    """tech_software, production_established, one_per_group … stay in JSON; pages say them in words."""
+    from mlsalary.report.render import _identifiers
+
+    idents = set(_identifiers())
+    for url in ("/figures", "/claims", "/sources", "/explore?role=ml_engineer&country=US",
+                "/estimate?role=ml_engineer&level=senior&industry=tech_software&remote=onsite",
+                "/?level=senior&city=NYC", "/figures/ml-centrality-gap"):  # fmt: skip
+        page = client.get(url)
+        assert page.status_code == 200, url
+        seen = set(re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", visible_text(page.text))) & idents
+        assert not seen, (url, seen)
+    assert "tech software" in visible_text(client.get("/figures").text)

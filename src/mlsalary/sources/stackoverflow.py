@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 META = SourceMeta(
     name="stackoverflow",
+    pay_kinds=("self_reported",),
     title="Stack Overflow Annual Developer Survey",
     licence="Open Database License (ODbL) 1.0",
     homepage="https://survey.stackoverflow.co/",

@@ -133,9 +133,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     if as_json:
         print_json(st)
         return
-    from rich.table import Table
-
     from rich import box
+    from rich.table import Table
 
     # Numbers never wrap or get cut: the table holds the counts; each source's version, origin and age follow it.
     t = Table(title="Data status", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), show_edge=False)

@@ -36,6 +36,7 @@ from mlsalary.sources import (
     ProgressFn,
     QuarantineRows,
     SourceMeta,
+    contract,
     retrieve,
     textfile,
 )
@@ -229,7 +230,8 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     factors = {int(y): money.real_factor(int(y), real_base) for y in year.unique()}
     factor = year.map(factors).astype("float64")
     remote = pd.to_numeric(df["remote_ratio"]).astype(int).map(levels.AIJOBS_REMOTE).fillna("hybrid")
-    out = pd.DataFrame(
+    out = contract.observation_frame(
+        len(df),
         {
             "obs_id": "aijobs:" + stem(path) + ":" + df["record"].astype(str),
             "source": "aijobs",
@@ -241,7 +243,6 @@ def parse(files: list[FetchedFile]) -> ParseResult:
             "role": df["job_title"].map(lambda t: titles_[t][0]),
             "specialization": df["job_title"].map(lambda t: titles_[t][1]),
             "level": df["experience_level"].str.upper().map(levels.AIJOBS_LEVELS),
-            "years_experience": np.nan,
             "employment_type": df["employment_type"].str.upper().map(levels.AIJOBS_EMPLOYMENT),
             "company_country": df["company_location"].map(countries),
             "employee_country": df["employee_residence"].map(countries),
@@ -254,14 +255,12 @@ def parse(files: list[FetchedFile]) -> ParseResult:
             "amount_usd_real": amount_usd * factor,
             "real_base_year": factor.notna().map({True: real_base, False: None}),
             "usd_conversion": usd_given.map({True: "source", False: "ecb_year_average"}),
-            "amount_low_usd": np.nan,
-            "amount_high_usd": np.nan,
             "posting_id": posting,
             "posting_part": part,
             "dup_group": dup_group,
             "dup_rank": dup_rank,
-        }
-    ).reset_index(drop=True)
+        },
+    )
     max_year = int(year.max()) if len(year) else None
     notes = []
     if ff.origin.startswith("package:"):

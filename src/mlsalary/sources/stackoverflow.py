@@ -32,6 +32,7 @@ from mlsalary.sources import (
     ProgressFn,
     QuarantineRows,
     SourceMeta,
+    contract,
     retrieve,
     textfile,
 )
@@ -378,7 +379,8 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path, pay: pd.Series) -> 
     real_base = money.cpi_base_year()
     factor = money.real_factor(year, real_base)
     country = _mapped(df["Country"], geo.to_iso2)
-    return pd.DataFrame(
+    return contract.observation_frame(
+        len(df),
         {
             "obs_id": f"stackoverflow:{path.name.split('.')[0]}:" + df["record"].astype(str),
             "source": "stackoverflow",
@@ -392,17 +394,13 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path, pay: pd.Series) -> 
             "level": level,
             "years_experience": years_exp,
             "employment_type": _mapped(df["Employment"], employment_of),
-            "company_country": None,
             "employee_country": country,
             "remote": _mapped(df["RemoteWork"], remote_of),
             "company_size": df["OrgSize"].map(labels.key).map(ORG_SIZES),
             "education": _mapped(df["EdLevel"], education.education_of),
             "industry": _mapped(df["Industry"], industry.industry_of),
-            "ml_centrality": None,
             "years_coding_low": coding.map(lambda t: t[0]),
             "years_coding_high": coding.map(lambda t: t[1]),
-            "years_ml_low": None,
-            "years_ml_high": None,
             "experience_basis": basis,
             "amount_local": comp_total,
             "currency": currency,
@@ -410,8 +408,6 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path, pay: pd.Series) -> 
             "amount_usd_real": pay * factor if factor is not None else np.nan,
             "real_base_year": real_base if factor is not None else None,
             "usd_conversion": "source",
-            "amount_low_usd": np.nan,
-            "amount_high_usd": np.nan,
             "dup_group": df["record"],
             "dup_rank": 1,
         }

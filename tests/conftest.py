@@ -67,7 +67,11 @@ def loaded_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    assert [o.status for o in outcomes] == ["loaded"] * len(outcomes), outcomes
+    # A registered source the mirror does not have is reported with its reason, not a failure; its tests skip.
+    assert all(o.status in ("loaded", "unavailable") for o in outcomes), outcomes
+    for o in outcomes:
+        if o.status == "unavailable":
+            print(f"note: {o.source} is not in the mirror, its tests are skipped: {o.message}")
     return h
 
 

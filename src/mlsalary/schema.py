@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Allowed values (enums). Each normalizer returns one of these or None (unknown).
 PAY_KINDS = (
@@ -90,10 +90,12 @@ SKILL_CATEGORIES = ("language", "ml_framework", "data_platform", "cloud", "devop
 DUPLICATE_POLICIES = ("all_rows", "one_per_group")
 #: Which row of a posting a published row is: the range's maximum (first), its minimum (second), or a single value.
 POSTING_PARTS = ("max", "min", "single")
+#: The prevailing-wage levels of an H-1B LCA (the employer's choice of the DOL wage level for the job).
+WAGE_LEVELS = ("I", "II", "III", "IV")
 #: What one counted observation is, by source (a figure's `unit`): a job posting (aijobs.net: a posted range or a
 #: single value, however many rows it was published as), a survey respondent, a published aggregate (OEWS), or a
 #: published row as it stands in the file (diagnostics only: a posting's two range ends are two rows).
-COUNT_UNITS = ("postings", "respondents", "published aggregate", "rows")
+COUNT_UNITS = ("postings", "respondents", "filings", "published aggregate", "rows")
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,18 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
     Column("amount_usd_real", "DOUBLE", "amount_usd in constant dollars of real_base_year (US CPI-U)."),
     Column("real_base_year", "INTEGER", "Base year of amount_usd_real; NULL when CPI for `year` is not out."),
     Column("usd_conversion", "VARCHAR", "How amount_usd was obtained: 'source' or 'ecb_year_average'."),
-    Column("amount_low_usd", "DOUBLE", "Lower bound of a pay band in USD (survey_band only)."),
-    Column("amount_high_usd", "DOUBLE", "Upper bound of a pay band in USD as stated (e.g. 124999); NULL = open-ended."),
+    Column("amount_low_usd", "DOUBLE", "Lower bound of a pay band in USD (survey_band), or of the wage range an "
+           "employer filed (employer_filed: WAGE_RATE_OF_PAY_FROM, annualised)."),
+    Column("amount_high_usd", "DOUBLE", "Upper bound of a pay band in USD as stated (e.g. 124999); NULL = open-ended "
+           "(survey_band) or no upper end filed (employer_filed: WAGE_RATE_OF_PAY_TO, annualised)."),
+    Column("employer", "VARCHAR", "The employer's name as filed (H-1B LCA only)."),
+    Column("employer_key", "VARCHAR", "The filed name normalised (case, punctuation, legal suffixes: "
+           "sources/lca.py employer_key): one key per employer however it is spelt."),
+    Column("soc_code", "VARCHAR", "SOC occupation code as filed, 'NN-NNNN' (H-1B LCA; NULL where not filed)."),
+    Column("wage_level", "VARCHAR", "The prevailing-wage level the employer chose, I-IV (H-1B LCA): not a job level.",
+           WAGE_LEVELS),
+    Column("worksite_city", "VARCHAR", "City of the worksite, upper case (H-1B LCA)."),
+    Column("worksite_state", "VARCHAR", "US state of the worksite, postal code (H-1B LCA)."),
     Column(
         "posting_id",
         "BIGINT",
@@ -251,7 +263,8 @@ SELECT o.* REPLACE (e.mid_local AS amount_local, e.mid_usd AS amount_usd, e.mid_
 FROM observations o JOIN ends e USING (source, source_file, posting_id)
 WHERE o.posting_part <> 'min'
 UNION ALL BY NAME
-SELECT o.*, NULL::DOUBLE AS range_low_usd, NULL::DOUBLE AS range_high_usd, 1::BIGINT AS rows_in_unit
+SELECT o.*, CASE WHEN o.pay_kind = 'employer_filed' THEN o.amount_low_usd END AS range_low_usd,
+       CASE WHEN o.pay_kind = 'employer_filed' THEN o.amount_high_usd END AS range_high_usd, 1::BIGINT AS rows_in_unit
 FROM observations o WHERE o.posting_id IS NULL"""
 UNITS_VIEW = "CREATE OR REPLACE VIEW units AS" + UNITS_SELECT
 

@@ -29,6 +29,7 @@ SOURCE_MODULES = {
     "oews": "mlsalary.sources.oews",
     "stackoverflow": "mlsalary.sources.stackoverflow",
     "kaggle-survey": "mlsalary.sources.kaggle",
+    "lca": "mlsalary.sources.lca",
 }
 
 #: progress(label, bytes_done, bytes_total_or_None) — called while downloading.
@@ -60,6 +61,8 @@ class SourceMeta:
     bundled: str = ""
     #: Whether mlsalary can download it (False: the user must fetch the files, as how_to_provide says).
     downloadable: bool = True
+    #: The folder holding its files in a mirror or a --from folder ("" = the source's name).
+    folder: str = ""
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def resolve_local(
             return [FetchedFile(from_path, sha256_of(from_path), f"user:{from_path}")]
         if not from_path.is_dir():  # a FIFO, a device: reading it would hang or never end
             raise SourceError(f"{meta.name}: {from_path} is not a regular file; give the data file itself")
-    for origin, folder in candidate_dirs(meta.name, from_path):
+    for origin, folder in candidate_dirs(meta.folder or meta.name, from_path):
         if folder.is_dir():
             files = pick(folder)
             if files:

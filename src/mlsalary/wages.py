@@ -86,6 +86,20 @@ def metros(year: int | None = None) -> list[dict[str, Any]]:
     return [{"code": c, "name": n, "year": y, "aliases": aliases.get(c, [])} for c, n in rows]
 
 
+def metro_places(code: str, name: str) -> tuple[set[str], set[str]]:
+    """(cities, states) of a metro, upper case: its principal cities (from BLS's name, "Seattle-Tacoma-Bellevue, WA")
+    and the places METRO_ALIASES leads to it (Redmond, Kirkland …), and its states — to match a worksite's city and
+    state to the metro."""
+    cities_part, _, states_part = name.rpartition(",")
+    states = {s.strip().upper() for s in states_part.split("-") if s.strip()}
+    cities = {c.strip().upper() for c in re.split(r"-+|/", cities_part) if c.strip()}
+    for alias, c in METRO_ALIASES.items():
+        if c == code:
+            place = re.sub(r",?\s+[a-z]{2}$", "", alias) if re.search(r",?\s+[a-z]{2}$", alias) else alias
+            cities.add(place.upper())
+    return cities, states
+
+
 def _key(text: str) -> str:
     return " ".join(text.lower().replace(".", "").split())
 

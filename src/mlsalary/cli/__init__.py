@@ -47,7 +47,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-from mlsalary.cli import data, figures, model, oews, offer, serve  # noqa: E402  (commands register on `app`)
+from mlsalary.cli import data, employers, figures, model, oews, offer, serve  # noqa: E402  (commands register on `app`)
 
 figures.register(app)
 model.register(app)
@@ -55,6 +55,7 @@ offer.register(app)
 serve.register(app)
 app.add_typer(data.app, name="data")
 oews.register(app)
+employers.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

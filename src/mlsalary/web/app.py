@@ -269,6 +269,30 @@ def create_app() -> FastAPI:
         return start_card({"role": role, "level": level, "years_experience": years_experience, "country": country,
                            "city": city, "currency": currency})  # fmt: skip
 
+    @app.get("/api/v1/employer")
+    def employer(
+        name: str = Query(..., min_length=1, max_length=120),
+        role: str | None = Query(None, max_length=40),
+        metro: str | None = Query(None, max_length=80),
+        year: int | None = Query(None, ge=1990, le=2100),
+    ) -> dict[str, Any]:
+        """What an employer offers in its H-1B filings (the JSON of `mlsalary employer NAME --json`)."""
+        from mlsalary import employers
+
+        return employers.employer(name, role, metro, year)
+
+    @app.get("/api/v1/employers")
+    def employers_ranking(
+        role: str = Query("ml_engineer", max_length=40),
+        metro: str | None = Query(None, max_length=80),
+        year: int | None = Query(None, ge=1990, le=2100),
+        top: int = Query(20, ge=1, le=500),
+    ) -> dict[str, Any]:
+        """Employers ranked by median offered base (the JSON of `mlsalary employers --json`)."""
+        from mlsalary import employers
+
+        return employers.ranking(role, metro, year, top)
+
     @app.get("/api/v1/metros", response_model=Metros)
     def metros() -> dict[str, Any]:
         from mlsalary import wages

@@ -167,6 +167,28 @@ def sources_page() -> HTMLResponse:
     return render("sources.html.j2", title="Sources", sources=cache.cached("sources", api.list_sources))
 
 
+@router.get("/employers", response_class=HTMLResponse)
+def employers_page(request: Request) -> HTMLResponse:
+    """One employer's H-1B filings (name), or employers ranked for a role."""
+    from mlsalary import employers, schema
+
+    form = _form(request, ("name", "role", "metro", "year"))
+    ctx: dict[str, Any] = {"title": "Pay at named employers", "form": form, "choices": {"role": schema.ROLES}}
+    year = None
+    try:
+        if form.get("year"):
+            if not str(form["year"]).isdigit():
+                raise InputError(f"year: {form['year']!r} is not a year: give one like 2019", "year")
+            year = int(form["year"])
+        if form.get("name"):
+            ctx["one"] = employers.employer(form["name"], form.get("role"), form.get("metro"), year)
+        else:
+            ctx["ranking"] = employers.ranking(form.get("role") or "ml_engineer", form.get("metro"), year)
+    except MlsalaryError as e:
+        return form_error("employers.html.j2", e, **ctx)
+    return render("employers.html.j2", **ctx)
+
+
 @router.get("/metros", response_class=HTMLResponse)
 def metros_page() -> HTMLResponse:
     from mlsalary import wages

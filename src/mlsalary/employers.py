@@ -1,0 +1,183 @@
+"""Pay at a named employer, from H-1B Labor Condition Application filings (source ``lca``).
+
+Every number here is **base pay offered in H-1B visa filings** (no bonus, no stock; a filing, not a hire), one value
+per filing (a range's midpoint; a filing listed again counts once), in US dollars a year. An employer is its
+``employer_key`` (the filed names normalised: sources/lca.py), so "GOOGLE LLC" and "Google Inc." are one employer.
+
+The rules of every figure hold: no statistic for fewer than 5 filings (not even the count), no median or interval
+for fewer than the minimum n (30), and a ranking lists only employers with the minimum n. A metro is matched on the
+worksite's city and state: the metro's principal cities (from BLS's metro name) and the places that lead to it
+(wages.METRO_ALIASES) — a worksite in a suburb that is neither is not counted in the metro.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from mlsalary import schema, stats
+from mlsalary.errors import InputError, InsufficientData, NotFound
+
+UNIT = "base pay offered in H-1B visa filings (no bonus, no stock; a filing, not a hire), USD a year"
+
+
+def _rows(where: list[str], params: list[Any]) -> Any:
+    from mlsalary import store
+
+    sql = ("SELECT employer, employer_key, role, level, year, worksite_city, worksite_state, amount_usd, "
+           "range_low_usd, range_high_usd FROM units "
+           "WHERE source = 'lca' AND dup_rank = 1 AND amount_usd IS NOT NULL")  # fmt: skip
+    if where:
+        sql += " AND " + " AND ".join(where)
+    return store.query(sql, params)
+
+
+def _loaded() -> dict[str, Any]:
+    from mlsalary import age, store
+
+    with store.read_only() as con:
+        row = con.execute("SELECT data_as_of FROM sources WHERE name = 'lca'").fetchone()
+    if row is None:
+        raise InsufficientData('H-1B filings are not loaded: run "mlsalary data pull lca"')
+    return {"source": "lca", **age.of_source("lca", row[0])}
+
+
+def _filters(role: str | None, metro: str | None, year: int | None) -> tuple[list[str], list[Any], dict[str, Any]]:
+    from mlsalary import wages
+
+    where: list[str] = []
+    params: list[Any] = []
+    shown: dict[str, Any] = {}
+    if role:
+        if role not in schema.ROLES:
+            raise InputError(f"role: unknown role {role!r}: choose one of {', '.join(schema.ROLES)}", "role")
+        where.append("role = ?")
+        params.append(role)
+        shown["role"] = role
+    if metro:
+        code, name = wages.metro(metro)
+        cities, states = wages.metro_places(code, name)
+        where.append(f"worksite_city IN ({', '.join('?' for _ in cities)})")
+        params += sorted(cities)
+        where.append(f"worksite_state IN ({', '.join('?' for _ in states)})")
+        params += sorted(states)
+        shown["metro"] = name
+    if year is not None:
+        where.append("year = ?")
+        params.append(int(year))
+        shown["year"] = int(year)
+    return where, params, shown
+
+
+def _summary(pay: Any) -> dict[str, Any]:
+    """n, median and its 95% interval, p25 and p75 — or only n, or nothing, by the suppression rules."""
+    n = len(pay)
+    vis = stats.visibility(n)
+    if vis == "hidden":
+        return {"n": None, "status": "suppressed", "note": f"fewer than {stats.PRIVACY_FLOOR} filings"}
+    if vis == "suppressed":
+        return {"n": n, "status": "suppressed", "note": f"{n} filings, fewer than {stats.min_n()}: no numbers"}
+    med = stats.quantile(pay, 0.5)
+    return {"n": n, "status": "ok", "median": med.value, "ci_low": med.ci_low, "ci_high": med.ci_high,
+            "p25": stats.quantile(pay, 0.25).value, "p75": stats.quantile(pay, 0.75).value}  # fmt: skip
+
+
+def resolve(name: str) -> tuple[str, list[str]]:
+    """(employer key, its filed names) for what a user typed; one-line errors with suggestions otherwise."""
+    from mlsalary import store
+    from mlsalary.sources.lca import employer_key
+
+    key = employer_key(name)
+    if not key:
+        raise InputError("name: give an employer's name, e.g. google", "name")
+    counts = store.query("SELECT employer_key, count(*) AS n FROM observations WHERE source = 'lca' AND dup_rank = 1 "
+                         "GROUP BY 1 ORDER BY n DESC, 1")  # fmt: skip
+    filings = dict(zip(counts["employer_key"], counts["n"], strict=True))
+    if key not in filings:
+        contains = [k for k in filings if key in k]
+        starts = [k for k in contains if k.startswith(key)]
+        hits = starts or contains
+        if len(hits) == 1:
+            key = hits[0]
+        elif hits:
+            top = sorted(hits, key=lambda k: -filings[k])[:6]
+            listing = "; ".join(f"{k} ({filings[k]:,})" if filings[k] >= stats.PRIVACY_FLOOR else k for k in top)
+            raise NotFound(f"name: {name!r} matches {len(hits)} employers ({listing}{'; …' if len(hits) > 6 else ''})"
+                           ": give one of them")  # fmt: skip
+        else:
+            close = difflib.get_close_matches(key, list(filings), n=3, cutoff=0.75)
+            hint = f"did you mean {' or '.join(close)}?" if close else "`mlsalary employers` lists employers"
+            raise NotFound(f"name: no employer named like {name!r} in the H-1B filings: {hint}")
+    names = store.query("SELECT employer, count(*) AS n FROM observations WHERE source = 'lca' AND employer_key = ? "
+                        "GROUP BY 1 ORDER BY n DESC, 1", [key])["employer"].tolist()  # fmt: skip
+    return key, names
+
+
+def employer(name: str, role: str | None = None, metro: str | None = None, year: int | None = None) -> dict[str, Any]:
+    """What one employer's H-1B filings offer (the JSON of `mlsalary employer NAME --json`)."""
+    data = [_loaded()]
+    key, names = resolve(name)
+    where, params, shown = _filters(role, metro, year)
+    df = _rows(["employer_key = ?", *where], [key, *params])
+    overall = _summary(df["amount_usd"].to_numpy())
+    out: dict[str, Any] = {
+        "employer": key, "filed_as": names[:10], "filters": shown, "unit": UNIT,
+        "years": sorted({int(y) for y in df["year"]}) if overall["n"] else [],
+        **overall, "data": data,
+    }  # fmt: skip
+    by: dict[str, list[dict[str, Any]]] = {}
+    for field in ("role", "level", "year"):
+        rows = []
+        for value, part in df.groupby(field, dropna=True):
+            rows.append({field: value if field != "year" else int(value), **_summary(part["amount_usd"].to_numpy())})
+        by[field] = _complementary([r for r in rows if r["n"] is not None], overall)
+    places = df.assign(place=df["worksite_city"].str.title() + ", " + df["worksite_state"])
+    rows = [{"place": p, **_summary(part["amount_usd"].to_numpy())} for p, part in places.groupby("place")]
+    shown_places = _complementary([r for r in rows if r["n"] is not None], overall)
+    by["place"] = sorted(shown_places, key=lambda r: -(r["n"] or 0))[:10]
+    out["by"] = by
+    out["notes"] = [
+        "Base pay offered in H-1B filings: what the employer filed for a visa worker, not what every employee earns; "
+        "no bonus or stock.",
+    ]
+    if "level" in by and not by["level"]:
+        out["notes"].append("No wage levels: the 2015-2019 copy of the filings does not carry them.")
+    return out
+
+
+def _complementary(shown: list[dict[str, Any]], overall: dict[str, Any]) -> list[dict[str, Any]]:
+    """Groups to show, so that no hidden group's count can be derived by subtracting the shown ones from the total:
+    when exactly the hidden remainder is 1-4 filings, the smallest shown group's count is withheld too."""
+    total = overall.get("n")
+    if total is None:
+        return []
+    rest = total - sum(r["n"] for r in shown)
+    if 0 < rest < stats.PRIVACY_FLOOR and shown:
+        smallest = min(shown, key=lambda r: r["n"])
+        shown = [r if r is not smallest else {k: v for k, v in r.items() if k in ("role", "level", "year", "place")}
+                 | {"n": None, "status": "suppressed", "note": "withheld so that a smaller group cannot be derived"}
+                 for r in shown]  # fmt: skip
+    return shown
+
+
+def ranking(role: str, metro: str | None = None, year: int | None = None, top: int = 20) -> dict[str, Any]:
+    """Employers ranked by median offered base for a role (the JSON of `mlsalary employers --json`)."""
+    if top < 1 or top > 500:
+        raise InputError("top: give a number of employers from 1 to 500", "top")
+    data = [_loaded()]
+    where, params, shown = _filters(role, metro, year)
+    df = _rows(where, params)
+    rows = []
+    thin = 0
+    for key, part in df.groupby("employer_key"):
+        s = _summary(part["amount_usd"].to_numpy())
+        if s["status"] == "ok":
+            rows.append({"employer": key, **{k: s[k] for k in ("n", "median", "ci_low", "ci_high", "p25", "p75")}})
+        else:
+            thin += 1
+    rows.sort(key=lambda r: (-r["median"], r["employer"]))
+    years = sorted({int(y) for y in df["year"]}) if len(df) else []
+    return {"filters": shown, "unit": UNIT, "years": years, "min_n": stats.min_n(), "employers": rows[:top],
+            "ranked": len(rows), "too_few_filings": thin, "data": data,
+            "notes": [f"Only employers with at least {stats.min_n()} filings are ranked; {thin:,} have "
+                      "fewer."]}  # fmt: skip

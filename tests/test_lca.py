@@ -1,0 +1,203 @@
+"""H-1B LCA filings (source lca): the official OFLC layout on files the tests write (CSV and xlsx; statuses, visa
+classes, wage units, ranges, repeated cases, and personal columns that must never be stored), the mirror's
+h1bdata.info copy, employer keys, and the employer commands, API and page."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import run_cli
+from mlsalary.sources import FetchedFile, lca
+
+# Measured on the mirror's h1b/h1bdata_data_jobs_2015-2019.csv.
+H1BDATA_ROWS = 28_249
+H1BDATA_QUARANTINED = 5  # locations ", KS" / ", OH" with no city
+H1BDATA_DUPLICATES = 2_344  # rows identical in every field to an earlier one
+FILED_NAMES, EMPLOYER_KEYS = 6_305, 6_151
+GOOGLE_DS_FILINGS, GOOGLE_DS_MEDIAN = 71, 137_000
+APPLE_ML_FILINGS, APPLE_ML_MEDIAN = 91, 150_000  # the only employer with 30+ ML-engineer filings
+
+PERSONAL = {  # columns of the official files that name or locate people; none may reach the store
+    "EMPLOYER_POC_LAST_NAME": "Doe", "EMPLOYER_POC_FIRST_NAME": "Janet", "EMPLOYER_POC_EMAIL": "janet.doe@example.com",
+    "EMPLOYER_POC_PHONE": "+1-555-0100", "EMPLOYER_ADDRESS1": "1600 Secret Lane", "AGENT_ATTORNEY_LAST_NAME": "Roe",
+    "AGENT_ATTORNEY_EMAIL_ADDRESS": "richard.roe@lawfirm.example", "PREPARER_EMAIL": "prep@example.com",
+}  # fmt: skip
+
+
+def official_rows() -> list[dict[str, str]]:
+    base = {"CASE_STATUS": "Certified", "RECEIVED_DATE": "2024-01-10", "DECISION_DATE": "2024-01-17",
+            "VISA_CLASS": "H-1B", "JOB_TITLE": "Machine Learning Engineer", "SOC_CODE": "15-2051",
+            "SOC_TITLE": "Data Scientists", "FULL_TIME_POSITION": "Y", "BEGIN_DATE": "2024-07-01",
+            "EMPLOYER_NAME": "Example AI, Inc.", "NAICS_CODE": "541511", "WORKSITE_CITY": "Redmond",
+            "WORKSITE_COUNTY": "King", "WORKSITE_STATE": "WA", "WORKSITE_POSTAL_CODE": "98052",
+            "WAGE_RATE_OF_PAY_FROM": "150000", "WAGE_RATE_OF_PAY_TO": "", "WAGE_UNIT_OF_PAY": "Year",
+            "PREVAILING_WAGE": "140000", "PW_UNIT_OF_PAY": "Year", "PW_WAGE_LEVEL": "II", **PERSONAL}  # fmt: skip
+    variants = [
+        {},  # 1 certified, yearly
+        {"WAGE_RATE_OF_PAY_FROM": "$75.00", "WAGE_UNIT_OF_PAY": "Hour", "PW_WAGE_LEVEL": "I"},  # 2: 156,000 a year
+        {"WAGE_RATE_OF_PAY_FROM": "3,000", "WAGE_UNIT_OF_PAY": "Week", "EMPLOYER_NAME": "EXAMPLE AI LLC"},  # 3
+        {"WAGE_RATE_OF_PAY_FROM": "6000", "WAGE_UNIT_OF_PAY": "Bi-Weekly"},  # 4: 156,000
+        {"WAGE_RATE_OF_PAY_FROM": "12500", "WAGE_UNIT_OF_PAY": "Month", "PW_WAGE_LEVEL": "IV"},  # 5: 150,000
+        {"WAGE_RATE_OF_PAY_FROM": "140000", "WAGE_RATE_OF_PAY_TO": "180000"},  # 6: a range, midpoint 160,000
+        {"CASE_STATUS": "Withdrawn"},  # 7
+        {"CASE_STATUS": "Certified - Withdrawn"},  # 8
+        {"CASE_STATUS": "Denied"},  # 9
+        {"VISA_CLASS": "E-3 Australian"},  # 10: kept
+        {"VISA_CLASS": "H-2B"},  # 11
+        {"FULL_TIME_POSITION": "N"},  # 12
+        {"WAGE_UNIT_OF_PAY": "Fortnight"},  # 13
+        {"WAGE_RATE_OF_PAY_FROM": ""},  # 14
+        {"WAGE_RATE_OF_PAY_FROM": "12"},  # 15: 12 USD a year
+    ]
+    rows = [base | v | {"CASE_NUMBER": f"I-200-24010-{i:06d}"} for i, v in enumerate(variants, start=1)]
+    rows.append(rows[0] | {"WAGE_RATE_OF_PAY_FROM": "999999"})  # 16: case 1 again
+    return rows
+
+
+KEPT_WAGES = [150_000, 156_000, 156_000, 156_000, 150_000, 160_000, 150_000]
+REASONS = {"withdrawn": 2, "denied": 1, "other_visa_class": 1, "part_time": 1, "unknown_wage_unit": 1, "no_pay": 1,
+           "implausible_pay": 1, "duplicate_case": 1}  # fmt: skip
+
+
+def write_official(path: Path) -> None:
+    rows = official_rows()
+    header = list(rows[0])
+    if path.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.append(header)
+        for r in rows:
+            ws.append([float(r[h]) if h == "WAGE_RATE_OF_PAY_FROM" and r[h].isdigit() else r[h] for h in header])
+        wb.save(path)
+    else:
+        with open(path, "w", newline="") as f:
+            w = csv.DictWriter(f, header)
+            w.writeheader()
+            w.writerows(rows)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_official_layout_rules(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"LCA_Disclosure_Data_FY2024_Q2{suffix}"
+    write_official(path)
+    r = lca.parse([FetchedFile(path, "x", "user")])
+    assert r.rows_read == 16 == r.rows_loaded + len(r.quarantine)
+    from collections import Counter
+
+    assert Counter(r.quarantine.reasons) == REASONS
+    obs = r.observations
+    assert sorted(obs["amount_usd"]) == sorted(KEPT_WAGES)
+    ranged = obs[obs["amount_high_usd"].notna()]
+    assert list(ranged["amount_low_usd"]) == [140_000] and list(ranged["amount_high_usd"]) == [180_000]
+    assert set(obs["employer_key"]) == {"EXAMPLE AI"}  # "Example AI, Inc." and "EXAMPLE AI LLC"
+    assert dict(zip(obs["wage_level"], obs["level"], strict=True)) == {"II": "mid", "I": "entry", "IV": "senior"}
+    assert set(obs["role"]) == {"ml_engineer"} and set(obs["year"]) == {2024}
+    assert set(obs["worksite_city"]) == {"REDMOND"} and set(obs["pay_kind"]) == {"employer_filed"}
+    assert r.data_as_of.isoformat() == "2024-01-17"
+
+
+def test_personal_columns_never_reach_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLSALARY_HOME", str(tmp_path / "home"))
+    path = tmp_path / "LCA_Disclosure_Data_FY2024_Q2.csv"
+    write_official(path)
+    code, out, err = run_cli("data", "pull", "lca", "--from", str(path))
+    assert code == 0, err
+    con = duckdb.connect(str(tmp_path / "home" / "mlsalary.duckdb"), read_only=True)
+    try:
+        for table in ("observations", "quarantine", "sources", "skills"):
+            cols = [r[0].upper() for r in con.execute(f"DESCRIBE {table}").fetchall()]
+            assert not [c for c in cols if any(w in c for w in ("POC", "ATTORNEY", "PREPARER", "EMAIL", "PHONE",
+                                                                   "ADDRESS"))], (table, cols)  # fmt: skip
+            text = " ".join(str(v) for row in con.execute(f"SELECT * FROM {table}").fetchall() for v in row)
+            for value in PERSONAL.values():
+                assert value not in text, (table, value)
+        assert con.execute("SELECT count(*) FROM quarantine WHERE source = 'lca'").fetchone()[0] == 9
+    finally:
+        con.close()
+
+
+def test_the_mirror_copy_loads_with_its_accounting(mirror: Path) -> None:
+    r = lca.parse([FetchedFile(mirror / "h1b" / "h1bdata_data_jobs_2015-2019.csv", "x", "mirror")])
+    assert r.rows_read == H1BDATA_ROWS == r.rows_loaded + len(r.quarantine)
+    assert len(r.quarantine) == H1BDATA_QUARANTINED and set(r.quarantine.reasons) == {"bad_location"}
+    assert r.rows_duplicate == H1BDATA_DUPLICATES
+    # Recount the duplicates from the raw file with the csv module alone.
+    with open(mirror / "h1b" / "h1bdata_data_jobs_2015-2019.csv", newline="") as f:
+        rows = [tuple(row[1:]) for row in list(csv.reader(f))[1:] if not row[5].startswith(",")]
+    assert len(rows) - len(set(rows)) == H1BDATA_DUPLICATES
+    names = {row[1].strip() for row in rows}
+    assert (len(names), len({lca.employer_key(n) for n in names})) == (FILED_NAMES, EMPLOYER_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("filed", "key"),
+    [("GOOGLE LLC", "GOOGLE"), ("Google Inc.", "GOOGLE"), ("AMAZON.COM SERVICES, INC.", "AMAZONCOM SERVICES"),
+     ("AMAZONCOM SERVICES INC", "AMAZONCOM SERVICES"), ("The Boston Consulting Group, Inc.", "BOSTON CONSULTING GROUP"),
+     ("COLE-PARMER INSTRUMENT COMPANY LLC", "COLE PARMER INSTRUMENT"), ("AT&T SERVICES INC", "AT AND T SERVICES"),
+     ("   ", None)],
+)  # fmt: skip
+def test_employer_keys(filed: str, key: str | None) -> None:
+    assert lca.employer_key(filed) == key
+
+
+@pytest.mark.usefixtures("use_loaded")
+class TestEmployers:
+    def test_one_employer(self) -> None:
+        code, out, err = run_cli("employer", "google", "--role", "data_scientist", "--json")
+        assert code == 0, err
+        r = json.loads(out)
+        assert r["employer"] == "GOOGLE" and set(r["filed_as"]) == {"GOOGLE LLC", "GOOGLE INC"}
+        assert (r["n"], r["median"]) == (GOOGLE_DS_FILINGS, GOOGLE_DS_MEDIAN)
+        assert r["ci_low"] <= r["median"] <= r["ci_high"] and r["years"] and r["data"][0]["age_months"] > 0
+        assert "filing, not a hire" in r["unit"]
+
+    def test_no_hidden_group_can_be_derived(self) -> None:
+        for name in ("google", "facebook", "microsoft corporation", "apple", "uber technologies"):
+            r = json.loads(run_cli("employer", name, "--json")[1])
+            for field, rows in r["by"].items():
+                if field == "place":
+                    continue  # the top ten places only
+                rest = r["n"] - sum(g["n"] or 0 for g in rows)
+                hidden_n = [g for g in rows if g["n"] is None]
+                assert not (0 < rest < 5) or hidden_n, (name, field, rest)
+                assert all(g.get("median") is None or g["n"] >= 30 for g in rows)
+
+    def test_the_ranking(self) -> None:
+        code, out, err = run_cli("employers", "--role", "ml_engineer", "--json")
+        assert code == 0, err
+        r = json.loads(out)
+        assert [(e["employer"], e["n"], e["median"]) for e in r["employers"]] == [
+            ("APPLE", APPLE_ML_FILINGS, APPLE_ML_MEDIAN)
+        ]
+        assert all(e["n"] >= r["min_n"] == 30 for e in r["employers"]) and r["too_few_filings"] > 0
+
+    def test_a_metro_counts_its_suburbs_named_as_aliases(self) -> None:
+        r = json.loads(run_cli("employer", "microsoft corporation", "--metro", "Seattle area", "--json")[1])
+        places = {g["place"] for g in r["by"]["place"]}
+        assert {"Redmond, WA", "Bellevue, WA"} <= places and r["filters"]["metro"] == "Seattle-Tacoma-Bellevue, WA"
+
+    def test_names_that_match_several_or_none(self) -> None:
+        code, _, err = run_cli("employer", "amazon")
+        assert code == 1 and "'amazon' matches" in err and "AMAZONCOM SERVICES" in err
+        code, _, err = run_cli("employer", "gooogle")
+        assert code == 1 and "did you mean GOOGLE" in err
+
+    def test_the_api_and_the_page_answer_as_the_cli(self) -> None:
+        from mlsalary.web.app import create_app
+
+        cli = json.loads(run_cli("employer", "google", "--role", "data_scientist", "--json")[1])
+        with TestClient(create_app()) as client:
+            api = client.get("/api/v1/employer", params={"name": "google", "role": "data_scientist"}).json()
+            assert api == cli
+            page = client.get("/employers", params={"name": "google", "role": "data_scientist"})
+            assert page.status_code == 200 and f"{GOOGLE_DS_MEDIAN:,}" in page.text
+            bad = client.get("/api/v1/employer", params={"name": "gooogle"})
+            assert bad.status_code == 404 and "did you mean GOOGLE" in bad.text

@@ -269,7 +269,7 @@ def create_app() -> FastAPI:
         return start_card({"role": role, "level": level, "years_experience": years_experience, "country": country,
                            "city": city, "currency": currency})  # fmt: skip
 
-    @app.get("/api/v1/employer")
+    @app.get("/api/v1/employer", responses=NOT_FOUND)
     def employer(
         name: str = Query(..., min_length=1, max_length=120),
         role: str | None = Query(None, max_length=40),

@@ -57,7 +57,7 @@ def test_sources_lists_licences_and_loaded_state() -> None:
 def test_unknown_source_is_one_line() -> None:
     code, out, err = run_cli("data", "pull", "nope")
     assert code == 1
-    assert err.strip() == "error: unknown source 'nope': choose from aijobs, oews, stackoverflow, kaggle-survey"
+    assert err.strip() == "error: unknown source 'nope': choose from aijobs, oews, stackoverflow, kaggle-survey, lca"
 
 
 def test_bad_option_value_is_a_usage_error_not_a_traceback() -> None:

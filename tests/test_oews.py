@@ -241,5 +241,6 @@ def test_pull_all_from_a_folder_without_oews_files_still_loads_the_embedded_year
         ("oews", "loaded"),
         ("stackoverflow", "unavailable"),
         ("kaggle-survey", "unavailable"),
+        ("lca", "unavailable"),
     ]
     assert api.oews("15-2051")["annual_median"] == DS_MEDIAN_2025

@@ -36,6 +36,6 @@ def test_the_schema_lists_every_endpoint() -> None:
     paths = create_app().openapi()["paths"]
     assert sorted(paths) == sorted(f"/api/v1/{p}" for p in (
         "health", "sources", "figures", "figures/{figure_id}", "figures.csv", "claims", "explore", "estimate",
-        "offer/evaluate", "offer/compare", "start", "metros"))  # fmt: skip
+        "offer/evaluate", "offer/compare", "start", "metros", "employer", "employers"))  # fmt: skip
     assert "422" in paths["/api/v1/estimate"]["post"]["responses"]
     assert "404" in paths["/api/v1/figures/{figure_id}"]["get"]["responses"]

@@ -81,7 +81,9 @@ def test_every_page_renders_with_no_console_errors(server: str, page: Any) -> No
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
         shot(page, name)
     page.goto(server + "/figures")
-    assert page.locator(".fig").count() == 32 and page.locator(".chart svg").count() >= 20
+    from mlsalary.figures.catalogue import CATALOGUE
+
+    assert page.locator(".fig").count() == len(CATALOGUE) and page.locator(".chart svg").count() >= 20
     page.locator("a.permalink").first.click()
     page.wait_for_url("**/figures/entry-us-ml-median")
     assert page.locator(".fig .value").inner_text().startswith("$")

@@ -201,3 +201,19 @@ class TestEmployers:
             assert page.status_code == 200 and f"{GOOGLE_DS_MEDIAN:,}" in page.text
             bad = client.get("/api/v1/employer", params={"name": "gooogle"})
             assert bad.status_code == 404 and "did you mean GOOGLE" in bad.text
+
+
+# Measured on the mirror: the two H-1B figures.
+EMPLOYER_SPREAD = (45.3, 41.5, 56.4, 1_529)  # % of the variance between employers, its interval, filings
+ML_INTENSITY_GAP = (-3.7, -6.1, -1.3, 2_020)  # % relative pay at ML-intensive employers, its interval, filings
+
+
+@pytest.mark.parametrize(("fid", "expected"), [("employer-spread", EMPLOYER_SPREAD),
+                                                ("ml-intensity-gap", ML_INTENSITY_GAP)])  # fmt: skip
+def test_the_employer_figures(use_loaded: Path, fid: str, expected: tuple) -> None:
+    code, out, err = run_cli("figures", "--id", fid, "--json")
+    assert code == 0, err
+    (f,) = json.loads(out)["figures"]
+    assert f["status"] == "ok" and f["unit"] == "filings" and f["sources"] == ["lca", "oews"]
+    assert (round(f["value"], 1), round(f["ci_low"], 1), round(f["ci_high"], 1), f["n"]) == expected
+    assert "not a hire" in " ".join(f["caveats"])

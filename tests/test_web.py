@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import run_cli
+from mlsalary.figures.catalogue import CATALOGUE
 from mlsalary.offer import schema
 from mlsalary.web.app import create_app
 from mlsalary.web.explore import bins
@@ -59,7 +60,7 @@ def test_every_page_renders_without_data_and_says_how_to_get_it(client: TestClie
 def test_figure_permalinks_match_the_api(trained: Path, client: TestClient) -> None:
     figs = client.get("/api/v1/figures").json()["figures"]
     page = client.get("/figures").text
-    assert page.count('class="permalink"') == len(figs) == 32
+    assert page.count('class="permalink"') == len(figs) == len(CATALOGUE)
     ds = client.get("/figures/oews-data-scientists-national")
     assert ds.status_code == 200 and "120,230" in ds.text and "/api/v1/figures/oews-data-scientists-national" in ds.text
     suppressed = next(f for f in figs if f["status"] == "suppressed")
@@ -254,7 +255,7 @@ def test_warm_renders_the_figures_ahead_of_the_first_visitor(trained: Path, clie
     warming.join(300)
     assert not warming.is_alive()
     stamp, sections = cache._CACHE["sections"]
-    assert stamp == cache._state() and sum(len(items) for items in sections.values()) == 32
+    assert stamp == cache._state() and sum(len(items) for items in sections.values()) == len(CATALOGUE)
 
 
 def test_the_server_draws_charts_in_a_child_process_with_the_same_result() -> None:

@@ -35,6 +35,9 @@ from mlsalary.figures.measures import (
     remote_gap,
     role_ladder,
     share_by_year,
+    LCA_CAVEAT,
+    employer_spread,
+    ml_intensity_gap,
     size_gap,
     skill_premium,
     state_spread,
@@ -394,6 +397,40 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (KAGGLE_CAVEAT,),
         "bars",
+    ),
+    FigureDef(
+        "employer-spread",
+        "company_size",
+        "How much does pay vary between employers for the same role and metro?",
+        "share",
+        ("lca", "oews"),
+        "Share of the variation in offered base (log) among data scientists in the same US metro and year that lies "
+        "between employers: 1 - within-employer / total sum of squares, pooled over metro x year cells of the latest "
+        "two years (H-1B filings; employers with 5+ filings in a cell, cells with 2+ such employers; worksites "
+        "matched to BLS metros by city and state).",
+        employer_spread,
+        ONE,
+        (LCA_CAVEAT, "A worksite in a suburb that is neither a metro's principal city nor one of its aliases is left "
+         "out."),
+        "bars",
+        count_unit="filings",
+    ),
+    FigureDef(
+        "ml-intensity-gap",
+        "company_size",
+        "Do employers whose filings are mostly ML roles pay ML practitioners more?",
+        "percent",
+        ("lca", "oews"),
+        "ML-role filings (ML, AI and MLOps engineers, research and applied scientists), each relative to the median "
+        "of its own role, year and metro (cells of 5+ filings): median at employers whose own filings are at least "
+        "half ML roles / median at the others - 1 (H-1B filings, every year; ML intensity is measured from each "
+        "employer's own filings of data job titles).",
+        ml_intensity_gap,
+        ONE,
+        (LCA_CAVEAT, "The filings held are data job titles only: intensity is the ML share among an employer's "
+         "data-job filings, not among all its staff."),
+        "bars",
+        count_unit="filings",
     ),
     # trends
     FigureDef(

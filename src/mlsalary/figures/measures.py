@@ -609,3 +609,106 @@ def _bootstrap(x: Any, statistic: Callable[..., Any]) -> tuple[float | None, flo
         return value, None, None
     res = bootstrap((x,), statistic, n_resamples=2_000, method="BCa", random_state=np.random.default_rng(0))
     return value, float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+# --------------------------------------------------------------------------------------------- employers (H-1B LCA)
+
+LCA_CAVEAT = ("H-1B filings: base pay an employer offered in a visa filing (no bonus, no stock; a filing, not a hire), "
+              "only at employers who sponsor visas.")  # fmt: skip
+#: An employer counts in a comparison cell with at least this many filings (the privacy floor).
+EMPLOYER_MIN_FILINGS = stats.PRIVACY_FLOOR
+
+
+def worksite_metros(d: Data) -> Any:
+    """The OEWS metro (name) of each LCA filing's worksite: its city is one of the metro's principal cities or a
+    place an alias leads to, in one of its states; None otherwise."""
+    import pandas as pd
+
+    from mlsalary import wages
+
+    metros = d.oews[d.oews["area_type"] == "metro"][["area_code", "area_name"]].drop_duplicates()
+    if metros.empty:
+        raise LookupError("no OEWS metros loaded")
+    where: dict[tuple[str, str], str] = {}
+    for code, name in metros.itertuples(index=False):
+        cities, states = wages.metro_places(str(code), str(name))
+        for c in cities:
+            for s in states:
+                where.setdefault((c, s), str(name))
+    lca = d.source("lca")
+    keys = list(zip(lca["worksite_city"].fillna(""), lca["worksite_state"].fillna(""), strict=True))
+    return pd.Series([where.get(k) for k in keys], index=lca.index, dtype=object)
+
+
+def employer_spread(d: Data) -> Out:
+    """The share of the variation in (log) offered base among data scientists in the same metro and year that lies
+    between employers (employers with >= 5 filings in the cell; cells with >= 2 such employers): 1 - within / total
+    sum of squares, pooled over cells. 95% interval: a bootstrap over employers within cells (seeded)."""
+    import numpy as np
+
+    df = d.source("lca").assign(metro=worksite_metros(d))
+    df = df[(df["role"] == "data_scientist") & df["metro"].notna() & df["amount_usd"].notna()]
+    year = latest_full_year(df)
+    if year is None:
+        raise LookupError("no filings")
+    df = df[df["year"].isin([year - 1, year])].assign(y=lambda f: np.log(f["amount_usd"]))
+    size = df.groupby(["metro", "year", "employer_key"])["y"].transform("size")
+    df = df[size >= EMPLOYER_MIN_FILINGS]
+    employers = df.groupby(["metro", "year"])["employer_key"].transform("nunique")
+    df = df[employers >= 2]
+    if df.empty:
+        raise LookupError("no comparable employers")
+    # each cell as its employers' arrays of log pay: the statistic and its bootstrap work on these alone
+    cells = [[g.to_numpy() for _, g in part.groupby("employer_key")["y"]] for _, part in df.groupby(["metro", "year"])]
+
+    def share(groups_by_cell: list[list[Any]]) -> float:
+        total = within = 0.0
+        for groups in groups_by_cell:
+            y = np.concatenate(groups)
+            total += float(((y - y.mean()) ** 2).sum())
+            within += sum(float(((g - g.mean()) ** 2).sum()) for g in groups)
+        return 1 - within / total if total > 0 else 0.0
+
+    value = share(cells)
+    rng = np.random.default_rng(0)
+    boots = [share([[groups[i] for i in rng.integers(0, len(groups), len(groups))] for groups in cells])
+             for _ in range(400)]  # fmt: skip
+    q_lo, q_hi = (float(x) for x in np.percentile(boots, [2.5, 97.5]))
+    # the basic (reverse-percentile) interval: resampling few employers per cell biases the share down, and the
+    # basic interval corrects that first-order bias where the plain percentile interval would inherit it
+    lo, hi = max(0.0, 2 * value - q_hi), min(1.0, 2 * value - q_lo)
+    est = stats.Estimate(value * 100, lo * 100, hi * 100, len(df), "between-employer share of variance; basic "
+                         "bootstrap interval over employers within metro x year cells (400 draws, seeded)")  # fmt: skip
+    by_metro = df.groupby("metro")
+    rows = []
+    for metro, part in sorted(by_metro, key=lambda mp: -len(mp[1]))[:8]:
+        n = len(part)
+        shown = stats.visibility(n) == "shown"
+        metro_cells = [[g.to_numpy() for _, g in c.groupby("employer_key")["y"]] for _, c in part.groupby("year")]
+        rows.append(Group(str(metro), share(metro_cells) * 100 if shown else None, None,
+                          None, n if n >= stats.PRIVACY_FLOOR else None, "ok" if shown else "suppressed",
+                          f"{part['employer_key'].nunique()} employers"))  # fmt: skip
+    return Out(est, len(df), len(df), sorted({int(y) for y in df["year"]}), rows, method=est.method,
+               group_unit="share")  # fmt: skip
+
+
+def ml_intensity_gap(d: Data) -> Out:
+    """ML-role filings (ML, AI and MLOps engineers, research and applied scientists) at employers whose filings are
+    mostly ML roles vs at the others, each filing's base relative to the median of its own role, year and metro
+    (cells of >= 5 filings): median relative pay at ML-intensive employers / at the others - 1."""
+    import numpy as np
+
+    lca = d.source("lca").assign(metro=worksite_metros(d))
+    intensity = lca.assign(ml=lca["role"].isin(schema.ML_ROLES)).groupby("employer_key")["ml"].mean()
+    df = lca[lca["role"].isin(schema.ML_ROLES) & lca["metro"].notna() & lca["amount_usd"].notna()]
+    cell = df.groupby(["role", "year", "metro"])["amount_usd"]
+    df = df.assign(rel=df["amount_usd"] / cell.transform("median"), cell_n=cell.transform("size"))
+    df = df[df["cell_n"] >= EMPLOYER_MIN_FILINGS]
+    heavy = df["employer_key"].map(intensity).to_numpy() >= 0.5
+    a, b = df[heavy], df[~heavy]
+    ea, eb = stats.quantile(a["rel"].to_numpy(), 0.5), stats.quantile(b["rel"].to_numpy(), 0.5)
+    r = stats.ratio(ea, eb)
+    rows = [group("mostly ML roles (>= 50% of their filings)", ea), group("other employers", eb)]
+    _ = np
+    return Out(r, min(ea.n, eb.n), ea.n + eb.n, sorted({int(y) for y in df["year"]}), rows, True, method=r.method,
+               group_unit="ratio")  # fmt: skip

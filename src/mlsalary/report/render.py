@@ -19,7 +19,7 @@ TOPICS = {
     "specialization": "Specialization",
     "skills": "Skills",
     "education": "Education",
-    "company_size": "Company size",
+    "company_size": "Company size and employers",
     "trends": "Trends",
     "negotiation": "Negotiation room",
 }

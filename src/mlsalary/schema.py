@@ -3,10 +3,10 @@
 Two kinds of pay data live side by side:
 
 - ``observations``: one row = one reported, posted, filed or surveyed annual pay figure for one person or one
-  job (aijobs.net rows, Stack Overflow and Kaggle survey responses, H-1B filings). Money is annual, in the currency of the row
-  (``amount_local``) and in US dollars (``amount_usd`` nominal; ``amount_usd_real`` in constant dollars of
-  ``real_base_year``, deflated with the US CPI-U annual average). Survey bands have no point amount: their bounds
-  are ``amount_low_usd`` / ``amount_high_usd``.
+  job (aijobs.net rows, Stack Overflow and Kaggle survey responses, H-1B filings). Money is annual, in the
+  currency of the row (``amount_local``) and in US dollars (``amount_usd`` nominal; ``amount_usd_real`` in
+  constant dollars of ``real_base_year``, deflated with the US CPI-U annual average). Survey bands have no point
+  amount: their bounds are ``amount_low_usd`` / ``amount_high_usd``.
 - ``aggregates``: published statistics about many workers (BLS OEWS). They are kept as published — percentiles,
   employment, relative standard errors, footnotes — and are never mixed with person-level rows or
   re-estimated. A top-coded percentile is NULL with its name listed in ``top_coded`` and the cap in

@@ -90,6 +90,7 @@ LEVEL_CAVEAT = ("the level of an LCA is the prevailing-wage level (I-IV) the emp
 #: Legal forms dropped from the end of an employer's name, repeatedly ("GOOGLE LLC", "Google Inc." -> GOOGLE).
 LEGAL_SUFFIXES = ("INCORPORATED", "INC", "LLC", "L L C", "LTD", "LIMITED", "CORPORATION", "CORP", "COMPANY", "CO",
                   "LLP", "LP", "PLC", "PC", "PLLC", "GMBH", "AG", "SA", "NV", "BV", "USA INC")  # fmt: skip
+_LOCATION = re.compile(r".+,\s*[A-Za-z]{2}")
 _SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in LEGAL_SUFFIXES) + r"))+$")
 
 
@@ -361,6 +362,14 @@ def _frame(path: Path, record: Any, years: Any, title: Any, mapped: list[tuple[s
     })  # fmt: skip
 
 
+def _joined(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """The row's fields joined into one key (every field equal = the same key)."""
+    out = df[columns[0]].astype(str)
+    for c in columns[1:]:
+        out = out + "\x1f" + df[c].astype(str)
+    return out
+
+
 def _parse_h1bdata(path: Path) -> _Result:
     import numpy as np
 
@@ -378,29 +387,30 @@ def _parse_h1bdata(path: Path) -> _Result:
         reject(row.record, row.fields, reason, detail)
     lo, hi = config.plausible_pay_range()
 
+    salaries, years_, locations = (df[c].astype(str).tolist() for c in ("salary", "year", "location"))
+    this_year = config.today().year
+
     def check_row(i: int) -> tuple[str, str] | None:
-        v = _money(df["salary"].iloc[i])
+        v = _money(salaries[i])
         if v is None:
-            return "no_pay", f'salary "{df["salary"].iloc[i]}" is not an amount'
+            return "no_pay", f'salary "{salaries[i]}" is not an amount'
         if not lo <= v <= hi:
             return "implausible_pay", (f"salary {v:,.0f} USD is outside the plausible range {lo:,.0f}-{hi:,.0f} "
                                        f"{config.PLAUSIBILITY_HINT}")  # fmt: skip
-        y = df["year"].iloc[i].strip()
-        if not (y.isdigit() and 2000 <= int(y) <= config.today().year):
+        y = years_[i].strip()
+        if not (y.isdigit() and 2000 <= int(y) <= this_year):
             return "bad_year", f'year "{y}" is not a year from 2000 to now'
-        if not re.fullmatch(r".+,\s*[A-Za-z]{2}", df["location"].iloc[i].strip()):
-            return "bad_location", f'location "{df["location"].iloc[i]}" is not "CITY, ST"'
+        if not _LOCATION.fullmatch(locations[i].strip()):
+            return "bad_location", f'location "{locations[i]}" is not "CITY, ST"'
         return None
 
     problems = [check_row(i) for i in range(len(df))]
     bad = np.array([p is not None for p in problems], dtype=bool)
-    where = {h: i for i, h in enumerate(header)}
     for i in np.flatnonzero(bad):
         reason, detail = problems[i]  # type: ignore[misc]
         rec = int(df["record"].iloc[i])
         fields = tab.rows[i]
         reject(rec, fields, reason, detail)
-    _ = where
     q.sort()
     d = df[~bad].reset_index(drop=True)
     pay = d["salary"].map(_money).to_numpy(dtype=float)
@@ -412,7 +422,7 @@ def _parse_h1bdata(path: Path) -> _Result:
     dates = [_date(x) for x in d["date"]]
     obs = _frame(path, d["record"], years, title, [mapped[t] for t in title], [None] * len(d),
                  d["company"].str.strip(), [None] * len(d), [None] * len(d), city, state, pay, pay,
-                 np.full(len(d), np.nan), d[list(H1BDATA_COLUMNS)].agg("|".join, axis=1))  # fmt: skip
+                 np.full(len(d), np.nan), _joined(d, H1BDATA_COLUMNS))  # fmt: skip
     res = _Result(rows_read=tab.rows_read, version="h1bdata.info 2015-2019", observations=obs, quarantine=q,
                   notes=[f"lca: read {path.name} as h1bdata.info's copy (certified filings, annual base salary; "
                          "no case numbers, wage levels or units)"],

@@ -67,7 +67,7 @@ def test_each_aijobs_figure_is_pinned_in_postings(figs: dict, fid: str) -> None:
 
 def test_every_figure_says_what_it_counts_and_how_old_its_data_is(figs: dict) -> None:
     units = {"aijobs": "postings", "oews": "published aggregate", "stackoverflow": "respondents",
-             "kaggle-survey": "respondents"}  # fmt: skip
+             "kaggle-survey": "respondents", "lca": "filings"}  # fmt: skip
     for f in figs.values():
         assert f.unit == units[f.sources[0]], f.id
         assert f.data_as_of and f.age_months is not None, f.id

@@ -217,3 +217,42 @@ def test_the_employer_figures(use_loaded: Path, fid: str, expected: tuple) -> No
     assert f["status"] == "ok" and f["unit"] == "filings" and f["sources"] == ["lca", "oews"]
     assert (round(f["value"], 1), round(f["ci_low"], 1), round(f["ci_high"], 1), f["n"]) == expected
     assert "not a hire" in " ".join(f["caveats"])
+
+
+def test_online_the_newest_official_file_is_downloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against a local HTTP server: the quarterly file is fetched with mlsalary's User-Agent, cached, and parsed."""
+    import dataclasses
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from mlsalary import api
+
+    src = tmp_path / "LCA_Disclosure_Data_FY2024_Q2.csv"
+    write_official(src)
+    body, agents = src.read_bytes(), []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            agents.append(self.headers.get("User-Agent", ""))
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/{src.name}"
+        monkeypatch.setattr(lca, "META", dataclasses.replace(lca.META, download_urls=(url,)))
+        monkeypatch.delenv("MLSALARY_MIRROR", raising=False)
+        monkeypatch.delenv("MLSALARY_OFFLINE", raising=False)
+        (outcome,) = api.pull(["lca"])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert outcome.status == "loaded", outcome.message
+    assert outcome.record is not None and outcome.record["rows_loaded"] == len(KEPT_WAGES)
+    assert agents and agents[0].startswith("mlsalary/")

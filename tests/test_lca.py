@@ -256,3 +256,13 @@ def test_online_the_newest_official_file_is_downloaded(tmp_path: Path, monkeypat
     assert outcome.status == "loaded", outcome.message
     assert outcome.record is not None and outcome.record["rows_loaded"] == len(KEPT_WAGES)
     assert agents and agents[0].startswith("mlsalary/")
+
+
+def test_another_layout_is_one_line_naming_the_missing_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLSALARY_HOME", str(tmp_path / "home"))
+    bad = tmp_path / "LCA_Disclosure_Data_FY2024_Q1.csv"
+    bad.write_text("CASE_NUMBER,JOB_TITLE\nI-1,Data Scientist\n")
+    code, _, err = run_cli("data", "pull", "lca", "--from", str(bad))
+    assert code == 1
+    line = next(ln for ln in err.splitlines() if "missing column(s)" in ln)
+    assert "CASE_STATUS, VISA_CLASS" in line and "expected OFLC's LCA disclosure layout" in line

@@ -104,6 +104,16 @@ def xlsx_table(path: Path, source: str, header_has: str | None = None) -> textfi
     return textfile.Table(header, good, records, bad, len(keep))
 
 
+def require_columns(tab: textfile.Table, wanted: tuple[str, ...], source: str, path: Path, layout: str,
+                    upper: bool = False) -> None:  # fmt: skip
+    """Normalise the table's header (stripped; upper or lower case) and raise a SchemaError naming the missing
+    columns and the layout expected (`layout`)."""
+    tab.header = [h.strip().upper() if upper else h.strip().lower() for h in tab.header]
+    missing = [c for c in wanted if c not in tab.header]
+    if missing:
+        raise SchemaError(f"{source}: {path.name}: missing column(s) {', '.join(missing)}; expected {layout}")
+
+
 def screen(values: pd.Series, check: Callable[[str], tuple[str, str] | None]) -> tuple[npt.NDArray[Any], list[Any]]:
     """Run `check` once per distinct value: (a boolean mask of the rows to quarantine, each row's (reason, detail)
     or None)."""

@@ -220,12 +220,9 @@ def _parse_official(path: Path) -> _Result:
 
     tab = contract.read_table(path, META.name, member_suffix=".xlsx" if path.suffix == ".zip" else ".csv",
                               header_has="CASE_NUMBER")  # fmt: skip
-    header = [h.strip().upper() for h in tab.header]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise SchemaError(f"lca: {path.name}: missing column(s) {', '.join(missing)}; expected OFLC's LCA disclosure "
-                          "layout (FY2020 onwards)")  # fmt: skip
-    tab.header = header
+    contract.require_columns(tab, REQUIRED, META.name, path, "OFLC's LCA disclosure layout (FY2020 onwards)",
+                             upper=True)  # fmt: skip
+    header = tab.header
     present = [c for c in OFFICIAL_COLUMNS if c in header]
     df = tab.select(present)  # the allow-list: no other column is ever read
     for c in OFFICIAL_COLUMNS:
@@ -374,12 +371,9 @@ def _parse_h1bdata(path: Path) -> _Result:
     import numpy as np
 
     tab = contract.read_table(path, META.name)
-    header = [h.strip().lower() for h in tab.header]
-    missing = [c for c in H1BDATA_COLUMNS if c not in header]
-    if missing:
-        raise SchemaError(f"lca: {path.name}: missing column(s) {', '.join(missing)}; expected h1bdata.info's "
-                          "export (company, title, salary, location, date, year)")  # fmt: skip
-    tab.header = header
+    contract.require_columns(tab, H1BDATA_COLUMNS, META.name, path,
+                             "h1bdata.info's export (company, title, salary, location, date, year)")  # fmt: skip
+    header = tab.header
     df = tab.select(list(H1BDATA_COLUMNS)).fillna("")
     q = QuarantineRows()
     reject = q.rejecter(META.name, path.name, header)

@@ -658,21 +658,30 @@ def employer_spread(d: Data) -> Out:
     df = df[employers >= 2]
     if df.empty:
         raise LookupError("no comparable employers")
-    # each cell as its employers' arrays of log pay: the statistic and its bootstrap work on these alone
-    cells = [[g.to_numpy() for _, g in part.groupby("employer_key")["y"]] for _, part in df.groupby(["metro", "year"])]
+    # Each cell as its employers' sufficient statistics (filings n, sum s and sum of squares q of log pay): the
+    # share and its bootstrap (employers drawn with replacement within each cell) are sums over them.
+    def stats_of(frame: Any) -> list[tuple[Any, Any, Any]]:
+        out = []
+        for _, part in frame.assign(y2=frame["y"] ** 2).groupby(["metro", "year"]):
+            g = part.groupby("employer_key")
+            out.append((g.size().to_numpy(float), g["y"].sum().to_numpy(), g["y2"].sum().to_numpy()))
+        return out
 
-    def share(groups_by_cell: list[list[Any]]) -> float:
+    def share_of(cells_: list[tuple[Any, Any, Any]], draws: Any = None) -> Any:
         total = within = 0.0
-        for groups in groups_by_cell:
-            y = np.concatenate(groups)
-            total += float(((y - y.mean()) ** 2).sum())
-            within += sum(float(((g - g.mean()) ** 2).sum()) for g in groups)
-        return 1 - within / total if total > 0 else 0.0
+        for i, (n, s_, q) in enumerate(cells_):
+            if draws is not None:
+                n, s_, q = n[draws[i]], s_[draws[i]], q[draws[i]]
+            n_all, s_all, q_all = n.sum(-1), s_.sum(-1), q.sum(-1)
+            total = total + q_all - s_all**2 / n_all
+            within = within + (q - s_**2 / n).sum(-1)
+        return 1 - within / total
 
-    value = share(cells)
+    cells = stats_of(df)
+    value = float(share_of(cells))
     rng = np.random.default_rng(0)
-    boots = [share([[groups[i] for i in rng.integers(0, len(groups), len(groups))] for groups in cells])
-             for _ in range(400)]  # fmt: skip
+    draws = [rng.integers(0, len(c[0]), (400, len(c[0]))) for c in cells]
+    boots = share_of(cells, draws)
     q_lo, q_hi = (float(x) for x in np.percentile(boots, [2.5, 97.5]))
     # the basic (reverse-percentile) interval: resampling few employers per cell biases the share down, and the
     # basic interval corrects that first-order bias where the plain percentile interval would inherit it
@@ -684,8 +693,7 @@ def employer_spread(d: Data) -> Out:
     for metro, part in sorted(by_metro, key=lambda mp: -len(mp[1]))[:8]:
         n = len(part)
         shown = stats.visibility(n) == "shown"
-        metro_cells = [[g.to_numpy() for _, g in c.groupby("employer_key")["y"]] for _, c in part.groupby("year")]
-        rows.append(Group(str(metro), share(metro_cells) * 100 if shown else None, None,
+        rows.append(Group(str(metro), float(share_of(stats_of(part))) * 100 if shown else None, None,
                           None, n if n >= stats.PRIVACY_FLOOR else None, "ok" if shown else "suppressed",
                           f"{part['employer_key'].nunique()} employers"))  # fmt: skip
     return Out(est, len(df), len(df), sorted({int(y) for y in df["year"]}), rows, method=est.method,

@@ -144,3 +144,20 @@ def test_the_offer_form_comes_back_filled_in(model_home: Path) -> None:
         bad = client.post("/offer", data={**form, "offer.currency": "XYZ"})
         assert bad.status_code == 422 and 'data-field="offer.currency"' in bad.text
         assert 'value="95000"' in bad.text  # an error keeps what was typed
+
+
+def test_explore_answers_in_the_currency_asked(use_loaded: Path) -> None:
+    from mlsalary.web.app import create_app
+
+    query = {"role": "ml_engineer", "country": "US", "level": "mid", "year": 2025}
+    with TestClient(create_app()) as client:
+        usd = client.get("/api/v1/explore", params=query).json()
+        eur = client.get("/api/v1/explore", params={**query, "currency": "eur"}).json()
+        per_usd = 1 / money.usd_per_unit("EUR", 2025)
+        assert eur["currency"] == "EUR" and eur["conversion"]["year"] == 2025 and eur["n"] == usd["n"]
+        for a, b in zip(usd["quantiles"], eur["quantiles"], strict=True):
+            assert b["value"] == pytest.approx(a["value"] * per_usd, rel=1e-5)
+        bad = client.get("/api/v1/explore", params={**query, "currency": "XYZ"})
+        assert bad.status_code == 422 and "currency" in bad.text
+        page = client.get("/explore", params={**query, "currency": "EUR"})
+        assert page.status_code == 200 and "EUR a year" in page.text

@@ -122,6 +122,8 @@ class Explore(BaseModel):
     duplicate_policy: str
     years: list[int]
     quantiles: list[ExploreRow]
+    currency: str  # of the quantiles
+    conversion: dict[str, Any] | None  # the rate (units per USD) and its year; None when nothing is shown
     note: str
     nearest: dict[str, Any] | None = None  # a thin group: the nearest group with data (filters dropped, its n)
 
@@ -332,11 +334,12 @@ def create_app() -> FastAPI:
         remote: str | None = None,
         company_size: str | None = None,
         year: Annotated[int | None, Query(ge=YEARS[0], le=YEARS[1])] = None,
+        currency: Annotated[str, Query(max_length=3)] = "USD",
     ) -> dict[str, Any]:
         from mlsalary.web.explore import explore
 
         return explore({"role": role, "level": level, "country": country, "remote": remote,
-                        "company_size": company_size, "year": year})  # fmt: skip
+                        "company_size": company_size, "year": year}, currency=currency)  # fmt: skip
 
     @app.post("/api/v1/estimate", response_model=EstimateResponse)
     async def estimate(req: EstimateRequest) -> dict[str, Any]:

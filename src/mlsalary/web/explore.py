@@ -62,16 +62,20 @@ def _year(value: Any) -> int:
     return int(text)
 
 
-def explore(filters: dict[str, Any], histogram: bool = False) -> dict[str, Any]:
-    """The quantiles (with 95% intervals) of annual pay in the group the filters select."""
+def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "USD") -> dict[str, Any]:
+    """The quantiles (with 95% intervals) of annual pay in the group the filters select, in `currency` (converted
+    from US dollars at the average ECB rate of the group's latest year: `conversion`)."""
     from mlsalary import stats, store
+    from mlsalary.normalize import money
 
+    currency = money.require_currency(currency)
     where, params = _where(filters)
     df = store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
     pay = df["amount_usd"].to_numpy()
     n = len(pay)
     base: dict[str, Any] = {"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "unit": "postings",
-                            "duplicate_policy": "one_per_group", "years": [], "quantiles": []}  # fmt: skip
+                            "duplicate_policy": "one_per_group", "years": [], "quantiles": [],
+                            "currency": currency, "conversion": None}  # fmt: skip
     vis = stats.visibility(n)
     if vis == "hidden":
         return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown",
@@ -79,14 +83,19 @@ def explore(filters: dict[str, Any], histogram: bool = False) -> dict[str, Any]:
     if vis == "suppressed":
         return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers",
                 "nearest": nearest(filters)}  # fmt: skip
+    years = [int(df["year"].min()), int(df["year"].max())]
+    conv = money.conversion(money.require_currency(currency, year=min(years[1], money.latest_rate_year())),
+                            min(years[1], money.latest_rate_year()))  # fmt: skip
+    k = conv["per_usd"]
     rows = []
     for name, q in QUANTILES:
         e = stats.quantile(pay, q)
-        rows.append({"statistic": name, "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high})
-    years = [int(df["year"].min()), int(df["year"].max())]
-    out = {**base, "n": n, "status": "ok", "years": years, "quantiles": rows, "note": NOTE}
+        values = {"value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
+        rows.append({"statistic": name, **{f: None if v is None else v * k for f, v in values.items()}})
+    note = NOTE if currency == "USD" else NOTE.replace("(USD)", f"in {currency} ({conv['text']})")
+    out = {**base, "n": n, "status": "ok", "years": years, "quantiles": rows, "note": note, "conversion": conv}
     if histogram:
-        out["histogram"] = bins(pay)
+        out["histogram"] = bins(pay * k)
     return out
 
 

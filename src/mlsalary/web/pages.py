@@ -212,16 +212,17 @@ def explore_page(request: Request) -> HTMLResponse:
     from mlsalary.web import explore
 
     filters = _form(request, tuple(explore.FILTERS))
-    ctx: dict[str, Any] = {"title": "Explore", "filters": filters,
+    currency = request.query_params.get("currency") or "USD"
+    ctx: dict[str, Any] = {"title": "Explore", "filters": filters, "currency": currency,
                            "choices": {f: explore.choices(f) for f in explore.FILTERS}}  # fmt: skip
     try:
-        result = explore.explore(filters, histogram=True)
+        result = explore.explore(filters, histogram=True, currency=currency)
     except MlsalaryError as e:
         return form_error("explore.html.j2", e, **ctx)
     if result["status"] == "ok":
         q = {r["statistic"].replace("median", "p50"): r["value"] for r in result["quantiles"]}
-        result["range_svg"] = charts.range_svg(q)
-        result["histogram_svg"] = charts.histogram_svg(result["histogram"])
+        result["range_svg"] = charts.range_svg(q, title=f"{result['currency']} a year")
+        result["histogram_svg"] = charts.histogram_svg(result["histogram"], title=f"{result['currency']} a year")
     return render("explore.html.j2", **ctx, result=result)
 
 

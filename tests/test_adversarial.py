@@ -208,3 +208,18 @@ def test_a_compression_bomb_is_refused_before_it_fills_the_memory(tmp_path: Path
         f.writestr("kaggle_survey_2022_responses.csv", bomb)
     with pytest.raises(Exception, match="expands to 5,"):
         textfile.read_bytes(z, "kaggle-survey")
+
+
+def test_terminal_control_never_reaches_the_terminal(tmp_path: Path) -> None:
+    """An offer's company with escape codes is refused naming the field; whatever else carries them (a job title in
+    the data, a file name) is printed without them."""
+    from mlsalary.cli.output import safe
+
+    evil = tmp_path / "evil.toml"
+    evil.write_text('[offer]\ncompany = "Evil\\u001b[2J\\u001b]0;pwned\\u0007Co"\nbase = 100000\n')
+    code, out, err = run_cli("offer", str(evil), "--no-market")
+    assert code == 1 and "\x1b" not in err
+    assert err.strip() == ("error: evil.toml: offer.company: contains control characters (escape codes, tabs or line "
+                           "breaks): write the name as plain text")  # fmt: skip
+    assert safe("a\x1b[2Jb\x1b]0;title\x07c\rd\x9be\x07f") == "abcdef"
+    assert safe("\x1b[31mred\x1b[0m\tok\n") == "\x1b[31mred\x1b[0m\tok\n"  # colours, tabs and newlines stay

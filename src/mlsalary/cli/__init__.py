@@ -23,7 +23,9 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except MlsalaryError as e:
-            typer.echo(f"error: {e}", err=True)
+            from mlsalary.cli.output import safe
+
+            typer.echo(safe(f"error: {e}"), err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)

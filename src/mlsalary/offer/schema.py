@@ -115,6 +115,16 @@ def _currency(v: str | None) -> str | None:
         raise ValueError(str(e).removeprefix("currency: ")) from None
 
 
+def _plain_text(v: str) -> str:
+    """A name without control characters (they could drive a terminal or break a page)."""
+    import re
+
+    if re.search(r"[\x00-\x1f\x7f-\x9f]", v):
+        raise ValueError("contains control characters (escape codes, tabs or line breaks): write the name as "
+                         "plain text")
+    return v
+
+
 class OfferTerms(_Strict):
     company: str = "offer"
     currency: str = "USD"  # every amount of the offer is in it; the market is shown in it too
@@ -128,6 +138,7 @@ class OfferTerms(_Strict):
     benefits: Benefits | None = None
 
     _check_currency = field_validator("currency")(_currency)
+    _check_company = field_validator("company")(_plain_text)
 
 
 class Profile(_Strict):
@@ -154,6 +165,7 @@ class Current(_Strict):
     unvested_years: int = Field(2, ge=1, le=10)  # it vests evenly over these years if you stay
     refresher_yearly_value: float = Field(0, ge=0, le=MAX_AMOUNT)  # refreshers if you stay, vesting over 4 years
 
+    _check_company = field_validator("company")(_plain_text)
     _check_currency = field_validator("currency")(_currency)
 
 

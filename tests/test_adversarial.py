@@ -223,3 +223,13 @@ def test_terminal_control_never_reaches_the_terminal(tmp_path: Path) -> None:
                            "breaks): write the name as plain text")  # fmt: skip
     assert safe("a\x1b[2Jb\x1b]0;title\x07c\rd\x9be\x07f") == "abcdef"
     assert safe("\x1b[31mred\x1b[0m\tok\n") == "\x1b[31mred\x1b[0m\tok\n"  # colours, tabs and newlines stay
+
+
+def test_a_field_over_16_mb_is_one_line_not_an_internal_error(tmp_path: Path) -> None:
+    what, body = "a field over 16 MB", "2024,SE,FT," + "A" * (17 * 1024 * 1024) + ",200000,USD,200000,US,0,US,M\n"
+    f = tmp_path / "salaries.csv"
+    f.write_text(HEADER + "\n" + GOOD + "\n" + body)
+    code, out, err = run_cli("data", "pull", "aijobs", "--from", str(f), "--offline")
+    assert code == 1, what
+    line = next(ln for ln in (out + err).splitlines() if "salaries.csv line" in ln)
+    assert "not a CSV file of aijobs's layout" in line and "internal error" not in out + err

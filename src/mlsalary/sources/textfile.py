@@ -188,7 +188,15 @@ def table(data: bytes, path: Path, source: str) -> Table:
     text = data.decode("utf-8", errors="surrogateescape")
     any_bad = _SURROGATES.search(text) is not None
     # Blank lines (no field, or one empty field) are not records.
-    all_rows = [r for r in csv.reader(io.StringIO(text, newline="")) if len(r) > 1 or (r and r[0].strip())]
+    all_rows = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for r in reader:
+            if len(r) > 1 or (r and r[0].strip()):
+                all_rows.append(r)
+    except csv.Error as e:  # a field past the csv module's limit, a NUL byte: not a data file this source reads
+        raise SourceError(f"{source}: {path.name} line {reader.line_num}: {e}; this is not a CSV file of "
+                          f"{source}'s layout — check the file") from None  # fmt: skip
     if not all_rows:
         raise SourceError(f"{source}: {path.name} has no header row")
     header = [f.strip() for f in all_rows[0]]

@@ -115,6 +115,10 @@ def test_offline_with_oews_alone_marks_the_rest_source_missing() -> None:
         "mlsalary data pull aijobs (works offline: the final snapshot (2025-08-09) ships with mlsalary)"
     )
     assert figs["industry-tech-median"]["remedy"].startswith("Kaggle's survey files need a Kaggle account")
+    # May 2025 alone cannot say how the median moved since 2021: not "+0.0%, ok" but a missing source, and how to add it
+    real = figs["oews-ds-real-change"]
+    assert real["status"] == "source_missing" and real["value"] is None
+    assert real["remedy"].startswith("mlsalary data pull oews (the national history")
     code, out, _ = run_cli("claims", "--json")
     verdicts = {c["id"]: c for c in json.loads(out)["claims"]}
     assert verdicts["entry-to-mid-jump"]["verdict"] == "cannot be tested"

@@ -37,8 +37,12 @@ def compute_one(fd: FigureDef, d: Data) -> Figure:
     missing = [s for s in fd.sources if s not in d.loaded]
     if missing:
         return _empty(fd, "source_missing", remedy=how_to_get(missing))
+    from mlsalary.figures.measures import MissingYears
+
     try:
         out = fd.compute(d.bind(fd.unit, fd.duplicate_policy))
+    except MissingYears as e:  # a comparison of years with one year loaded is a missing source, never +0.0%
+        return _empty(fd, "source_missing", remedy=e.remedy, caveat=f"{e}: the comparison needs two years")
     except (LookupError, ZeroDivisionError):  # an empty population: nothing to show
         return _empty(fd, "suppressed", caveat="no records in this population")
     return _figure(fd, out, d)

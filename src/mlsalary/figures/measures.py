@@ -498,9 +498,21 @@ def _pct(r: stats.Ratio) -> stats.Ratio:
     return stats.Ratio(p(r.value), p(r.ci_low), p(r.ci_high), r.n, r.method)
 
 
+class MissingYears(LookupError):
+    """A figure that compares years has only one of them loaded: its source is missing, not its answer zero."""
+
+    def __init__(self, what: str, remedy: str) -> None:
+        super().__init__(what)
+        self.remedy = remedy
+
+
 def oews_real_change(d: Data) -> Out:
     hist = d.oews[(d.oews["soc_2018_code"] == "15-2051") & (d.oews["area_type"] == "national")]
     hist = hist[(hist["occupation_code"] == "15-2051") & (hist["year"] >= 2021)].sort_values("year")
+    if hist["year"].nunique() < 2:
+        raise MissingYears("only one OEWS year is loaded",
+                           "mlsalary data pull oews (the national history May 2014-May 2024 needs the network, or "
+                           "--from a folder with BLS's national_M20YY_dl.xlsx files)")  # fmt: skip
     first, last = hist.iloc[0], hist.iloc[-1]
     base = money.cpi_base_year()
     f0, f1 = money.real_factor(int(first["year"]), base), money.real_factor(int(last["year"]), base)

@@ -154,3 +154,15 @@ def test_report_renders_in_headless_chromium_with_its_charts(use_loaded: Path, t
     page.close()
     assert errors == []
     assert_screenshot(shot)
+
+
+def test_charts_say_what_the_numbers_say(real_figures: list) -> None:
+    """The real-change figure's breakdown is in constant dollars (its ends give its value), and the data-scientist
+    history marks the years BLS published only the broader 15-2098."""
+    figs = {f.id: f for f in real_figures}
+    real = figs["oews-ds-real-change"]
+    first, last = real.groups[0], real.groups[-1]
+    assert (last.value / first.value - 1) * 100 == pytest.approx(real.value, abs=1e-6)
+    assert all("constant" in g.note for g in real.groups)
+    history = {g.label: g.note for g in figs["oews-data-scientists-national"].groups}
+    assert history["2019"].startswith("published for the broader 15-2098") and history["2021"] == "published"

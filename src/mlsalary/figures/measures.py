@@ -232,9 +232,11 @@ def oews_national(soc: str) -> Callable[[Data], Out]:
         row = oews_rows(d, soc).iloc[0]
         history = d.oews[(d.oews["soc_2018_code"] == soc) & (d.oews["area_type"] == "national")].sort_values("year")
         rows = [
-            Group(str(r["year"]), _num(r["annual_median"]), None, None, None, "ok", "published")
+            Group(str(r["year"]), _num(r["annual_median"]), None, None, None, "ok",
+                  "published" if r["occupation_code"] == soc else
+                  f"published for the broader {r['occupation_code']}: {soc} was part of it that year")
             for r in history.to_dict("records")
-        ]
+        ]  # fmt: skip
         e = published(_num(row["annual_median"]), "national", _num(row["wage_rse"]))
         return Out(
             e,
@@ -520,10 +522,14 @@ def oews_real_change(d: Data) -> Out:
         raise LookupError("no CPI-U for those years")
     real_ratio = _num(last["annual_median"]) * f1 / (_num(first["annual_median"]) * f0)  # type: ignore[operator]
     ci = rse_interval(real_ratio, ratio_rse(_num(first["wage_rse"]), _num(last["wage_rse"])))
-    rows = [
-        Group(str(r["year"]), _num(r["annual_median"]), None, None, None, "ok", "published, nominal")
-        for r in hist.to_dict("records")
-    ]
+    # Drawn as the headline says: each year's published median in constant dollars of the base year
+    rows = []
+    for r in hist.to_dict("records"):
+        f = money.real_factor(int(r["year"]), base)
+        nominal = _num(r["annual_median"])
+        real = nominal * f if nominal is not None and f is not None else None
+        rows.append(Group(str(r["year"]), real, None, None, None, "ok" if real is not None else "suppressed",
+                          f"constant {base} dollars; published (nominal) ${nominal:,.0f}" if nominal else ""))
     e = stats.Estimate(real_ratio, ci[0], ci[1], 0,
                        f"change of published medians in constant {base} dollars (CPI-U); {RSE_METHOD}")  # fmt: skip
     return Out(e, PUBLISHED, 0, [int(first["year"]), int(last["year"])], rows, percent=True, method=e.method)

@@ -266,3 +266,14 @@ def test_another_layout_is_one_line_naming_the_missing_columns(tmp_path: Path, m
     assert code == 1
     line = next(ln for ln in err.splitlines() if "missing column(s)" in ln)
     assert "CASE_STATUS, VISA_CLASS" in line and "expected OFLC's LCA disclosure layout" in line
+
+
+def test_a_case_in_an_earlier_quarter_file_is_not_counted_again(tmp_path: Path) -> None:
+    q1, q2 = tmp_path / "LCA_Disclosure_Data_FY2024_Q1.csv", tmp_path / "LCA_Disclosure_Data_FY2024_Q2.csv"
+    write_official(q1)
+    write_official(q2)  # the same 16 cases filed again
+    r = lca.parse([FetchedFile(q1, "x", "user"), FetchedFile(q2, "x", "user")])
+    assert r.rows_read == 32 == r.rows_loaded + len(r.quarantine)
+    assert r.rows_loaded == len(KEPT_WAGES)  # the second file adds no filing
+    q2_reasons = {reason for f, reason in zip(r.quarantine.files, r.quarantine.reasons, strict=True) if f == q2.name}
+    assert "duplicate_case" in q2_reasons

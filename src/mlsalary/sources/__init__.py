@@ -154,7 +154,8 @@ class ParseResult:
             rows_read=sum(p.rows_read for p in parts),
             version=", ".join(p.version for p in parts),
             observations=pd.concat([p.observations for p in parts], ignore_index=True),
-            skills=pd.concat([p.skills for p in parts], ignore_index=True),
+            skills=pd.concat(skills, ignore_index=True) if (skills := [p.skills for p in parts if p.skills is not None])
+            else None,
             quarantine=q,
             notes=[n for p in parts for n in p.notes],
             data_as_of=max((p.data_as_of for p in parts if p.data_as_of), default=None),

@@ -139,51 +139,14 @@ def fetch(
 
 def parse(files: list[FetchedFile]) -> ParseResult:
     """LCA files -> observations (one per certified full-time filing) and quarantine. Pure."""
-    import pandas as pd
-
-    parts = [_parse_file(f.path) for f in files]
-    if len(parts) == 1:
-        return parts[0]
-    # One filing per case across files: a case seen in an earlier file is quarantined in a later one.
-    seen: set[str] = set()
-    out = []
-    for part in parts:
-        obs = part.observations
-        if obs is not None and "case" in part.notes_data:
-            cases = part.notes_data["case"]
-            dup = cases.isin(seen).to_numpy()
-            for i in dup.nonzero()[0]:
-                part.quarantine.add(str(obs["source_file"].iloc[i]), int(obs["source_record"].iloc[i]),
-                                    "duplicate_case", f"lca: {obs['source_file'].iloc[i]} row "
-                                    f"{obs['source_record'].iloc[i]}: case {cases.iloc[i]} is in an earlier file "
-                                    "(quarantined)", "{}")  # fmt: skip
-            seen.update(cases[~dup])
-            part.observations = obs[~dup].reset_index(drop=True)
-        out.append(part)
-    combined = ParseResult.combine([_without_skills(p) for p in out])
-    combined.observations = pd.concat([p.observations for p in out], ignore_index=True)
-    return combined
+    seen: set[str] = set()  # case numbers already taken: one filing per case, across the files too
+    return ParseResult.combine([_parse_file(f.path, seen) for f in files])
 
 
-def _without_skills(p: ParseResult) -> ParseResult:
-    import pandas as pd
-
-    if p.skills is None:
-        p.skills = pd.DataFrame({"obs_id": [], "source": [], "skill": [], "category": []})
-    return p
-
-
-class _Result(ParseResult):
-    """A ParseResult carrying the case numbers of its rows for the cross-file duplicate rule."""
-
-    notes_data: dict[str, Any]
-
-
-def _parse_file(path: Path) -> _Result:
-    name = path.name.lower()
-    if name.startswith("h1bdata"):
+def _parse_file(path: Path, seen: set[str]) -> ParseResult:
+    if path.name.lower().startswith("h1bdata"):
         return _parse_h1bdata(path)
-    return _parse_official(path)
+    return _parse_official(path, seen)
 
 
 def _money(text: str) -> float | None:
@@ -214,9 +177,8 @@ def _raw(row: dict[str, str]) -> str:
     return json.dumps({k: v for k, v in row.items() if v}, ensure_ascii=False)
 
 
-def _parse_official(path: Path) -> _Result:
+def _parse_official(path: Path, seen_cases: set[str]) -> ParseResult:
     import numpy as np
-    import pandas as pd
 
     tab = contract.read_table(path, META.name, member_suffix=".xlsx" if path.suffix == ".zip" else ".csv",
                               header_has="CASE_NUMBER")  # fmt: skip
@@ -238,7 +200,6 @@ def _parse_official(path: Path) -> _Result:
     reasons: list[tuple[str, str] | None] = []
     annual_from = np.full(len(df), np.nan)
     annual_to = np.full(len(df), np.nan)
-    seen_cases: set[str] = set()
     cols = {c: df[c].astype(str).tolist() for c in OFFICIAL_COLUMNS}
     for i in range(len(df)):
         status = cols["CASE_STATUS"][i].strip().upper()
@@ -263,7 +224,8 @@ def _parse_official(path: Path) -> _Result:
             reason = ("unknown_wage_unit", f'WAGE_UNIT_OF_PAY "{cols["WAGE_UNIT_OF_PAY"][i]}" is not one of '
                       f"{', '.join(u.title() for u in UNITS_PER_YEAR)}")  # fmt: skip
         elif case and case in seen_cases:
-            reason = ("duplicate_case", f"case {case} is listed again: one filing per case")
+            reason = ("duplicate_case", f"case {case} is listed again (in this file or an earlier one): one filing "
+                      "per case")  # fmt: skip
         else:
             k = UNITS_PER_YEAR[unit]
             annual_from[i] = frm * k
@@ -297,12 +259,9 @@ def _parse_official(path: Path) -> _Result:
                  d["EMPLOYER_NAME"].str.strip(), d["SOC_CODE"].str.strip().replace("", None),
                  level.where(level.isin(list(WAGE_LEVEL_TO_LEVEL)), None), d["WORKSITE_CITY"],
                  d["WORKSITE_STATE"], mid, low, high, d["CASE_NUMBER"].str.strip())  # fmt: skip
-    res = _Result(rows_read=tab.rows_read, version=path.stem, observations=obs, quarantine=q,
-                  notes=[f"lca: read {path.name} as OFLC's disclosure layout; {LEVEL_CAVEAT}"],
-                  data_as_of=max((x for x in decided if x), default=None))  # fmt: skip
-    res.notes_data = {"case": d["CASE_NUMBER"].str.strip().reset_index(drop=True)}
-    _ = pd
-    return res
+    return ParseResult(rows_read=tab.rows_read, version=path.stem, observations=obs, quarantine=q,
+                       notes=[f"lca: read {path.name} as OFLC's disclosure layout; {LEVEL_CAVEAT}"],
+                       data_as_of=max((x for x in decided if x), default=None))  # fmt: skip
 
 
 def _frame(path: Path, record: Any, years: Any, title: Any, mapped: list[tuple[str, str]], level: Any,
@@ -367,7 +326,7 @@ def _joined(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return out
 
 
-def _parse_h1bdata(path: Path) -> _Result:
+def _parse_h1bdata(path: Path) -> ParseResult:
     import numpy as np
 
     tab = contract.read_table(path, META.name)
@@ -417,9 +376,7 @@ def _parse_h1bdata(path: Path) -> _Result:
     obs = _frame(path, d["record"], years, title, [mapped[t] for t in title], [None] * len(d),
                  d["company"].str.strip(), [None] * len(d), [None] * len(d), city, state, pay, pay,
                  np.full(len(d), np.nan), _joined(d, H1BDATA_COLUMNS))  # fmt: skip
-    res = _Result(rows_read=tab.rows_read, version="h1bdata.info 2015-2019", observations=obs, quarantine=q,
-                  notes=[f"lca: read {path.name} as h1bdata.info's copy (certified filings, annual base salary; "
-                         "no case numbers, wage levels or units)"],
-                  data_as_of=max((x for x in dates if x), default=None))  # fmt: skip
-    res.notes_data = {}
-    return res
+    return ParseResult(rows_read=tab.rows_read, version="h1bdata.info 2015-2019", observations=obs, quarantine=q,
+                       notes=[f"lca: read {path.name} as h1bdata.info's copy (certified filings, annual base "
+                              "salary; no case numbers, wage levels or units)"],
+                       data_as_of=max((x for x in dates if x), default=None))  # fmt: skip

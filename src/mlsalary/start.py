@@ -129,10 +129,9 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
                      "whole")  # fmt: skip
     with store.read_only() as con:
         dated = dict(con.execute("SELECT name, data_as_of FROM sources WHERE name = 'aijobs'").fetchall())
-    with store.read_only() as con:
         newest = con.execute("SELECT max(year) FROM units WHERE source = 'aijobs'").fetchone()
     rate_year = min(int(newest[0]), money.latest_rate_year()) if newest and newest[0] else money.latest_rate_year()
-    conv = money.conversion(money.require_currency(cur, "currency", rate_year), rate_year)
+    conv = money.conversion(cur, rate_year)
     question = {"role": role, "level": lv, "level_from": "level" if level else "years",
                 "years_experience": years_experience, "country": iso, "city": metro[1] if metro else city,
                 "currency": cur}  # fmt: skip

@@ -722,8 +722,6 @@ def ml_intensity_gap(d: Data) -> Out:
     """ML-role filings (ML, AI and MLOps engineers, research and applied scientists) at employers whose filings are
     mostly ML roles vs at the others, each filing's base relative to the median of its own role, year and metro
     (cells of >= 5 filings): median relative pay at ML-intensive employers / at the others - 1."""
-    import numpy as np
-
     lca = d.source("lca").assign(metro=worksite_metros(d))
     intensity = lca.assign(ml=lca["role"].isin(schema.ML_ROLES)).groupby("employer_key")["ml"].mean()
     df = lca[lca["role"].isin(schema.ML_ROLES) & lca["metro"].notna() & lca["amount_usd"].notna()]
@@ -735,6 +733,5 @@ def ml_intensity_gap(d: Data) -> Out:
     ea, eb = stats.quantile(a["rel"].to_numpy(), 0.5), stats.quantile(b["rel"].to_numpy(), 0.5)
     r = stats.ratio(ea, eb)
     rows = [group("mostly ML roles (>= 50% of their filings)", ea), group("other employers", eb)]
-    _ = np
     return Out(r, min(ea.n, eb.n), ea.n + eb.n, sorted({int(y) for y in df["year"]}), rows, True, method=r.method,
                group_unit="ratio")  # fmt: skip

@@ -159,7 +159,7 @@ def estimate(
     usd = {k: round(float(v)) for k, v in zip(QUANTILE_KEYS, q, strict=True)}
     if not metro:
         usd["p50"] = medians[-1]  # the path's own rounding, so the contributions add up to the cent
-    conv = money.conversion(money.require_currency(currency, year=year), year)
+    conv = money.conversion(currency, year)
     out = {k: round(v * conv["per_usd"]) for k, v in usd.items()}
     if currency != "USD":
         notes.append(f"In {currency}: {conv['text']}; the model and its data are in USD.")

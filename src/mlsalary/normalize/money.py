@@ -80,8 +80,10 @@ def require_currency(code: str | None, field: str = "currency", year: int | None
     return cur
 
 
-def conversion(currency: str, year: int) -> dict[str, Any]:
-    """How amounts in USD of `year` are shown in `currency`: the rate and where it comes from."""
+def conversion(currency: str, year: int, field: str = "currency") -> dict[str, Any]:
+    """How amounts in USD of `year` are shown in `currency`: the rate and where it comes from. An unknown code, or
+    one without a rate that year, is an InputError naming `field`."""
+    currency = require_currency(currency, field, year)
     per_usd = 1 / usd_per_unit(currency, year)
     return {"currency": currency, "year": year, "per_usd": round(per_usd, 6),
             "text": (f"converted at {per_usd:,.4f} {currency} per USD, the average ECB reference rate of {year}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,7 @@ def markdown(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str
     return "\n".join(lines) + "\n"
 
 
+@lru_cache(maxsize=1)
 def _identifiers() -> dict[str, str]:
     """The data's identifiers (roles, industries, ML centrality, education …) and how a person reads them."""
     from mlsalary import schema
@@ -168,11 +170,8 @@ def human(text: Any) -> str:
     JSON, people read words."""
     import re
 
-    table = _IDENTIFIERS or _IDENTIFIERS.update(_identifiers()) or _IDENTIFIERS
+    table = _identifiers()
     return re.sub(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", lambda m: table.get(m.group(0), m.group(0)), str(text))
-
-
-_IDENTIFIERS: dict[str, str] = {}
 
 
 def templates() -> Any:

@@ -84,8 +84,7 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
         return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers",
                 "nearest": nearest(filters)}  # fmt: skip
     years = [int(df["year"].min()), int(df["year"].max())]
-    conv = money.conversion(money.require_currency(currency, year=min(years[1], money.latest_rate_year())),
-                            min(years[1], money.latest_rate_year()))  # fmt: skip
+    conv = money.conversion(currency, min(years[1], money.latest_rate_year()))
     k = conv["per_usd"]
     rows = []
     for name, q in QUANTILES:

@@ -45,6 +45,26 @@ def test_reingest_replaces_a_source_rows(tmp_path: Path) -> None:
     assert counts() == (1, 0)
 
 
+def test_rows_of_a_pay_kind_the_source_does_not_declare_are_refused(tmp_path: Path) -> None:
+    """SourceMeta.pay_kinds is read at ingest: a parse that labels its rows otherwise writes nothing."""
+    import dataclasses
+
+    from mlsalary import store
+    from mlsalary.sources import FetchedFile, aijobs
+
+    f = small_file(tmp_path, [100_000, 120_000])
+    api.pull(["aijobs"], from_path=f)
+    before = counts()
+    result = aijobs.parse([FetchedFile(f, "x", "user")])
+    result.observations = result.observations.assign(pay_kind="self_reported")
+    with pytest.raises(StoreError, match="pay kind self_reported, which the source does not declare"):
+        store.ingest(aijobs.META, [FetchedFile(f, "x", "user")], result)
+    assert counts() == before
+    declared = dataclasses.replace(aijobs.META, pay_kinds=("self_reported",))
+    store.ingest(declared, [FetchedFile(f, "x", "user")], result)  # declared: taken
+    assert counts() == before
+
+
 def test_status_accounting_adds_up_and_has_the_documented_shape(tmp_path: Path) -> None:
     # Two postings with the same range (the second a re-listing: both its rows are duplicates), then a bad row.
     api.pull(["aijobs"], from_path=small_file(tmp_path, [120_000, 100_000, 120_000, 100_000, 0]))

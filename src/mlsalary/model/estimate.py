@@ -165,7 +165,7 @@ def estimate(
         notes.append(f"In {currency}: {conv['text']}; the model and its data are in USD.")
     nearest = None
     if not in_support:  # the same rule as the start card and explore: name the nearest group that has data
-        from mlsalary.start import market
+        from mlsalary.groups import market
 
         near = market(profile["role"], profile["level"], str(iso), conv["per_usd"])
         if near["available"]:

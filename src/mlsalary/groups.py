@@ -1,0 +1,91 @@
+"""Comparable groups of postings: the pay of the group a question names — or, when it is too thin, of the nearest
+group that has data, named. The start card (start.py) and the estimate (model/estimate.py) answer thin places with
+this one rule.
+
+The group: aijobs.net postings of the role, level and employer country (one value per distinct posting, its
+midpoint; full-time, as the figures count), in the latest full year, or the latest two pooled when the latest has
+fewer than the minimum n (the figures' rule). The ladder when it is too thin: the same role at all levels, then all
+ML roles at the level, then all ML roles at all levels (pooling up to three years) — always in the same country:
+another place's pay never stands in. Each quantile has its 95% interval.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlsalary import schema, stats
+
+QUANTILES = (("p10", 0.1), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9))
+
+
+def _postings(roles: tuple[str, ...], level: str | None, country: str) -> Any:
+    from mlsalary import store
+
+    marks = ", ".join("?" for _ in roles)
+    where = ["source = 'aijobs'", "dup_rank = 1", "employment_type = 'full_time'", "amount_usd IS NOT NULL",
+             f"role IN ({marks})", "company_country = ?"]  # fmt: skip
+    params: list[Any] = [*roles, country]
+    if level:
+        where.append("level = ?")
+        params.append(level)
+    return store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
+
+
+def _recent(df: Any, spans: tuple[int, ...]) -> tuple[Any, list[int]]:
+    """The latest full year's rows or, while they are fewer than the minimum n, the latest `span` years pooled (the
+    figures pool two; the last, widest group three)."""
+    from mlsalary.stats.periods import latest_full_year
+
+    year = latest_full_year(df["year"].tolist())
+    if year is None:
+        return df.iloc[0:0], []
+    for span in spans:
+        years = list(range(year - span + 1, year + 1))
+        rows = df[df["year"].isin(years)]
+        if len(rows) >= stats.min_n():
+            break
+    return rows, years
+
+
+def _label(roles: tuple[str, ...], level: str | None, country: str) -> str:
+    import pycountry
+
+    who = ("ML roles (ML, AI and MLOps engineers, research and applied scientists)" if len(roles) > 1
+           else f"{roles[0].replace('_', ' ').replace('ml ', 'ML ').replace('ai ', 'AI ')}s")  # fmt: skip
+    rec = pycountry.countries.get(alpha_2=country)
+    where = getattr(rec, "common_name", None) or getattr(rec, "name", country)
+    return f"{level + ' ' if level else ''}{who} at employers in {where}" + ("" if level else ", all levels")
+
+
+def market(role: str, level: str, country: str, per_usd: float) -> dict[str, Any]:
+    """The postings' quantiles for the group, or the nearest group in the same country that has data (named), or
+    why there is none. Another country's postings never stand in for this one's."""
+    ml = tuple(schema.ML_ROLES) if role in schema.ML_ROLES else (role,)
+    candidates = [((role,), level), ((role,), None), (ml, level), (ml, None)]
+    candidates = list(dict.fromkeys(candidates))
+    first = ""
+    for i, (roles, lv) in enumerate(candidates):
+        spans = (1, 2, 3) if i == len(candidates) - 1 else (1, 2)
+        df, years = _recent(_postings(roles, lv, country), spans)
+        label = _label(roles, lv, country)
+        n = len(df)
+        if not first:
+            shown = f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"
+            first = f"{label}: {shown} postings"
+        if n < stats.min_n():
+            continue
+        pay = df["amount_usd"].to_numpy()
+        q = {}
+        for key, p in QUANTILES:
+            e = stats.quantile(pay, p)
+            if e.value is None:  # n >= the minimum here, so a value always exists; the type allows None
+                continue
+            q[key] = {"value": round(e.value * per_usd),
+                      "ci_low": None if e.ci_low is None else round(e.ci_low * per_usd),
+                      "ci_high": None if e.ci_high is None else round(e.ci_high * per_usd)}  # fmt: skip
+        return {"available": True, "group": label, "exact": i == 0,
+                "nearest_note": None if i == 0 else f"{first}, too few; the nearest group with data is {label}",
+                "n": n, "years": years, "unit": "postings (one per distinct posting, its range's midpoint; full-time)",
+                "quantiles": q, "source": "aijobs"}  # fmt: skip
+    return {"available": False, "group": first.split(":")[0], "exact": True, "n": None,
+            "reason": f"{first}, and no nearby group in the same country has {stats.min_n()}"}  # fmt: skip

@@ -166,3 +166,11 @@ def test_charts_say_what_the_numbers_say(real_figures: list) -> None:
     assert all("constant" in g.note for g in real.groups)
     history = {g.label: g.note for g in figs["oews-data-scientists-national"].groups}
     assert history["2019"].startswith("published for the broader 15-2098") and history["2021"] == "published"
+
+
+def test_the_start_card_links_only_to_figures_that_exist() -> None:
+    from mlsalary import start
+
+    ids = {f.id for f in catalogue.CATALOGUE}
+    linked = set(start.LEVEL_FIGURES.values()) | {i for group in start.PLACE_FIGURES.values() for i in group}
+    assert linked <= ids, linked - ids

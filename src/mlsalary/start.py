@@ -23,6 +23,9 @@ from mlsalary.normalize import levels
 
 #: Figures each card links to: the level's figure, then the place's.
 LEVEL_FIGURES = {lv: f"{lv}-us-ml-median" for lv in schema.LEVELS}
+PLACE_FIGURES = {"abroad": ("country-comparison", "non-us-ml-median"),
+                 "metro": ("tech-hub-premium", "top-paying-metro"),
+                 "us": ("remote-gap", "negotiation-room")}  # fmt: skip
 
 
 def card(role: str = "ml_engineer", level: str | None = None, years_experience: float | None = None,
@@ -102,14 +105,8 @@ def _official(iso: str, metro: tuple[str, str] | None, per_usd: float) -> dict[s
 
 
 def _figures(level: str, iso: str, metro: tuple[str, str] | None) -> list[str]:
-    ids = [LEVEL_FIGURES[level]]
-    if iso != "US":
-        ids += ["country-comparison", "non-us-ml-median"]
-    elif metro:
-        ids += ["tech-hub-premium", "top-paying-metro"]
-    else:
-        ids += ["remote-gap", "negotiation-room"]
-    return ids
+    place = "abroad" if iso != "US" else "metro" if metro else "us"
+    return [LEVEL_FIGURES[level], *PLACE_FIGURES[place]]
 
 
 def headline(c: dict[str, Any]) -> str:

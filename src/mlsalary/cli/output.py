@@ -51,7 +51,7 @@ def print_json(obj: Any) -> None:
 
 
 def usd(v: float | int | None) -> str:
-    return "—" if v is None else f"${v:,.0f}"
+    return amount(v, "USD")
 
 
 def amount(v: float | None, currency: str = "USD") -> str:

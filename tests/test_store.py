@@ -211,3 +211,176 @@ def test_observations_with_each_duplicate_policy() -> None:
     assert postings["range_low_usd"].notna().sum() == postings["posting_part"].eq("max").sum()
     pairs = postings[postings["posting_part"] == "max"]
     assert (pairs["amount_usd"] == (pairs["range_low_usd"] + pairs["range_high_usd"]) / 2).all()
+
+
+def versions() -> list[str]:
+    return sorted(p.name for p in config.home().glob("mlsalary-*.duckdb*"))
+
+
+def test_a_pull_is_built_aside_and_swapped_in_while_readers_read(tmp_path: Path) -> None:
+    """A reader that opened the database before a pull keeps its view; one opened after sees the new rows; no
+    reader ever waits for, or fails on, the pull (the old design gave "in use" here)."""
+    import threading
+
+    from mlsalary import store
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 110_000]))
+    assert config.db_path().is_symlink() and len(versions()) == 1
+    seen: list[int] = []
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(int(store.query("SELECT count(*) AS n FROM observations")["n"][0]))
+            except Exception as e:  # any failure is what this test looks for
+                errors.append(repr(e))
+
+    with store.read_only() as held:  # a long query of a server, open across the pull
+        readers = [threading.Thread(target=read) for _ in range(3)]
+        for t in readers:
+            t.start()
+        outcomes = api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000, 95_000, 99_000]), replace=True)
+        time.sleep(0.3)
+        stop.set()
+        for t in readers:
+            t.join()
+        assert [o.status for o in outcomes] == ["loaded"]
+        assert held.execute("SELECT count(*) FROM observations").fetchone() == (2,)  # its own version
+    assert errors == []
+    assert set(seen) <= {2, 3} and seen[-1] == 3 and seen == sorted(seen)  # old, then new, never half
+    assert counts() == (3, 0)
+    assert len(versions()) == 1  # the replaced version is gone
+
+
+def test_two_pulls_wait_for_each_other_and_say_so(tmp_path: Path) -> None:
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000]))
+    ready = tmp_path / "ready"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom mlsalary import store\n"
+         "with store.pull_lock():\n    Path(sys.argv[1]).write_text('held')\n    time.sleep(float(sys.argv[2]))\n",
+         str(ready), "3"],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            assert time.monotonic() < deadline and holder.poll() is None
+            time.sleep(0.05)
+        os.environ["MLSALARY_PULL_WAIT"] = "0.5"
+        try:
+            code, _, err = run_cli("data", "pull", "aijobs", "--from", str(small_file(tmp_path, [100_000])))
+        finally:
+            del os.environ["MLSALARY_PULL_WAIT"]
+        assert code == 1
+        assert err.strip().splitlines()[-1] == (
+            f"error: another `mlsalary data pull` (process {holder.pid}) is still writing {config.home()} after "
+            "0.5 s of waiting; let it finish and pull again (MLSALARY_PULL_WAIT sets the wait)"
+        )
+        # With time to wait, the second pull waits, says so, and loads.
+        code, _, err = run_cli("data", "pull", "aijobs", "--from", str(small_file(tmp_path, [100_000, 1])))
+        assert code == 0, err
+        assert f"note: waiting for another `mlsalary data pull` (process {holder.pid}) to finish" in err
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_full_disk_during_a_pull_says_so_and_keeps_the_data(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Copying the database aside, or DuckDB writing it, runs out of space: one line naming the cause (not "cannot
+    rollback - no transaction is active"), the previous data stays, no version file is left behind."""
+    import errno
+    import shutil
+
+    import duckdb
+
+    from mlsalary import store
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 110_000]))
+    newer = small_file(tmp_path, [90_000, 91_000, 92_000], "newer.csv")
+
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(shutil, "copyfile", no_space)
+        (o,) = api.pull(["aijobs"], from_path=newer, replace=True)
+    assert o.status == "failed" and o.message.startswith("no space left on the device holding ")
+    assert o.message.endswith("free some space and pull again (the previous data is intact)")
+    assert counts() == (2, 0) and len(versions()) == 1
+
+    def full(con: object, table: str, df: object) -> None:
+        raise duckdb.IOException('IO Error: Could not write file "x.duckdb": No space left on device')
+
+    with monkeypatch.context() as m:
+        m.setattr(store, "_insert_frame", full)
+        (o,) = api.pull(["aijobs"], from_path=newer, replace=True)
+    assert o.status == "failed"
+    assert o.message == (f"aijobs: no space left on the device holding {config.home()}: free some space and pull "
+                         "again (the previous data is intact)")  # fmt: skip
+    assert counts() == (2, 0) and len(versions()) == 1
+    code, _, err = run_cli("data", "pull", "aijobs", "--from", str(newer), "--replace")
+    assert code == 0, err  # and the store still takes writes
+    assert counts() == (3, 0)
+
+
+def test_a_server_answers_from_the_previous_state_while_the_new_one_is_computed(tmp_path: Path) -> None:
+    """After a pull swaps in new data, the first request to see it computes the new answer; requests meanwhile get
+    the previous state's answer at once (web.cache), and the server's watcher does that work outside requests."""
+    import threading
+
+    from mlsalary.web import cache, pages
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 110_000]))
+    n = lambda: int(api.sql("SELECT count(*) AS n FROM observations")["n"][0])  # noqa: E731
+    assert cache.cached("test-count", n) == 2
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000, 95_000, 99_000]), replace=True)
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> int:
+        started.set()
+        release.wait(10)
+        return n()
+
+    worker = threading.Thread(target=lambda: cache.cached("test-count", slow))
+    worker.start()
+    assert started.wait(10)
+    assert cache.cached("test-count", n) == 2  # at once: the previous state's answer
+    release.set()
+    worker.join()
+    assert cache.cached("test-count", n) == 3
+    # The watcher warms each new state once (here with a stand-in for warm()).
+    warmed: list[tuple[object, ...]] = []
+    stop = threading.Event()
+    real = pages.warm
+    pages.warm = lambda: warmed.append(cache.stamp())  # type: ignore[assignment]
+    try:
+        watcher = threading.Thread(target=pages.watch, kwargs={"every": 0.05, "stop": stop})
+        watcher.start()
+        time.sleep(0.3)
+        api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000, 95_000, 99_000, 98_000]))
+        time.sleep(0.5)
+        stop.set()
+        watcher.join()
+    finally:
+        pages.warm = real  # type: ignore[method-assign]
+    assert len(warmed) == 2 and warmed[0] != warmed[1] == cache.stamp()
+
+
+def test_a_request_after_a_pull_is_answered_by_the_previous_model_not_trained(tmp_path: Path) -> None:
+    from mlsalary.errors import ModelNotReady
+    from mlsalary.model import saved
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000]))
+    token = saved.may_train.set(False)  # as in a web request
+    try:
+        with pytest.raises(ModelNotReady):  # no model ever loaded for this home: a 503, never training
+            saved.load_or_train()
+        previous = object()
+        saved._LAST[saved.model_path()] = previous  # type: ignore[assignment]
+        assert saved.load_or_train() == (previous, False)  # the data changed: the previous model answers
+    finally:
+        saved.may_train.reset(token)
+        saved._LAST.clear()

@@ -368,3 +368,51 @@ def test_pages_speak_words_not_identifiers(trained: Path, client: TestClient) ->
         seen = set(re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", visible_text(page.text))) & idents
         assert not seen, (url, seen)
     assert "tech software" in visible_text(client.get("/figures").text)
+
+
+def test_load_is_shed_with_a_503_and_retry_after_not_queued() -> None:
+    """With `limit` requests being answered, one more is answered at once with 503 and Retry-After; the health
+    check and static files are never shed; when the load passes, requests are answered again."""
+    import asyncio
+
+    import httpx
+
+    from mlsalary.web.app import RETRY_AFTER_SECONDS, LoadShed
+
+    release = asyncio.Event()
+
+    async def slow_app(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b"ok"})  # type: ignore[operator]
+
+    async def scenario() -> None:
+        shed = LoadShed(slow_app, limit=2)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=shed), base_url="http://t") as c:
+            busy = [asyncio.create_task(c.get("/api/v1/explore")) for _ in range(2)]
+            await asyncio.sleep(0.05)
+            r = await asyncio.wait_for(c.get("/api/v1/explore?role=x"), 1)  # at once, not queued
+            assert r.status_code == 503 and r.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+            (err,) = r.json()["detail"]
+            assert err["type"] == "busy" and "MLSALARY_MAX_REQUESTS" in err["msg"]
+            exempt = [asyncio.create_task(c.get(u)) for u in ("/api/v1/health", "/static/style.css")]
+            await asyncio.sleep(0.05)
+            assert not any(t.done() for t in exempt)  # let through (waiting on the app), not shed
+            release.set()
+            assert [(await t).status_code for t in [*busy, *exempt]] == [200] * 4
+            assert (await c.get("/api/v1/explore")).status_code == 200
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # its own event loop (another test's may still run in this thread)
+        pool.submit(asyncio.run, scenario()).result(timeout=30)
+
+
+def test_the_server_limit_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlsalary import config
+    from mlsalary.web.app import LoadShed
+
+    monkeypatch.setenv("MLSALARY_MAX_REQUESTS", "3")
+    app = create_app()
+    shed = [m for m in app.user_middleware if m.cls is LoadShed]
+    assert len(shed) == 1 and shed[0].kwargs["limit"] == 3 == config.max_requests()

@@ -32,16 +32,27 @@ def pull(
     offline: bool = False,
     progress: ProgressFn | None = None,
     replace: bool = False,
+    on_wait: Any = None,
 ) -> list[PullOutcome]:
     """Fetch and ingest sources (all registered ones by default). One source failing does not stop the others.
 
     A pull that would load nothing, or shrink what a source has by more than config.max_shrink(), is refused and the
-    previous data stays — unless `replace`."""
+    previous data stays — unless `replace`. Each source is written aside and swapped in (store.aside): readers keep
+    answering from the previous state meanwhile. A second pull on the same home waits for this one (store.pull_lock;
+    `on_wait(message)` is told when it has to)."""
     from mlsalary import store
 
     wanted = names or registry.names()
     for n in wanted:
         registry.get(n)  # unknown names fail before anything is fetched
+    with store.pull_lock(on_wait=on_wait):
+        return _pull(wanted, from_path, offline, progress, replace)
+
+
+def _pull(wanted: list[str], from_path: Path | None, offline: bool, progress: ProgressFn | None,
+          replace: bool) -> list[PullOutcome]:  # fmt: skip
+    from mlsalary import store
+
     outcomes = []
     for name in wanted:
         mod: Any = registry.get(name)

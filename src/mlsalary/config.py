@@ -90,6 +90,15 @@ def allowed_hosts() -> set[str]:
     return {*LOCAL_HOSTS, *(h.strip().lower() for h in extra.split(",") if h.strip())}
 
 
+#: Requests the web app answers at once (MLSALARY_MAX_REQUESTS); more get a 503 with Retry-After (web.app.LoadShed).
+MAX_REQUESTS = 12
+
+
+def max_requests() -> int:
+    raw = os.environ.get("MLSALARY_MAX_REQUESTS", "").strip()
+    return max(int(raw), 1) if raw.isdigit() else MAX_REQUESTS
+
+
 def stale_after_months() -> int:
     raw = os.environ.get("MLSALARY_STALE_MONTHS", "").strip()
     return int(raw) if raw.isdigit() else STALE_AFTER_MONTHS

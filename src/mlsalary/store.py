@@ -1,17 +1,28 @@
 """The DuckDB store: the only code that opens the database.
 
-- ``ingest()`` replaces one source's rows in one transaction: a failure, or the process being killed, leaves the
-  previous state (DuckDB commits atomically through its write-ahead log; uncommitted work is discarded on the
-  next open). Re-running an ingest is idempotent.
+- ``ingest()`` replaces one source's rows *aside*: in a copy of the database (a new version file
+  ``mlsalary-<time>.duckdb`` in the home), in one transaction, checkpointed and closed; then the home's
+  ``mlsalary.duckdb``, a symbolic link, is pointed at the new version in one atomic rename. Readers (a running
+  server) never wait for a pull and never see half of one: a connection opened before the swap keeps reading the
+  old version, one opened after reads the new (readers open the version file itself, so DuckDB's cache of open
+  databases, keyed by path, cannot hand them the old one). A failure, or the process being killed, leaves the link
+  as it was; stale versions are removed by the next pull. Re-running an ingest is idempotent.
+- Pulls wait for each other (``pull_lock``: an exclusive lock on ``pull.lock`` in the home, for up to
+  MLSALARY_PULL_WAIT seconds, then a message naming the other pull's process).
+- Errors say their real cause: a full disk is "no space left", not a failed rollback.
 - Reads go through ``read_only()`` connections with external access disabled, so ``data sql`` can neither write
   the database nor read or write other files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,7 +69,7 @@ def read_only(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     p = path or config.db_path()
     if not p.is_file():
         raise StoreError(f"no database at {p}: run `mlsalary data pull` first (or set MLSALARY_HOME)")
-    con = _connect(p, read_only=True)
+    con = _connect(p.resolve(), read_only=True)
     try:
         _check_version(con, p)
         yield con
@@ -68,7 +79,9 @@ def read_only(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @contextmanager
 def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    p = path or config.db_path()
+    """A read-write connection to `path`: by default the copy being built aside by the current pull (``aside``),
+    else the live database (tests and first-time creation)."""
+    p = path or _TARGET.get() or config.db_path()
     p.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(p, read_only=False)
     try:
@@ -97,8 +110,164 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
 
 
+_TARGET: ContextVar[Path | None] = ContextVar("store_target", default=None)
+_LOCK_DEPTH: ContextVar[int] = ContextVar("pull_lock_depth", default=0)
+PULL_WAIT_SECONDS = 600.0
+
+
+def pull_wait() -> float:
+    """How long a pull waits for another to finish (MLSALARY_PULL_WAIT seconds, default 600)."""
+    raw = os.environ.get("MLSALARY_PULL_WAIT", "").strip()
+    try:
+        return max(float(raw), 0.0) if raw else PULL_WAIT_SECONDS
+    except ValueError:
+        return PULL_WAIT_SECONDS
+
+
+@contextmanager
+def pull_lock(wait: float | None = None, on_wait: Any = None) -> Iterator[None]:
+    """Hold the home's pull lock (re-entrant within a process's pull). Another pull holding it is waited for up to
+    `wait` seconds (pull_wait()); `on_wait(message)` is told once when waiting starts. StoreError after that."""
+    import fcntl
+    import time
+
+    if _LOCK_DEPTH.get():
+        token = _LOCK_DEPTH.set(_LOCK_DEPTH.get() + 1)
+        try:
+            yield
+        finally:
+            _LOCK_DEPTH.reset(token)
+        return
+    home = config.home()
+    lock_path = home / "pull.lock"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise StoreError(f"cannot use the lock file {lock_path}: {e.strerror}; check the folder's permissions") from e
+    try:
+        limit = pull_wait() if wait is None else wait
+        deadline, told = time.monotonic() + limit, False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _lock_holder(fd)
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"another `mlsalary data pull`{holder} is still writing {home} after {limit:g} s of waiting; "
+                        "let it finish and pull again (MLSALARY_PULL_WAIT sets the wait)"
+                    ) from None
+                if not told and on_wait is not None:
+                    on_wait(f"waiting for another `mlsalary data pull`{holder} to finish (up to {limit:g} s)")
+                    told = True
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        token = _LOCK_DEPTH.set(1)
+        try:
+            yield
+        finally:
+            _LOCK_DEPTH.reset(token)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _lock_holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode().strip()
+    except OSError:
+        return ""
+    return f" (process {pid})" if pid.isdigit() else ""
+
+
+VERSION_GLOB = "mlsalary-*.duckdb"
+
+
+@contextmanager
+def aside() -> Iterator[Path]:
+    """Under the pull lock, a new version of the database, copied from the live one, to write (writer() uses it);
+    the live link is pointed at it when the block ends without error, and it is removed otherwise. Nested uses
+    share the outer version."""
+    import shutil
+    import time
+
+    outer = _TARGET.get()
+    if outer is not None:
+        yield outer
+        return
+    live = config.db_path()
+    with pull_lock():
+        current = live.resolve() if live.is_file() else None
+        was_link = live.is_symlink()
+        for stale in live.parent.glob(VERSION_GLOB):  # left by a killed pull, or replaced by the last one
+            if current is None or stale.name != current.name:
+                _remove(stale)
+        nxt = live.with_name(f"mlsalary-{time.time_ns()}.duckdb")
+        try:
+            live.parent.mkdir(parents=True, exist_ok=True)
+            if current is not None:
+                shutil.copyfile(current, nxt)
+                wal = current.with_name(current.name + ".wal")
+                if wal.is_file():  # committed work not yet checkpointed (a database from an older version)
+                    shutil.copyfile(wal, nxt.with_name(nxt.name + ".wal"))
+        except OSError as e:
+            _remove(nxt)
+            raise StoreError(_os_reason(e, nxt)) from e
+        token = _TARGET.set(nxt)
+        done = False
+        try:
+            yield nxt
+            if nxt.with_name(nxt.name + ".wal").exists():
+                raise StoreError(f"{nxt} was not written completely; nothing was changed — please report this")
+            link = live.with_name(live.name + ".link")
+            link.unlink(missing_ok=True)
+            link.symlink_to(nxt.name)
+            os.replace(link, live)  # the swap: one rename
+            done = True
+        except OSError as e:
+            raise StoreError(_os_reason(e, live)) from e
+        finally:
+            _TARGET.reset(token)
+            if not done:
+                _remove(nxt)
+        if current is not None and was_link and current.name.startswith("mlsalary-"):
+            _remove(current)  # readers that have it open keep reading it until they close
+
+
+def _remove(db: Path) -> None:
+    for p in (db, db.with_name(db.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def _os_reason(e: OSError, path: Path) -> str:
+    """One line with an OS error's real cause, the path, and that the previous data is intact."""
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"no space left on the device holding {path}: free some space and pull again "
+                "(the previous data is intact)")  # fmt: skip
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {path}: {e.strerror}; check the folder's permissions (the previous data is intact)"
+    return f"cannot write {path}: {e.strerror or e} (the previous data is intact)"
+
+
+def _duckdb_reason(e: Exception, name: str) -> str:
+    """A DuckDB failure while writing, as one line with its real cause."""
+    text = str(e)
+    if "No space left on device" in text or "disk is full" in text.lower():
+        return f"{name}: no space left on the device holding {config.home()}: free some space and pull again " \
+               "(the previous data is intact)"
+    if "Permission denied" in text:
+        return f"{name}: permission denied writing {config.home()}: check the folder's permissions " \
+               "(the previous data is intact)"
+    first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
+    return f"{name}: the database refused the new rows ({first}); the previous data is intact"
+
+
 def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> dict[str, Any]:
-    """Replace `meta.name`'s rows with `result` in one transaction. Returns the source's accounting row."""
+    """Replace `meta.name`'s rows with `result` in one transaction, in a copy built aside and swapped in (module
+    docstring). Returns the source's accounting row."""
     import pandas as pd
 
     name = meta.name
@@ -130,7 +299,9 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
         "rows_quarantined": quarantined,
         "rows_duplicate": result.rows_duplicate,
     }
-    with writer() as con:
+    import duckdb
+
+    with aside(), writer() as con:
         con.execute("BEGIN TRANSACTION")
         try:
             for table, col in (
@@ -148,10 +319,15 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
                 _insert_frame(con, "quarantine", result.quarantine.frame(name))
             _insert_frame(con, "sources", pd.DataFrame([record]))
             con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
+            con.execute("CHECKPOINT")
+        except BaseException as e:
+            with contextlib.suppress(duckdb.Error):  # a failed write may have ended the transaction already
+                con.execute("ROLLBACK")
+            if isinstance(e, duckdb.Error):
+                raise StoreError(_duckdb_reason(e, name)) from e
+            if isinstance(e, OSError):
+                raise StoreError(f"{name}: {_os_reason(e, config.db_path())}") from e
             raise
-        con.execute("CHECKPOINT")
     return record
 
 

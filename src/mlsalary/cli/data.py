@@ -91,7 +91,8 @@ def pull(
     from mlsalary import api
 
     with _progress(sys.stderr.isatty()) as progress:
-        outcomes = api.pull(source or None, from_path=from_, offline=offline, progress=progress, replace=replace)
+        outcomes = api.pull(source or None, from_path=from_, offline=offline, progress=progress, replace=replace,
+                            on_wait=lambda msg: typer.echo(f"note: {msg}", err=True))
     loaded = [o for o in outcomes if o.status == "loaded"]
     if loaded:
         from rich.table import Table

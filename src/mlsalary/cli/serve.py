@@ -34,6 +34,7 @@ def serve(
 
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"mlsalary: serving http://{shown}:{port}/ (the API under /api/v1; Ctrl-C stops)", err=quiet)
-    threading.Thread(target=pages.warm, daemon=True).start()  # the model and the figures, before anyone asks
+    # The model and the figures, before anyone asks, and again whenever a pull swaps in new data.
+    threading.Thread(target=pages.watch, daemon=True).start()
     # Not quiet: uvicorn says when it is ready and logs one line per request.
     uvicorn.run(create_app(), host=host, port=port, log_level="warning" if quiet else "info", access_log=not quiet)

@@ -33,6 +33,9 @@ def fingerprint() -> str:
 
 
 _CACHE: dict[tuple[object, ...], CompactModel] = {}
+#: The last usable model this process loaded: a request (which never trains) is answered by it while the server
+#: retrains for data a pull just swapped in (web.pages.watch); the answer names its model version and data dates.
+_LAST: dict[Path, CompactModel] = {}
 
 
 def _stamp() -> tuple[object, ...]:
@@ -62,6 +65,8 @@ def current() -> CompactModel | None:
         return None
     _CACHE.clear()
     _CACHE[stamp] = compact
+    _LAST.clear()
+    _LAST[model_path()] = compact
     return compact
 
 
@@ -78,6 +83,9 @@ def load_or_train() -> tuple[CompactModel, bool]:
     if not may_train.get():
         from mlsalary.errors import ModelNotReady
 
+        last = _LAST.get(model_path())  # the data changed under a running server: the previous model of this
+        if last is not None:  # home answers until the new one is ready
+            return last, False
         fingerprint()  # no data at all: the store's own error, which says how to get data
         raise ModelNotReady(
             "no trained pay model for the data loaded yet: run `mlsalary model train` (a starting server trains one; "

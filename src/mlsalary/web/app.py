@@ -25,7 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mlsalary import __version__
+from mlsalary import __version__, config
 from mlsalary.errors import MlsalaryError, NotFound
 from mlsalary.figures.model import Figure
 from mlsalary.offer.schema import OfferFile
@@ -210,6 +210,7 @@ def create_app() -> FastAPI:
     app.add_middleware(NoTrainingInRequests)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestGuard)
+    app.add_middleware(LoadShed, limit=config.max_requests())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -432,8 +433,13 @@ def host_name(host: str) -> str:
 
 async def _refuse(send: Any, status: int, field: str, msg: str) -> None:
     body = json.dumps({"detail": [{"loc": ["header", field], "msg": msg, "type": field}]}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})  # fmt: skip
 
 
@@ -455,6 +461,40 @@ class SecurityHeaders(HttpMiddleware):
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+class LoadShed(HttpMiddleware):
+    """At most `limit` requests are being answered at once; one more gets a 503 with Retry-After at once instead of
+    queueing behind them for seconds (config.max_requests). The health check and static files are never shed."""
+
+    EXEMPT = ("/api/v1/health", "/static/")
+
+    def __init__(self, app: Any, limit: int) -> None:
+        super().__init__(app)
+        self.limit, self.busy = limit, 0
+
+    async def http(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if path.startswith(self.EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        if self.busy >= self.limit:
+            msg = (f"the server is answering {self.limit} requests already; try again in {RETRY_AFTER_SECONDS} s "
+                   "(MLSALARY_MAX_REQUESTS sets the limit)")  # fmt: skip
+            body = json.dumps({"detail": [{"loc": ["server", "load"], "msg": msg, "type": "busy"}]}).encode()
+            headers = [(b"content-type", b"application/json"), (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+                       (b"content-length", str(len(body)).encode())]  # fmt: skip
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.busy += 1  # one event loop: no lock needed
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.busy -= 1
+
+
+RETRY_AFTER_SECONDS = 1
 
 
 class NoTrainingInRequests(HttpMiddleware):

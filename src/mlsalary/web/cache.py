@@ -24,21 +24,29 @@ _LOCKS_LOCK = threading.Lock()
 
 
 def _state() -> tuple[Any, ...]:
+    """The database's identity: the version file the home's link points at (store.aside), and its mtime."""
     from mlsalary import config
 
     p = config.db_path()
-    return (str(p), p.stat().st_mtime_ns if p.is_file() else None)
+    if not p.is_file():
+        return (str(p), None)
+    return (str(p.resolve()), p.stat().st_mtime_ns)
 
 
 def cached(key: str, make: Callable[[], T]) -> T:
     """make(), computed again only when the database changes; one computation at a time for each key (make may
-    itself use other keys)."""
+    itself use other keys). While a new state's answer is being computed (after a pull, by the server's watcher
+    or another request), other requests get the previous state's answer at once instead of waiting for it."""
     stamp = _state()
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]
     with _LOCKS_LOCK:
         lock = _LOCKS.setdefault(key, threading.Lock())
+    if hit is not None and not lock.acquire(blocking=False):
+        return hit[1]  # the previous state's answer, while the new one is computed
+    if hit is not None:
+        lock.release()
     with lock:
         hit = _CACHE.get(key)
         if hit is None or hit[0] != stamp:
@@ -46,6 +54,11 @@ def cached(key: str, make: Callable[[], T]) -> T:
             _CACHE[key] = hit
             settle()
     return hit[1]
+
+
+def stamp() -> tuple[Any, ...]:
+    """The database state the cache keys on (for the server's watcher)."""
+    return _state()
 
 
 def settle() -> None:

@@ -92,6 +92,23 @@ def warm() -> None:
     settle()
 
 
+def watch(every: float = 1.0, stop: Any = None) -> None:
+    """Warm, then keep watching the database: when a pull swaps in a new state, warm again (train the model, compute
+    the figures) here, outside any request, while requests are answered from the previous state. `stop` (an
+    Event) ends the loop (tests)."""
+    import time
+
+    from mlsalary.web import cache
+
+    seen = None
+    while stop is None or not stop.is_set():
+        now = cache.stamp()
+        if now != seen:
+            warm()
+            seen = now
+        time.sleep(every)
+
+
 START_FIELDS = ("role", "level", "years_experience", "country", "city", "currency")
 
 

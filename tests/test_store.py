@@ -355,9 +355,9 @@ def test_a_server_answers_from_the_previous_state_while_the_new_one_is_computed(
     warmed: list[tuple[object, ...]] = []
     stop = threading.Event()
     real = pages.warm
-    pages.warm = lambda: warmed.append(cache.stamp())  # type: ignore[assignment]
+    pages.warm = lambda **kw: warmed.append(cache.stamp())  # type: ignore[assignment]
     try:
-        watcher = threading.Thread(target=pages.watch, kwargs={"every": 0.05, "stop": stop})
+        watcher = threading.Thread(target=pages.watch, kwargs={"every": 0.05, "stop": stop, "settle_s": 0.1})
         watcher.start()
         time.sleep(0.3)
         api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000, 95_000, 99_000, 98_000]))

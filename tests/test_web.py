@@ -401,6 +401,17 @@ def test_load_is_shed_with_a_503_and_retry_after_not_queued() -> None:
             release.set()
             assert [(await t).status_code for t in [*busy, *exempt]] == [200] * 4
             assert (await c.get("/api/v1/explore")).status_code == 200
+        # A short burst is absorbed: a request that finds every place taken waits up to `wait` for one.
+        release.clear()
+        patient = LoadShed(slow_app, limit=1, wait=5.0)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=patient), base_url="http://t") as c:
+            first = asyncio.create_task(c.get("/api/v1/explore"))
+            await asyncio.sleep(0.05)
+            second = asyncio.create_task(c.get("/api/v1/explore"))
+            await asyncio.sleep(0.2)
+            assert not second.done()  # waiting its turn, not refused
+            release.set()
+            assert [(await first).status_code, (await second).status_code] == [200, 200]
 
     from concurrent.futures import ThreadPoolExecutor
 

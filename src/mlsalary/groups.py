@@ -78,11 +78,13 @@ def market(role: str, level: str, country: str, per_usd: float) -> dict[str, Any
         q = {}
         for key, p in QUANTILES:
             e = stats.quantile(pay, p)
-            if e.value is None:  # n >= the minimum here, so a value always exists; the type allows None
-                continue
+            if e.value is None:  # too few postings beyond it to print it (stats.intervals.TAIL_FLOOR): climb on
+                break
             q[key] = {"value": round(e.value * per_usd),
                       "ci_low": None if e.ci_low is None else round(e.ci_low * per_usd),
                       "ci_high": None if e.ci_high is None else round(e.ci_high * per_usd)}  # fmt: skip
+        if len(q) < len(QUANTILES):
+            continue
         return {"available": True, "group": label, "exact": i == 0,
                 "nearest_note": None if i == 0 else f"{first}, too few; the nearest group with data is {label}",
                 "n": n, "years": years, "unit": "postings (one per distinct posting, its range's midpoint; full-time)",

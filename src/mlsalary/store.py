@@ -175,6 +175,23 @@ def pull_lock(wait: float | None = None, on_wait: Any = None) -> Iterator[None]:
         os.close(fd)
 
 
+def pull_running() -> bool:
+    """Whether a pull holds the home's lock now (for a server's watcher: warm when the pull is done)."""
+    import fcntl
+
+    try:
+        fd = os.open(config.home() / "pull.lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the shared lock, if taken
+    return False
+
+
 def _lock_holder(fd: int) -> str:
     try:
         pid = os.pread(fd, 32, 0).decode().strip()

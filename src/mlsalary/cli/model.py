@@ -105,15 +105,15 @@ def estimate(
 
     Example: mlsalary estimate --role ml_engineer --level senior --country US --metro Seattle
     """
-    from mlsalary.model import saved
     from mlsalary.model.estimate import estimate as run
 
-    if saved.current() is None:
+    def training() -> None:
         typer.echo("no trained model for the data loaded: training one first (once; `mlsalary model train`)", err=True)
+
     with console(stderr=True).status("estimating…"):
         result = run(role=role, level=level, country=country, years_experience=years, metro=metro, remote=remote,
                      company_size=company_size, industry=industry, education=education, skills=skill,
-                     currency=currency)  # fmt: skip
+                     currency=currency, on_train=training)  # fmt: skip
     if as_json:
         print_json(result)
         return

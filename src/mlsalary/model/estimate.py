@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from mlsalary import stats
@@ -47,6 +48,13 @@ def _profile(
         level = levels.level_from_years(years_experience)
     if level is None:
         raise ProfileError("give a level (entry, mid, senior, executive) or years of experience", "level")
+    allowed = {"level": schema.LEVELS, "remote": schema.REMOTE, "company_size": schema.COMPANY_SIZES,
+               "industry": schema.INDUSTRIES, "education": schema.EDUCATION_LEVELS,
+               "specialization": schema.SPECIALIZATIONS}  # fmt: skip
+    for field, value in {"level": level, **optional}.items():  # before any model is loaded or trained
+        if value and field in allowed and value not in allowed[field]:
+            raise ProfileError(f"unknown {field.replace('_', ' ')} {value!r}: choose one of "
+                               f"{', '.join(allowed[field])}", field)  # fmt: skip
     return {"role": role, "level": level, "country": country, **{k: v for k, v in optional.items() if v}}
 
 
@@ -75,8 +83,10 @@ def estimate(
     specialization: str | None = None,
     skills: list[str] | None = None,
     currency: str = "USD",
+    on_train: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """The estimate for a profile (the JSON of `mlsalary estimate --json`). The quantiles are in `currency`,
+    """The estimate for a profile (the JSON of `mlsalary estimate --json`); every field is checked before a model is
+    loaded or trained (`on_train()` is told when one must be trained first). The quantiles are in `currency`,
     converted from US dollars at the estimate year's average ECB rate (`conversion`); `usd` keeps the dollars, and
     the contributions stay in dollars (effect_usd)."""
     import numpy as np
@@ -93,6 +103,12 @@ def estimate(
     if metro and iso != "US":
         raise ProfileError(f"a metro is for US metros only; the country is {country}", "metro")
     given_skills = check_skills(skills)
+    scale = metro_factor(metro) if metro else None
+    if on_train is not None:
+        from mlsalary.model.saved import current
+
+        if current() is None:
+            on_train()
     model, trained_now = load_or_train()
     year = int(model.meta["latest_year"])
     mix = Mix.of(model)
@@ -150,7 +166,7 @@ def estimate(
     if averaged:
         notes.append(averaged)
     if metro:
-        factor, area = metro_factor(metro)
+        factor, area = scale or metro_factor(metro)
         unscaled = round(float(q[2]))
         q = q * factor
         contributions.append({"feature": "metro", "from": "national", "to": area,

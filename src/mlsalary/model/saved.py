@@ -33,6 +33,7 @@ def fingerprint() -> str:
 
 
 _CACHE: dict[tuple[object, ...], CompactModel] = {}
+_MISSES: set[tuple[object, ...]] = set()
 #: The last usable model this process loaded: a request (which never trains) is answered by it while the server
 #: retrains for data a pull just swapped in (web.pages.watch); the answer names its model version and data dates.
 _LAST: dict[Path, CompactModel] = {}
@@ -58,10 +59,13 @@ def current() -> CompactModel | None:
     stamp = _stamp()
     if stamp in _CACHE:
         return _CACHE[stamp]
-    compact = load(model_path())
-    if compact is None:
+    if stamp in _MISSES:  # known unusable for this state: no file read, no query
         return None
-    if compact.meta.get("version") != MODEL_VERSION or compact.meta.get("fingerprint") != fingerprint():
+    compact = load(model_path())
+    if compact is None or compact.meta.get("version") != MODEL_VERSION or \
+            compact.meta.get("fingerprint") != fingerprint():
+        _MISSES.clear()
+        _MISSES.add(stamp)
         return None
     _CACHE.clear()
     _CACHE[stamp] = compact

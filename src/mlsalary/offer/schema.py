@@ -216,4 +216,7 @@ def load(path: Path) -> OfferFile:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise OfferError(f"{path}: cannot read the offer file: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise OfferError(f"{path.name}: not UTF-8 text (byte {e.start + 1} is not): save the offer file as UTF-8",
+                         "offer") from None  # fmt: skip
     return parse(read_toml(text, path.name), path.name)

@@ -11,6 +11,12 @@ Ties: pay is often reported in round numbers, and when the quantile's value is s
 interval [x_(l), x_(u)] covers it more often than the binomial says. The ranks are then narrowed while the coverage,
 recomputed with the sample's own shares below and at that value (1 - P(Bin(n, p_le) < l) - P(Bin(n, p_lt) >= u)),
 stays at or above the level — so tied samples keep close to the nominal coverage instead of far above it.
+
+Disclosure: an order statistic is one record's value. A published quantile or bound must have at least
+``TAIL_FLOOR`` (the privacy floor, 5) records at or below it and as many at or above it; otherwise it is withheld
+(None: an open side for a bound). So a group's minimum or maximum is never printed, and two nested groups cannot be
+subtracted into one record's pay (mlsalary.disclosure). The median of 30 or more records is never affected; a p10
+or p90 needs about 50.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 LEVEL = 0.95
+TAIL_FLOOR = 5  # = stats.suppress.PRIVACY_FLOOR (kept equal by a test)
 METHOD = "distribution-free order-statistic interval (exact binomial coverage)"
 
 
@@ -59,8 +66,12 @@ def order_statistic_ranks(n: int, q: float, level: float = LEVEL) -> tuple[int |
     return l_rank, u_rank, float(upper - lower)
 
 
-def quantile(values: Sequence[float] | npt.NDArray[np.float64], q: float, level: float = LEVEL) -> Estimate:
-    """The q-quantile of a sample (numpy's default, linear interpolation) with its order-statistic interval."""
+def quantile(
+    values: Sequence[float] | npt.NDArray[np.float64], q: float, level: float = LEVEL, tail_floor: int = TAIL_FLOOR
+) -> Estimate:
+    """The q-quantile of a sample (numpy's default, linear interpolation) with its order-statistic interval; a value
+    or bound with fewer than `tail_floor` records at or beyond it is withheld (module docstring; 0 turns it off,
+    for simulations)."""
     import numpy as np
 
     x = np.sort(np.asarray(values, dtype="float64"))
@@ -69,17 +80,24 @@ def quantile(values: Sequence[float] | npt.NDArray[np.float64], q: float, level:
     if n == 0:
         return Estimate(None, None, None, 0, METHOD, level)
     l_rank, u_rank, _ = order_statistic_ranks(n, q, level)
-    value = float(np.quantile(x, q))
-    if l_rank and u_rank and int(np.sum(x == value)) > 1:
-        l_rank, u_rank = _narrow_for_ties(x, q, value, l_rank, u_rank, level)
-    return Estimate(
-        value,
-        float(x[l_rank - 1]) if l_rank else None,
-        float(x[u_rank - 1]) if u_rank else None,
-        n,
-        METHOD,
-        level,
-    )
+    point = float(np.quantile(x, q))
+    if l_rank and u_rank and int(np.sum(x == point)) > 1:
+        l_rank, u_rank = _narrow_for_ties(x, q, point, l_rank, u_rank, level)
+    value: float | None = point
+    low = float(x[l_rank - 1]) if l_rank else None
+    high = float(x[u_rank - 1]) if u_rank else None
+    if tail_floor:
+        value, low, high = (v if v is None or _tail_safe(x, v, tail_floor) else None for v in (value, low, high))
+    return Estimate(value, low, high, n, METHOD, level)
+
+
+def _tail_safe(x: npt.NDArray[np.float64], v: float, floor: int) -> bool:
+    """At least `floor` records at or below v and as many at or above it (x sorted)."""
+    import numpy as np
+
+    at_or_below = int(np.searchsorted(x, v, side="right"))
+    at_or_above = len(x) - int(np.searchsorted(x, v, side="left"))
+    return at_or_below >= floor and at_or_above >= floor
 
 
 def _narrow_for_ties(

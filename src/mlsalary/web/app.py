@@ -464,21 +464,54 @@ class SecurityHeaders(HttpMiddleware):
 
 
 class LoadShed(HttpMiddleware):
-    """At most `limit` requests are being answered at once; one more gets a 503 with Retry-After at once instead of
-    queueing behind them for seconds (config.max_requests). The health check and static files are never shed."""
+    """At most `limit` requests are being answered at once (config.max_requests); one more waits in line up to
+    `wait` seconds for a turn (first come, first served: a short stall, as while a pull runs, is absorbed), then
+    gets a 503 with Retry-After instead of queueing for seconds. benchmarks/serve_load.py measures both sides. The
+    health check and static files are never shed."""
 
     EXEMPT = ("/api/v1/health", "/static/")
 
-    def __init__(self, app: Any, limit: int) -> None:
+    def __init__(self, app: Any, limit: int, wait: float = 0.5) -> None:
+        import collections
+
         super().__init__(app)
-        self.limit, self.busy = limit, 0
+        self.limit, self.wait, self.busy = limit, wait, 0
+        self.line: collections.deque[Any] = collections.deque()
+
+    async def _turn(self) -> bool:
+        """Take a turn (True), waiting up to `wait` for one; False when none came."""
+        import asyncio
+
+        if self.busy < self.limit:
+            self.busy += 1  # one event loop: no lock needed
+            return True
+        if self.wait <= 0:
+            return False
+        turn = asyncio.get_running_loop().create_future()
+        self.line.append(turn)
+        try:
+            await asyncio.wait_for(asyncio.shield(turn), self.wait)
+            return True  # handed on by _done: `busy` already counts it
+        except TimeoutError:
+            if turn.done():  # handed on at the very moment the wait ran out: keep it
+                return True
+            self.line.remove(turn)
+            return False
+
+    def _done(self) -> None:
+        while self.line:
+            turn = self.line.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the turn passes to the first in line
+                return
+        self.busy -= 1
 
     async def http(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
         if path.startswith(self.EXEMPT):
             await self.app(scope, receive, send)
             return
-        if self.busy >= self.limit:
+        if not await self._turn():
             msg = (f"the server is answering {self.limit} requests already; try again in {RETRY_AFTER_SECONDS} s "
                    "(MLSALARY_MAX_REQUESTS sets the limit)")  # fmt: skip
             body = json.dumps({"detail": [{"loc": ["server", "load"], "msg": msg, "type": "busy"}]}).encode()
@@ -487,27 +520,29 @@ class LoadShed(HttpMiddleware):
             await send({"type": "http.response.start", "status": 503, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        self.busy += 1  # one event loop: no lock needed
         try:
             await self.app(scope, receive, send)
         finally:
-            self.busy -= 1
+            self._done()
 
 
 RETRY_AFTER_SECONDS = 1
 
 
 class NoTrainingInRequests(HttpMiddleware):
-    """A request never trains the pay model (model.saved.may_train); without one it gets a 503."""
+    """A request never trains the pay model (model.saved.may_train; without one it gets a 503, after a pull the
+    previous model answers), and never recomputes what the cache holds for an older state of the database
+    (web.cache.in_request): the server's watcher does both."""
 
     async def http(self, scope: Any, receive: Any, send: Any) -> None:
         from mlsalary.model.saved import may_train
 
-        token = may_train.set(False)
+        token, cached = may_train.set(False), cache.in_request.set(True)
         try:
             await self.app(scope, receive, send)
         finally:
             may_train.reset(token)
+            cache.in_request.reset(cached)
 
 
 class BodyLimit:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -21,6 +22,9 @@ T = TypeVar("T")
 _CACHE: dict[str, tuple[tuple[Any, ...], Any]] = {}
 _LOCKS: dict[str, threading.Lock] = {}  # one a key: a slow answer (the figures) never holds up a quick one
 _LOCKS_LOCK = threading.Lock()
+#: True while a web request is served (web.app sets it): a request never recomputes an answer the cache already
+#: holds for an older state of the database — it gets that answer, and the server's watcher computes the new one.
+in_request: ContextVar[bool] = ContextVar("in_request", default=False)
 
 
 def _state() -> tuple[Any, ...]:
@@ -29,8 +33,13 @@ def _state() -> tuple[Any, ...]:
 
     p = config.db_path()
     if not p.is_file():
-        return (str(p), None)
-    return (str(p.resolve()), p.stat().st_mtime_ns)
+        return (str(p), None, None)
+    return (str(p), str(p.resolve()), p.stat().st_mtime_ns)
+
+
+def same_home(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Whether two states are of the same database (its home's link), one older than the other."""
+    return a[0] == b[0]
 
 
 def cached(key: str, make: Callable[[], T]) -> T:
@@ -43,6 +52,10 @@ def cached(key: str, make: Callable[[], T]) -> T:
         return hit[1]
     with _LOCKS_LOCK:
         lock = _LOCKS.setdefault(key, threading.Lock())
+    if hit is not None and not same_home(hit[0], stamp):
+        hit = None  # another database altogether (tests, or MLSALARY_HOME changed): never its answers
+    if hit is not None and in_request.get():
+        return hit[1]  # the previous state's answer: the watcher (web.pages.watch) computes the new one
     if hit is not None and not lock.acquire(blocking=False):
         return hit[1]  # the previous state's answer, while the new one is computed
     if hit is not None:
@@ -54,6 +67,11 @@ def cached(key: str, make: Callable[[], T]) -> T:
             _CACHE[key] = hit
             settle()
     return hit[1]
+
+
+def put(key: str, state: tuple[Any, ...], value: Any) -> None:
+    """Hold `value` as `key`'s answer for the database state `state` (computed elsewhere: web.pages.compute_aside)."""
+    _CACHE[key] = (state, value)
 
 
 def stamp() -> tuple[Any, ...]:

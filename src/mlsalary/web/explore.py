@@ -1,9 +1,12 @@
-"""Explore: pay quantiles of one filtered group of aijobs.net postings (one value per distinct posting: its range's
-midpoint), for the explore page and /api/v1/explore — counted as the figures count.
+"""Explore: pay quantiles of one filtered group of aijobs.net postings (one value per distinct full-time posting:
+its range's midpoint), for the explore page and /api/v1/explore — counted as the figures count (their population:
+full-time, one per posting).
 
 The suppression rules of the figures hold: nothing at all below 5 records, no numbers below the minimum n (30).
-The page's distribution chart is a histogram whose bins with fewer than 5 records are left out, so no count of
-fewer than 5 people is ever drawn.
+Statistical disclosure control (mlsalary.disclosure) adds complementary suppression — a group whose size would let
+a hidden group of 1-4 be worked out from the groups shown beside it is withheld too — and never prints a quantile or
+bound with fewer than 5 postings beyond it. The page's distribution chart is a histogram whose bins with fewer than 5
+records are left out, and whose edges are rounded (``bins``), so no count of fewer than 5 postings is ever drawn.
 """
 
 from __future__ import annotations
@@ -23,7 +26,12 @@ FILTERS: dict[str, str | None] = {
 }
 YEARS = (1990, 2100)  # the years a filter may name (the API's schema says the same)
 QUANTILES = (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9))
-NOTE = "aijobs.net annual pay (USD): one value per distinct posting (its posted range's midpoint); 95% intervals"
+NOTE = ("aijobs.net annual pay (USD): one value per distinct full-time posting (its posted range's midpoint); "
+        "95% intervals")
+WITHHELD = ("withheld: with it, a hidden group of fewer than 5 postings could be worked out from the groups shown "
+            "beside it (complementary suppression)")
+UPDATING = "the data was just updated and its privacy checks are being computed: ask again in a few seconds"
+TAIL_NOTE = "a quantile or bound with fewer than 5 postings beyond it is not shown (it would be one posting's pay)"
 
 
 def choices(field: str) -> tuple[str, ...]:
@@ -34,9 +42,10 @@ def choices(field: str) -> tuple[str, ...]:
 
 
 def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    from mlsalary.disclosure import POPULATION
     from mlsalary.normalize import geo
 
-    where, params = ["source = 'aijobs'", "dup_rank = 1"], []
+    where, params = [POPULATION], []
     for field, value in filters.items():
         if value is None or value == "":
             continue
@@ -74,12 +83,17 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
     pay = df["amount_usd"].to_numpy()
     n = len(pay)
     base: dict[str, Any] = {"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "unit": "postings",
-                            "duplicate_policy": "one_per_group", "years": [], "quantiles": [],
-                            "currency": currency, "conversion": None}  # fmt: skip
+                            "duplicate_policy": "one_per_group", "employment": "full_time", "years": [],
+                            "quantiles": [], "currency": currency, "conversion": None}  # fmt: skip
     vis = stats.visibility(n)
     if vis == "hidden":
         return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown",
                 "nearest": nearest(filters)}  # fmt: skip
+    status = _disclosure(filters)
+    if status == "updating":
+        return {**base, "n": None, "status": "updating", "note": UPDATING}
+    if status != "shown":
+        return {**base, "n": None, "status": "suppressed", "note": WITHHELD, "nearest": nearest(filters)}
     if vis == "suppressed":
         return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers",
                 "nearest": nearest(filters)}  # fmt: skip
@@ -92,6 +106,8 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
         values = {"value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
         rows.append({"statistic": name, **{f: None if v is None else v * k for f, v in values.items()}})
     note = NOTE if currency == "USD" else NOTE.replace("(USD)", f"in {currency} ({conv['text']})")
+    if any(v is None for r in rows for v in (r["value"], r["ci_low"], r["ci_high"])):
+        note += f"; {TAIL_NOTE}"
     out = {**base, "n": n, "status": "ok", "years": years, "quantiles": rows, "note": note, "conversion": conv}
     if histogram:
         out["histogram"] = bins(pay * k)
@@ -114,21 +130,43 @@ def nearest(filters: dict[str, Any]) -> dict[str, Any] | None:
         current = {k: v for k, v in current.items() if k != field}
         where, params = _where(current)
         n = int(store.query("SELECT count(*) AS n FROM units WHERE " + " AND ".join(where), params)["n"].iloc[0])
-        if n >= stats.min_n():
+        if n >= stats.min_n() and _disclosure(current) == "shown":
             return {"filters": current, "n": n, "dropped": [f for f in RELAX if f in filters and f not in current]}
     return None
 
 
+def _disclosure(filters: dict[str, Any]) -> str:
+    """The disclosure status of the group the (valid) filters select: 'shown', 'primary' or 'complementary' — or
+    'updating' while the server computes the pattern of new data."""
+    from mlsalary import disclosure
+    from mlsalary.normalize import geo
+
+    key = {}
+    for field, value in filters.items():
+        if value in (None, ""):
+            continue
+        key[field] = _year(value) if field == "year" else geo.require_iso2(str(value)) if field == "country" else value
+    current = disclosure.pattern()
+    return "updating" if current is None else current.status(key)[1]
+
+
 def bins(pay: Any, count: int = 20) -> list[dict[str, float]]:
-    """Equal-width bins between the 1st and 99th percentiles; bins of fewer than 5 records are dropped."""
+    """Equal-width bins between the 1st and 99th percentiles — never beyond the 5th smallest and 5th largest value —
+    with those edges rounded out to a thousand (so no edge is one record's pay); bins of fewer than 5 records are
+    dropped."""
     import numpy as np
 
     from mlsalary.stats import PRIVACY_FLOOR
 
-    lo, hi = np.percentile(pay, [1, 99])
+    x = np.sort(np.asarray(pay, dtype="float64"))
+    if len(x) < 2 * PRIVACY_FLOOR:
+        return []
+    p1, p99 = np.percentile(x, [1, 99])
+    lo = float(np.floor(max(p1, x[PRIVACY_FLOOR - 1]) / 1000) * 1000)
+    hi = float(np.ceil(min(p99, x[-PRIVACY_FLOOR]) / 1000) * 1000)
     if hi <= lo:
         return []
-    counts, edges = np.histogram(pay[(pay >= lo) & (pay <= hi)], bins=count, range=(lo, hi))
+    counts, edges = np.histogram(x[(x >= lo) & (x <= hi)], bins=count, range=(lo, hi))
     return [
         {"low": float(edges[i]), "high": float(edges[i + 1]), "count": int(c)}
         for i, c in enumerate(counts)

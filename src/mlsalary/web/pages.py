@@ -78,33 +78,98 @@ def _sections() -> dict[str, list[dict[str, Any]]]:
     return cache.cached("sections", lambda: figure_items(cache.figures()))
 
 
-def warm() -> None:
-    """Load the pay model (training it when there is none for the data loaded), compute the figures and render their
-    charts ahead of the first visitor (`mlsalary serve` runs this in a background thread); a failure here is left
-    for the request to report. Requests never train: until the model is ready, estimates get a 503."""
+def warm(aside: bool = False) -> None:
+    """Get the model (training one, when there is none for the data loaded, in a separate low-priority process so the
+    server's own threads keep answering), compute the figures, their charts and the disclosure pattern ahead of the
+    first visitor (`mlsalary serve` runs this in its watcher thread, `aside`: the figures and the pattern are
+    computed in a low-priority child process too, and handed back); a failure here is left for the request to
+    report. Requests never train: until a model is ready, estimates get a 503 (or the previous model's answer)."""
+    from mlsalary import disclosure
     from mlsalary.model import saved
     from mlsalary.web.cache import settle
 
     with contextlib.suppress(MlsalaryError):
+        if saved.current() is None:
+            train_aside()
         saved.load_or_train()
+    if aside:
+        compute_aside()
     with contextlib.suppress(MlsalaryError):
         _sections()
+    with contextlib.suppress(MlsalaryError):
+        disclosure.pattern()
     settle()
 
 
-def watch(every: float = 1.0, stop: Any = None) -> None:
-    """Warm, then keep watching the database: when a pull swaps in a new state, warm again (train the model, compute
-    the figures) here, outside any request, while requests are answered from the previous state. `stop` (an
-    Event) ends the loop (tests)."""
+def _lower_priority() -> None:
+    import os
+
+    os.nice(10)
+
+
+def _state_of_the_data() -> tuple[Any, Any, Any]:
+    """(the database state, its figures, its disclosure pattern), computed in a child process."""
+    from mlsalary import disclosure
+    from mlsalary.figures.compute import compute_all
+
+    state = cache.stamp()
+    return state, compute_all(), disclosure.pattern()
+
+
+def compute_aside() -> None:
+    """The figures and the disclosure pattern of the data as it is, computed in a low-priority child process (their
+    pandas work would otherwise hold the server's interpreter while it answers) and put in the caches — unless the
+    data changed meanwhile."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from mlsalary import disclosure
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=ctx, initializer=_lower_priority) as pool:
+        state, figures, pattern = pool.submit(_state_of_the_data).result(timeout=1800)
+    if state == cache.stamp():
+        cache.put("figures", state, figures)
+        disclosure.put(state, pattern)
+
+
+def train_aside() -> None:
+    """`train(save=True)` in a child process at low priority (nice 10): the training's CPU and memory stay out of
+    the server's process. Its failure is left for load_or_train to report."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from mlsalary.model.train import train; train(save=True)"
+    subprocess.run([sys.executable, "-c", code], env=os.environ.copy(), capture_output=True, check=False,
+                   preexec_fn=lambda: os.nice(10), timeout=3600)  # fmt: skip
+
+
+def watch(every: float = 1.0, stop: Any = None, settle_s: float = 2.0) -> None:
+    """Warm, then keep watching the database: when a pull has swapped in a new state — and has finished (no pull
+    holds the home's lock) and the state has not changed for `settle_s` seconds — warm again (train the model,
+    compute the figures and the disclosure pattern) here, outside any request, while requests are answered from
+    the previous state. `stop` (an Event) ends the loop (tests)."""
     import time
 
+    from mlsalary import store
     from mlsalary.web import cache
 
-    seen = None
+    seen, changed_at, last = None, 0.0, None
     while stop is None or not stop.is_set():
-        now = cache.stamp()
-        if now != seen:
-            warm()
+        now = None
+        try:
+            now = cache.stamp()
+            if now != last:
+                last, changed_at = now, time.monotonic()
+            settled = seen is None or (time.monotonic() - changed_at >= settle_s and not store.pull_running())
+            if now != seen and settled:
+                warm(aside=True)
+                seen = now
+        except Exception as e:  # the watcher never dies: what failed is reported, requests report their own
+            import sys
+
+            print(f"mlsalary: warming the new data failed: {type(e).__name__}: {e}", file=sys.stderr)
             seen = now
         time.sleep(every)
 
@@ -238,7 +303,8 @@ def explore_page(request: Request) -> HTMLResponse:
         return form_error("explore.html.j2", e, **ctx)
     if result["status"] == "ok":
         q = {r["statistic"].replace("median", "p50"): r["value"] for r in result["quantiles"]}
-        result["range_svg"] = charts.range_svg(q, title=f"{result['currency']} a year")
+        if all(v is not None for v in q.values()):  # p10/p90 of a small group are not shown (TAIL_FLOOR)
+            result["range_svg"] = charts.range_svg(q, title=f"{result['currency']} a year")
         result["histogram_svg"] = charts.histogram_svg(result["histogram"], title=f"{result['currency']} a year")
     return render("explore.html.j2", **ctx, result=result)
 

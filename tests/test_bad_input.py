@@ -1,0 +1,239 @@
+"""The catalogue of bad input: at least 40 kinds, each given as a careless or hostile user would, on every surface
+(data rows, data files, offer files, command-line values, web requests). Whatever the kind: never an internal error
+or a traceback; a data row is loaded or quarantined with a reason and the accounting is exact (read = loaded +
+quarantined); anything else is one line naming the file, row, field or value, exit 1 or 2, or a 4xx naming the
+field — and the data already loaded stays."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import run_cli
+from mlsalary import api
+from mlsalary.sources import FetchedFile, aijobs
+
+HEADER = ",".join(aijobs.COLUMNS)
+GOOD = "2024,SE,FT,Machine Learning Engineer,200000,USD,200000,US,0,US,M"
+PAY = "200000,USD,200000"
+
+#: aijobs rows: (kind, row as written in the file)
+ROWS: list[tuple[str, str]] = [
+    ("negative salary", GOOD.replace(PAY, "-200000,USD,-200000")),
+    ("zero salary", GOOD.replace(PAY, "0,USD,0")),
+    ("words for a salary", GOOD.replace(PAY, "lots,USD,lots")),
+    ("a salary of 1e308", GOOD.replace(PAY, "1e308,EUR,")),
+    ("a salary beyond float range", GOOD.replace(PAY, "1e400,USD,")),
+    ("full-width digits", GOOD.replace(PAY, "２００００,USD,")),
+    ("superscript digits", GOOD.replace(PAY, "2²,USD,")),
+    ("an underscore thousands separator", GOOD.replace(PAY, "1_000_000,USD,1_000_000")),
+    ("no salary at all", GOOD.replace(PAY, ",USD,")),
+    ("an unknown currency", GOOD.replace(PAY, "200000,XYZ,")),
+    ("NaN", GOOD.replace(PAY, "nan,USD,nan")),
+    ("a year that is not a number", GOOD.replace("2024,", "20x4,", 1)),
+    ("a year long past", GOOD.replace("2024,", "1850,", 1)),
+    ("a year in the future", GOOD.replace("2024,", "2099,", 1)),
+    ("an unknown experience level", GOOD.replace(",SE,", ",ZZ,", 1)),
+    ("an unknown employment type", GOOD.replace(",FT,", ",XX,", 1)),
+    ("a country that does not exist", GOOD.replace(",US,M", ",Atlantis,M")),
+    ("a remote ratio of 150", GOOD.replace(",0,US", ",150,US")),
+    ("an unknown company size", GOOD[:-1] + "Q"),
+    ("the ECB conversion path (no salary_in_usd)", "2024,SE,FT,Data Scientist,100000,EUR,,DE,100,DE,L"),
+    ("too many fields", GOOD + ",extra,fields"),
+    ("too few fields", ",".join(GOOD.split(",")[:5])),
+    ("a NUL byte in a title", GOOD.replace("Machine Learning Engineer", "Machine\x00Learning")),
+    ("terminal escape codes in a title", GOOD.replace("Machine Learning Engineer", "ML\x1b[2J\x1b]0;pwned\x07")),
+    ("a 10,000-character title", GOOD.replace("Machine Learning Engineer", "M" * 10_000)),
+    ("an empty row of commas", "," * 10),
+]
+
+
+@pytest.mark.parametrize(("kind", "row"), ROWS, ids=[k for k, _ in ROWS])
+def test_a_bad_row_is_loaded_or_quarantined_and_the_counts_add_up(tmp_path: Path, kind: str, row: str) -> None:
+    f = tmp_path / "salaries.csv"
+    f.write_text("\n".join([HEADER, GOOD, row, GOOD.replace("200000", "150000")]) + "\n", encoding="utf-8")
+    r = aijobs.parse([FetchedFile(f, "x", "test")])  # no exception of any kind
+    assert r.rows_read == r.rows_loaded + len(r.quarantine) == 3, kind
+    assert r.rows_loaded >= 2, kind  # the good rows around it are never lost
+    assert all(r.quarantine.reasons), kind  # every quarantined row says why
+
+
+def _write(path: Path, content: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def _loop(tmp: Path) -> Path:
+    p = tmp / "loop" / "salaries.csv"
+    p.parent.mkdir()
+    p.symlink_to(p)  # a symbolic link to itself
+    return p.parent
+
+
+def _dir_loop(tmp: Path) -> Path:
+    d = tmp / "dirloop"
+    d.mkdir()
+    (d / "salaries.csv").symlink_to(d, target_is_directory=True)  # a folder named like the file, pointing up
+    (d / "inner").symlink_to(d, target_is_directory=True)
+    return d
+
+
+def _fifo(tmp: Path) -> Path:
+    p = tmp / "fifo" / "salaries.csv"
+    p.parent.mkdir()
+    os.mkfifo(p)
+    return p
+
+
+def _lzma_bomb(tmp: Path) -> Path:
+    import lzma
+
+    return _write(tmp / "bomb" / "salaries.csv.xz", lzma.compress(HEADER.encode() + b"\n" + b"0" * 3_000_000))
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 50
+LATIN1 = (HEADER + "\n" + GOOD.replace("Engineer", "Ingénieur") + "\n").encode("latin-1")
+
+#: data files given to `data pull aijobs --from`: (kind, make(tmp) -> the path to give)
+FILES: list[tuple[str, Callable[[Path], Path]]] = [
+    ("a folder that does not exist", lambda t: t / "no such folder"),
+    ("an empty folder", lambda t: (t / "empty").mkdir() or t / "empty"),
+    ("an empty file", lambda t: _write(t / "e" / "salaries.csv", b"")),
+    ("a header and no rows", lambda t: _write(t / "h" / "salaries.csv", HEADER + "\n")),
+    ("a required column missing", lambda t: _write(t / "m" / "salaries.csv",
+                                                   HEADER.replace(",salary_currency", "") + "\n" + GOOD + "\n")),
+    ("a duplicated pay column", lambda t: _write(t / "d" / "salaries.csv",
+                                                 HEADER + ",salary\n" + GOOD + ",1\n")),
+    ("binary garbage (a PNG)", lambda t: _write(t / "p" / "salaries.csv", PNG)),
+    ("a gzip file named .csv", lambda t: _write(t / "g" / "salaries.csv", __import__("gzip").compress(b"a,b\n1,2\n"))),
+    ("a stray quote that swallows the file", lambda t: _write(t / "q" / "salaries.csv", "\n".join(
+        [HEADER, GOOD.replace("Machine", '"Machine'), *[GOOD] * 50]) + "\n")),
+    ("Latin-1 bytes", lambda t: _write(t / "l" / "salaries.csv", LATIN1)),
+    ("a symbolic link to itself", _loop),
+    ("a folder loop named like the file", _dir_loop),
+    ("a FIFO named like the file", _fifo),
+    ("a link to /dev/zero", lambda t: (t / "z").mkdir() or (t / "z" / "salaries.csv").symlink_to("/dev/zero")
+     or t / "z"),
+    ("a compression bomb", _lzma_bomb),
+]
+
+
+@pytest.fixture
+def store_with_data(tmp_path: Path) -> int:
+    f = _write(tmp_path / "ok" / "salaries.csv", "\n".join([HEADER, GOOD, GOOD.replace("200000", "150000")]) + "\n")
+    assert run_cli("data", "pull", "aijobs", "--from", str(f))[0] == 0
+    return int(api.status()["sources"][0]["rows_loaded"])
+
+
+@pytest.mark.parametrize(("kind", "make"), FILES, ids=[k for k, _ in FILES])
+def test_a_bad_file_is_one_line_and_the_data_stays(tmp_path: Path, store_with_data: int, kind: str,
+                                                   make: Callable[[Path], Path],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from mlsalary.sources import textfile
+
+    monkeypatch.setattr(textfile, "MAX_DECOMPRESSED_BYTES", 1_000_000)
+    (tmp_path / "bad").mkdir()
+    given = make(tmp_path / "bad")
+    code, out, err = run_cli("data", "pull", "aijobs", "--from", str(given))
+    said = [ln for ln in err.splitlines() if ln.startswith(("failed:", "refused:", "error:", "unavailable:"))]
+    if code == 0:  # a file that is odd but readable (Latin-1): loaded, with its accounting exact
+        s = api.status()["sources"][0]
+        assert s["rows_read"] == s["rows_loaded"] + s["rows_quarantined"], kind
+        return
+    assert code == 1, kind
+    assert len(said) == 1 and "internal error" not in out + err and "Traceback" not in out + err, (kind, err)
+    assert int(api.status()["sources"][0]["rows_loaded"]) == store_with_data, kind  # nothing lost
+
+
+OFFER = "[offer]\ncompany = \"Acme\"\nbase = 150000\n"
+#: offer files given to `mlsalary offer FILE --no-market`: (kind, text, the field or words the message names)
+OFFERS: list[tuple[str, str, str]] = [
+    ("not TOML", "[offer\nbase = ", "not valid TOML"),
+    ("no [offer] table", "base = 1\n", "offer"),
+    ("a negative base", OFFER.replace("150000", "-5"), "offer.base"),
+    ("a base in words", OFFER.replace("150000", '"lots"'), "offer.base"),
+    ("an unknown currency in an offer", OFFER + 'currency = "XYZ"\n', "currency"),
+    ("an unknown field", OFFER + "bonsu = 3\n", "bonsu"),
+    ("tables nested too deeply", OFFER + "x = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    ("escape codes in the company", OFFER.replace("Acme", "Evil\\u001b[2J"), "offer.company"),
+    ("vesting that is not 100%", OFFER + "[offer.equity]\ngrant_value = 100000\nvesting = [50, 10]\n", "vesting"),
+    ("a file that is not text", "\udcff", "offer"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "names"), OFFERS, ids=[k for k, *_ in OFFERS])
+def test_a_bad_offer_file_is_one_line_naming_the_field(tmp_path: Path, kind: str, text: str, names: str) -> None:
+    p = tmp_path / "offer.toml"
+    p.write_bytes(text.encode("utf-8", "surrogateescape"))
+    code, out, err = run_cli("offer", str(p), "--no-market")
+    assert code == 1, (kind, out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and names in lines[0], (kind, err)
+    assert "internal error" not in err and "\x1b" not in err
+
+
+#: command-line values: (kind, argv, what the message names)
+ARGS: list[tuple[str, list[str], str]] = [
+    ("an unknown level", ["estimate", "--role", "ml_engineer", "--level", "boss"], "boss"),
+    ("an unknown currency for an estimate",
+     ["estimate", "--role", "ml_engineer", "--level", "mid", "--currency", "XYZ"], "XYZ"),
+    ("an unknown source", ["data", "pull", "nosuchsource"], "nosuchsource"),
+    ("an unknown figure", ["figures", "--id", "no-such-figure"], "no-such-figure"),
+    ("an unknown metro", ["estimate", "--role", "ml_engineer", "--level", "mid", "--metro", "Atlantis City"],
+     "Atlantis"),
+    ("SQL that writes", ["data", "sql", "DELETE FROM observations"], "read-only"),
+]
+
+
+@pytest.mark.parametrize(("kind", "argv", "names"), ARGS, ids=[k for k, *_ in ARGS])
+def test_a_bad_command_line_value_is_one_line(store_with_data: int, kind: str, argv: list[str], names: str) -> None:
+    if "--metro" in argv:
+        assert run_cli("data", "pull", "oews", "--offline")[0] == 0
+    code, out, err = run_cli(*argv)
+    assert code in (1, 2), (kind, code, out, err)
+    assert names.lower() in err.lower(), (kind, err)
+    assert "internal error" not in out + err and "Traceback" not in out + err, kind
+
+
+#: web requests: (kind, method, url, body, the field the 4xx names)
+REQUESTS: list[tuple[str, str, str, object, str]] = [
+    ("explore: an unknown level", "GET", "/api/v1/explore?level=boss", None, "level"),
+    ("explore: a year in words", "GET", "/api/v1/explore?year=soon", None, "year"),
+    ("explore: a country that does not exist", "GET", "/api/v1/explore?country=Atlantis", None, "country"),
+    ("estimate: not JSON", "POST", "/api/v1/estimate", b"{not json", "body"),
+    ("estimate: years of experience in words", "POST", "/api/v1/estimate",
+     {"role": "ml_engineer", "years_experience": "many"}, "years_experience"),
+    ("estimate: an unknown currency", "POST", "/api/v1/estimate", {"role": "ml_engineer", "currency": "XYZ"},
+     "currency"),
+    ("a body over 64 KB", "POST", "/api/v1/estimate", b"[" + b" " * 70_000 + b"]", "body"),
+    ("a Host that is not this server", "GET", "/api/v1/health", "evil.example", "host"),
+]
+
+
+@pytest.mark.parametrize(("kind", "method", "url", "body", "field"), REQUESTS, ids=[k for k, *_ in REQUESTS])
+def test_a_bad_request_is_a_4xx_naming_the_field(store_with_data: int, kind: str, method: str, url: str,
+                                                 body: object, field: str) -> None:  # fmt: skip
+    from mlsalary.web.app import create_app
+
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    headers = {"host": body} if field == "host" else {"content-type": "application/json"}
+    content = body if isinstance(body, bytes) else None
+    json_body = body if isinstance(body, dict) else None
+    r = client.request(method, url, content=content, json=json_body, headers=headers)
+    assert 400 <= r.status_code < 500, (kind, r.status_code, r.text)
+    (item,) = r.json()["detail"]
+    assert field in item["loc"] or field in item["msg"], (kind, item)
+
+
+def test_the_catalogue_holds_at_least_40_kinds() -> None:
+    kinds = [k for k, *_ in ROWS] + [k for k, _ in FILES] + [k for k, *_ in OFFERS] + [k for k, *_ in ARGS]
+    kinds += [k for k, *_ in REQUESTS]
+    assert len(kinds) == len(set(kinds)) >= 40

@@ -99,6 +99,16 @@ async def open_loop(requests: list[tuple[str, str, Any]], rate: float) -> dict[s
     }
 
 
+def wait_warm(base: str, timeout: float = 600) -> None:
+    """Until the server says it is no longer taking up new data (GET /api/v1/health: warming)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    time.sleep(2)  # the watcher's first look
+    while time.monotonic() < deadline and httpx.get(base + "/api/v1/health", timeout=10).json().get("warming"):
+        time.sleep(0.5)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of the capacity and overload runs")
@@ -121,6 +131,7 @@ def main() -> None:
         wait_ready(base, server)
         import httpx
 
+        wait_warm(base)  # the server's own start-up work (the figures, their charts, the disclosure pattern) done
         httpx.get(base + "/api/v1/figures", timeout=300).raise_for_status()  # warm
         httpx.post(base + "/api/v1/estimate", json=bodies[0], timeout=60).raise_for_status()
         urls = explore_urls(base)

@@ -410,6 +410,8 @@ def test_load_is_shed_with_a_503_and_retry_after_not_queued() -> None:
             second = asyncio.create_task(c.get("/api/v1/explore"))
             await asyncio.sleep(0.2)
             assert not second.done()  # waiting its turn, not refused
+            third = await asyncio.wait_for(c.get("/api/v1/explore"), 1)  # the line is as long as the places: full
+            assert third.status_code == 503
             release.set()
             assert [(await first).status_code, (await second).status_code] == [200, 200]
 

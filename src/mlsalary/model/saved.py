@@ -61,6 +61,8 @@ def current() -> CompactModel | None:
         return _CACHE[stamp]
     if stamp in _MISSES:  # known unusable for this state: no file read, no query
         return None
+    if not may_train.get() and model_path() in _LAST:  # in a request, after a pull: the server's watcher loads
+        return None  # the new model (no file read or query on the request's path); the previous one answers
     compact = load(model_path())
     if compact is None or compact.meta.get("version") != MODEL_VERSION or \
             compact.meta.get("fingerprint") != fingerprint():

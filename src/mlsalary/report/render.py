@@ -188,8 +188,9 @@ def templates() -> Any:
     return env
 
 
-def figure_items(figs: list[Figure]) -> dict[str, list[dict[str, Any]]]:
-    """The figures as the cards of _figure.html.j2, grouped by topic, each with its chart as inline SVG."""
+def figure_items(figs: list[Figure], svgs: dict[str, str | None] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The figures as the cards of _figure.html.j2, grouped by topic, each with its chart as inline SVG (`svgs`:
+    charts already drawn, by figure id — a server draws them in a child process)."""
     from mlsalary.report import charts
 
     sections: dict[str, list[dict[str, Any]]] = {}
@@ -207,7 +208,9 @@ def figure_items(figs: list[Figure]) -> dict[str, list[dict[str, Any]]]:
                 "f": f,
                 "shown": shown(f),
                 "ci": ci_text(f),
-                "svg": charts.svg(f) if f.status == "ok" and same is None else None,
+                "svg": (svgs[f.id] if svgs is not None and f.id in svgs else charts.svg(f))
+                if f.status == "ok" and same is None
+                else None,
                 "chart_of": same,  # the number of the figure that draws the same chart
                 "years": f.period or years_text(f.years),
                 "fmt": formatter(f.group_unit),

@@ -52,6 +52,7 @@ class Health(BaseModel):
     database: bool
     sources: list[str]
     data_age: dict[str, SourceAge]  # per loaded source: the date its data is as of, its age, a stale warning
+    warming: bool = False  # the server is taking up new data (training, figures): answers may be the previous data's
 
 
 class EstimateRequest(BaseModel):
@@ -248,7 +249,7 @@ def create_app() -> FastAPI:
         loaded = [s for s in cache.cached("sources", api.list_sources) if s["loaded"]]
         ages = {s["name"]: {k: s[k] for k in ("data_as_of", "age_months", "final", "warning")} for s in loaded}
         return {"status": "ok", "version": __version__, "database": bool(loaded), "sources": list(ages),
-                "data_age": ages}  # fmt: skip
+                "data_age": ages, "warming": pages.WARMING.is_set()}  # fmt: skip
 
     @app.get("/api/v1/sources", response_model=Sources)
     def sources() -> dict[str, Any]:
@@ -464,10 +465,11 @@ class SecurityHeaders(HttpMiddleware):
 
 
 class LoadShed(HttpMiddleware):
-    """At most `limit` requests are being answered at once (config.max_requests); one more waits in line up to
-    `wait` seconds for a turn (first come, first served: a short stall, as while a pull runs, is absorbed), then
-    gets a 503 with Retry-After instead of queueing for seconds. benchmarks/serve_load.py measures both sides. The
-    health check and static files are never shed."""
+    """At most `limit` requests are being answered at once (config.max_requests); up to `limit` more wait in line up
+    to `wait` seconds for a turn (first come, first served: a short stall, as while a pull runs, is absorbed), and
+    any other gets a 503 with Retry-After at once instead of queueing for seconds. benchmarks/serve_load.py measures
+    both sides (an unbounded line let the answered requests wait seconds under twice the capacity). The health
+    check and static files are never shed."""
 
     EXEMPT = ("/api/v1/health", "/static/")
 
@@ -485,7 +487,7 @@ class LoadShed(HttpMiddleware):
         if self.busy < self.limit:
             self.busy += 1  # one event loop: no lock needed
             return True
-        if self.wait <= 0:
+        if self.wait <= 0 or len(self.line) >= self.limit:  # a line as long as the places: the rest is shed at once
             return False
         turn = asyncio.get_running_loop().create_future()
         self.line.append(turn)

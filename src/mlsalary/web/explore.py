@@ -79,19 +79,19 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
 
     currency = money.require_currency(currency)
     where, params = _where(filters)
-    df = store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
-    pay = df["amount_usd"].to_numpy()
-    n = len(pay)
     base: dict[str, Any] = {"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "unit": "postings",
                             "duplicate_policy": "one_per_group", "employment": "full_time", "years": [],
                             "quantiles": [], "currency": currency, "conversion": None}  # fmt: skip
+    if _disclosure(filters) == "updating":  # before any query: a pull just swapped the data in
+        return {**base, "n": None, "status": "updating", "note": UPDATING}
+    df = store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
+    pay = df["amount_usd"].to_numpy()
+    n = len(pay)
     vis = stats.visibility(n)
     if vis == "hidden":
         return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown",
                 "nearest": nearest(filters)}  # fmt: skip
     status = _disclosure(filters)
-    if status == "updating":
-        return {**base, "n": None, "status": "updating", "note": UPDATING}
     if status != "shown":
         return {**base, "n": None, "status": "suppressed", "note": WITHHELD, "nearest": nearest(filters)}
     if vis == "suppressed":

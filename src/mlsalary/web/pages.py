@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from functools import partial
 from typing import Any
 
@@ -78,6 +79,10 @@ def _sections() -> dict[str, list[dict[str, Any]]]:
     return cache.cached("sections", lambda: figure_items(cache.figures()))
 
 
+#: Set while warm() runs (GET /api/v1/health says `warming`).
+WARMING = threading.Event()
+
+
 def warm(aside: bool = False) -> None:
     """Get the model (training one, when there is none for the data loaded, in a separate low-priority process so the
     server's own threads keep answering), compute the figures, their charts and the disclosure pattern ahead of the
@@ -88,17 +93,21 @@ def warm(aside: bool = False) -> None:
     from mlsalary.model import saved
     from mlsalary.web.cache import settle
 
-    with contextlib.suppress(MlsalaryError):
-        if saved.current() is None:
-            train_aside()
-        saved.load_or_train()
-    if aside:
-        compute_aside()
-    with contextlib.suppress(MlsalaryError):
-        _sections()
-    with contextlib.suppress(MlsalaryError):
-        disclosure.pattern()
-    settle()
+    WARMING.set()
+    try:
+        with contextlib.suppress(MlsalaryError):
+            if saved.current() is None:
+                train_aside()
+            saved.load_or_train()
+        if aside:
+            compute_aside()
+        with contextlib.suppress(MlsalaryError):
+            _sections()
+        with contextlib.suppress(MlsalaryError):
+            disclosure.pattern()
+        settle()
+    finally:
+        WARMING.clear()
 
 
 def _lower_priority() -> None:
@@ -107,29 +116,36 @@ def _lower_priority() -> None:
     os.nice(10)
 
 
-def _state_of_the_data() -> tuple[Any, Any, Any]:
-    """(the database state, its figures, its disclosure pattern), computed in a child process."""
+def _state_of_the_data() -> tuple[Any, Any, Any, Any]:
+    """(the database state, its figures, their charts as SVG by figure id, its disclosure pattern), computed in a
+    child process."""
     from mlsalary import disclosure
     from mlsalary.figures.compute import compute_all
+    from mlsalary.report import charts
 
     state = cache.stamp()
-    return state, compute_all(), disclosure.pattern()
+    figures = compute_all()
+    svgs = {f.id: charts.svg(f) for f in figures if f.status == "ok"}
+    return state, figures, svgs, disclosure.pattern()
 
 
 def compute_aside() -> None:
-    """The figures and the disclosure pattern of the data as it is, computed in a low-priority child process (their
-    pandas work would otherwise hold the server's interpreter while it answers) and put in the caches — unless the
-    data changed meanwhile."""
+    """The figures, their charts and the disclosure pattern of the data as it is, computed in a low-priority child
+    process (their pandas and chart work would otherwise hold the server's interpreter while it answers) and put in
+    the caches — unless the data changed meanwhile."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from mlsalary import disclosure
 
     ctx = multiprocessing.get_context("spawn")
+    from mlsalary.report.render import figure_items
+
     with ProcessPoolExecutor(1, mp_context=ctx, initializer=_lower_priority) as pool:
-        state, figures, pattern = pool.submit(_state_of_the_data).result(timeout=1800)
+        state, figures, svgs, pattern = pool.submit(_state_of_the_data).result(timeout=1800)
     if state == cache.stamp():
         cache.put("figures", state, figures)
+        cache.put("sections", state, figure_items(figures, svgs))
         disclosure.put(state, pattern)
 
 

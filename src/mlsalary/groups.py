@@ -18,17 +18,25 @@ from mlsalary import schema, stats
 QUANTILES = (("p10", 0.1), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9))
 
 
-def _postings(roles: tuple[str, ...], level: str | None, country: str) -> Any:
+def _all_postings() -> Any:
+    """Every distinct full-time aijobs.net posting with pay (role, level, country, year, pay), read once per state of
+    the database: a ladder of groups then costs no query (an estimate runs on the server's event loop)."""
     from mlsalary import store
+    from mlsalary.web import cache
 
-    marks = ", ".join("?" for _ in roles)
-    where = ["source = 'aijobs'", "dup_rank = 1", "employment_type = 'full_time'", "amount_usd IS NOT NULL",
-             f"role IN ({marks})", "company_country = ?"]  # fmt: skip
-    params: list[Any] = [*roles, country]
+    def read() -> Any:
+        return store.query("SELECT role, level, company_country, year, amount_usd FROM units WHERE source = 'aijobs' "
+                           "AND dup_rank = 1 AND employment_type = 'full_time' AND amount_usd IS NOT NULL")  # fmt: skip
+
+    return cache.cached("groups:postings", read)
+
+
+def _postings(roles: tuple[str, ...], level: str | None, country: str) -> Any:
+    df = _all_postings()
+    keep = df["role"].isin(roles) & (df["company_country"] == country)
     if level:
-        where.append("level = ?")
-        params.append(level)
-    return store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
+        keep &= df["level"] == level
+    return df.loc[keep, ["amount_usd", "year"]]
 
 
 def _recent(df: Any, spans: tuple[int, ...]) -> tuple[Any, list[int]]:

@@ -139,7 +139,7 @@ def pull_lock(wait: float | None = None, on_wait: Any = None) -> Iterator[None]:
             _LOCK_DEPTH.reset(token)
         return
     home = config.home()
-    lock_path = home / "pull.lock"
+    lock_path = _lock_path()
     try:
         home.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -180,7 +180,7 @@ def pull_running() -> bool:
     import fcntl
 
     try:
-        fd = os.open(config.home() / "pull.lock", os.O_RDONLY)
+        fd = os.open(_lock_path(), os.O_RDONLY)
     except OSError:
         return False
     try:
@@ -190,6 +190,10 @@ def pull_running() -> bool:
     finally:
         os.close(fd)  # closing drops the shared lock, if taken
     return False
+
+
+def _lock_path() -> Path:
+    return config.home() / "pull.lock"
 
 
 def _lock_holder(fd: int) -> str:
@@ -206,15 +210,10 @@ VERSION_GLOB = "mlsalary-*.duckdb"
 @contextmanager
 def aside() -> Iterator[Path]:
     """Under the pull lock, a new version of the database, copied from the live one, to write (writer() uses it);
-    the live link is pointed at it when the block ends without error, and it is removed otherwise. Nested uses
-    share the outer version."""
+    the live link is pointed at it when the block ends without error, and it is removed otherwise."""
     import shutil
     import time
 
-    outer = _TARGET.get()
-    if outer is not None:
-        yield outer
-        return
     live = config.db_path()
     with pull_lock():
         current = live.resolve() if live.is_file() else None
@@ -273,8 +272,7 @@ def _duckdb_reason(e: Exception, name: str) -> str:
     """A DuckDB failure while writing, as one line with its real cause."""
     text = str(e)
     if "No space left on device" in text or "disk is full" in text.lower():
-        return f"{name}: no space left on the device holding {config.home()}: free some space and pull again " \
-               "(the previous data is intact)"
+        return f"{name}: {_os_reason(OSError(errno.ENOSPC, 'No space left on device'), config.home())}"
     if "Permission denied" in text:
         return f"{name}: permission denied writing {config.home()}: check the folder's permissions " \
                "(the previous data is intact)"

@@ -255,7 +255,7 @@ def test_warm_renders_the_figures_ahead_of_the_first_visitor(trained: Path, clie
     warming.join(300)
     assert not warming.is_alive()
     stamp, sections = cache._CACHE["sections"]
-    assert stamp == cache._state() and sum(len(items) for items in sections.values()) == len(CATALOGUE)
+    assert stamp == cache.stamp() and sum(len(items) for items in sections.values()) == len(CATALOGUE)
 
 
 def test_the_server_draws_charts_in_a_child_process_with_the_same_result() -> None:

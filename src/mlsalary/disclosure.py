@@ -20,7 +20,6 @@ over the same population explore counts: distinct full-time postings (``POPULATI
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,8 +38,6 @@ DIMENSIONS: dict[str, str] = {
 POPULATION = "source = 'aijobs' AND dup_rank = 1 AND employment_type = 'full_time'"
 UNKNOWN = "\x00unknown"  # a field with no value: a group no filter can select, hidden like a small one
 
-_CACHE: dict[tuple[Any, ...], Pattern] = {}
-_LOCK = threading.Lock()
 
 
 class Pattern:
@@ -120,33 +117,18 @@ class Pattern:
         return True
 
 
-def put(state: tuple[Any, ...], computed: Pattern) -> None:
-    """Hold a pattern computed elsewhere (a server's child process) for the database state `state`."""
-    with _LOCK:
-        _CACHE.clear()
-        _CACHE[state] = computed
-
-
 def pattern() -> Pattern | None:
-    """The pattern of the database as it is (computed once per state of the database file). None inside a web
+    """The pattern of the database as it is (computed once per state of the database, web.cache). None inside a web
     request while the server's watcher computes the pattern of data a pull just swapped in (the request says the
     data is being updated: an old pattern must not decide what new counts may show)."""
-    from mlsalary import store
-    from mlsalary.web.cache import in_request, same_home, stamp
+    from mlsalary.web import cache
 
-    key = stamp()
-    hit = _CACHE.get(key)
-    if hit is not None:
-        return hit
-    if in_request.get() and any(same_home(old, key) for old in _CACHE):
-        return None
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is None:
-            cols = ", ".join(DIMENSIONS.values())
-            frame = store.query(f"SELECT {cols} FROM units WHERE {POPULATION}")
-            frame.columns = list(DIMENSIONS)
-            hit = Pattern(frame)
-            _CACHE.clear()
-            _CACHE[key] = hit
-    return hit
+    return cache.fresh("disclosure", _build)
+
+
+def _build() -> Pattern:
+    from mlsalary import store
+
+    frame = store.query(f"SELECT {', '.join(DIMENSIONS.values())} FROM units WHERE {POPULATION}")
+    frame.columns = list(DIMENSIONS)
+    return Pattern(frame)

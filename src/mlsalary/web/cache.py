@@ -1,5 +1,6 @@
-"""Answers that depend only on the database (the figures, their charts, the sources): computed once per state of
-the database file (its path and modification time), shared by the API and the pages.
+"""Answers that depend only on the database (the figures, their charts, the sources, the disclosure pattern, the
+postings the nearest-group ladder climbs): computed once per state of the database (stamp()), shared by the API,
+the pages, the estimate and the start card.
 
 What is cached lives as long as the server, so after each fill the garbage collector is told to leave it alone
 (gc.freeze): a full collection of a heap holding the figures stalls every request waiting behind it
@@ -27,8 +28,8 @@ _LOCKS_LOCK = threading.Lock()
 in_request: ContextVar[bool] = ContextVar("in_request", default=False)
 
 
-def _state() -> tuple[Any, ...]:
-    """The database's identity: the version file the home's link points at (store.aside), and its mtime."""
+def stamp() -> tuple[Any, ...]:
+    """The database's identity: the home's link, the version file it points at (store.aside), and its mtime."""
     from mlsalary import config
 
     p = config.db_path()
@@ -42,41 +43,54 @@ def same_home(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     return a[0] == b[0]
 
 
+_UPDATING = object()
+
+
+def _get(key: str, make: Callable[[], Any], stale_ok: bool) -> Any:
+    state = stamp()
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == state:
+        return hit[1]
+    if hit is not None and not same_home(hit[0], state):
+        hit = None  # another database altogether (tests, or MLSALARY_HOME changed): never its answers
+    if hit is not None and in_request.get():  # the watcher (web.pages.watch) computes the new state's answer
+        return hit[1] if stale_ok else _UPDATING
+    with _LOCKS_LOCK:
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    if hit is not None and stale_ok:
+        if not lock.acquire(blocking=False):
+            return hit[1]  # the previous state's answer, while the new one is computed
+    else:
+        lock.acquire()
+    try:
+        hit = _CACHE.get(key)
+        if hit is None or hit[0] != state:
+            hit = (state, make())
+            _CACHE[key] = hit
+            settle()
+    finally:
+        lock.release()
+    return hit[1]
+
+
 def cached(key: str, make: Callable[[], T]) -> T:
     """make(), computed again only when the database changes; one computation at a time for each key (make may
     itself use other keys). While a new state's answer is being computed (after a pull, by the server's watcher
     or another request), other requests get the previous state's answer at once instead of waiting for it."""
-    stamp = _state()
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    with _LOCKS_LOCK:
-        lock = _LOCKS.setdefault(key, threading.Lock())
-    if hit is not None and not same_home(hit[0], stamp):
-        hit = None  # another database altogether (tests, or MLSALARY_HOME changed): never its answers
-    if hit is not None and in_request.get():
-        return hit[1]  # the previous state's answer: the watcher (web.pages.watch) computes the new one
-    if hit is not None and not lock.acquire(blocking=False):
-        return hit[1]  # the previous state's answer, while the new one is computed
-    if hit is not None:
-        lock.release()
-    with lock:
-        hit = _CACHE.get(key)
-        if hit is None or hit[0] != stamp:
-            hit = (stamp, make())
-            _CACHE[key] = hit
-            settle()
-    return hit[1]
+    value: T = _get(key, make, stale_ok=True)
+    return value
+
+
+def fresh(key: str, make: Callable[[], T]) -> T | None:
+    """As cached(), but never the previous state's answer: None inside a web request while the new state's answer
+    is not computed yet (for answers an old state must not decide: the disclosure pattern)."""
+    value = _get(key, make, stale_ok=False)
+    return None if value is _UPDATING else value
 
 
 def put(key: str, state: tuple[Any, ...], value: Any) -> None:
     """Hold `value` as `key`'s answer for the database state `state` (computed elsewhere: web.pages.compute_aside)."""
     _CACHE[key] = (state, value)
-
-
-def stamp() -> tuple[Any, ...]:
-    """The database state the cache keys on (for the server's watcher)."""
-    return _state()
 
 
 def settle() -> None:

@@ -136,7 +136,6 @@ def compute_aside() -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from mlsalary import disclosure
 
     ctx = multiprocessing.get_context("spawn")
     from mlsalary.report.render import figure_items
@@ -146,7 +145,7 @@ def compute_aside() -> None:
     if state == cache.stamp():
         cache.put("figures", state, figures)
         cache.put("sections", state, figure_items(figures, svgs))
-        disclosure.put(state, pattern)
+        cache.put("disclosure", state, pattern)
 
 
 def train_aside() -> None:

@@ -117,6 +117,10 @@ def test_explore_follows_the_pattern_and_the_issue_example_is_closed(units: pd.D
     # The nearest group offered instead is one that is shown.
     near = remote["nearest"]
     assert near is not None and disclosure.pattern().status(near["filters"])[1] == "shown"
+    sub = units
+    for k, v in near["filters"].items():
+        sub = sub[sub[k] == v]
+    assert near["n"] == len(sub) == get(**near["filters"])["n"]  # its n is the group's own, as explore shows it
 
 
 @pytest.mark.usefixtures("use_loaded")

@@ -11,9 +11,12 @@ records are left out, and whose edges are rounded (``bins``), so no count of few
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlsalary.errors import InputError
+
+if TYPE_CHECKING:
+    from mlsalary.disclosure import Pattern
 
 #: The filters, each with the schema constant listing its allowed values (None: checked otherwise).
 FILTERS: dict[str, str | None] = {
@@ -41,11 +44,12 @@ def choices(field: str) -> tuple[str, ...]:
     return tuple(getattr(schema, name)) if name else ()
 
 
-def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    from mlsalary.disclosure import POPULATION
+def _normalized(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters given, checked (a 422 naming the field) and in the store's terms: the year a number, the country
+    its ISO code."""
     from mlsalary.normalize import geo
 
-    where, params = [POPULATION], []
+    key: dict[str, Any] = {}
     for field, value in filters.items():
         if value is None or value == "":
             continue
@@ -54,14 +58,15 @@ def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
         allowed = choices(field)
         if allowed and value not in allowed:
             raise InputError(f"{field}: unknown value {value!r}: choose one of {', '.join(allowed)}", field)
-        column = field
-        if field == "year":
-            value = _year(value)
-        elif field == "country":
-            column, value = "company_country", geo.require_iso2(str(value))
-        where.append(f"{column} = ?")
-        params.append(value)
-    return where, params
+        key[field] = _year(value) if field == "year" else geo.require_iso2(str(value)) if field == "country" else value
+    return key
+
+
+def _where(key: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """The SQL condition selecting the group of normalized filters, in explore's population."""
+    from mlsalary.disclosure import DIMENSIONS, POPULATION
+
+    return [POPULATION, *(f"{DIMENSIONS[f]} = ?" for f in key)], list(key.values())
 
 
 def _year(value: Any) -> int:
@@ -74,29 +79,30 @@ def _year(value: Any) -> int:
 def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "USD") -> dict[str, Any]:
     """The quantiles (with 95% intervals) of annual pay in the group the filters select, in `currency` (converted
     from US dollars at the average ECB rate of the group's latest year: `conversion`)."""
-    from mlsalary import stats, store
+    from mlsalary import disclosure, stats, store
     from mlsalary.normalize import money
 
     currency = money.require_currency(currency)
-    where, params = _where(filters)
+    key = _normalized(filters)
     base: dict[str, Any] = {"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "unit": "postings",
                             "duplicate_policy": "one_per_group", "employment": "full_time", "years": [],
                             "quantiles": [], "currency": currency, "conversion": None}  # fmt: skip
-    if _disclosure(filters) == "updating":  # before any query: a pull just swapped the data in
+    pattern = disclosure.pattern()
+    if pattern is None:  # before any query: a pull just swapped the data in
         return {**base, "n": None, "status": "updating", "note": UPDATING}
+    where, params = _where(key)
     df = store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
     pay = df["amount_usd"].to_numpy()
     n = len(pay)
     vis = stats.visibility(n)
     if vis == "hidden":
         return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown",
-                "nearest": nearest(filters)}  # fmt: skip
-    status = _disclosure(filters)
-    if status != "shown":
-        return {**base, "n": None, "status": "suppressed", "note": WITHHELD, "nearest": nearest(filters)}
+                "nearest": nearest(filters, pattern)}  # fmt: skip
+    if pattern.status(key)[1] != "shown":
+        return {**base, "n": None, "status": "suppressed", "note": WITHHELD, "nearest": nearest(filters, pattern)}
     if vis == "suppressed":
         return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers",
-                "nearest": nearest(filters)}  # fmt: skip
+                "nearest": nearest(filters, pattern)}  # fmt: skip
     years = [int(df["year"].min()), int(df["year"].max())]
     conv = money.conversion(currency, min(years[1], money.latest_rate_year()))
     k = conv["per_usd"]
@@ -119,35 +125,20 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
 RELAX = ("remote", "company_size", "year", "level")
 
 
-def nearest(filters: dict[str, Any]) -> dict[str, Any] | None:
-    """The nearest group with at least the minimum n: the filters with RELAX's dropped in turn, and its n."""
-    from mlsalary import stats, store
+def nearest(filters: dict[str, Any], pattern: Pattern) -> dict[str, Any] | None:
+    """The nearest group with at least the minimum n that the disclosure pattern shows: the filters with RELAX's
+    dropped in turn, and its n (the pattern knows every group's n: no query)."""
+    from mlsalary import stats
 
     current = {k: v for k, v in filters.items() if v not in (None, "")}
     for field in RELAX:
         if field not in current:
             continue
         current = {k: v for k, v in current.items() if k != field}
-        where, params = _where(current)
-        n = int(store.query("SELECT count(*) AS n FROM units WHERE " + " AND ".join(where), params)["n"].iloc[0])
-        if n >= stats.min_n() and _disclosure(current) == "shown":
+        n, status = pattern.status(_normalized(current))
+        if n >= stats.min_n() and status == "shown":
             return {"filters": current, "n": n, "dropped": [f for f in RELAX if f in filters and f not in current]}
     return None
-
-
-def _disclosure(filters: dict[str, Any]) -> str:
-    """The disclosure status of the group the (valid) filters select: 'shown', 'primary' or 'complementary' — or
-    'updating' while the server computes the pattern of new data."""
-    from mlsalary import disclosure
-    from mlsalary.normalize import geo
-
-    key = {}
-    for field, value in filters.items():
-        if value in (None, ""):
-            continue
-        key[field] = _year(value) if field == "year" else geo.require_iso2(str(value)) if field == "country" else value
-    current = disclosure.pattern()
-    return "updating" if current is None else current.status(key)[1]
 
 
 def bins(pay: Any, count: int = 20) -> list[dict[str, float]]:

@@ -379,8 +379,9 @@ def test_a_request_after_a_pull_is_answered_by_the_previous_model_not_trained(tm
         with pytest.raises(ModelNotReady):  # no model ever loaded for this home: a 503, never training
             saved.load_or_train()
         previous = object()
-        saved._LAST[saved.model_path()] = previous  # type: ignore[assignment]
+        older = (str(saved.model_path().with_suffix(".npz")), "a state before the pull")
+        saved._CACHE[older] = previous  # type: ignore[assignment]
         assert saved.load_or_train() == (previous, False)  # the data changed: the previous model answers
     finally:
         saved.may_train.reset(token)
-        saved._LAST.clear()
+        saved._CACHE.clear()

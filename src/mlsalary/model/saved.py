@@ -32,11 +32,17 @@ def fingerprint() -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: The last usable model this process loaded, under the state it was loaded for (one entry).
 _CACHE: dict[tuple[object, ...], CompactModel] = {}
 _MISSES: set[tuple[object, ...]] = set()
-#: The last usable model this process loaded: a request (which never trains) is answered by it while the server
-#: retrains for data a pull just swapped in (web.pages.watch); the answer names its model version and data dates.
-_LAST: dict[Path, CompactModel] = {}
+
+
+def _previous() -> CompactModel | None:
+    """The last usable model this process loaded for this home, whatever the state since: a request (which never
+    trains) is answered by it while the server retrains for data a pull just swapped in (web.pages.watch); the
+    answer names its model version and data dates."""
+    here = str(model_path().with_suffix(".npz"))  # _stamp()'s first element
+    return next((m for state, m in _CACHE.items() if state[0] == here), None)
 
 
 def _stamp() -> tuple[object, ...]:
@@ -61,7 +67,7 @@ def current() -> CompactModel | None:
         return _CACHE[stamp]
     if stamp in _MISSES:  # known unusable for this state: no file read, no query
         return None
-    if not may_train.get() and model_path() in _LAST:  # in a request, after a pull: the server's watcher loads
+    if not may_train.get() and _previous() is not None:  # in a request, after a pull: the server's watcher loads
         return None  # the new model (no file read or query on the request's path); the previous one answers
     compact = load(model_path())
     if compact is None or compact.meta.get("version") != MODEL_VERSION or \
@@ -71,8 +77,6 @@ def current() -> CompactModel | None:
         return None
     _CACHE.clear()
     _CACHE[stamp] = compact
-    _LAST.clear()
-    _LAST[model_path()] = compact
     return compact
 
 
@@ -89,8 +93,8 @@ def load_or_train() -> tuple[CompactModel, bool]:
     if not may_train.get():
         from mlsalary.errors import ModelNotReady
 
-        last = _LAST.get(model_path())  # the data changed under a running server: the previous model of this
-        if last is not None:  # home answers until the new one is ready
+        last = _previous()  # the data changed under a running server: the previous model of this home answers
+        if last is not None:  # until the new one is ready
             return last, False
         fingerprint()  # no data at all: the store's own error, which says how to get data
         raise ModelNotReady(

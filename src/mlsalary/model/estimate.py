@@ -25,7 +25,7 @@ from typing import Any
 from mlsalary import stats
 from mlsalary.errors import InsufficientData
 from mlsalary.model.features import MIXED, REFERENCE, ProfileError, profile_values
-from mlsalary.model.saved import load_or_train, model_version
+from mlsalary.model.saved import current, load_or_train, model_version
 from mlsalary.normalize import geo, levels
 
 QUANTILE_KEYS = ("p10", "p25", "p50", "p75", "p90")
@@ -104,11 +104,8 @@ def estimate(
         raise ProfileError(f"a metro is for US metros only; the country is {country}", "metro")
     given_skills = check_skills(skills)
     scale = metro_factor(metro) if metro else None
-    if on_train is not None:
-        from mlsalary.model.saved import current
-
-        if current() is None:
-            on_train()
+    if on_train is not None and current() is None:
+        on_train()
     model, trained_now = load_or_train()
     year = int(model.meta["latest_year"])
     mix = Mix.of(model)
@@ -165,8 +162,8 @@ def estimate(
     averaged = mix.basis(profile)
     if averaged:
         notes.append(averaged)
-    if metro:
-        factor, area = scale or metro_factor(metro)
+    if scale:  # resolved before the model was loaded or trained: a place that is not a metro fails first
+        factor, area = scale
         unscaled = round(float(q[2]))
         q = q * factor
         contributions.append({"feature": "metro", "from": "national", "to": area,

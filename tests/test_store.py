@@ -385,3 +385,20 @@ def test_a_request_after_a_pull_is_answered_by_the_previous_model_not_trained(tm
     finally:
         saved.may_train.reset(token)
         saved._CACHE.clear()
+
+
+def test_the_server_computes_new_data_in_a_child_process_as_it_would_itself(tmp_path: Path) -> None:
+    """web.pages.compute_aside: the figures, their charts and the disclosure pattern computed in a low-priority child
+    process land in the cache for the state they were computed on, equal to what the server would compute."""
+    from mlsalary.figures.compute import compute_all
+    from mlsalary.web import cache, pages
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000 + 1000 * i for i in range(40)]))
+    pages.compute_aside()
+    state = cache.stamp()
+    held = {k: v for k, (s, v) in cache._CACHE.items() if s == state}
+    assert {"figures", "sections", "disclosure"} <= set(held)
+    assert [(f.id, f.status, f.value, f.n) for f in held["figures"]] == [
+        (f.id, f.status, f.value, f.n) for f in compute_all()
+    ]
+    assert held["disclosure"].status({"role": "ml_engineer"}) == (40, "shown")

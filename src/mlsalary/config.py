@@ -100,8 +100,8 @@ def max_requests() -> int:
     return max(int(raw), 1) if raw.isdigit() else MAX_REQUESTS
 
 
-#: How much a pull lowers its CPU priority (nice), so that a server on the same machine keeps answering during it
-#: (MLSALARY_PULL_NICE; 0 keeps the priority).
+#: How much a pull, and a server's background work (training, figures), lower their CPU priority (nice), so that a
+#: server on the same machine keeps answering meanwhile (MLSALARY_PULL_NICE; 0 keeps the priority).
 PULL_NICE = 10
 
 

@@ -110,10 +110,17 @@ def warm(aside: bool = False) -> None:
         WARMING.clear()
 
 
-def _lower_priority() -> None:
-    import os
+def _in_child(work: Any, timeout: float) -> Any:
+    """work() in a fresh child process at low priority (config.lower_priority), its result handed back: its CPU and
+    memory stay out of the server's process, whose threads keep answering."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    os.nice(10)
+    from mlsalary import config
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=ctx, initializer=config.lower_priority) as pool:
+        return pool.submit(work).result(timeout=timeout)
 
 
 def _state_of_the_data() -> tuple[Any, Any, Any, Any]:
@@ -130,34 +137,28 @@ def _state_of_the_data() -> tuple[Any, Any, Any, Any]:
 
 
 def compute_aside() -> None:
-    """The figures, their charts and the disclosure pattern of the data as it is, computed in a low-priority child
-    process (their pandas and chart work would otherwise hold the server's interpreter while it answers) and put in
-    the caches — unless the data changed meanwhile."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-
-    ctx = multiprocessing.get_context("spawn")
+    """The figures, their charts and the disclosure pattern of the data as it is, computed in a child process (their
+    pandas and chart work would otherwise hold the server's interpreter while it answers) and put in the caches —
+    unless the data changed meanwhile."""
     from mlsalary.report.render import figure_items
 
-    with ProcessPoolExecutor(1, mp_context=ctx, initializer=_lower_priority) as pool:
-        state, figures, svgs, pattern = pool.submit(_state_of_the_data).result(timeout=1800)
+    state, figures, svgs, pattern = _in_child(_state_of_the_data, timeout=1800)
     if state == cache.stamp():
         cache.put("figures", state, figures)
         cache.put("sections", state, figure_items(figures, svgs))
         cache.put("disclosure", state, pattern)
 
 
-def train_aside() -> None:
-    """`train(save=True)` in a child process at low priority (nice 10): the training's CPU and memory stay out of
-    the server's process. Its failure is left for load_or_train to report."""
-    import os
-    import subprocess
-    import sys
+def _train() -> None:
+    from mlsalary.model.train import train
 
-    code = "from mlsalary.model.train import train; train(save=True)"
-    subprocess.run([sys.executable, "-c", code], env=os.environ.copy(), capture_output=True, check=False,
-                   preexec_fn=lambda: os.nice(10), timeout=3600)  # fmt: skip
+    train(save=True)
+
+
+def train_aside() -> None:
+    """Train and save the model in a child process (_in_child). Its failure is left for load_or_train to report."""
+    with contextlib.suppress(Exception):
+        _in_child(_train, timeout=3600)
 
 
 def watch(every: float = 1.0, stop: Any = None, settle_s: float = 2.0) -> None:

@@ -410,8 +410,8 @@ class RequestGuard(HttpMiddleware):
         host_header = headers.get("host", "")
         name = host_name(host_header)
         if name not in config.allowed_hosts():
-            await _refuse(send, 400, "host", f"Host {host_header!r} is not served here: open the app at "
-                          "http://127.0.0.1:PORT/, or add the name to MLSALARY_ALLOWED_HOSTS")  # fmt: skip
+            await _refuse(send, 400, ["header", "host"], f"Host {host_header!r} is not served here: open the app at "
+                          "http://127.0.0.1:PORT/, or add the name to MLSALARY_ALLOWED_HOSTS", "host")  # fmt: skip
             return
         origin = headers.get("origin")
         if scope["method"] not in ("GET", "HEAD", "OPTIONS") and origin:
@@ -419,7 +419,8 @@ class RequestGuard(HttpMiddleware):
 
             if (urlsplit(origin).netloc or "").lower() != host_header.lower():
                 why = "forms and the API take requests from this app's own pages or from programs, not other sites"
-                await _refuse(send, 403, "origin", f"a {scope['method']} from {origin} is refused: {why}")
+                await _refuse(send, 403, ["header", "origin"], f"a {scope['method']} from {origin} is refused: {why}",
+                              "origin")
                 return
         await self.app(scope, receive, send)
 
@@ -432,16 +433,13 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-async def _refuse(send: Any, status: int, field: str, msg: str) -> None:
-    body = json.dumps({"detail": [{"loc": ["header", field], "msg": msg, "type": field}]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})  # fmt: skip
+async def _refuse(send: Any, status: int, loc: list[str], msg: str, kind: str,
+                  headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:  # fmt: skip
+    """Answer from a middleware, in the API's error shape (one item: where, the message, its type)."""
+    body = json.dumps({"detail": [{"loc": loc, "msg": msg, "type": kind}]}).encode()
+    head = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": body})
 
 
 class SecurityHeaders(HttpMiddleware):
@@ -516,11 +514,8 @@ class LoadShed(HttpMiddleware):
         if not await self._turn():
             msg = (f"the server is answering {self.limit} requests already; try again in {RETRY_AFTER_SECONDS} s "
                    "(MLSALARY_MAX_REQUESTS sets the limit)")  # fmt: skip
-            body = json.dumps({"detail": [{"loc": ["server", "load"], "msg": msg, "type": "busy"}]}).encode()
-            headers = [(b"content-type", b"application/json"), (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
-                       (b"content-length", str(len(body)).encode())]  # fmt: skip
-            await send({"type": "http.response.start", "status": 503, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            retry = ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),)
+            await _refuse(send, 503, ["server", "load"], msg, "busy", retry)
             return
         try:
             await self.app(scope, receive, send)

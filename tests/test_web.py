@@ -22,6 +22,8 @@ from mlsalary.web.pages import offer_from_form
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PAGES = ("/", "/figures", "/estimate", "/offer", "/claims", "/sources")
+# From the mirror: full-time senior ML engineers at US employers, distinct postings of 2025.
+SENIOR_US_2025_N, SENIOR_US_2025_MEDIAN = 609, 205_200
 
 
 @pytest.fixture
@@ -429,3 +431,17 @@ def test_the_server_limit_is_configurable(monkeypatch: pytest.MonkeyPatch) -> No
     app = create_app()
     shed = [m for m in app.user_middleware if m.cls is LoadShed]
     assert len(shed) == 1 and shed[0].kwargs["limit"] == 3 == config.max_requests()
+
+
+def test_the_start_card_explore_and_the_figure_count_the_same_postings(trained: Path, client: TestClient) -> None:
+    """One question, one answer: the start card's group, explore's group and the headline figure are the same
+    postings (distinct, full-time) with the same median."""
+    card = client.get("/api/v1/start", params={"role": "ml_engineer", "level": "senior", "country": "US"}).json()
+    market = card["market"]
+    assert market["exact"] and market["years"] == [2025]
+    explored = client.get("/api/v1/explore", params={"role": "ml_engineer", "level": "senior", "country": "US",
+                                                     "year": "2025"}).json()  # fmt: skip
+    median = next(q for q in explored["quantiles"] if q["statistic"] == "median")
+    figure = client.get("/api/v1/figures/senior-us-ml-median").json()
+    assert market["n"] == explored["n"] == figure["n"] == SENIOR_US_2025_N
+    assert market["quantiles"]["p50"]["value"] == median["value"] == figure["value"] == SENIOR_US_2025_MEDIAN

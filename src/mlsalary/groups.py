@@ -22,11 +22,12 @@ def _all_postings() -> Any:
     """Every distinct full-time aijobs.net posting with pay (role, level, country, year, pay), read once per state of
     the database: a ladder of groups then costs no query (an estimate runs on the server's event loop)."""
     from mlsalary import store
+    from mlsalary.disclosure import POPULATION
     from mlsalary.web import cache
 
     def read() -> Any:
-        return store.query("SELECT role, level, company_country, year, amount_usd FROM units WHERE source = 'aijobs' "
-                           "AND dup_rank = 1 AND employment_type = 'full_time' AND amount_usd IS NOT NULL")  # fmt: skip
+        return store.query("SELECT role, level, company_country, year, amount_usd FROM units "
+                           f"WHERE {POPULATION} AND amount_usd IS NOT NULL")  # fmt: skip
 
     return cache.cached("groups:postings", read)
 

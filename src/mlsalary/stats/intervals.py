@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mlsalary.stats.suppress import PRIVACY_FLOOR
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 LEVEL = 0.95
-TAIL_FLOOR = 5  # = stats.suppress.PRIVACY_FLOOR (kept equal by a test)
+TAIL_FLOOR = PRIVACY_FLOOR
 METHOD = "distribution-free order-statistic interval (exact binomial coverage)"
 
 

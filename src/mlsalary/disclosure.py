@@ -98,14 +98,14 @@ class Pattern:
         anything was hidden."""
         import pandas as pd
 
-        from mlsalary.stats import PRIVACY_FLOOR
+        from mlsalary.stats import exposes
 
         hidden_n = child["n"].where(child["hidden"], 0)
         if parent:
             sums = hidden_n.groupby([child[c] for c in parent]).transform("sum")
         else:
             sums = pd.Series(hidden_n.sum(), index=child.index)
-        exposed = (sums > 0) & (sums < PRIVACY_FLOOR)
+        exposed = exposes(sums)
         if not exposed.any():
             return False
         candidates = child[exposed & ~child["hidden"]]

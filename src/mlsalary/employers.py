@@ -152,7 +152,7 @@ def _complementary(shown: list[dict[str, Any]], overall: dict[str, Any]) -> list
     if total is None:
         return []
     rest = total - sum(r["n"] for r in shown)
-    if 0 < rest < stats.PRIVACY_FLOOR and shown:
+    if stats.exposes(rest) and shown:
         smallest = min(shown, key=lambda r: r["n"])
         shown = [r if r is not smallest else {k: v for k, v in r.items() if k in ("role", "level", "year", "place")}
                  | {"n": None, "status": "suppressed", "note": "withheld so that a smaller group cannot be derived"}

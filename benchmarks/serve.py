@@ -22,6 +22,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +93,9 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60) 
     raise SystemExit("the server did not answer within a minute")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--rate", type=float, default=100.0, help="requests a second")
-    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load per endpoint")
-    ap.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load before each endpoint's")
-    ap.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = ap.parse_args()
+def pulled_and_trained(profiles: int) -> list[dict[str, Any]]:
+    """A fresh store pulled from the mirror and the pay model trained on it (not timed); `profiles` real estimate
+    bodies the model supports."""
     fresh_store_from_mirror()
 
     from mlsalary import api
@@ -105,16 +103,40 @@ def main() -> None:
 
     if any(o.status != "loaded" for o in api.pull()):
         print("not every source loaded", file=sys.stderr)
-    meta = train(save=True).meta
-    bodies = supported_profiles(meta, 500)
+    return supported_profiles(train(save=True).meta, profiles)
 
+
+def mlsalary_exe() -> str:
+    return str(Path(sys.executable).with_name("mlsalary"))
+
+
+@contextmanager
+def running_server() -> Iterator[str]:
+    """`mlsalary serve` on a free local port in its own process, until the block ends; yields its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    exe = Path(sys.executable).with_name("mlsalary")
-    server = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
+    server = subprocess.Popen([mlsalary_exe(), "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
                               env=os.environ.copy())  # fmt: skip
     try:
         wait_ready(base, server)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--rate", type=float, default=100.0, help="requests a second")
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load per endpoint")
+    ap.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load before each endpoint's")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = ap.parse_args()
+    bodies = pulled_and_trained(500)
+    with running_server() as base:
         import httpx
 
         for b in bodies[:20]:  # warm: the saved model is loaded once, the figures computed once
@@ -130,12 +152,6 @@ def main() -> None:
         ):
             asyncio.run(load(base + path, body, args.rate, args.warmup))  # connections open, caches warm
             results[name] = asyncio.run(load(base + path, body, args.rate, args.duration))
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     floor = results["health (baseline)"]["p99_ms"]
     est = results["estimate"]

@@ -22,13 +22,10 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from common import fresh_store_from_mirror, supported_profiles
-from serve import free_port, wait_ready
+from serve import mlsalary_exe, pulled_and_trained, running_server
 
 TARGET_P99_S = 1.0
 PULL_RATE = 30.0
@@ -114,21 +111,8 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of the capacity and overload runs")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args()
-    fresh_store_from_mirror()
-
-    from mlsalary import api
-    from mlsalary.model.train import train
-
-    if any(o.status != "loaded" for o in api.pull()):
-        print("not every source loaded", file=sys.stderr)
-    bodies = supported_profiles(train(save=True).meta, 200)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    exe = Path(sys.executable).with_name("mlsalary")
-    server = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
-                              env=os.environ.copy())  # fmt: skip
-    try:
-        wait_ready(base, server)
+    bodies = pulled_and_trained(200)
+    with running_server() as base:
         import httpx
 
         wait_warm(base)  # the server's own start-up work (the figures, their charts, the disclosure pattern) done
@@ -146,7 +130,7 @@ def main() -> None:
         mix = itertools.cycle([("GET", u, None) for u in urls[:20]] + [("GET", base + "/api/v1/figures", None),
                               ("GET", base + "/api/v1/health", None)] + [("POST", base + "/api/v1/estimate", b)
                                                                         for b in bodies[:20]])  # fmt: skip
-        pull = subprocess.Popen([str(exe), "data", "pull"], env=os.environ.copy(), stdout=subprocess.DEVNULL,
+        pull = subprocess.Popen([mlsalary_exe(), "data", "pull"], env=os.environ.copy(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)  # fmt: skip
         t0 = time.perf_counter()
         during: dict[str, Any] = {"requests": 0, "statuses": {}, "p99_s": 0.0}
@@ -157,19 +141,14 @@ def main() -> None:
             for k, v in chunk["statuses"].items():
                 during["statuses"][k] = during["statuses"].get(k, 0) + v
                 if ended is not None:  # of which after the pull, while the server takes up the new data
-                    during.setdefault("after", {})[k] = during.setdefault("after", {}).get(k, 0) + v
+                    after = during.setdefault("after", {})
+                    after[k] = after.get(k, 0) + v
             during["p99_s"] = max(during["p99_s"], chunk["p99_s"] or 0.0)
             if ended is None and pull.poll() is not None:
                 ended = time.perf_counter()
                 during["pull_s"] = ended - t0
         pull_code = pull.wait()
         pull_err = (pull.stderr.read() if pull.stderr else "").strip()
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     shed = overload["statuses"].get("503", 0)
     errors_in_pull = sum(v for k, v in during["statuses"].items() if k != "200")

@@ -177,14 +177,15 @@ def entry_spread(d: Data) -> Out:
     hi = None if p90.ci_high is None or p10.ci_low is None else p90.ci_high - p10.ci_low
     spread = stats.Estimate(value, lo, hi, p10.n, "p90 - p10; interval from the two order-statistic intervals")
     if value is not None and (lo is None or hi is None):
-        notes = [*notes, OPEN_SIDE.format(side="lower" if lo is None else "upper", n=p10.n)]
+        floor = stats.intervals.TAIL_FLOOR
+        notes = [*notes, OPEN_SIDE.format(side="lower" if lo is None else "upper", n=p10.n, few=floor - 1, floor=floor)]
     return Out(spread, p10.n, p10.n, years_of(entry), [group("p10", p10), group("p90", p90)], method=spread.method,
                caveats=notes)  # fmt: skip
 
 
 #: A caveat for an interval left open on one side by the disclosure rule (stats.intervals.TAIL_FLOOR).
-OPEN_SIDE = ("the interval's {side} end is not bounded: with {n} records, bounding it would print one of the 4 "
-             "most extreme postings' pay (no published bound has fewer than 5 records beyond it)")
+OPEN_SIDE = ("the interval's {side} end is not bounded: with {n} records, bounding it would print one of the {few} "
+             "most extreme postings' pay (no published bound has fewer than {floor} records beyond it)")
 
 
 def outside_us(d: Data) -> Out:

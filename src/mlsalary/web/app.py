@@ -485,7 +485,7 @@ class LoadShed(HttpMiddleware):
         if self.busy < self.limit:
             self.busy += 1  # one event loop: no lock needed
             return True
-        if self.wait <= 0 or len(self.line) >= self.limit:  # a line as long as the places: the rest is shed at once
+        if len(self.line) >= self.limit:  # a line as long as the places: the rest is shed at once
             return False
         turn = asyncio.get_running_loop().create_future()
         self.line.append(turn)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mlsalary.errors import InputError
+from mlsalary.stats.suppress import PRIVACY_FLOOR
 
 if TYPE_CHECKING:
     from mlsalary.disclosure import Pattern
@@ -31,10 +32,11 @@ YEARS = (1990, 2100)  # the years a filter may name (the API's schema says the s
 QUANTILES = (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9))
 NOTE = ("aijobs.net annual pay (USD): one value per distinct full-time posting (its posted range's midpoint); "
         "95% intervals")
-WITHHELD = ("withheld: with it, a hidden group of fewer than 5 postings could be worked out from the groups shown "
-            "beside it (complementary suppression)")
+WITHHELD = (f"withheld: with it, a hidden group of fewer than {PRIVACY_FLOOR} postings could be worked out from the "
+            "groups shown beside it (complementary suppression)")
 UPDATING = "the data was just updated and its privacy checks are being computed: ask again in a few seconds"
-TAIL_NOTE = "a quantile or bound with fewer than 5 postings beyond it is not shown (it would be one posting's pay)"
+TAIL_NOTE = (f"a quantile or bound with fewer than {PRIVACY_FLOOR} postings beyond it is not shown (it would be one "
+             "posting's pay)")
 
 
 def choices(field: str) -> tuple[str, ...]:

@@ -402,3 +402,21 @@ def test_the_server_computes_new_data_in_a_child_process_as_it_would_itself(tmp_
         (f.id, f.status, f.value, f.n) for f in compute_all()
     ]
     assert held["disclosure"].status({"role": "ml_engineer"}) == (40, "shown")
+
+
+@pytest.mark.parametrize(("given", "step"), [(None, 10), ("3", 3), ("0", 0)])
+def test_a_pull_lowers_its_priority_as_configured(given: str | None, step: int) -> None:
+    """config.lower_priority (a pull, the server's background work) reads MLSALARY_PULL_NICE (default PULL_NICE);
+    it never raises the priority of a process already lower."""
+    from mlsalary import config
+
+    assert config.PULL_NICE == 10
+    env = {k: v for k, v in os.environ.items() if k != "MLSALARY_PULL_NICE"}
+    if given is not None:
+        env["MLSALARY_PULL_NICE"] = given
+    code = ("import os; from mlsalary import config; before = os.getpriority(os.PRIO_PROCESS, 0); "
+            "config.lower_priority(); print(before, os.getpriority(os.PRIO_PROCESS, 0))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "PYTHONPATH": str(REPO / "src")},
+                         capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+    before, after = int(out[0]), int(out[1])
+    assert after == max(before, step)

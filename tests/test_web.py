@@ -445,3 +445,29 @@ def test_the_start_card_explore_and_the_figure_count_the_same_postings(trained: 
     figure = client.get("/api/v1/figures/senior-us-ml-median").json()
     assert market["n"] == explored["n"] == figure["n"] == SENIOR_US_2025_N
     assert market["quantiles"]["p50"]["value"] == median["value"] == figure["value"] == SENIOR_US_2025_MEDIAN
+
+
+def test_the_nearest_group_is_found_once_per_state_and_priced_per_call(
+    trained: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An estimate outside the model's support runs groups.market on the server's event loop: the ladder is climbed
+    once per state of the database and group; each call only applies its currency."""
+    from mlsalary import groups
+    from mlsalary.web import cache
+
+    monkeypatch.setattr(cache, "_CACHE", {})  # nothing computed yet for this state
+    calls: list[tuple[str, str, str]] = []
+    climb = groups._market_usd
+
+    def counted(role: str, level: str, country: str) -> dict:
+        calls.append((role, level, country))
+        return climb(role, level, country)
+
+    monkeypatch.setattr(groups, "_market_usd", counted)
+    usd = groups.market("ml_engineer", "senior", "US", 1.0)
+    eur = groups.market("ml_engineer", "senior", "US", 0.5)
+    again = groups.market("ml_engineer", "senior", "US", 1.0)
+    assert calls == [("ml_engineer", "senior", "US")]
+    assert usd == again and usd["n"] == SENIOR_US_2025_N
+    assert usd["quantiles"]["p50"]["value"] == SENIOR_US_2025_MEDIAN
+    assert eur["quantiles"]["p50"]["value"] == round(SENIOR_US_2025_MEDIAN * 0.5)

@@ -68,7 +68,23 @@ def _label(roles: tuple[str, ...], level: str | None, country: str) -> str:
 
 def market(role: str, level: str, country: str, per_usd: float) -> dict[str, Any]:
     """The postings' quantiles for the group, or the nearest group in the same country that has data (named), or
-    why there is none. Another country's postings never stand in for this one's."""
+    why there is none. Another country's postings never stand in for this one's. The group's answer (in USD) is
+    found once per state of the database and role, level and country (an estimate runs on the server's event loop);
+    only the currency is applied per call."""
+    from mlsalary.web import cache
+
+    found = cache.cached(f"groups:market:{role}:{level}:{country}", lambda: _market_usd(role, level, country))
+    if not found["available"]:
+        return dict(found)
+
+    def money(x: float | None) -> int | None:
+        return None if x is None else round(x * per_usd)
+
+    quantiles = {key: {k: money(v) for k, v in q.items()} for key, q in found["quantiles"].items()}
+    return {**found, "quantiles": quantiles}
+
+
+def _market_usd(role: str, level: str, country: str) -> dict[str, Any]:
     ml = tuple(schema.ML_ROLES) if role in schema.ML_ROLES else (role,)
     candidates = [((role,), level), ((role,), None), (ml, level), (ml, None)]
     candidates = list(dict.fromkeys(candidates))
@@ -89,9 +105,7 @@ def market(role: str, level: str, country: str, per_usd: float) -> dict[str, Any
             e = stats.quantile(pay, p)
             if e.value is None:  # too few postings beyond it to print it (stats.intervals.TAIL_FLOOR): climb on
                 break
-            q[key] = {"value": round(e.value * per_usd),
-                      "ci_low": None if e.ci_low is None else round(e.ci_low * per_usd),
-                      "ci_high": None if e.ci_high is None else round(e.ci_high * per_usd)}  # fmt: skip
+            q[key] = {"value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high}
         if len(q) < len(QUANTILES):
             continue
         return {"available": True, "group": label, "exact": i == 0,

@@ -144,6 +144,9 @@ def main() -> None:
                     after = during.setdefault("after", {})
                     after[k] = after.get(k, 0) + v
             during["p99_s"] = max(during["p99_s"], chunk["p99_s"] or 0.0)
+            if set(chunk["statuses"]) != {"200"}:  # when the errors came, from the pull's start
+                during.setdefault("bad_seconds", []).append(
+                    (round(time.perf_counter() - t0), "after" if ended is not None else "pull", chunk["statuses"]))
             if ended is None and pull.poll() is not None:
                 ended = time.perf_counter()
                 during["pull_s"] = ended - t0
@@ -174,6 +177,8 @@ def main() -> None:
           f"{during['requests']:,} requests, statuses {during['statuses']} (in the 5 s after it: "
           f"{during.get('after', {})}), worst second's p99 "
           f"{during['p99_s'] * 1000:.0f} ms")  # fmt: skip
+    for second, phase, statuses in during.get("bad_seconds", []):
+        print(f"  second {second} ({phase}): {statuses}")
     if pull_code:
         print(f"  the pull said: {pull_err[-300:]}")
     print(f"  target (0 errors during the pull): {'met' if pull_ok else 'NOT met'}")

@@ -10,7 +10,11 @@ A side is open (None) when the sample is too small to bound it.
 Ties: pay is often reported in round numbers, and when the quantile's value is shared by several answers the closed
 interval [x_(l), x_(u)] covers it more often than the binomial says. The ranks are then narrowed while the coverage,
 recomputed with the sample's own shares below and at that value (1 - P(Bin(n, p_le) < l) - P(Bin(n, p_lt) >= u)),
-stays at or above the level — so tied samples keep close to the nominal coverage instead of far above it.
+stays at or above the level — so tied samples keep close to the nominal coverage instead of far above it. The
+interval never collapses to zero width: narrowing stops before its two ends meet, and when the binomial ranks
+themselves land on one value, the ends step out to the nearest different values on each side. A zero-width
+interval ([$150,000, $150,000]) would claim certainty no sample has, and a ratio built on it (stats.compare) would
+carry only the other group's uncertainty.
 
 Disclosure: an order statistic is one record's value. A published quantile or bound must have at least
 ``TAIL_FLOOR`` (the privacy floor, 5) records at or below it and as many at or above it; otherwise it is withheld
@@ -88,6 +92,10 @@ def quantile(
     value: float | None = point
     low = float(x[l_rank - 1]) if l_rank else None
     high = float(x[u_rank - 1]) if u_rank else None
+    if low is not None and high is not None and low == high:  # never zero width: the nearest different values
+        below, above = x[x < low], x[x > high]
+        low = float(below[-1]) if len(below) else None
+        high = float(above[0]) if len(above) else None
     if tail_floor:
         value, low, high = (v if v is None or _tail_safe(x, v, tail_floor) else None for v in (value, low, high))
     return Estimate(value, low, high, n, METHOD, level)
@@ -116,7 +124,8 @@ def _narrow_for_ties(
     def coverage(lo: int, hi: int) -> float:
         return float(1.0 - binom.cdf(lo - 1, n, p_le) - binom.sf(hi - 1, n, p_lt))
 
-    while l_rank + 1 <= u_rank - 1 and coverage(l_rank + 1, u_rank - 1) >= level:
+    while (l_rank + 1 <= u_rank - 1 and x[l_rank] < x[u_rank - 2]  # the narrowed ends stay apart
+           and coverage(l_rank + 1, u_rank - 1) >= level):
         l_rank, u_rank = l_rank + 1, u_rank - 1
     return l_rank, u_rank
 

@@ -1,0 +1,62 @@
+"""The one verdict rule: what an interval of a difference says about a claim.
+
+A claim is "the difference is above `size`" (direction +1: a pays more than b, by more than `size` percent) or
+"below -`size`" (direction -1). With the 95% interval [low, high] of the difference (in percent):
+
+- **supported**: the interval lies wholly on the claimed side of `size` (no difference, and the claimed size, are
+  excluded);
+- **no effect found**: the interval lies inside +/- `negligible` (default NEGLIGIBLE, 5%: a difference smaller than
+  that is too small to matter for pay) — the data rule out any difference that matters, which is not the same as a
+  difference the data merely fail to find;
+- **contradicted**: the interval excludes the claim (it lies wholly below `size` on the claimed side);
+- **inconclusive**: the interval takes in both no difference and the claimed size — the data cannot tell;
+- **cannot be tested**: no interval (a figure missing, suppressed, or with an open side).
+
+Several parts of one claim (`combine`): the same verdict throughout is that verdict; supported parts beside parts
+the data cannot tell are inconclusive; parts that point different ways (some supported, others contradicted or no
+effect found) are **mixed** — the only way to be mixed.
+"""
+
+from __future__ import annotations
+
+VERDICTS = ("supported", "contradicted", "no effect found", "inconclusive", "mixed", "cannot be tested")
+#: A pay difference within +/- this many percent is too small to matter ("no effect found" when the whole interval
+#: lies inside it).
+NEGLIGIBLE = 5.0
+
+
+def judge(
+    low: float | None, high: float | None, direction: int = 1, size: float = 0.0, negligible: float = NEGLIGIBLE
+) -> str:
+    """The verdict on "the difference is beyond `size` in `direction`" from its interval [low, high]."""
+    if low is None or high is None:
+        return "cannot be tested"
+    if direction not in (1, -1):
+        raise ValueError("direction is +1 (more) or -1 (less)")
+    lo, hi = (low, high) if direction == 1 else (-high, -low)
+    if lo > size:
+        return "supported"
+    if -negligible <= lo and hi <= negligible:
+        return "no effect found"
+    if hi < size:
+        return "contradicted"
+    return "inconclusive"
+
+
+def combine(verdicts: list[str]) -> str:
+    """One verdict for a claim of several parts (module docstring)."""
+    tested = [v for v in verdicts if v != "cannot be tested"]
+    if not tested:
+        return "cannot be tested"
+    kinds = set(tested)
+    if len(kinds) == 1:
+        return tested[0]
+    if "supported" in kinds and kinds & {"contradicted", "no effect found", "mixed"}:
+        return "mixed"
+    if "inconclusive" in kinds:
+        return "inconclusive"
+    return "contradicted"  # contradicted beside no effect found: the claim fails either way
+
+
+ANSWERS = {"supported": "Yes", "contradicted": "No", "no effect found": "No difference that matters",
+           "inconclusive": "Can't tell", "mixed": "Mixed", "cannot be tested": "Can't tell"}  # fmt: skip

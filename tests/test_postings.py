@@ -31,11 +31,11 @@ AIJOBS_FIGURES = {
     "country-comparison": (189000.0, 5510, 4819),
     "remote-gap": (0.5132, 891, 237),
     "abroad-gap": (None, 5510, 7),
-    "scientist-premium": (-2.9919, 1820, 891),
-    "genai-premium": (-30.8818, 2469, 31),
+    "scientist-premium": (-5.2399, 1606, 715),  # scientist titles only: no "Research Engineer"
+    "genai-premium": (-11.0256, 2469, 619),  # GenAI titles include AI Engineer titles
     "yoy-ml-median": (3.3943, 1905, 891),
     "entry-share-trend": (5.0456, 2854, 2854),
-    "genai-share-trend": (1.3315, 2854, 2854),
+    "genai-share-trend": (25.7884, 2854, 2854),
     "negotiation-room": (45.0668, 605, 605),  # median posted width, max / min - 1, in percent
 }
 MID_US_ML_ROWS_2025 = 501  # published rows of the 251 distinct postings of the mid-level figure (250 ranges + 1 single)

@@ -188,7 +188,7 @@ def oews(occupation: str, area: str = "national", year: int | None = None, indus
 
 
 def figures(ids: list[str] | None = None) -> list[Any]:
-    """The 32 headline figures (or those named), computed from the store: a list of mlsalary.figures.model.Figure."""
+    """The headline figures (or those named), computed from the store: a list of mlsalary.figures.model.Figure."""
     from mlsalary.figures.compute import compute_all
 
     return compute_all(ids=ids)

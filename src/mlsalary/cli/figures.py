@@ -1,4 +1,4 @@
-"""`mlsalary figures` and `mlsalary claims`: the 32 figures, the report, and the claim checker."""
+"""`mlsalary figures` and `mlsalary claims`: the figures, the report, and the claim checker."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ def figures(
                   ", ".join(f.sources), f.period or render.years_text(f.years))  # fmt: skip
     c = console()
     c.print(t)
+    c.print("The answers:", markup=False)
+    for i, f in enumerate(figs, start=1):
+        c.print(f"{i}. {render.human(f.headline)}", markup=False)
     ok = sum(f.status == "ok" for f in figs)
     c.print(f"{ok} of {len(figs)} figures shown; definitions and caveats: mlsalary figures --json or --out DIR")
     c.print("data: " + "; ".join(render.source_text(s) for s in sources), markup=False)
@@ -71,8 +74,9 @@ def figures(
 
 
 def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False) -> None:
-    """Common claims about ML pay, each checked against the figures: supported, contradicted, mixed, or cannot be
-    tested with open data — with the numbers behind the verdict.
+    """Claims about ML pay — common ones and published ones, with their citations — each checked against the figures
+    by one rule: supported, contradicted, no effect found, inconclusive, mixed, or cannot be tested with open data —
+    with the numbers behind the verdict.
 
     Example: mlsalary claims --json
     """
@@ -89,5 +93,8 @@ def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdi
     for c in ("claim", "verdict", "the numbers"):
         t.add_column(c, overflow="fold")
     for v in verdicts:
-        t.add_row(v.claim, v.verdict, v.explanation)
+        claim = v.claim + (f" ({v.citation})" if v.citation else "")
+        differs = f" How this differs from the claim's own comparison: {v.differs}" if v.differs else ""
+        numbers = v.explanation + differs
+        t.add_row(claim, v.verdict, render.human(numbers))
     console().print(t)

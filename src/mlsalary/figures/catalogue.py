@@ -18,11 +18,15 @@ from mlsalary.figures.measures import (
     SO_CAVEAT,
     Out,
     abroad_gap,
+    ai_skill_premium,
+    ai_skill_within_role,
     countries,
+    dl_framework_premium,
     education_gap,
     employer_spread,
     entry_spread,
     finance_vs_tech,
+    genai,
     genai_premium,
     hub_premium,
     industry_tech,
@@ -62,6 +66,12 @@ class FigureDef:
     #: (SourceMeta.count_unit: postings for aijobs.net, respondents for surveys, published aggregate for OEWS).
     #: The figure's data is bound to it (figures.data.Data.bind): n, suppression and intervals count these.
     count_unit: str = ""
+    #: For a yes-no or trend question, the direction it asks about: +1 (more, rising), -1 (less, shrinking), 0 (about
+    #: the same?); None for "how much" and "which" questions. The headline answers it with the verdict rule
+    #: (stats.verdict) on the figure's interval — on the change within the era for a share's trend.
+    asks: int | None = None
+    #: Who or what a how-much figure's value is of, for its headline ("Median pay of US entry-level ML engineers").
+    subject: str = ""
 
     @property
     def unit(self) -> str:
@@ -98,6 +108,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
             ONE,
             (AIJOBS_CAVEAT, NO_STOCK),
             "ladder",
+            subject=f"Median posted pay of US {lvl}-level ML engineers",
         )
         for lvl in schema.LEVELS
     ),
@@ -112,6 +123,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "ladder",
+        subject="Mid-level US ML engineers' median pay is above entry level's by",
     ),
     FigureDef(
         "mid-to-senior-jump",
@@ -124,6 +136,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "ladder",
+        subject="Senior US ML engineers' median pay is above mid level's by",
     ),
     FigureDef(
         "entry-spread",
@@ -136,6 +149,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
+        subject="The 90th minus the 10th percentile of US entry-level ML engineers' posted pay",
     ),
     FigureDef(
         "non-us-ml-median",
@@ -149,6 +163,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
+        subject='Median pay of ML engineers at employers outside the US',
     ),
     # location
     FigureDef(
@@ -162,6 +177,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT,),
         "trend",
+        subject="BLS's published US median wage for data scientists",
     ),
     FigureDef(
         "oews-research-scientists-national",
@@ -174,6 +190,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT,),
         "trend",
+        subject="BLS's published US median wage for computer and information research scientists",
     ),
     FigureDef(
         "top-paying-metro",
@@ -199,6 +216,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT,),
         "bars",
+        subject='San Francisco, San Jose, Seattle and New York pay data scientists more than the US median by',
     ),
     FigureDef(
         "state-spread",
@@ -219,8 +237,8 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "usd",
         AIJ,
         "Median annual pay (USD) of full-time ML "
-        "practitioners by employer country (aijobs.net, the latest two full years), with each country's "
-        "median in PPP international dollars.",
+        "practitioners by employer country (aijobs.net, the latest two full years; outside the US only postings "
+        "stated in the country's own currency), with each country's median in PPP international dollars.",
         countries,
         ONE,
         (AIJOBS_CAVEAT,),
@@ -238,6 +256,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
+        asks=-1,
     ),
     FigureDef(
         "abroad-gap",
@@ -251,6 +270,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
+        asks=-1,
     ),
     # industry
     FigureDef(
@@ -265,6 +285,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (KAGGLE_CAVEAT,),
         "bars",
+        subject='Median pay of US ML practitioners and data scientists in tech/software',
     ),
     FigureDef(
         "finance-vs-tech",
@@ -277,6 +298,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (KAGGLE_CAVEAT,),
         "bars",
+        asks=0,
     ),
     FigureDef(
         "ml-centrality-gap",
@@ -284,12 +306,15 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "Do employers with ML in production pay more than those without ML?",
         "percent",
         KAG,
-        "Median pay where models are in production / where the employer does not use ML - 1, "
-        "US ML practitioners and data scientists (Kaggle).",
+        "Median pay where models are in production / where the employer does not use ML - 1, within each role "
+        "(pooled over roles, inverse-variance weighted), among US ML practitioners and data scientists at businesses "
+        "(not academia, government or non-profits: there ML in production is rare and pay is set differently) "
+        "(Kaggle).",
         ml_centrality_gap,
         None,
         (KAGGLE_CAVEAT,),
         "bars",
+        asks=1,
     ),
     # specialization
     FigureDef(
@@ -298,13 +323,15 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "Do research and applied scientists earn more than ML engineers?",
         "percent",
         AIJ,
-        "Median pay of research and applied scientists / ML engineers - 1 (US, aijobs.net, latest full year), "
+        "Median pay of research and applied scientists (scientist titles: 'Research Engineer' is an engineer) / ML "
+        "engineers - 1 (US, full-time, aijobs.net, latest full year), "
         "with every ML role, and titles naming NLP or computer vision against titles naming no specialization "
         "(the latest two full years).",
         role_ladder,
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
+        asks=1,
     ),
     FigureDef(
         "genai-premium",
@@ -312,12 +339,13 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "Do GenAI/LLM-titled roles pay a premium?",
         "percent",
         AIJ,
-        "Median pay of US ML practitioners with a GenAI/LLM title / other ML titles - 1 (aijobs.net, latest "
-        "full year).",
+        "Median pay of US full-time ML practitioner postings with a GenAI title (naming generative AI, LLMs or "
+        "prompts, or an AI Engineer title) / other ML titles - 1 (aijobs.net, latest full year).",
         genai_premium,
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
+        asks=1,
     ),
     # skills
     FigureDef(
@@ -332,6 +360,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (KAGGLE_CAVEAT,),
         "bars",
+        asks=1,
     ),
     FigureDef(
         "spark-premium",
@@ -339,11 +368,13 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "Do big-data (Spark) skills raise pay?",
         "percent",
         SO,
-        "Median pay of US full-time developers who use Apache Spark / who do not - 1 (Stack Overflow).",
+        "Median pay of US full-time developers who use Apache Spark / who do not - 1, within each developer role "
+        "(pooled over roles, inverse-variance weighted: who uses Spark is not what it is worth) (Stack Overflow).",
         skill_premium("spark"),
         None,
         (SO_CAVEAT,),
         "bars",
+        asks=1,
     ),
     FigureDef(
         "python-premium",
@@ -351,11 +382,57 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "Does Python raise pay?",
         "percent",
         SO,
-        "Median pay of US full-time developers who use Python / who do not - 1 (Stack Overflow).",
+        "Median pay of US full-time developers who use Python / who do not - 1, within each developer role "
+        "(pooled over roles, inverse-variance weighted) (Stack Overflow).",
         skill_premium("python"),
         None,
         (SO_CAVEAT,),
         "bars",
+        asks=1,
+    ),
+    FigureDef(
+        "dl-framework-premium",
+        "skills",
+        "Do deep-learning frameworks raise pay?",
+        "percent",
+        KAG,
+        "Median pay of US ML practitioners and data scientists who use a deep-learning framework (PyTorch, "
+        "TensorFlow, Keras, JAX, fastai, Lightning) / who use none - 1, within each role (pooled over roles, "
+        "inverse-variance weighted) (Kaggle).",
+        dl_framework_premium,
+        None,
+        (KAGGLE_CAVEAT,),
+        "bars",
+        asks=1,
+    ),
+    FigureDef(
+        "ai-skill-premium",
+        "skills",
+        "Do developers with AI skills earn more, across jobs?",
+        "percent",
+        SO,
+        "Median pay of US full-time developers who use an AI/ML library (PyTorch, TensorFlow, scikit-learn, Hugging "
+        "Face, Keras, OpenCV, CUDA) / who use none - 1, across developer roles, with one library and two or more "
+        "apart (Stack Overflow).",
+        ai_skill_premium,
+        None,
+        (SO_CAVEAT, "Across roles: the gap mixes what AI skills are worth with which jobs ask for them."),
+        "bars",
+        asks=1,
+    ),
+    FigureDef(
+        "ai-skill-within-role",
+        "skills",
+        "Do AI skills raise pay within the same developer role?",
+        "percent",
+        SO,
+        "Median pay of US full-time developers who use an AI/ML library / who use none - 1, within each developer "
+        "role (pooled over roles, inverse-variance weighted) (Stack Overflow).",
+        ai_skill_within_role,
+        None,
+        (SO_CAVEAT,),
+        "bars",
+        asks=1,
     ),
     # education
     FigureDef(
@@ -370,6 +447,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years."),
         "bars",
+        asks=1,
     ),
     FigureDef(
         "education-experienced",
@@ -383,6 +461,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years."),
         "bars",
+        asks=1,
     ),
     # company size
     FigureDef(
@@ -397,6 +476,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (KAGGLE_CAVEAT,),
         "bars",
+        asks=1,
     ),
     FigureDef(
         "employer-spread",
@@ -414,6 +494,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
          "out."),
         "bars",
         count_unit="filings",
+        subject='Share of the pay variation among data scientists in one metro and year that lies between employers',
     ),
     FigureDef(
         "ml-intensity-gap",
@@ -431,6 +512,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
          "data-job filings, not among all its staff."),
         "bars",
         count_unit="filings",
+        asks=1,
     ),
     # trends
     FigureDef(
@@ -445,6 +527,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT, "The mix of postings (more posted ranges in later years) changes over time too."),
         "trend",
+        asks=1,
     ),
     FigureDef(
         "oews-ds-real-change",
@@ -458,6 +541,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT, OEWS_TREND_CAVEAT),
         "trend",
+        asks=1,
     ),
     FigureDef(
         "entry-share-trend",
@@ -466,11 +550,14 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "share",
         AIJ,
         "Share of entry-level postings among full-time ML practitioner postings (aijobs.net, all countries), latest "
-        "full year, with every year.",
+        "full year, with every year; the change is measured within the posting era (the years whose postings are "
+        "mostly posted ranges).",
         share_by_year(lambda df: df["level"] == "entry"),
         ONE,
         (AIJOBS_CAVEAT,),
         "trend",
+        asks=-1,
+        subject='Share of entry-level postings',
     ),
     FigureDef(
         "genai-share-trend",
@@ -478,12 +565,15 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "Are GenAI-titled roles growing?",
         "share",
         AIJ,
-        "Share of GenAI/LLM-titled postings among full-time ML practitioner postings (aijobs.net, all countries), "
-        "latest full year, with every year.",
-        share_by_year(lambda df: df["specialization"] == "genai_llm"),
+        "Share of GenAI-titled postings (naming generative AI, LLMs or prompts, or an AI Engineer title) among "
+        "full-time ML practitioner postings (aijobs.net, all countries), latest full year, with every year; the "
+        "change is measured within the posting era.",
+        share_by_year(genai),
         ONE,
         (AIJOBS_CAVEAT,),
         "trend",
+        asks=1,
+        subject='Share of GenAI-titled postings',
     ),
     # negotiation
     FigureDef(
@@ -499,6 +589,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT, "The posted width is the room the employer advertised, not what candidates obtained."),
         "bars",
+        subject='Median width of the salary ranges employers post for US senior ML engineers',
     ),
 )
 

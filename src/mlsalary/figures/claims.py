@@ -1,9 +1,8 @@
-"""The claim checker: common claims about ML pay, each tied to figures, with a verdict and the numbers behind it.
-
-Verdicts: ``supported`` (the interval of the relevant difference lies on the claimed side, beyond any size the claim
-implies), ``contradicted`` (it lies on the other side), ``mixed`` (the interval includes no difference, or the
-figures disagree), ``cannot be tested`` (no open source here has the data, or the figures are missing or
-suppressed — the explanation says which and why).
+"""The claim checker: claims about ML pay — common ones and ones others have published, with their citations — each
+tied to figures and judged by the one verdict rule (stats.verdict): *supported*, *contradicted*, *no effect found*,
+*inconclusive*, *mixed* (only for parts that point different ways) or *cannot be tested* (with the reason). Each
+verdict names the population its figures describe; a published claim says where mlsalary's comparison differs from
+the claim's own (across jobs or within a title, postings or offers, base or total pay).
 """
 
 from __future__ import annotations
@@ -13,8 +12,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from mlsalary.figures.model import Figure, Group
+from mlsalary.stats import verdict as rule
 
-VERDICTS = ("supported", "contradicted", "mixed", "cannot be tested")
+VERDICTS = rule.VERDICTS
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class Verdict:
     verdict: str
     figures: list[str]
     explanation: str
+    population: str = ""
+    citation: str = ""
+    differs: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -38,6 +41,8 @@ class Claim:
     claim: str
     figures: tuple[str, ...]
     judge: Judge
+    citation: str = ""  # who published the claim, where and when (empty: a common claim)
+    differs: str = ""  # how mlsalary's comparison differs from the claim's own
 
 
 def pct(x: float | None) -> str:
@@ -81,15 +86,9 @@ def unusable(figs: dict[str, Figure], ids: tuple[str, ...]) -> str | None:
     return None
 
 
-def gap(f: Figure, above: float = 0.0) -> str:
-    """Verdict for "a is higher than b (by more than `above` %)" from a percent-gap figure's interval."""
-    if f.ci_low is None or f.ci_high is None:
-        return "supported" if (f.value or 0) > above else "contradicted"
-    if f.ci_low > above:
-        return "supported"
-    if f.ci_high < 0:
-        return "contradicted"
-    return "mixed"
+def gap(f: Figure, above: float = 0.0, direction: int = 1) -> str:
+    """The verdict rule on a percent-gap figure: "a is higher than b (by more than `above` %)"."""
+    return rule.judge(f.ci_low, f.ci_high, direction, above)
 
 
 def find(f: Figure, label: str) -> Group | None:
@@ -105,28 +104,37 @@ def single(fid: str, above: float = 0.0, lead: str = "") -> Judge:
 
 
 def all_of(*parts: tuple[str, float]) -> Judge:
-    """Several gap figures: supported if all are, contradicted if all are, otherwise mixed."""
+    """Several gap figures: one verdict by the rule's combination (stats.verdict.combine)."""
 
     def judge(figs: dict[str, Figure]) -> tuple[str, str]:
         verdicts = [gap(figs[fid], above) for fid, above in parts]
         text = " ".join(f"{describe(figs[fid])}: {v}." for (fid, _), v in zip(parts, verdicts, strict=True))
-        if all(v == verdicts[0] for v in verdicts):
-            return verdicts[0], text
-        return "mixed", text
+        return rule.combine(verdicts), text
 
     return judge
 
 
+def est(g: Group) -> Any:
+    from mlsalary import stats
+
+    return stats.Estimate(g.value, g.ci_low, g.ci_high, g.n or 0, "")
+
+
+def group_gap(a: Group, b: Group) -> tuple[float | None, float | None, float | None]:
+    """a / b - 1 in percent, with the Price-Bonett interval from the two groups' own intervals."""
+    from mlsalary import stats
+
+    r = stats.ratio(est(a), est(b))
+    return tuple(None if x is None else (x - 1) * 100 for x in (r.value, r.ci_low, r.ci_high))  # type: ignore[return-value]
+
+
 def entry_below_typical(figs: dict[str, Figure]) -> tuple[str, str]:
-    e, m, s = figs["entry-us-ml-median"], figs["mid-us-ml-median"], figs["senior-us-ml-median"]
+    e, m, s, j = (figs[i] for i in ("entry-us-ml-median", "mid-us-ml-median", "senior-us-ml-median",
+                                     "entry-to-mid-jump"))  # fmt: skip
     share = e.value / s.value * 100 if e.value and s.value else None
-    v = "supported" if e.ci_high and m.ci_low and e.ci_high < m.ci_low else "mixed"
-    return v, (
-        f"US entry-level ML engineers: median {usd(e.value)}{interval(e)}; mid-level {usd(m.value)}; senior "
-        f"{usd(s.value)} — entry pay is {share:.0f}% of senior pay."
-        if share
-        else f"Entry {usd(e.value)}, mid {usd(m.value)}."
-    )
+    return gap(j), (f"US entry-level ML engineers: median {usd(e.value)}{interval(e)}; mid-level {usd(m.value)}; "
+                    f"senior {usd(s.value)}" + (f" — entry pay is {share:.0f}% of senior pay" if share else "")
+                    + f". {describe(j)}.")  # fmt: skip
 
 
 def senior_top(figs: dict[str, Figure]) -> tuple[str, str]:
@@ -138,22 +146,31 @@ def senior_top(figs: dict[str, Figure]) -> tuple[str, str]:
 def specialists(figs: dict[str, Figure]) -> tuple[str, str]:
     f = figs["scientist-premium"]
     base = find(f, "no specialization")
-    specs = [g for g in (find(f, "title names NLP"), find(f, "title names computer vision")) if g]
-    if base is None or not specs:
-        return "cannot be tested", "Too few titles name NLP or computer vision for an honest comparison."
-    text = "; ".join(f"{g.label}: {usd(g.value)} (n = {g.n})" for g in specs)
-    text += f"; no specialization: {usd(base.value)} (n = {base.n})."
-    above = [g for g in specs if g.ci_low is not None and base.ci_high is not None and g.ci_low > base.ci_high]
-    below = [g for g in specs if g.ci_high is not None and base.ci_low is not None and g.ci_high < base.ci_low]
-    verdict = "supported" if len(above) == len(specs) else "contradicted" if len(below) == len(specs) else "mixed"
-    return verdict, text + " Distributed-systems titles are too rare to test separately."
+    named = {"NLP": "title names NLP", "computer vision": "title names computer vision"}
+    parts, text = [], []
+    for name, label in named.items():
+        g = find(f, label)
+        if g is None or base is None:
+            parts.append("cannot be tested")
+            text.append(f"{name}: too few titles for an honest comparison")
+            continue
+        v, lo, hi = group_gap(g, base)
+        parts.append(rule.judge(lo, hi))
+        text.append(f"{name} vs no specialization {pct(v)} (95% interval {pct(lo)} to {pct(hi)}; n {g.n:,} vs "
+                    f"{base.n:,})")  # fmt: skip
+    parts.append("cannot be tested")
+    text.append("distributed systems: too rare in titles to test")
+    tested = [p for p in parts if p != "cannot be tested"]
+    verdict = rule.combine(parts)
+    if tested and len(tested) < len(parts) and verdict == "supported":
+        verdict = "inconclusive"  # the claim names three specializations; the data test fewer
+    return verdict, "; ".join(text) + f". The claim names {len(parts)} specializations; {len(tested)} can be tested."
 
 
 def hubs(figs: dict[str, Figure]) -> tuple[str, str]:
     f = figs["tech-hub-premium"]
     each = ", ".join(f"{g.label} {pct(g.value)}" for g in f.groups if g.value is not None)
-    v = "supported" if (f.value or 0) > 10 and all((g.value or 0) > 0 for g in f.groups) else "mixed"
-    return v, f"Published OEWS medians for data scientists vs national: {each}; weighted {pct(f.value)}."
+    return gap(f, 10.0), f"Published OEWS medians for data scientists vs national: {each}; {describe(f)}."
 
 
 def remote_policy(figs: dict[str, Figure]) -> tuple[str, str]:
@@ -166,35 +183,49 @@ def remote_policy(figs: dict[str, Figure]) -> tuple[str, str]:
 
 def tech_finance(figs: dict[str, Figure]) -> tuple[str, str]:
     t, fin = figs["industry-tech-median"], figs["finance-vs-tech"]
+    tech = find(t, "tech_software")
+    others = [g for g in t.groups if g.status == "ok" and g.label not in ("tech_software", "internet_services")]
+    tops = []
+    for g in others:
+        _, lo, hi = group_gap(tech, g) if tech else (None, None, None)
+        tops.append(rule.judge(lo, hi))
+    top = rule.combine(tops) if tops else "cannot be tested"
+    lower = rule.judge(fin.ci_low, fin.ci_high, -1, rule.NEGLIGIBLE)  # finance below tech by more than a trifle
+    competitive = {"supported": "contradicted", "no effect found": "supported"}.get(lower, lower)
     ranked = sorted((g for g in t.groups if g.value is not None), key=lambda g: -(g.value or 0))
     order = ", ".join(f"{g.label} {usd(g.value)}" for g in ranked)
-    tech_top = bool(ranked) and ranked[0].label in {"tech_software", "internet_services"}
-    competitive = fin.ci_low is not None and fin.ci_high is not None and fin.ci_low < 0 < fin.ci_high
-    v = "supported" if tech_top and competitive else "mixed" if tech_top or competitive else "contradicted"
-    return v, f"Industry medians (Kaggle, US): {order}. {describe(fin)}."
+    return rule.combine([top, competitive]), (
+        f"Industry medians (Kaggle, US): {order}. Tech above each other industry: {top}. {describe(fin)}: finance "
+        f"competitive (within {rule.NEGLIGIBLE:g}% of tech): {competitive}."
+    )
 
 
 def non_core(figs: dict[str, Figure]) -> tuple[str, str]:
-    t, c = figs["industry-tech-median"], figs["ml-centrality-gap"]
+    t = figs["industry-tech-median"]
     tech = find(t, "tech_software")
-    lower = [
-        g
-        for g in (find(t, i) for i in ("healthcare_pharma", "manufacturing_automotive", "retail_ecommerce"))
-        if g and tech and g.ci_high is not None and tech.ci_low is not None and g.ci_high < tech.ci_low
-    ]
-    v_core = gap(c)
-    v = "supported" if v_core == "supported" and len(lower) == 3 else "mixed" if v_core == "supported" else v_core
-    names = ", ".join(g.label for g in lower) or "none of them clearly"
-    return v, f"{describe(c)}. Below tech with non-overlapping intervals: {names}."
+    parts, text = [], []
+    for i in ("healthcare_pharma", "manufacturing_automotive", "retail_ecommerce"):
+        g = find(t, i)
+        if g is None or tech is None:
+            parts.append("cannot be tested")
+            text.append(f"{i}: too few respondents")
+            continue
+        v, lo, hi = group_gap(g, tech)
+        parts.append(rule.judge(lo, hi, -1))
+        text.append(f"{i} vs tech/software {pct(v)} (95% interval {pct(lo)} to {pct(hi)})")
+    return rule.combine(parts), "; ".join(text) + (
+        ". Whether ML is core to those employers is not in the comparison: the ML-in-production figure is "
+        "suppressed when its comparable groups are too thin.")
 
 
 def education(figs: dict[str, Figure]) -> tuple[str, str]:
     early, late, jump = figs["education-early-career"], figs["education-experienced"], figs["mid-to-senior-jump"]
-    v_early = gap(early)
-    text = f"{describe(early)}. {describe(late)}. {describe(jump)}."
-    if v_early == "supported" and gap(late) != "supported":
-        return "supported", text
-    return ("mixed" if v_early != "contradicted" else "contradicted"), text
+    outweighs = ("supported" if jump.ci_low is not None and late.ci_high is not None and jump.ci_low > late.ci_high
+                 else "contradicted" if jump.ci_high is not None and late.ci_low is not None
+                 and jump.ci_high < late.ci_low else "inconclusive")  # fmt: skip
+    text = (f"{describe(early)}: {gap(early)}. {describe(late)}. {describe(jump)}: experience outweighs the degree "
+            f"later: {outweighs}.")  # fmt: skip
+    return rule.combine([gap(early), outweighs]), text
 
 
 def cannot(why: str) -> Judge:
@@ -206,39 +237,81 @@ def cannot(why: str) -> Judge:
 
 def rising(figs: dict[str, Figure]) -> tuple[str, str]:
     y, o = figs["yoy-ml-median"], figs["oews-ds-real-change"]
-    v = gap(y)
+    real = rule.judge(y.extra.get("real_change_ci_low"), y.extra.get("real_change_ci_high"))
     text = (
-        f"{describe(y)}; real {pct(y.extra.get('real_change'))}. {describe(o)} "
-        "(BLS: not designed for comparisons over time)."
+        f"{describe(y)}: nominal {gap(y)}; real {pct(y.extra.get('real_change'))} (95% interval "
+        f"{pct(y.extra.get('real_change_ci_low'))} to {pct(y.extra.get('real_change_ci_high'))}): {real}. "
+        f"{describe(o)}: {gap(o)} (BLS: not designed for comparisons over time)."
     )
-    if v == "supported" and (o.value or 0) > 0:
-        return "supported", text
-    return ("contradicted" if v == "contradicted" else "mixed"), text
+    return rule.combine([real, gap(o)]), text
 
 
-def entry_competition(figs: dict[str, Figure]) -> tuple[str, str]:
+def entry_scarcer(figs: dict[str, Figure]) -> tuple[str, str]:
     f = figs["entry-share-trend"]
-    shown = [g for g in f.groups if g.value is not None]
-    if len(shown) < 2:
-        return "cannot be tested", "Too few years with enough rows."
-    first, last = shown[0], shown[-1]
-    text = (
-        f"Entry-level share of ML rows: {first.label} {first.value:.1f}%, {last.label} {last.value:.1f}% "
-        f"({describe(f)}). A shrinking share of entry roles is consistent with more competition for them; "
-        "open data has no applicant counts."
-    )
-    return ("mixed" if (last.value or 0) < (first.value or 0) else "contradicted"), text
+    lo, hi = f.extra.get("change_ci_low"), f.extra.get("change_ci_high")
+    if lo is None or hi is None:
+        return "cannot be tested", "The posting era has fewer than two years."
+    v = rule.judge(lo, hi, -1, negligible=1.0)
+    return v, (f"Within the posting era (from {int(f.extra['era_start'] or 0)}), the entry-level share of ML postings "
+               f"moved {f.extra['change_pp']:+.1f} points (95% interval {lo:+.1f} to {hi:+.1f}); latest "
+               f"{share(f.value)}. Open data has no applicant counts, so competition itself is not measured.")
 
 
 def genai(figs: dict[str, Figure]) -> tuple[str, str]:
     p, s = figs["genai-premium"], figs["genai-share-trend"]
-    text = f"{describe(p)}. {describe(s)}. Reinforcement-learning titles are too rare to test."
-    return gap(p), text
+    grows = rule.judge(s.extra.get("change_ci_low"), s.extra.get("change_ci_high"), negligible=1.0)
+    text = (f"{describe(p)}: {gap(p)}. GenAI titles' share of postings, within the posting era: "
+            f"{s.extra.get('change_pp') or 0:+.1f} points: {grows}. Reinforcement-learning titles are too rare to "
+            "test.")  # fmt: skip
+    return rule.combine([grows, gap(p)]), text
 
+
+def sized(fid: str, size: float, lead: str = "") -> Judge:
+    """A published claim of a size: supported only when the interval lies above the claimed size."""
+
+    def judge(figs: dict[str, Figure]) -> tuple[str, str]:
+        f = figs[fid]
+        return gap(f, size), f"{lead}{describe(f)}; the claim is {size:+g}% or more."
+
+    return judge
+
+
+def ai_skill_counts(figs: dict[str, Figure]) -> tuple[str, str]:
+    f = figs["ai-skill-premium"]
+    none, one, more = (find(f, x) for x in ("no AI library", "one AI library", "two or more"))
+    parts, text = [], []
+    for g, size in ((one, 28.0), (more, 43.0)):
+        if g is None or none is None:
+            parts.append("cannot be tested")
+            continue
+        v, lo, hi = group_gap(g, none)
+        parts.append(rule.judge(lo, hi, 1, size))
+        text.append(f"{g.label} vs none {pct(v)} (95% interval {pct(lo)} to {pct(hi)}; n {g.n:,} vs {none.n:,}; "
+                    f"claimed {size:+g}%)")  # fmt: skip
+    return rule.combine(parts), "; ".join(text) + "."
+
+
+def ai_vs_masters(figs: dict[str, Figure]) -> tuple[str, str]:
+    ai, m = figs["ai-skill-premium"], figs["education-early-career"]
+    above = gap(ai, 23.0)
+    beats = ("supported" if ai.ci_low is not None and m.ci_high is not None and ai.ci_low > m.ci_high
+             else "contradicted" if ai.ci_high is not None and m.ci_low is not None and ai.ci_high < m.ci_low
+             else "inconclusive")  # fmt: skip
+    return rule.combine([above, beats]), (f"{describe(ai)}: 23% or more: {above}. {describe(m)}: the AI premium "
+                                          f"above the master's: {beats}.")
+
+
+LIGHTCAST = "Lightcast, 'Beyond the Buzz: Developing the AI Skills Employers Actually Need', July 2025"
+ALEKSEEVA = ("Alekseeva, Azar, Giné, Samila and Taska (2021), 'The demand for AI skills in the labor market', "
+             "Labour Economics 71:102002")
+OII = ("Stephany et al. (2025), Oxford Internet Institute: AI skills and wage premiums in UK job postings")
+HAKIA = "hakia.com, AI/ML engineer career guide (salary section)"
+PWC = "PwC, Global AI Jobs Barometer, 2025"
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("entry-below-typical", "Entry-level ML pay sits well below the field's typical pay.",
-          ("entry-us-ml-median", "mid-us-ml-median", "senior-us-ml-median"), entry_below_typical),
+          ("entry-us-ml-median", "mid-us-ml-median", "senior-us-ml-median", "entry-to-mid-jump"),
+          entry_below_typical),
     Claim("entry-to-mid-jump", "Pay jumps notably (more than 10%) from entry to mid level.", ("entry-to-mid-jump",),
           single("entry-to-mid-jump", 10.0)),
     Claim("specialists-out-earn", "NLP, computer-vision and distributed-systems specialists out-earn generalists.",
@@ -251,10 +324,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("tech-pays-most-finance-competitive", "AI-product and tech firms pay most, and finance pays competitively.",
           ("industry-tech-median", "finance-vs-tech"), tech_finance),
     Claim("non-core-industries-pay-less", "Healthcare, automotive and e-commerce pay less where ML is not core to "
-          "the business.", ("industry-tech-median", "ml-centrality-gap"), non_core),
+          "the business.", ("industry-tech-median",), non_core),
     Claim("skills-raise-pay", "Python, deep-learning frameworks and big-data skills raise pay.",
-          ("python-premium", "pytorch-vs-tensorflow", "spark-premium"),
-          all_of(("python-premium", 0.0), ("pytorch-vs-tensorflow", 0.0), ("spark-premium", 0.0))),
+          ("python-premium", "dl-framework-premium", "spark-premium"),
+          all_of(("python-premium", 0.0), ("dl-framework-premium", 0.0), ("spark-premium", 0.0))),
     Claim("degrees-raise-starting-pay", "Master's and PhD degrees raise starting pay, but experience outweighs "
           "education later.", ("education-early-career", "education-experienced", "mid-to-senior-jump"), education),
     Claim("switching-beats-staying", "Switching employers beats internal raises.", (),
@@ -263,11 +336,39 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("stock-large-share", "Stock is a large share of pay at top firms.", (),
           cannot("None of the open sources here separates base, bonus and stock; it needs total-compensation "
                  "breakdowns (offers or pay stubs).")),
-    Claim("ml-pay-rising", "Demand keeps ML pay rising.", ("yoy-ml-median", "oews-ds-real-change"), rising),
-    Claim("entry-competition-rising", "Entry-level competition is increasing.", ("entry-share-trend",),
-          entry_competition),
-    Claim("genai-high-paying", "Generative AI and reinforcement learning create new high-paying roles.",
+    Claim("ml-pay-rising", "Demand keeps ML pay rising (after inflation).", ("yoy-ml-median", "oews-ds-real-change"),
+          rising),
+    Claim("entry-roles-scarcer", "Entry-level ML jobs are becoming scarcer (a shrinking share of postings).",
+          ("entry-share-trend",), entry_scarcer),
+    Claim("genai-high-paying", "Generative AI creates new, high-paying roles.",
           ("genai-premium", "genai-share-trend"), genai),
+    Claim("ml-in-production-pays-more", "Employers with ML in production pay more than those without ML.",
+          ("ml-centrality-gap",), single("ml-centrality-gap")),
+    # --- claims others have published, with their citations
+    Claim("lightcast-ai-skills-28-43", "One AI skill adds 28% to posted pay; two or more add 43%.",
+          ("ai-skill-premium",), ai_skill_counts, LIGHTCAST,
+          "Lightcast compares job postings across all occupations (posted pay); here: US full-time developers' "
+          "self-reported pay (Stack Overflow 2024), across developer roles, AI skill = using an AI/ML library."),
+    Claim("alekseeva-within-title-5", "AI skills add 5% to pay within the same job title.",
+          ("ai-skill-within-role",), sized("ai-skill-within-role", 5.0), ALEKSEEVA,
+          "The paper uses US job postings 2010-2019 with firm and job-title fixed effects (posted pay); here: "
+          "developers' self-reported pay within a developer role (Stack Overflow 2024), no firm effects."),
+    Claim("oii-ai-23-over-masters-13", "AI skills carry a 23% premium, more than a master's degree (13%).",
+          ("ai-skill-premium", "education-early-career"), ai_vs_masters, OII,
+          "The study uses UK job postings (posted pay); here: US developers' self-reported pay for the AI skill "
+          "and US Kaggle respondents' pay bands (early career, master's vs bachelor's) for the degree."),
+    Claim("hakia-genai-40", "GenAI/LLM specialists earn 40-60% above baseline ML salaries.",
+          ("genai-premium",), sized("genai-premium", 40.0), HAKIA,
+          "The guide gives no method or data; here: US full-time postings' posted ranges (midpoints), GenAI "
+          "titles including AI Engineer against every other ML practitioner title, the same year."),
+    Claim("hakia-phd-15", "A PhD adds 15-30% to pay.",
+          ("education-experienced",), sized("education-experienced", 15.0), HAKIA,
+          "The guide gives no method or data; here: US Kaggle respondents at senior level, doctorate vs "
+          "bachelor's, pay bands (a survey, not offers)."),
+    Claim("pwc-ai-56", "AI skills carry a 56% wage premium.",
+          ("ai-skill-premium",), sized("ai-skill-premium", 56.0), PWC,
+          "PwC compares postings requiring AI skills with others in the same occupation, worldwide (posted pay); "
+          "here: US full-time developers' self-reported pay (Stack Overflow 2024), across developer roles."),
 )  # fmt: skip
 
 
@@ -281,5 +382,6 @@ def check(figures: list[Figure]) -> list[Verdict]:
             verdict, text = "cannot be tested", f"Cannot be tested: {why}."
         else:
             verdict, text = c.judge(figs)
-        out.append(Verdict(c.id, c.claim, verdict, list(c.figures), text))
+        population = "; ".join(f"{i}: {figs[i].definition}" for i in c.figures if i in figs)
+        out.append(Verdict(c.id, c.claim, verdict, list(c.figures), text, population, c.citation, c.differs))
     return out

@@ -32,17 +32,37 @@ def compute_all(data: Data | None = None, ids: list[str] | None = None) -> list[
     return [compute_one(fd, d) for fd in wanted]
 
 
+def _with_headline(fd: FigureDef, f: Figure) -> Figure:
+    import dataclasses
+
+    from mlsalary.figures.headline import headline
+
+    text, rule = headline(fd, f)
+    return dataclasses.replace(f, headline=text, answer=rule)
+
+
 def compute_one(fd: FigureDef, d: Data) -> Figure:
-    """One figure: its data bound to what it declares (count unit, duplicate policy), then its computation."""
+    """One figure: its data bound to what it declares (count unit, duplicate policy), then its computation, then
+    its headline (figures.headline)."""
+    return _with_headline(fd, _compute_one(fd, d))
+
+
+def _compute_one(fd: FigureDef, d: Data) -> Figure:
     missing = [s for s in fd.sources if s not in d.loaded]
     if missing:
         return _empty(fd, "source_missing", remedy=how_to_get(missing))
-    from mlsalary.figures.measures import MissingYears
+    from mlsalary.figures.measures import MissingYears, TooThin
 
     try:
         out = fd.compute(d.bind(fd.unit, fd.duplicate_policy))
     except MissingYears as e:  # a comparison of years with one year loaded is a missing source, never +0.0%
         return _empty(fd, "source_missing", remedy=e.remedy, caveat=f"{e}: the comparison needs two years")
+    except TooThin as e:  # comparable groups too thin: suppressed with the reason, never a confounded number
+        import dataclasses
+
+        dating = _dating(fd, d, [])
+        return dataclasses.replace(_empty(fd, "suppressed", caveat=str(e)), data_as_of=dating["data_as_of"],
+                                   age_months=dating["age_months"])  # fmt: skip
     except (LookupError, ZeroDivisionError):  # an empty population: nothing to show
         return _empty(fd, "suppressed", caveat="no records in this population")
     return _figure(fd, out, d)
@@ -114,6 +134,8 @@ def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
         lower_bound_only=bool(getattr(out.stat, "lower_bound_only", False)), groups=out.groups, chart=fd.chart,
         published=published, group_unit=out.group_unit,
         smallest_group=None if published or vis == "hidden" else out.n_min, extra=out.extra if status == "ok" else {},
+        compared=[{"label": label, "n": n if n >= stats.PRIVACY_FLOOR else None} for label, n in out.compared],
+        held_fixed=out.held_fixed,
     )  # fmt: skip
 
 

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 OBS_COLUMNS = (
     "obs_id, source, year, pay_kind, role, specialization, level, employment_type, company_country, "
     "employee_country, remote, company_size, education, industry, ml_centrality, amount_usd, amount_usd_real, "
-    "amount_low_usd, amount_high_usd, posting_part, dup_rank, employer_key, worksite_city, worksite_state"
+    "amount_low_usd, amount_high_usd, posting_part, dup_rank, employer_key, worksite_city, worksite_state, "
+    "job_title_raw, currency"
 )
 #: The units view adds each posting's range ends (NULL for singles and other sources).
 UNIT_COLUMNS = OBS_COLUMNS + ", range_low_usd, range_high_usd"
@@ -38,9 +39,15 @@ class Data:
     oews: pd.DataFrame
     rows: pd.DataFrame | None = None
     as_of: dict[str, date] = field(default_factory=dict)
+    #: Frames already cut from this data (a source's rows, a bound view): the figures ask for the same ones again
+    #: and again, and each cut copies every column.
+    _cuts: dict[tuple[str, ...], Data | pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     def source(self, name: str) -> pd.DataFrame:
-        return self.obs[self.obs["source"] == name]
+        key = ("source", name)
+        if key not in self._cuts:
+            self._cuts[key] = self.obs[self.obs["source"] == name]
+        return self._cuts[key]  # type: ignore[return-value]
 
     def bind(self, unit: str, duplicate_policy: str | None) -> Data:
         """The data as a figure declares it: counted in `unit` (schema.COUNT_UNITS; 'rows' counts published rows),
@@ -51,12 +58,17 @@ class Data:
             raise ValueError(f"unknown unit {unit!r}: one of {', '.join(schema.COUNT_UNITS)}")
         if duplicate_policy not in (None, *schema.DUPLICATE_POLICIES):
             raise ValueError(f"unknown duplicate policy {duplicate_policy!r}")
+        key = ("bind", unit, str(duplicate_policy))
+        if key in self._cuts:
+            return self._cuts[key]  # type: ignore[return-value]
         if unit == "rows" and self.rows is None:
             self.rows = load_rows()  # published rows: read only when a figure asks to count them
         frame = self.rows if unit == "rows" and self.rows is not None else self.obs
         if duplicate_policy == "one_per_group" and len(frame):
             frame = frame[frame["dup_rank"] == 1]
-        return Data(self.loaded, frame, self.skills, self.oews, self.rows, self.as_of)
+        bound = Data(self.loaded, frame, self.skills, self.oews, self.rows, self.as_of)
+        self._cuts[key] = bound
+        return bound
 
 
 def load() -> Data:

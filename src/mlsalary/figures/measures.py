@@ -28,9 +28,14 @@ OEWS_CAVEAT = (
     "the relative standard error BLS publishes is of the mean wage."
 )
 OEWS_TREND_CAVEAT = "BLS warns that OEWS estimates are not designed for comparisons over time."
+#: Kaggle asks no employment type. A US answer whose whole pay band lies below this is not full-time work (a
+#: full-time year at the federal minimum wage is $7.25 x 2,080 h = $15,080, inside the $15,000-19,999 band): it is a
+#: student's stipend, part-time work or a misreading, and is left out of every Kaggle figure.
+KAGGLE_FULL_TIME_FLOOR_USD = 20_000
 KAGGLE_CAVEAT = (
     "Kaggle survey: pay in USD bands (interval-censored); respondents choose to take the survey; "
-    "levels come from years of coding."
+    "levels come from years of coding; answers below a full-time salary's band "
+    f"(${KAGGLE_FULL_TIME_FLOOR_USD:,}) are left out."
 )
 SO_CAVEAT = "Stack Overflow survey: self-reported pay of developers who chose to answer; implausible pay quarantined."
 NO_STOCK = "Base or self-reported annual pay; no open source here separates bonus and stock."
@@ -62,16 +67,27 @@ class Out:
     method: str = ""
     group_unit: str = "usd"  # the unit of the breakdown's values
     extra: dict[str, float | None] = field(default_factory=dict)
+    compared: list[tuple[str, int]] = field(default_factory=list)  # a comparison's groups and their n
+    held_fixed: str = ""  # what a comparison holds fixed, and how
+
+
+class TooThin(LookupError):
+    """The comparable groups a figure needs are too thin: it is suppressed with this reason, never answered with a
+    confounded number."""
 
 
 # --------------------------------------------------------------------------------------------- populations
 
 
 def aijobs(d: Data, roles: tuple[str, ...] = ("ml_engineer",), country: str | None = "US") -> pd.DataFrame:
-    """aijobs.net full-time records of the given roles, in the unit and duplicate policy the figure declares."""
-    df = d.source("aijobs")
-    df = df[(df["employment_type"] == "full_time") & df["role"].isin(roles)]
-    return df[df["company_country"] == country] if country else df
+    """aijobs.net full-time records of the given roles, in the unit and duplicate policy the figure declares (cut
+    once per bound data: several figures ask for the same population)."""
+    key = ("aijobs", *roles, str(country))
+    if key not in d._cuts:
+        df = d.source("aijobs")
+        df = df[(df["employment_type"] == "full_time") & df["role"].isin(roles)]
+        d._cuts[key] = df[df["company_country"] == country] if country else df
+    return d._cuts[key]  # type: ignore[return-value]
 
 
 def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -98,9 +114,13 @@ def latest_or_pooled(
     ]
 
 
+
+
 def kaggle_us(d: Data) -> pd.DataFrame:
+    """US Kaggle respondents in ML roles and data science whose pay band could be a full-time salary."""
     df = d.source("kaggle-survey")
-    return df[(df["employee_country"] == "US") & df["role"].isin(KAGGLE_ROLES)]
+    df = df[(df["employee_country"] == "US") & df["role"].isin(KAGGLE_ROLES)]
+    return df[df["amount_low_usd"] >= KAGGLE_FULL_TIME_FLOOR_USD]
 
 
 def so_us(d: Data) -> pd.DataFrame:
@@ -133,8 +153,46 @@ def gap_out(
     r = stats.ratio(ea, eb)
     rows = groups if groups is not None else [group(labels[0], ea), group(labels[1], eb)]
     return Out(
-        r, min(ea.n, eb.n), ea.n + eb.n, sorted(set(years_of(a)) | set(years_of(b))), rows, True, method=r.method
+        r, min(ea.n, eb.n), ea.n + eb.n, sorted(set(years_of(a)) | set(years_of(b))), rows, True, method=r.method,
+        compared=[(labels[0] or "the group", ea.n), (labels[1] or "the comparison group", eb.n)],
     )
+
+
+def within(
+    df: pd.DataFrame, by: str, a: pd.Series, b: pd.Series, labels: tuple[str, str], held: str
+) -> Out:
+    """The gap a / b - 1 *within* each value of `by` (a role, say), pooled: the inverse-variance weighted mean of the
+    strata's log ratios of medians (each with its Price-Bonett interval), so who is in each group cannot make the
+    gap. A stratum counts when both of its sides have a bounded median interval; the figure is suppressed (TooThin)
+    unless each side adds up to the minimum n over the strata used. The breakdown has each stratum's gap."""
+    import math
+
+    rows, logs, weights, used_a, used_b = [], [], [], 0, 0
+    for value, part in df.groupby(by, sort=True):
+        ea, eb = estimate(part[a.loc[part.index]]), estimate(part[b.loc[part.index]])
+        r = stats.ratio(ea, eb)
+        if min(ea.n, eb.n) < stats.PRIVACY_FLOOR:
+            continue
+        rows.append(group(str(value), _pct(r), n_min=min(ea.n, eb.n), note=f"{ea.n:,} vs {eb.n:,}"))
+        if r.value is None or r.ci_low is None or r.ci_high is None:
+            continue
+        se = (math.log(r.ci_high) - math.log(r.ci_low)) / (2 * 1.959964)
+        if se <= 0:
+            continue
+        logs.append(math.log(r.value))
+        weights.append(1 / se**2)
+        used_a, used_b = used_a + ea.n, used_b + eb.n
+    if min(used_a, used_b) < stats.min_n():
+        raise TooThin(f"held fixed: {held}. Too few comparable records: {used_a:,} ({labels[0]}) and {used_b:,} "
+                      f"({labels[1]}) in the {by.replace('_', ' ')}s where both sides can be measured, fewer than "
+                      f"{stats.min_n()} on a side")  # fmt: skip
+    mean = sum(w * x for w, x in zip(weights, logs, strict=True)) / sum(weights)
+    half = 1.959964 / math.sqrt(sum(weights))
+    ratio = stats.Ratio(math.exp(mean), math.exp(mean - half), math.exp(mean + half), used_a + used_b,
+                        f"within each {by.replace('_', ' ')}: inverse-variance weighted mean of the log ratios of "
+                        "medians (Price-Bonett intervals per stratum)")  # fmt: skip
+    return Out(ratio, min(used_a, used_b), used_a + used_b, years_of(df), rows, True, method=ratio.method,
+               group_unit="percent", compared=[(labels[0], used_a), (labels[1], used_b)], held_fixed=held)
 
 
 def levels_breakdown(df: pd.DataFrame) -> list[Group]:
@@ -161,7 +219,8 @@ def level_median(level: str) -> Callable[[Data], Out]:
 def level_jump(lower: str, upper: str) -> Callable[[Data], Out]:
     def compute(d: Data) -> Out:
         df, notes = latest_or_pooled(aijobs(d), at_levels(lower, upper))
-        out = gap_out(df[df["level"] == upper], df[df["level"] == lower], levels_breakdown(df))
+        out = gap_out(df[df["level"] == upper], df[df["level"] == lower], levels_breakdown(df), labels=(upper, lower))
+        out.held_fixed = "US, full-time ML engineers, the same year(s)"
         out.caveats += notes
         return out
 
@@ -242,7 +301,8 @@ def oews_national(soc: str) -> Callable[[Data], Out]:
         rows = [
             Group(str(r["year"]), _num(r["annual_median"]), None, None, None, "ok",
                   "published" if r["occupation_code"] == soc else
-                  f"published for the broader {r['occupation_code']}: {soc} was part of it that year")
+                  f"published for the broader {r['occupation_code']}: {soc} was part of it that year",
+                  mark="" if r["occupation_code"] == soc else f"broader occupation ({r['occupation_code']})")
             for r in history.to_dict("records")
         ]  # fmt: skip
         e = published(_num(row["annual_median"]), "national", _num(row["wage_rse"]))
@@ -348,6 +408,8 @@ def countries(d: Data) -> Out:
     rows = []
     for code, name in COUNTRIES.items():
         sub = pool[pool["company_country"] == code]
+        if code != "US":  # pay stated in US dollars at an employer abroad: aijobs.net's labelling, not that pay
+            sub = sub[sub["currency"] != "USD"]
         e = estimate(sub)
         ppp = None if e.value is None else money.usd_to_international(e.value, code)
         rows.append(group(name, e, note=f"PPP: {ppp:,.0f} international $" if ppp and code != "US" else ""))
@@ -360,7 +422,9 @@ def countries(d: Data) -> Out:
         method=us.method,
         caveats=[
             f"PPP: World Bank conversion factors of {money.ppp_year()} (the latest published here); "
-            + money.PPP_ATTRIBUTION
+            + money.PPP_ATTRIBUTION,
+            "Outside the US only postings stated in the country's own currency count: most Canadian postings, for "
+            "one, are stated in US dollars, a labelling artefact that lifted Canada's median.",
         ],
     )
 
@@ -406,14 +470,26 @@ def industry_tech(d: Data) -> Out:
 
 def finance_vs_tech(d: Data) -> Out:
     df = kaggle_us(d)
-    return gap_out(df[df["industry"] == "finance"], df[df["industry"] == "tech_software"], industry_rows(df))
+    out = gap_out(df[df["industry"] == "finance"], df[df["industry"] == "tech_software"], industry_rows(df),
+                  labels=("finance", "tech/software"))
+    out.held_fixed = "US ML practitioners and data scientists, full-time pay band (Kaggle 2021-2022)"
+    return out
+
+
+#: Employers that are not businesses: universities, government, and "other" (where non-profits fall). Among them ML
+#: in production is rare and pay is set differently, so a comparison of ML use across all employers measures them.
+NOT_BUSINESSES = ("education_academia", "government", "other")
 
 
 def ml_centrality_gap(d: Data) -> Out:
+    """ML in production vs no ML, among comparable employers: businesses only (not academia, government or
+    non-profits), within each role."""
     df = kaggle_us(d)
+    df = df[df["industry"].notna() & ~df["industry"].isin(NOT_BUSINESSES)]
     prod = df["ml_centrality"].isin(["production_established", "production_recent"])
-    rows = [group(c, estimate(df[df["ml_centrality"] == c])) for c in schema.ML_CENTRALITY]
-    return gap_out(df[prod], df[df["ml_centrality"] == "none"], rows)
+    none = df["ml_centrality"] == "none"
+    return within(df[prod | none], "role", prod, none, ("ML in production", "no ML"),
+                  "US, full-time pay band, businesses only (no academia, government or non-profits), same role")
 
 
 # --------------------------------------------------------------------------------------------- specialization
@@ -431,19 +507,37 @@ def role_ladder(d: Data) -> Out:
         group(label, estimate(two[two["specialization"] == s]), note=f"{year - 1}-{year}")
         for s, label in labels.items()
     ]
-    scientists = df["role"].isin(["research_scientist", "applied_scientist"])
-    return gap_out(df[scientists], df[df["role"] == "ml_engineer"], rows)
+    scientists = scientist_titles(df)
+    out = gap_out(df[scientists], df[df["role"] == "ml_engineer"], rows,
+                  labels=("research and applied scientists", "ML engineers"))  # fmt: skip
+    out.held_fixed = "US, full-time, the same year; scientist titles only (no 'Research Engineer')"
+    return out
+
+
+def scientist_titles(df: pd.DataFrame) -> pd.Series:
+    """Research and applied scientists by title: the roles, less the titles that name an engineer ("Research
+    Engineer" maps to research_scientist, but is an engineering job)."""
+    return df["role"].isin(["research_scientist", "applied_scientist"]) & ~df["job_title_raw"].fillna("").str.contains(
+        "engineer", case=False)
+
+
+def genai(df: pd.DataFrame) -> pd.Series:
+    """GenAI titles: titles naming generative AI, LLMs or prompts (specialization genai_llm, normalize.titles) or
+    "AI Engineer" roles (AI engineer, developer, architect…: the role ai_engineer), which is what employers call
+    most generative-AI jobs."""
+    return (df["specialization"] == "genai_llm") | (df["role"] == "ai_engineer")
 
 
 def genai_premium(d: Data) -> Out:
     def parts(df: pd.DataFrame) -> list[pd.DataFrame]:
-        genai = df["specialization"] == "genai_llm"
-        return [df[genai], df[~genai]]
+        g = genai(df)
+        return [df[g], df[~g]]
 
     df, notes = latest_or_pooled(aijobs(d, PRACTITIONERS), parts)
-    genai, other = parts(df)
-    out = gap_out(genai, other, labels=("GenAI/LLM-titled", "other ML titles"))
+    g, other = parts(df)
+    out = gap_out(g, other, labels=("GenAI titles (incl. AI Engineer)", "other ML titles"))
     out.caveats += notes
+    out.held_fixed = "US, full-time postings, the same year(s)"
     return out
 
 
@@ -456,13 +550,52 @@ def pytorch_vs_tensorflow(d: Data) -> Out:
     return gap_out(df[pt & ~tf], df[tf & ~pt], labels=("PyTorch, not TensorFlow", "TensorFlow, not PyTorch"))
 
 
+#: The deep-learning frameworks (Kaggle) and the AI/ML libraries (Stack Overflow) that count as an "AI skill".
+DL_FRAMEWORKS = ("pytorch", "tensorflow", "keras", "jax", "fastai", "pytorch_lightning")
+AI_SKILLS = ("pytorch", "tensorflow", "scikit_learn", "hugging_face", "keras", "opencv", "cuda")
+
+
+def dl_framework_premium(d: Data) -> Out:
+    """Kaggle: users of a deep-learning framework vs those who use none, within each role."""
+    df = kaggle_us(d)
+    has = df["obs_id"].isin(set(d.skills.loc[d.skills["skill"].isin(DL_FRAMEWORKS), "obs_id"]))
+    return within(df, "role", has, ~has, ("uses a deep-learning framework", "uses none"),
+                  "US, full-time pay band, same role (Kaggle)")
+
+
 def skill_premium(skill: str) -> Callable[[Data], Out]:
     def compute(d: Data) -> Out:
         df = so_us(d)
         has = with_skill(d, df, skill)
-        return gap_out(df[has], df[~has], labels=(f"uses {skill}", f"does not use {skill}"))
+        return within(df, "role", has, ~has, (f"uses {skill}", f"does not use {skill}"),
+                      "US, full-time, same developer role (Stack Overflow)")
 
     return compute
+
+
+def ai_skill_count(d: Data, df: pd.DataFrame) -> pd.Series:
+    s = d.skills[d.skills["skill"].isin(AI_SKILLS)].groupby("obs_id")["skill"].nunique()
+    return df["obs_id"].map(s).fillna(0)
+
+
+def ai_skill_premium(d: Data) -> Out:
+    """Stack Overflow: developers who use an AI/ML library vs those who use none, across roles (as the published
+    across-jobs claims compare), with one library and two or more apart."""
+    df = so_us(d)
+    k = ai_skill_count(d, df)
+    none = df[k == 0]
+    rows = [group("no AI library", estimate(none)), group("one AI library", estimate(df[k == 1])),
+            group("two or more", estimate(df[k >= 2]))]  # fmt: skip
+    out = gap_out(df[k >= 1], none, rows, labels=("uses an AI library", "uses none"))
+    out.held_fixed = "US, full-time; across developer roles (not within a role)"
+    return out
+
+
+def ai_skill_within_role(d: Data) -> Out:
+    df = so_us(d)
+    k = ai_skill_count(d, df)
+    return within(df, "role", k >= 1, k == 0, ("uses an AI library", "uses none"),
+                  "US, full-time, same developer role (Stack Overflow)")
 
 
 # --------------------------------------------------------------------------------------------- education
@@ -473,7 +606,10 @@ def education_gap(level: str, better: str) -> Callable[[Data], Out]:
         df = kaggle_us(d)
         df = df[df["level"] == level]
         rows = [group(e, estimate(df[df["education"] == e])) for e in ("bachelor", "master", "doctorate")]
-        return gap_out(df[df["education"] == better], df[df["education"] == "bachelor"], rows)
+        out = gap_out(df[df["education"] == better], df[df["education"] == "bachelor"], rows,
+                      labels=(better, "bachelor"))
+        out.held_fixed = f"US, the same level ({level}), full-time pay band (Kaggle)"
+        return out
 
     return compute
 
@@ -484,7 +620,10 @@ def education_gap(level: str, better: str) -> Callable[[Data], Out]:
 def size_gap(d: Data) -> Out:
     df = kaggle_us(d)
     rows = [group(s, estimate(df[df["company_size"] == s])) for s in schema.COMPANY_SIZES]
-    return gap_out(df[df["company_size"] == "large"], df[df["company_size"] == "small"], rows)
+    out = gap_out(df[df["company_size"] == "large"], df[df["company_size"] == "small"], rows,
+                  labels=("large employers", "small employers"))
+    out.held_fixed = "US ML practitioners and data scientists, full-time pay band (Kaggle)"
+    return out
 
 
 # --------------------------------------------------------------------------------------------- trends
@@ -543,11 +682,28 @@ def oews_real_change(d: Data) -> Out:
     return Out(e, PUBLISHED, 0, [int(first["year"]), int(last["year"])], rows, percent=True, method=e.method)
 
 
+#: aijobs.net changed what it collects: until 2021 its rows were mostly self-reported salaries, from 2022 mostly
+#: employers' posted ranges. The posting era starts with the first year in which more than this share of the
+#: postings are posted ranges; a trend is measured within it, and the years before are marked on its chart.
+POSTING_ERA_SHARE = 0.5
+BEFORE_ERA = "before the posting era (mostly self-reported salaries): not comparable"
+
+
+def posting_era(df: pd.DataFrame) -> int | None:
+    """The first year whose postings are mostly posted ranges (POSTING_ERA_SHARE), from the data."""
+    ranged = df.assign(ranged=df["range_low_usd"].notna()).groupby("year")["ranged"].mean()
+    era = [int(y) for y, share in zip(ranged.index, ranged.to_numpy(), strict=True) if share > POSTING_ERA_SHARE]
+    return min(era) if era else None
+
+
 def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[Data], Out]:
+    """A share of postings by year; the headline is the latest full year's share, and the change is measured within
+    the posting era only (its first year to the latest, with Newcombe's interval of a difference of shares)."""
     def compute(d: Data) -> Out:
         df = aijobs(d, PRACTITIONERS, country=None)
         _, year = latest(df)
         df = df[df["year"] <= year]  # a thin, partial newest year is left out
+        era = posting_era(df)
         rows = []
         for y in sorted(df["year"].unique()):
             sub = df[df["year"] == y]
@@ -561,15 +717,39 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[D
                     None,
                     len(sub) if vis != "hidden" else None,
                     "ok" if vis == "shown" else "suppressed",
+                    mark=BEFORE_ERA if era is not None and y < era else "",
                 )
             )
         cur = df[df["year"] == year]
         k, n = int(predicate(cur).sum()), len(cur)
         lo, hi = _wilson(k, n)
         e = stats.Estimate(100 * k / n if n else None, lo, hi, n, "share with a Wilson score interval")
-        return Out(e, n, n, [int(y) for y in sorted(df["year"].unique())], rows, method=e.method, group_unit="share")
+        out = Out(e, n, n, [int(y) for y in sorted(df["year"].unique())], rows, method=e.method, group_unit="share")
+        if era is not None and era < year:
+            first = df[df["year"] == era]
+            k0, n0 = int(predicate(first).sum()), len(first)
+            change, c_lo, c_hi = _newcombe(k, n, k0, n0)
+            out.extra = {"era_start": float(era), "change_pp": change, "change_ci_low": c_lo, "change_ci_high": c_hi,
+                         "era_start_share": 100 * k0 / n0 if n0 else None}  # fmt: skip
+            out.held_fixed = f"the posting era only ({era}-{year}): the same kind of record throughout"
+            out.caveats.append(f"aijobs.net's records before {era} are mostly self-reported salaries and after it "
+                               "employers' posted ranges: the change is measured from {era} on, and the earlier "
+                               "years are marked on the chart".replace("{era}", str(era)))  # fmt: skip
+        return out
 
     return compute
+
+
+def _newcombe(k1: int, n1: int, k0: int, n0: int) -> tuple[float | None, float | None, float | None]:
+    """p1 - p0 in percentage points with Newcombe's hybrid score interval (from the two Wilson intervals)."""
+    if not n1 or not n0:
+        return None, None, None
+    p1, p0 = 100 * k1 / n1, 100 * k0 / n0
+    l1, u1 = _wilson(k1, n1)
+    l0, u0 = _wilson(k0, n0)
+    assert l1 is not None and u1 is not None and l0 is not None and u0 is not None
+    d = p1 - p0
+    return d, d - ((p1 - l1) ** 2 + (u0 - p0) ** 2) ** 0.5, d + ((u1 - p1) ** 2 + (p0 - l0) ** 2) ** 0.5
 
 
 def _wilson(k: int, n: int) -> tuple[float | None, float | None]:
@@ -742,4 +922,5 @@ def ml_intensity_gap(d: Data) -> Out:
     r = stats.ratio(ea, eb)
     rows = [group("mostly ML roles (>= 50% of their filings)", ea), group("other employers", eb)]
     return Out(r, min(ea.n, eb.n), ea.n + eb.n, sorted({int(y) for y in df["year"]}), rows, True, method=r.method,
-               group_unit="ratio")  # fmt: skip
+               group_unit="ratio", compared=[("at ML-intensive employers", ea.n), ("at the others", eb.n)],
+               held_fixed="the same role, year and metro (each filing relative to its cell's median)")  # fmt: skip

@@ -23,6 +23,9 @@ class Group:
     n: int | None  # None when below the privacy floor: nothing about the group is shown
     status: str
     note: str = ""
+    #: Why this row is not comparable with the others, drawn on the chart ("broader occupation", "before the
+    #: posting era"); empty when it is.
+    mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,15 @@ class Figure:
     smallest_group: int | None = None  # n of the smallest group behind the headline (what suppression judged)
     group_unit: str = "usd"  # unit of the groups' values
     extra: dict[str, float | None] = field(default_factory=dict)  # further numbers (e.g. the real change)
+    #: A comparison's groups, each with its own n (None below the privacy floor); empty for a single group.
+    compared: list[dict[str, Any]] = field(default_factory=list)
+    #: What the comparison holds fixed (role, level, country, full-time, era) and how (within strata, or filtered).
+    held_fixed: str = ""
+    #: One sentence answering the question: the number, its group, n, years and data age; yes/no/can't tell for
+    #: yes-no and trend questions (figures.headline).
+    headline: str = ""
+    #: For a yes-no question: the verdict rule's answer (stats.verdict) on the figure's interval.
+    answer: str = ""
     quote: str = ""  # a sentence to quote (value, interval, n, sources, years), filled in by report.render.quote
 
     def to_dict(self) -> dict[str, Any]:

@@ -40,7 +40,8 @@ def spec(fig: Figure) -> dict[str, object] | None:
     own = fig.value if fig.value_unit == fig.group_unit else None  # the group the figure's number is about
     df = pd.DataFrame(
         [{"group": g.label, "value": g.value, "low": g.ci_low, "high": g.ci_high, "n": g.n,
-          "own": "this figure" if own is not None and g.value == own else "other groups"} for g in rows]
+          "own": "this figure" if own is not None and g.value == own else "other groups",
+          "mark": g.mark or "comparable"} for g in rows]
     )  # fmt: skip
     title = AXIS_TITLES.get(fig.group_unit, fig.group_unit)
     base = alt.Chart(df)
@@ -49,9 +50,13 @@ def spec(fig: Figure) -> dict[str, object] | None:
         chart = base.mark_line(point=True).encode(
             x=alt.X("group:O", title=None),
             y=alt.Y("value:Q", title=title, scale=alt.Scale(zero=False)),
-            tooltip=tooltip,
+            tooltip=[*tooltip, "mark"],
         )
         layers = [chart]
+        if (df["mark"] != "comparable").any():  # the years not comparable with the rest, marked and named
+            layers.append(base.mark_point(size=90, filled=True).encode(
+                x="group:O", y="value:Q", shape=alt.Shape("mark:N", title=None, legend=alt.Legend(orient="bottom")),
+                color=alt.Color("mark:N", title=None, scale=alt.Scale(range=["#1d5fa8", "#c0392b"]))))
         if df["low"].notna().any():
             layers.append(base.mark_rule().encode(x="group:O", y="low:Q", y2="high:Q"))
         out = alt.layer(*layers).properties(width=TREND_WIDTH, height=200)

@@ -140,11 +140,14 @@ def markdown(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str
             f"| {i} | {f.question} | {shown(f)} | {ci_text(f)} | {f.n if f.n is not None else ''} | "
             f"{', '.join(f.sources)} | {f.period} | {f.status} |"
         )  # fmt: skip
+    lines += ["", "## The answers", ""]
+    lines += [f"{i}. {f.headline}" for i, f in enumerate(figs, start=1)]
     lines += ["", "## Definitions and caveats", ""]
     for f in figs:
         lines.append(f"- **{f.id}**: {f.definition} {' '.join(f.caveats)}")
     lines += ["", "## Claims", "", "| claim | verdict | the numbers |", "| --- | --- | --- |"]
-    lines += [f"| {v.claim} | {v.verdict} | {v.explanation} |" for v in verdicts]
+    lines += [f"| {v.claim}{f' ({v.citation})' if v.citation else ''} | {v.verdict} | {v.explanation}"
+              f"{f' Differs from the claim: {v.differs}' if v.differs else ''} |" for v in verdicts]
     lines += ["", "## What open data cannot answer", ""]
     lines += [f"- **{q}** {why}" for q, why in UNANSWERABLE]
     return "\n".join(lines) + "\n"

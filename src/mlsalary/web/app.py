@@ -102,6 +102,9 @@ class Claim(BaseModel):
     verdict: str
     figures: list[str]
     explanation: str
+    population: str = ""  # the population the figures describe
+    citation: str = ""  # who published the claim (empty: a common claim)
+    differs: str = ""  # how mlsalary's comparison differs from the claim's own
 
 
 class Claims(BaseModel):

@@ -1,0 +1,108 @@
+"""Each figure's headline: one sentence that answers its question with the number, its group, n, the years and the
+data's age — and, for a yes-no or trend question, yes, no or "can't tell" from the one verdict rule (stats.verdict)
+on the figure's interval. The same sentence is in `figures --json`, the report, the CLI and the web page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlsalary.stats import verdict
+
+if TYPE_CHECKING:
+    from mlsalary.figures.catalogue import FigureDef
+    from mlsalary.figures.model import Figure
+
+#: A change in a share (percentage points) within +/- this much is too small to matter.
+NEGLIGIBLE_SHARE_POINTS = 1.0
+SOURCE_NAMES = {"aijobs": "aijobs.net", "oews": "BLS OEWS", "kaggle-survey": "Kaggle survey",
+                "stackoverflow": "Stack Overflow survey", "lca": "H-1B filings"}  # fmt: skip
+TREND_WORDS = {"supported": "Up", "contradicted": "Down", "no effect found": "Flat (no change that matters)",
+               "inconclusive": "Can't tell", "cannot be tested": "Can't tell"}  # fmt: skip
+SAME_WORDS = {"no effect found": "Yes", "inconclusive": "Can't tell", "cannot be tested": "Can't tell"}
+
+
+def fmt(x: float | None, unit: str) -> str:
+    if x is None:
+        return "?"
+    if unit == "usd":
+        return f"${x:,.0f}"
+    if unit == "percent":
+        return f"{x:+.1f}%"
+    if unit == "share":
+        return f"{x:.1f}%"
+    if unit == "ratio":
+        return f"{x:.2f}x"
+    return f"{x:,.1f}"
+
+
+def context(f: Figure) -> str:
+    """The parenthesis every headline ends with: interval, n (each group's for a comparison), years, data age."""
+    parts = []
+    if f.ci_low is not None and f.ci_high is not None:
+        parts.append(f"95% interval {fmt(f.ci_low, f.value_unit)} to {fmt(f.ci_high, f.value_unit)}")
+    elif f.ci_low is not None or f.ci_high is not None:
+        parts.append("the interval is open on one side")
+    if f.compared:
+        parts.append(" vs ".join(f"{c['label']}: {c['n']:,}" if c["n"] is not None else f"{c['label']}: fewer than 5"
+                                 for c in f.compared) + f" {f.unit}")  # fmt: skip
+    elif f.n is not None:
+        parts.append(f"n = {f.n:,} {f.unit}")
+    parts.append(f.period or ", ".join(map(str, f.years)))
+    names = ", ".join(SOURCE_NAMES.get(s, s) for s in f.sources)
+    parts.append(f"{names}, data as of {f.data_as_of}" if f.data_as_of else names)
+    return "(" + "; ".join(p for p in parts if p) + ")"
+
+
+def answer(fd: FigureDef, f: Figure) -> str:
+    """The verdict rule's answer to a yes-no or trend question ('' for how-much and which questions)."""
+    if fd.asks is None:
+        return ""
+    if f.status != "ok":
+        return "cannot be tested"
+    if "change_pp" in f.extra:  # a share's trend: the change within the posting era
+        return verdict.judge(f.extra.get("change_ci_low"), f.extra.get("change_ci_high"), fd.asks or 1,
+                             negligible=NEGLIGIBLE_SHARE_POINTS)  # fmt: skip
+    return verdict.judge(f.ci_low, f.ci_high, fd.asks or 1)
+
+
+def word(fd: FigureDef, rule: str) -> str:
+    if fd.asks == 0:  # "about the same?": yes only when a difference that matters is ruled out
+        return SAME_WORDS.get(rule, "No")
+    if fd.topic == "trends" and "share" not in fd.id:
+        return TREND_WORDS[rule]
+    return verdict.ANSWERS[rule]
+
+
+def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
+    """(the sentence, the verdict rule's answer or '')."""
+    rule = answer(fd, f)
+    if f.status != "ok":
+        why = f.remedy or (f.caveats[-1] if f.caveats else "too few records")
+        return f"Can't tell: {why.rstrip('.')}.", rule
+    value = fmt(f.value, f.value_unit)
+    shown = [g for g in f.groups if g.value is not None]
+    if "change_pp" in f.extra and f.extra.get("era_start_share") is not None:
+        era, last = int(f.extra["era_start"] or 0), f.years[-1]
+        lo, hi = f.extra.get("change_ci_low"), f.extra.get("change_ci_high")
+        text = (f"{word(fd, rule)}: {f.extra['era_start_share']:.1f}% in {era}, {value} in {last} — "
+                f"{f.extra['change_pp']:+.1f} points (95% interval {lo:+.1f} to {hi:+.1f}), measured within the "
+                f"posting era")  # fmt: skip
+        return f"{text} {context(f)}.", rule
+    if rule:
+        who = " vs ".join(c["label"] for c in f.compared) if f.compared else ""
+        text = f"{word(fd, rule)}: {who + ' ' if who else ''}{value}"
+    elif fd.id == "top-paying-metro" and shown:
+        text = f"{shown[0].label} pays data scientists the most: median {value}"
+    elif fd.id == "country-comparison":
+        text = "Median by employer country: " + "; ".join(
+            f"{g.label} {fmt(g.value, f.group_unit)}" if g.value is not None else f"{g.label}: too few postings"
+            for g in f.groups)  # fmt: skip
+    elif fd.id == "state-spread" and len(shown) >= 2:
+        text = f"{shown[0].label} pays data scientists {value} what {shown[-1].label} does"
+    else:
+        subject = fd.subject or fd.question.rstrip("?")
+        text = f"{subject} {value}" if subject.endswith(" by") else f"{subject}: {value}"
+    if f.lower_bound_only:
+        text += " or more"
+    return f"{text} {context(f)}.", rule

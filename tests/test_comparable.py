@@ -1,0 +1,286 @@
+"""Figures a labour economist would sign (issue 15): every figure's value and n pinned on the mirror, comparable
+groups, the one verdict rule, claims others published, honest intervals and headlines that answer their questions.
+
+The constants below were measured on the mirror (`MLSALARY_MIRROR=../shared/data`, every source pulled). A figure
+that stops honouring its declaration — its unit, its duplicate policy, its population, what it holds fixed — moves
+one of them and fails here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mlsalary import api, stats
+from mlsalary.figures import catalogue, claims
+from mlsalary.stats import verdict
+
+#: id: (status, value, ci_low, ci_high, n) of every figure on the mirror.
+FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | None]] = {
+    "entry-us-ml-median": ("ok", 147750.0, 138800.0, 158600.0, 84),
+    "mid-us-ml-median": ("ok", 170000.0, 165469.5, 178000.0, 251),
+    "senior-us-ml-median": ("ok", 205200.0, 201365.0, 211475.0, 609),
+    "executive-us-ml-median": ("suppressed", None, None, None, 23),
+    "entry-to-mid-jump": ("ok", 17.9865, 9.9517, 26.6084, 606),
+    "mid-to-senior-jump": ("ok", 20.7059, 15.5151, 26.1299, 860),
+    "entry-spread": ("ok", 115230.0, 87960.0, None, 84),
+    "non-us-ml-median": ("ok", 138856.5, 121600.0, 153550.0, 131),
+    "oews-data-scientists-national": ("ok", 120230.0, 118591.7088, 121890.9235, None),
+    "oews-research-scientists-national": ("ok", 140300.0, 137576.8936, 143077.0058, None),
+    "top-paying-metro": ("ok", 185080.0, 182200.5793, 188004.9259, None),
+    "tech-hub-premium": ("ok", 28.5968, 26.6358, 30.5579, None),
+    "state-spread": ("ok", 2.3507, 2.1114, 2.6171, None),
+    "country-comparison": ("ok", 189000.0, 187500.0, 190500.0, 5510),
+    "remote-gap": ("ok", 0.5132, -4.3542, 5.6283, 891),
+    "abroad-gap": ("suppressed", None, None, None, 5510),
+    "industry-tech-median": ("ok", 178437.169, 166343.1075, 191410.5354, 264),
+    "finance-vs-tech": ("ok", -11.2347, -20.4702, -0.9269, 416),
+    "ml-centrality-gap": ("suppressed", None, None, None, None),
+    "scientist-premium": ("ok", -5.2399, -8.8847, -1.4493, 1606),
+    "genai-premium": ("ok", -11.0256, -14.5283, -7.3794, 2469),
+    "pytorch-vs-tensorflow": ("ok", 5.6227, -6.3966, 19.1853, 413),
+    "spark-premium": ("ok", 24.6056, 9.354, 41.9843, 1333),
+    "python-premium": ("ok", -3.0232, -7.3574, 1.5137, 1518),
+    "dl-framework-premium": ("ok", 8.7445, 1.0193, 17.0605, 1138),
+    "ai-skill-premium": ("ok", 0.0, -6.6565, 7.1312, 1710),
+    "ai-skill-within-role": ("ok", -1.5599, -9.3225, 6.8672, 1562),
+    "education-early-career": ("ok", 13.6475, -17.341, 56.2533, 102),
+    "education-experienced": ("ok", 11.5078, 1.0999, 22.9872, 446),
+    "large-vs-small": ("ok", 13.9762, 4.4031, 24.4272, 998),
+    "employer-spread": ("ok", 45.2752, 42.1669, 57.9748, 1529),
+    "ml-intensity-gap": ("ok", -3.7037, -6.0875, -1.2594, 2020),
+    "yoy-ml-median": ("ok", 3.3943, 0.5164, 6.3545, 1905),
+    "oews-ds-real-change": ("ok", 0.2815, -2.2487, 2.8773, None),
+    "entry-share-trend": ("ok", 5.0456, 4.3012, 5.9107, 2854),
+    "genai-share-trend": ("ok", 25.7884, 24.2167, 27.4251, 2854),
+    "negotiation-room": ("ok", 45.0668, 42.5792, 47.8261, 605),
+}
+#: Point 1: US Kaggle respondents at businesses, ML in production vs no ML, within role (the no-ML side is thin).
+ML_IN_PRODUCTION_N, NO_ML_N = 405, 16
+#: Point 2: the posting era starts in 2023 (2022: 47% of practitioner postings are posted ranges; 2023: 88%).
+POSTING_ERA, ENTRY_SHARE_2023, ENTRY_CHANGE_PP = 2023, 7.0504, -2.0048
+#: Point 3: GenAI titles incl. AI Engineer, US 2025: 619 postings; share of practitioner postings 2023 -> 2025.
+GENAI_US_N, GENAI_SHARE_2023 = 619, 7.4820
+#: Point 5: Spark within role — software engineers are the one role with 30 Spark users' worth (37 vs 1,252).
+SPARK_SOFTWARE_ENGINEERS = (37, 28.5714)
+#: Point 7: Canada, postings stated in Canadian dollars only (2024-2025); scientists without 'Research Engineer'.
+CANADA_N, CANADA_MEDIAN, SCIENTISTS_N = 34, 112981.75, 715
+
+
+@pytest.fixture(scope="module")
+def figs(loaded_db: Path) -> dict:
+    old = os.environ.get("MLSALARY_HOME")
+    os.environ["MLSALARY_HOME"] = str(loaded_db)
+    try:
+        return {f.id: f for f in api.figures()}
+    finally:
+        if old is None:
+            os.environ.pop("MLSALARY_HOME", None)
+        else:
+            os.environ["MLSALARY_HOME"] = old
+
+
+@pytest.fixture(scope="module")
+def verdicts(figs: dict) -> dict:
+    return {v.id: v for v in claims.check(list(figs.values()))}
+
+
+def test_every_figure_is_pinned_and_has_its_value_and_n(figs: dict) -> None:
+    """Point 9: ignoring a declaration (the duplicate policy, the unit, a population filter) moves these."""
+    assert set(figs) == set(FIGURES) == {f.id for f in catalogue.CATALOGUE}
+    for fid, (status, value, lo, hi, n) in FIGURES.items():
+        f = figs[fid]
+        got = (f.status, f.value, f.ci_low, f.ci_high, f.n)
+        want = (status, *(None if x is None else pytest.approx(x, abs=1e-3) for x in (value, lo, hi)), n)
+        assert got == want, fid
+
+
+def test_ml_in_production_is_compared_among_comparable_employers_or_not_at_all(figs: dict) -> None:
+    """Point 1: +98% was composition (academia, government, non-profits; pay under $20k). Among businesses, within
+    role, the no-ML side is too thin: suppressed with the reason, no confounded number."""
+    f = figs["ml-centrality-gap"]
+    assert f.status == "suppressed" and f.value is None
+    reason = f.caveats[-1]
+    assert "businesses only" in reason and "same role" in reason
+    assert f"{ML_IN_PRODUCTION_N:,} (ML in production) and {NO_ML_N:,} (no ML)" in reason
+    assert verdicts_of(figs)["ml-in-production-pays-more"].verdict == "cannot be tested"
+
+
+def verdicts_of(figs: dict) -> dict:
+    return {v.id: v for v in claims.check(list(figs.values()))}
+
+
+def test_trends_are_measured_within_one_collection_regime_and_the_break_is_marked(figs: dict) -> None:
+    """Point 2: 2021's self-reports against 2024's posted ranges is a change of method, not of the market."""
+    f = figs["entry-share-trend"]
+    assert f.extra["era_start"] == POSTING_ERA
+    assert f.extra["era_start_share"] == pytest.approx(ENTRY_SHARE_2023, abs=1e-3)
+    assert f.extra["change_pp"] == pytest.approx(ENTRY_CHANGE_PP, abs=1e-3)
+    marked = [g.label for g in f.groups if g.mark]
+    assert marked == [str(y) for y in range(2020, POSTING_ERA)]
+    assert "measured within the posting era" in f.headline and f.headline.startswith("Yes:")
+    assert f.held_fixed.startswith("the posting era only")
+
+
+def test_genai_titles_include_ai_engineer_on_real_titles(figs: dict) -> None:
+    """Point 3: GenAI means titles naming generative AI, LLMs or prompts, or an AI Engineer title."""
+    import pandas as pd
+
+    from mlsalary.figures.measures import genai
+    from mlsalary.normalize import titles
+
+    names = ["AI Engineer", "Prompt Engineer", "GenAI Architect", "LLM Engineer", "Generative AI Engineer",
+             "Machine Learning Engineer", "Research Scientist", "Data Scientist",
+             "Computer Vision Engineer"]  # fmt: skip
+    mapped = pd.DataFrame([titles.map_title(t) for t in names], columns=["role", "specialization"])
+    assert genai(mapped).tolist() == [True, True, True, True, True, False, False, False, False]
+    assert figs["genai-premium"].compared[0] == {"label": "GenAI titles (incl. AI Engineer)", "n": GENAI_US_N}
+    assert figs["genai-share-trend"].extra["era_start_share"] == pytest.approx(GENAI_SHARE_2023, abs=1e-3)
+
+
+def test_finance_is_not_called_competitive_from_an_interval_that_excludes_parity(verdicts: dict) -> None:
+    """Point 4: overlapping rankings and an interval including zero are not proof of parity. Finance's gap (-11%,
+    interval -20% to -1%) excludes parity but not a gap small enough to call competitive (within 5%): the data
+    cannot tell, and tech's lead over each other industry is tested pairwise, not read off a ranking."""
+    v = verdicts["tech-pays-most-finance-competitive"]
+    assert v.verdict == "inconclusive"
+    assert "finance competitive (within 5% of tech): inconclusive" in v.explanation
+    assert "Tech above each other industry: supported" in v.explanation
+
+
+def test_skill_premiums_are_measured_within_role(figs: dict, verdicts: dict) -> None:
+    """Point 5: who uses Spark is not what Spark is worth; and PyTorch vs TensorFlow does not test frameworks."""
+    f = figs["spark-premium"]
+    assert f.method.startswith("within each role")
+    assert f.held_fixed == "US, full-time, same developer role (Stack Overflow)"
+    swe = next(g for g in f.groups if g.label == "software_engineer")
+    assert (swe.n, round(swe.value, 4)) == SPARK_SOFTWARE_ENGINEERS
+    assert "dl-framework-premium" in verdicts["skills-raise-pay"].figures
+    assert "pytorch-vs-tensorflow" not in verdicts["skills-raise-pay"].figures
+
+
+def test_no_effect_found_is_not_mixed_and_a_claim_tested_in_part_is_not_supported(verdicts: dict) -> None:
+    """Point 6: flat real pay reads "no effect found"; specialists rest on computer vision alone (NLP too thin)."""
+    assert verdicts["ml-pay-rising"].verdict == "no effect found"
+    spec = verdicts["specialists-out-earn"]
+    assert spec.verdict == "inconclusive" and "3 specializations; 1 can be tested" in spec.explanation
+
+
+def test_smaller_comparability_fixes(figs: dict, loaded_db: Path) -> None:
+    """Point 7: Canada in its own currency; 15-2098 years marked; Kaggle's full-time filter; scientists without
+    Research Engineers; each comparison's groups with their own n."""
+    canada = next(g for g in figs["country-comparison"].groups if g.label == "Canada")
+    assert (canada.n, canada.value) == (CANADA_N, pytest.approx(CANADA_MEDIAN))
+    marks = {g.label: g.mark for g in figs["oews-data-scientists-national"].groups}
+    assert marks["2019"] == marks["2020"] == "broader occupation (15-2098)" and marks["2021"] == ""
+    assert figs["scientist-premium"].compared[0] == {"label": "research and applied scientists", "n": SCIENTISTS_N}
+    for f in figs.values():
+        if f.value_unit == "percent" and f.status == "ok" and not f.published and f.compared:
+            assert len(f.compared) == 2 and all(c["n"] for c in f.compared), f.id
+    from mlsalary.figures.data import load
+    from mlsalary.figures.measures import KAGGLE_FULL_TIME_FLOOR_USD, kaggle_us, scientist_titles
+
+    old = os.environ.get("MLSALARY_HOME")
+    os.environ["MLSALARY_HOME"] = str(loaded_db)
+    try:
+        d = load()
+    finally:
+        os.environ["MLSALARY_HOME"] = old or ""
+    k = kaggle_us(d)
+    assert len(k) and k["amount_low_usd"].min() >= KAGGLE_FULL_TIME_FLOOR_USD
+    aij = d.source("aijobs")
+    assert not scientist_titles(aij[aij["job_title_raw"] == "Research Engineer"]).any()
+    assert scientist_titles(aij[aij["job_title_raw"] == "Research Scientist"]).all()
+
+
+def test_no_interval_in_any_figure_has_zero_width(figs: dict) -> None:
+    """Point 8: a median interval never collapses ([$150,000, $150,000] before)."""
+    for f in figs.values():
+        if f.ci_low is not None and f.ci_high is not None:
+            assert f.ci_low < f.ci_high, f.id
+        for g in f.groups:
+            if g.ci_low is not None and g.ci_high is not None:
+                assert g.ci_low < g.ci_high, (f.id, g.label)
+
+
+def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> None:
+    """Point 10: the metro is named, every country is given, yes-no and trend questions get yes, no or can't tell."""
+    for fd in catalogue.CATALOGUE:
+        f = figs[fd.id]
+        assert f.headline.endswith(".") and len(f.headline) > 30, fd.id
+        if f.status == "ok" and not f.published:
+            assert f"{f.n:,}" in f.headline or all(f"{c['n']:,}" in f.headline for c in f.compared), fd.id
+        if f.status == "ok" and f.data_as_of:
+            assert f.data_as_of in f.headline, fd.id
+        if fd.asks is not None:
+            first = f.headline.split(":")[0]
+            assert first in {"Yes", "No", "Can't tell", "No difference that matters", "Up", "Down",
+                             "Flat (no change that matters)"}, (fd.id, f.headline)  # fmt: skip
+    assert figs["top-paying-metro"].headline.startswith("San Jose-Sunnyvale-Santa Clara, CA pays data scientists the "
+                                                        "most: median $185,080")  # fmt: skip
+    assert all(c in figs["country-comparison"].headline for c in ("United States $189,000", "Canada $112,982",
+                                                                  "Germany: too few postings"))  # fmt: skip
+    assert figs["remote-gap"].headline.startswith("Can't tell: remote vs on-site +0.5%")
+
+
+def test_claims_have_a_verdict_by_the_rule_a_population_and_published_citations(verdicts: dict) -> None:
+    assert len(verdicts) >= 20
+    published = [v for v in verdicts.values() if v.citation]
+    assert len(published) >= 5 and all(v.differs for v in published)
+    for v in verdicts.values():
+        assert v.verdict in verdict.VERDICTS
+        assert v.population or not v.figures, v.id
+    assert verdicts["hakia-genai-40"].verdict == "contradicted"
+    assert verdicts["pwc-ai-56"].verdict == "contradicted"
+    assert verdicts["genai-high-paying"].verdict == "mixed"  # the share grows, the premium is negative
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "direction", "size", "expected"),
+    [
+        (2.0, 9.0, 1, 0.0, "supported"),
+        (-9.0, -2.0, -1, 0.0, "supported"),
+        (-9.0, -6.0, 1, 0.0, "contradicted"),
+        (-3.0, 4.0, 1, 0.0, "no effect found"),
+        (-3.0, 4.0, 1, 10.0, "no effect found"),
+        (-8.0, 12.0, 1, 0.0, "inconclusive"),
+        (2.0, 8.0, 1, 10.0, "contradicted"),  # above zero, but the claimed size is excluded
+        (12.0, 20.0, 1, 10.0, "supported"),
+        (None, 4.0, 1, 0.0, "cannot be tested"),
+    ],
+)
+def test_the_verdict_rule(low: float | None, high: float | None, direction: int, size: float, expected: str) -> None:
+    assert verdict.judge(low, high, direction, size) == expected
+
+
+def test_combining_parts_is_mixed_only_when_they_point_different_ways() -> None:
+    assert verdict.combine(["supported", "supported"]) == "supported"
+    assert verdict.combine(["supported", "inconclusive"]) == "inconclusive"
+    assert verdict.combine(["supported", "contradicted"]) == "mixed"
+    assert verdict.combine(["supported", "no effect found"]) == "mixed"
+    assert verdict.combine(["no effect found", "contradicted"]) == "contradicted"
+    assert verdict.combine(["cannot be tested"]) == "cannot be tested"
+
+
+def test_a_within_role_gap_is_not_the_across_roles_gap() -> None:
+    """Synthetic: role A pays 100k, role B 200k; a skill held mostly in B and worth nothing within either role.
+    Across roles it looks like a large premium; within role the pooled gap is near zero."""
+    import numpy as np
+    import pandas as pd
+
+    from mlsalary.figures.measures import within
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for role, pay, share in (("a", 100_000, 0.1), ("b", 200_000, 0.9)):
+        for _ in range(400):
+            rows.append({"role": role, "skill": rng.random() < share, "pay_kind": "point", "year": 2024,
+                         "amount_usd": pay * rng.lognormal(0, 0.2)})  # fmt: skip
+    df = pd.DataFrame(rows)
+    across = stats.ratio(stats.quantile(df[df.skill].amount_usd.to_numpy(), 0.5),
+                         stats.quantile(df[~df.skill].amount_usd.to_numpy(), 0.5))  # fmt: skip
+    assert across.value is not None and across.value > 1.5
+    out = within(df, "role", df["skill"], ~df["skill"], ("skill", "no skill"), "role")
+    assert out.stat is not None and out.stat.ci_low < 1 < out.stat.ci_high  # type: ignore[operator]

@@ -65,6 +65,8 @@ POSTING_ERA, ENTRY_SHARE_2023, ENTRY_CHANGE_PP = 2023, 7.0504, -2.0048
 GENAI_US_N, GENAI_SHARE_2023 = 619, 7.4820
 #: Point 5: Spark within role — software engineers are the one role with 30 Spark users' worth (37 vs 1,252).
 SPARK_SOFTWARE_ENGINEERS = (37, 28.5714)
+#: Point 8: Google's data-scientist filings in San Jose, by the median's interval (was $137,000-137,000).
+GOOGLE_SAN_JOSE = (61, 137_000.0, 137_000.0, 138_000.0)
 #: Point 7: Canada, postings stated in Canadian dollars only (2024-2025); scientists without 'Research Engineer'.
 CANADA_N, CANADA_MEDIAN, SCIENTISTS_N = 34, 112981.75, 715
 
@@ -203,6 +205,16 @@ def test_no_interval_in_any_figure_has_zero_width(figs: dict) -> None:
         for g in f.groups:
             if g.ci_low is not None and g.ci_high is not None:
                 assert g.ci_low < g.ci_high, (f.id, g.label)
+
+
+def test_no_employer_median_has_a_zero_width_interval(use_loaded: Path) -> None:
+    from mlsalary import employers
+
+    for role in ("data_scientist", "data_engineer", "research_scientist", "ml_engineer"):
+        for e in employers.ranking(role, top=500)["employers"]:
+            assert e["ci_low"] is None or e["ci_low"] < e["ci_high"], (role, e["employer"])
+    google = next(e for e in employers.ranking("data_scientist", "San Jose")["employers"] if e["employer"] == "GOOGLE")
+    assert (google["n"], google["median"], google["ci_low"], google["ci_high"]) == GOOGLE_SAN_JOSE
 
 
 def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> None:

@@ -296,3 +296,17 @@ def test_a_within_role_gap_is_not_the_across_roles_gap() -> None:
     assert across.value is not None and across.value > 1.5
     out = within(df, "role", df["skill"], ~df["skill"], ("skill", "no skill"), "role")
     assert out.stat is not None and out.stat.ci_low < 1 < out.stat.ci_high  # type: ignore[operator]
+
+
+def test_a_too_thin_comparison_never_prints_a_count_under_the_floor() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mlsalary.figures.measures import TooThin, within
+
+    rng = np.random.default_rng(6)
+    df = pd.DataFrame({"role": ["a"] * 60, "skill": [True] * 3 + [False] * 57, "pay_kind": "point", "year": 2024,
+                       "amount_usd": rng.lognormal(11.5, 0.3, 60)})  # fmt: skip
+    with pytest.raises(TooThin) as e:
+        within(df, "role", df["skill"], ~df["skill"], ("skill", "no skill"), "role")
+    assert f"fewer than {stats.PRIVACY_FLOOR} (skill)" in str(e.value) and " 3 " not in str(e.value)

@@ -158,6 +158,11 @@ def gap_out(
     )
 
 
+def _count(n: int) -> str:
+    """A count as it may be published: below the privacy floor, only that it is."""
+    return f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"
+
+
 def within(
     df: pd.DataFrame, by: str, a: pd.Series, b: pd.Series, labels: tuple[str, str], held: str
 ) -> Out:
@@ -183,7 +188,8 @@ def within(
         weights.append(1 / se**2)
         used_a, used_b = used_a + ea.n, used_b + eb.n
     if min(used_a, used_b) < stats.min_n():
-        raise TooThin(f"held fixed: {held}. Too few comparable records: {used_a:,} ({labels[0]}) and {used_b:,} "
+        raise TooThin(f"held fixed: {held}. Too few comparable records: {_count(used_a)} ({labels[0]}) and "
+                      f"{_count(used_b)} "
                       f"({labels[1]}) in the {by.replace('_', ' ')}s where both sides can be measured, fewer than "
                       f"{stats.min_n()} on a side")  # fmt: skip
     mean = sum(w * x for w, x in zip(weights, logs, strict=True)) / sum(weights)

@@ -692,7 +692,8 @@ def oews_real_change(d: Data) -> Out:
 #: employers' posted ranges. The posting era starts with the first year in which more than this share of the
 #: postings are posted ranges; a trend is measured within it, and the years before are marked on its chart.
 POSTING_ERA_SHARE = 0.5
-BEFORE_ERA = "before the posting era (mostly self-reported salaries): not comparable"
+BEFORE_ERA = "before the posting era"
+BEFORE_ERA_NOTE = "mostly self-reported salaries, not posted ranges: not comparable with the posting era"
 
 
 def posting_era(df: pd.DataFrame) -> int | None:
@@ -723,6 +724,7 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[D
                     None,
                     len(sub) if vis != "hidden" else None,
                     "ok" if vis == "shown" else "suppressed",
+                    BEFORE_ERA_NOTE if era is not None and y < era else "",
                     mark=BEFORE_ERA if era is not None and y < era else "",
                 )
             )

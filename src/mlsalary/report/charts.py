@@ -53,10 +53,15 @@ def spec(fig: Figure) -> dict[str, object] | None:
             tooltip=[*tooltip, "mark"],
         )
         layers = [chart]
-        if (df["mark"] != "comparable").any():  # the years not comparable with the rest, marked and named
+        marks = [m for m in dict.fromkeys(df["mark"]) if m != "comparable"]
+        if marks:  # the years not comparable with the rest, marked and named in the legend
+            legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=TREND_WIDTH)
+            domain = ["comparable", *marks]
             layers.append(base.mark_point(size=90, filled=True).encode(
-                x="group:O", y="value:Q", shape=alt.Shape("mark:N", title=None, legend=alt.Legend(orient="bottom")),
-                color=alt.Color("mark:N", title=None, scale=alt.Scale(range=["#1d5fa8", "#c0392b"]))))
+                x="group:O", y="value:Q",
+                shape=alt.Shape("mark:N", title=None, legend=legend, scale=alt.Scale(domain=domain)),
+                color=alt.Color("mark:N", title=None, legend=legend,
+                                scale=alt.Scale(domain=domain, range=["#1d5fa8", "#d9822b", "#888888"]))))
         if df["low"].notna().any():
             layers.append(base.mark_rule().encode(x="group:O", y="low:Q", y2="high:Q"))
         out = alt.layer(*layers).properties(width=TREND_WIDTH, height=200)

@@ -22,7 +22,7 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "entry-us-ml-median": ("ok", 147750.0, 138800.0, 158600.0, 84),
     "mid-us-ml-median": ("ok", 170000.0, 165469.5, 178000.0, 251),
     "senior-us-ml-median": ("ok", 205200.0, 201365.0, 211475.0, 609),
-    "executive-us-ml-median": ("suppressed", None, None, None, 23),
+    "executive-us-ml-median": ("suppressed", None, None, None, None),
     "entry-to-mid-jump": ("ok", 17.9865, 9.9517, 26.6084, 606),
     "mid-to-senior-jump": ("ok", 20.7059, 15.5151, 26.1299, 860),
     "entry-spread": ("ok", 115230.0, 87960.0, None, 84),
@@ -34,7 +34,7 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "state-spread": ("ok", 2.3507, 2.1114, 2.6171, None),
     "country-comparison": ("ok", 189000.0, 187500.0, 190500.0, 5510),
     "remote-gap": ("ok", 0.5132, -4.3542, 5.6283, 891),
-    "abroad-gap": ("suppressed", None, None, None, 5510),
+    "abroad-gap": ("suppressed", None, None, None, None),
     "industry-tech-median": ("ok", 178437.169, 166343.1075, 191410.5354, 264),
     "finance-vs-tech": ("ok", -11.2347, -20.4702, -0.9269, 416),
     "ml-centrality-gap": ("suppressed", None, None, None, None),
@@ -195,6 +195,18 @@ def test_smaller_comparability_fixes(figs: dict, loaded_db: Path) -> None:
     aij = d.source("aijobs")
     assert not scientist_titles(aij[aij["job_title_raw"] == "Research Engineer"]).any()
     assert scientist_titles(aij[aij["job_title_raw"] == "Research Scientist"]).all()
+
+
+def test_a_postings_figure_prints_no_count_under_the_minimum_n(figs: dict) -> None:
+    """Counts of postings under 30 are explore's to show, under its complementary suppression: printed beside
+    explore's groups, a figure's small count (a pooled year, a sum of roles) could give away a group explore hides."""
+    for f in figs.values():
+        if f.unit != "postings":
+            continue
+        counts = [f.n, f.smallest_group, *(g.n for g in f.groups), *(c["n"] for c in f.compared)]
+        assert all(n is None or n >= stats.min_n() for n in counts), f.id
+    executive = figs["executive-us-ml-median"]
+    assert executive.status == "suppressed" and "fewer than 30 postings" in executive.caveats[-1]
 
 
 def test_no_interval_in_any_figure_has_zero_width(figs: dict) -> None:

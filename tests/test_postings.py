@@ -23,14 +23,14 @@ AIJOBS_FIGURES = {
     "entry-us-ml-median": (147750.0, 84, 84),  # 2025 has 21 US entry postings: pooled with 2024
     "mid-us-ml-median": (170000.0, 251, 251),
     "senior-us-ml-median": (205200.0, 609, 609),
-    "executive-us-ml-median": (None, 23, 23),  # suppressed: 23 postings in 2024-2025
+    "executive-us-ml-median": (None, None, None),  # suppressed: fewer than 30 postings in 2024-2025, count withheld
     "entry-to-mid-jump": (17.9865, 606, 84),
     "mid-to-senior-jump": (20.7059, 860, 251),
     "entry-spread": (115230.0, 84, 84),
     "non-us-ml-median": (138856.5, 131, 131),
     "country-comparison": (189000.0, 5510, 4819),
     "remote-gap": (0.5132, 891, 237),
-    "abroad-gap": (None, 5510, 7),
+    "abroad-gap": (None, None, None),  # suppressed: fewer than 30 live abroad; no count printed
     "scientist-premium": (-5.2399, 1606, 715),  # scientist titles only: no "Research Engineer"
     "genai-premium": (-11.0256, 2469, 619),  # GenAI titles include AI Engineer titles
     "yoy-ml-median": (3.3943, 1905, 891),

@@ -14,7 +14,7 @@ from mlsalary import stats
 from mlsalary.figures.catalogue import CATALOGUE, FigureDef
 from mlsalary.figures.data import Data, load
 from mlsalary.figures.measures import PUBLISHED, Out
-from mlsalary.figures.model import Figure
+from mlsalary.figures.model import Figure, Group
 
 
 def compute_all(data: Data | None = None, ids: list[str] | None = None) -> list[Figure]:
@@ -120,8 +120,19 @@ def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
     n: int | None = None if published else out.n
     status = "ok" if vis == "shown" and value is not None else "suppressed"
     caveats = [*fd.caveats, *out.caveats, *_age_caveats(fd, d)]
+    # Postings are what explore counts too, and explore's disclosure control (mlsalary.disclosure) decides which of
+    # their groups under the minimum n may show a count: a figure never prints one (printed beside explore's shown
+    # groups, such a count could give away a group explore hides).
+    explored = fd.unit == "postings"
+    floor = stats.min_n() if explored else stats.PRIVACY_FLOOR
+    groups, compared = out.groups, out.compared
+    if explored:
+        groups = [_uncounted(g) if g.status != "ok" and g.n is not None else g for g in groups]
     if vis == "hidden":
         n, caveats = None, [*caveats, "fewer than 5 records: nothing is shown about this group"]
+    elif vis == "suppressed" and explored:
+        n, compared = None, [(label, 0) for label, _ in compared]
+        caveats = [*caveats, f"the smallest group has fewer than {stats.min_n()} postings: not shown"]
     elif vis == "suppressed":
         caveats = [*caveats, f"the smallest group has {out.n_min} records, fewer than {stats.min_n()}: not shown"]
     if status != "ok":
@@ -131,12 +142,19 @@ def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
         value_unit=fd.value_unit, sources=list(fd.sources), years=out.years, **_dating(fd, d, out.years),
         definition=fd.definition, method=out.method, caveats=caveats,
         status=status, duplicate_policy=fd.duplicate_policy, rse=out.rse,
-        lower_bound_only=bool(getattr(out.stat, "lower_bound_only", False)), groups=out.groups, chart=fd.chart,
+        lower_bound_only=bool(getattr(out.stat, "lower_bound_only", False)), groups=groups, chart=fd.chart,
         published=published, group_unit=out.group_unit,
-        smallest_group=None if published or vis == "hidden" else out.n_min, extra=out.extra if status == "ok" else {},
-        compared=[{"label": label, "n": n if n >= stats.PRIVACY_FLOOR else None} for label, n in out.compared],
+        smallest_group=None if published or vis == "hidden" or (explored and vis == "suppressed") else out.n_min,
+        extra=out.extra if status == "ok" else {},
+        compared=[{"label": label, "n": c if c >= floor else None} for label, c in compared],
         held_fixed=out.held_fixed,
     )  # fmt: skip
+
+
+def _uncounted(g: Group) -> Group:
+    import dataclasses
+
+    return dataclasses.replace(g, n=None, note=f"fewer than {stats.min_n()} postings")
 
 
 def _headline(out: Out) -> tuple[float | None, float | None, float | None]:

@@ -142,7 +142,7 @@ def test_genai_titles_include_ai_engineer_on_real_titles(figs: dict) -> None:
     assert figs["genai-share-trend"].extra["era_start_share"] == pytest.approx(GENAI_SHARE_2023, abs=1e-3)
 
 
-def test_finance_is_not_called_competitive_from_an_interval_that_excludes_parity(verdicts: dict) -> None:
+def test_finance_is_not_called_competitive_from_an_interval_that_excludes_parity(figs: dict, verdicts: dict) -> None:
     """Point 4: overlapping rankings and an interval including zero are not proof of parity. Finance's gap (-11%,
     interval -20% to -1%) excludes parity but not a gap small enough to call competitive (within 5%): the data
     cannot tell, and tech's lead over each other industry is tested pairwise, not read off a ranking."""
@@ -150,6 +150,8 @@ def test_finance_is_not_called_competitive_from_an_interval_that_excludes_parity
     assert v.verdict == "inconclusive"
     assert "finance competitive (within 5% of tech): inconclusive" in v.explanation
     assert "Tech above each other industry: supported" in v.explanation
+    # the figure's own headline answers its question ("competitively?") by the same rule: the same answer
+    assert figs["finance-vs-tech"].headline.startswith("Can't tell: finance vs tech/software -11.2%")
 
 
 def test_skill_premiums_are_measured_within_role(figs: dict, verdicts: dict) -> None:
@@ -207,6 +209,7 @@ def test_a_postings_figure_prints_no_count_under_the_minimum_n(figs: dict) -> No
         assert all(n is None or n >= stats.min_n() for n in counts), f.id
     executive = figs["executive-us-ml-median"]
     assert executive.status == "suppressed" and "fewer than 30 postings" in executive.caveats[-1]
+    assert executive.headline.startswith(f"Can't tell: {executive.question} The smallest group has fewer than 30")
 
 
 def test_no_interval_in_any_figure_has_zero_width(figs: dict) -> None:
@@ -244,8 +247,9 @@ def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> No
                              "Flat (no change that matters)"}, (fd.id, f.headline)  # fmt: skip
     assert figs["top-paying-metro"].headline.startswith("San Jose-Sunnyvale-Santa Clara, CA pays data scientists the "
                                                         "most: median $185,080")  # fmt: skip
-    assert all(c in figs["country-comparison"].headline for c in ("United States $189,000", "Canada $112,982",
-                                                                  "Germany: too few postings"))  # fmt: skip
+    wanted = ("United States $189,000 (95% interval", "Canada $112,982 (95% interval $", f"n = {CANADA_N})",
+              "Germany: too few postings")
+    assert all(c in figs["country-comparison"].headline for c in wanted)
     assert figs["remote-gap"].headline.startswith("Can't tell: remote vs on-site +0.5%")
 
 

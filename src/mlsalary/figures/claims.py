@@ -190,8 +190,7 @@ def tech_finance(figs: dict[str, Figure]) -> tuple[str, str]:
         _, lo, hi = group_gap(tech, g) if tech else (None, None, None)
         tops.append(rule.judge(lo, hi))
     top = rule.combine(tops) if tops else "cannot be tested"
-    lower = rule.judge(fin.ci_low, fin.ci_high, -1, rule.NEGLIGIBLE)  # finance below tech by more than a trifle
-    competitive = {"supported": "contradicted", "no effect found": "supported"}.get(lower, lower)
+    competitive = rule.same(fin.ci_low, fin.ci_high)  # within 5% of tech, either way
     ranked = sorted((g for g in t.groups if g.value is not None), key=lambda g: -(g.value or 0))
     order = ", ".join(f"{g.label} {usd(g.value)}" for g in ranked)
     return rule.combine([top, competitive]), (

@@ -19,7 +19,7 @@ SOURCE_NAMES = {"aijobs": "aijobs.net", "oews": "BLS OEWS", "kaggle-survey": "Ka
                 "stackoverflow": "Stack Overflow survey", "lca": "H-1B filings"}  # fmt: skip
 TREND_WORDS = {"supported": "Up", "contradicted": "Down", "no effect found": "Flat (no change that matters)",
                "inconclusive": "Can't tell", "cannot be tested": "Can't tell"}  # fmt: skip
-SAME_WORDS = {"no effect found": "Yes", "inconclusive": "Can't tell", "cannot be tested": "Can't tell"}
+SAME_WORDS = {"supported": "Yes", "contradicted": "No", "inconclusive": "Can't tell", "cannot be tested": "Can't tell"}
 
 
 def fmt(x: float | None, unit: str) -> str:
@@ -36,17 +36,19 @@ def fmt(x: float | None, unit: str) -> str:
     return f"{x:,.1f}"
 
 
-def context(f: Figure) -> str:
+def context(f: Figure, stats: bool = True) -> str:
     """The parenthesis every headline ends with: interval, n (each group's for a comparison), years, data age."""
     parts = []
-    if f.ci_low is not None and f.ci_high is not None:
+    if not stats:
+        pass
+    elif f.ci_low is not None and f.ci_high is not None:
         parts.append(f"95% interval {fmt(f.ci_low, f.value_unit)} to {fmt(f.ci_high, f.value_unit)}")
     elif f.ci_low is not None or f.ci_high is not None:
         parts.append("the interval is open on one side")
     if f.compared:
         parts.append(" vs ".join(f"{c['label']}: {c['n']:,}" if c["n"] is not None else f"{c['label']}: fewer than 5"
                                  for c in f.compared) + f" {f.unit}")  # fmt: skip
-    elif f.n is not None:
+    elif stats and f.n is not None:
         parts.append(f"n = {f.n:,} {f.unit}")
     parts.append(f.period or ", ".join(map(str, f.years)))
     names = ", ".join(SOURCE_NAMES.get(s, s) for s in f.sources)
@@ -63,12 +65,14 @@ def answer(fd: FigureDef, f: Figure) -> str:
     if "change_pp" in f.extra:  # a share's trend: the change within the posting era
         return verdict.judge(f.extra.get("change_ci_low"), f.extra.get("change_ci_high"), fd.asks or 1,
                              negligible=NEGLIGIBLE_SHARE_POINTS)  # fmt: skip
-    return verdict.judge(f.ci_low, f.ci_high, fd.asks or 1)
+    if fd.asks == 0:  # "about the same?": yes only when a difference that matters is ruled out
+        return verdict.same(f.ci_low, f.ci_high)
+    return verdict.judge(f.ci_low, f.ci_high, fd.asks)
 
 
 def word(fd: FigureDef, rule: str) -> str:
-    if fd.asks == 0:  # "about the same?": yes only when a difference that matters is ruled out
-        return SAME_WORDS.get(rule, "No")
+    if fd.asks == 0:
+        return SAME_WORDS[rule]
     if fd.topic == "trends" and "share" not in fd.id:
         return TREND_WORDS[rule]
     return verdict.ANSWERS[rule]
@@ -79,7 +83,8 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     rule = answer(fd, f)
     if f.status != "ok":
         why = f.remedy or (f.caveats[-1] if f.caveats else "too few records")
-        return f"Can't tell: {why.rstrip('.')}.", rule
+        why = why[0].upper() + why[1:].rstrip(".")
+        return f"Can't tell: {fd.question} {why}.", rule
     value = fmt(f.value, f.value_unit)
     shown = [g for g in f.groups if g.value is not None]
     if "change_pp" in f.extra and f.extra.get("era_start_share") is not None:
@@ -96,8 +101,10 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
         text = f"{shown[0].label} pays data scientists the most: median {value}"
     elif fd.id == "country-comparison":
         text = "Median by employer country: " + "; ".join(
-            f"{g.label} {fmt(g.value, f.group_unit)}" if g.value is not None else f"{g.label}: too few postings"
+            f"{g.label} {fmt(g.value, f.group_unit)} (95% interval {fmt(g.ci_low, f.group_unit)} to "
+            f"{fmt(g.ci_high, f.group_unit)}, n = {g.n:,})" if g.value is not None else f"{g.label}: too few postings"
             for g in f.groups)  # fmt: skip
+        return f"{text} {context(f, stats=False)}.", rule
     elif fd.id == "state-spread" and len(shown) >= 2:
         text = f"{shown[0].label} pays data scientists {value} what {shown[-1].label} does"
     else:

@@ -43,6 +43,18 @@ def judge(
     return "inconclusive"
 
 
+def same(low: float | None, high: float | None, negligible: float = NEGLIGIBLE) -> str:
+    """The verdict on "the two are about the same (within +/- `negligible`)": supported when the interval lies inside
+    that band, contradicted when it lies wholly outside it on one side, inconclusive otherwise."""
+    if low is None or high is None:
+        return "cannot be tested"
+    if -negligible <= low and high <= negligible:
+        return "supported"
+    if low > negligible or high < -negligible:
+        return "contradicted"
+    return "inconclusive"
+
+
 def combine(verdicts: list[str]) -> str:
     """One verdict for a claim of several parts (module docstring)."""
     tested = [v for v in verdicts if v != "cannot be tested"]

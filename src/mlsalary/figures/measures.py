@@ -172,6 +172,9 @@ def within(
     unless each side adds up to the minimum n over the strata used. The breakdown has each stratum's gap."""
     import math
 
+    from scipy.stats import norm
+
+    z = float(norm.ppf(1 - (1 - stats.intervals.LEVEL) / 2))
     rows, logs, weights, used_a, used_b = [], [], [], 0, 0
     for value, part in df.groupby(by, sort=True):
         ea, eb = estimate(part[a.loc[part.index]]), estimate(part[b.loc[part.index]])
@@ -181,7 +184,7 @@ def within(
         rows.append(group(str(value), _pct(r), n_min=min(ea.n, eb.n), note=f"{ea.n:,} vs {eb.n:,}"))
         if r.value is None or r.ci_low is None or r.ci_high is None:
             continue
-        se = (math.log(r.ci_high) - math.log(r.ci_low)) / (2 * 1.959964)
+        se = (math.log(r.ci_high) - math.log(r.ci_low)) / (2 * z)
         if se <= 0:
             continue
         logs.append(math.log(r.value))
@@ -193,7 +196,7 @@ def within(
                       f"({labels[1]}) in the {by.replace('_', ' ')}s where both sides can be measured, fewer than "
                       f"{stats.min_n()} on a side")  # fmt: skip
     mean = sum(w * x for w, x in zip(weights, logs, strict=True)) / sum(weights)
-    half = 1.959964 / math.sqrt(sum(weights))
+    half = z / math.sqrt(sum(weights))
     ratio = stats.Ratio(math.exp(mean), math.exp(mean - half), math.exp(mean + half), used_a + used_b,
                         f"within each {by.replace('_', ' ')}: inverse-variance weighted mean of the log ratios of "
                         "medians (Price-Bonett intervals per stratum)")  # fmt: skip
@@ -688,9 +691,10 @@ def oews_real_change(d: Data) -> Out:
     return Out(e, PUBLISHED, 0, [int(first["year"]), int(last["year"])], rows, percent=True, method=e.method)
 
 
-#: aijobs.net changed what it collects: until 2021 its rows were mostly self-reported salaries, from 2022 mostly
-#: employers' posted ranges. The posting era starts with the first year in which more than this share of the
-#: postings are posted ranges; a trend is measured within it, and the years before are marked on its chart.
+#: aijobs.net changed what it collects: until 2021 its rows were mostly self-reported salaries, later mostly
+#: employers' posted ranges (docs/methodology.md gives the shares by year). The posting era starts with the first
+#: year in which more than this share of the postings are posted ranges; a trend is measured within it, and the
+#: years before are marked on its chart.
 POSTING_ERA_SHARE = 0.5
 BEFORE_ERA = "before the posting era"
 BEFORE_ERA_NOTE = "mostly self-reported salaries, not posted ranges: not comparable with the posting era"
@@ -740,9 +744,9 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[D
             out.extra = {"era_start": float(era), "change_pp": change, "change_ci_low": c_lo, "change_ci_high": c_hi,
                          "era_start_share": 100 * k0 / n0 if n0 else None}  # fmt: skip
             out.held_fixed = f"the posting era only ({era}-{year}): the same kind of record throughout"
-            out.caveats.append(f"aijobs.net's records before {era} are mostly self-reported salaries and after it "
-                               "employers' posted ranges: the change is measured from {era} on, and the earlier "
-                               "years are marked on the chart".replace("{era}", str(era)))  # fmt: skip
+            out.caveats.append(f"aijobs.net's records before {era} are mostly self-reported salaries, from {era} on "
+                               f"employers' posted ranges: the change is measured from {era} on, and the earlier "
+                               "years are marked on the chart")  # fmt: skip
         return out
 
     return compute

@@ -24,7 +24,7 @@ from typing import Any
 
 from mlsalary import stats
 from mlsalary.errors import InsufficientData
-from mlsalary.model.features import MIXED, REFERENCE, ProfileError, profile_values
+from mlsalary.model.features import MIXED, REFERENCE, ProfileError, check_choices, profile_values
 from mlsalary.model.saved import current, load_or_train, model_version
 from mlsalary.normalize import geo, levels
 
@@ -38,24 +38,16 @@ def _profile(
     years_experience: float | None,
     **optional: Any,
 ) -> dict[str, Any]:
-    from mlsalary import schema
-
-    if role not in schema.ROLES:
-        raise ProfileError(f"unknown role {role!r}: choose one of {', '.join(schema.ROLES)}", "role")
+    check_choices({"role": role})
     if years_experience is not None and years_experience < 0:
         raise ProfileError(f"years of experience must be 0 or more, not {years_experience:g}", "years_experience")
     if level is None:
         level = levels.level_from_years(years_experience)
     if level is None:
         raise ProfileError("give a level (entry, mid, senior, executive) or years of experience", "level")
-    allowed = {"level": schema.LEVELS, "remote": schema.REMOTE, "company_size": schema.COMPANY_SIZES,
-               "industry": schema.INDUSTRIES, "education": schema.EDUCATION_LEVELS,
-               "specialization": schema.SPECIALIZATIONS}  # fmt: skip
-    for field, value in {"level": level, **optional}.items():  # before any model is loaded or trained
-        if value and field in allowed and value not in allowed[field]:
-            raise ProfileError(f"unknown {field.replace('_', ' ')} {value!r}: choose one of "
-                               f"{', '.join(allowed[field])}", field)  # fmt: skip
-    return {"role": role, "level": level, "country": country, **{k: v for k, v in optional.items() if v}}
+    profile = {"role": role, "level": level, "country": country, **{k: v for k, v in optional.items() if v}}
+    check_choices(profile)  # before any model is loaded or trained
+    return profile
 
 
 def metro_factor(metro: str) -> tuple[float, str]:

@@ -74,20 +74,33 @@ def categorize(x: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFram
     return out
 
 
+#: The profile's fields that take one of the schema's values, and those values.
+PROFILE_CHOICES: dict[str, tuple[str, ...]] = {
+    "role": schema.ROLES, "specialization": schema.SPECIALIZATIONS, "level": schema.LEVELS,
+    "remote": schema.REMOTE, "company_size": schema.COMPANY_SIZES, "industry": schema.INDUSTRIES,
+    "education": schema.EDUCATION_LEVELS,
+}  # fmt: skip
+
+
+def check_choices(profile: dict[str, Any]) -> None:
+    """A ProfileError naming the first field whose value is not one of its schema's values (absent fields pass)."""
+    for field, allowed in PROFILE_CHOICES.items():
+        value = profile.get(field)
+        if value is not None and str(value) not in allowed:
+            raise ProfileError(f"unknown {field.replace('_', ' ')} {value!r}: choose one of {', '.join(allowed)}",
+                               field)  # fmt: skip
+
+
 def profile_values(profile: dict[str, Any], categories: dict[str, list[str]], year: int) -> dict[str, Any]:
     """A user's profile -> the model's input values (plain Python). Raises ProfileError naming the field and the
     valid values."""
     from mlsalary.normalize import geo
 
-    def pick(field: str, value: Any, allowed: list[str] | tuple[str, ...]) -> Any:
-        if value is None:
-            return None
-        v = str(value)
-        if v not in allowed:
-            raise ProfileError(
-                f"unknown {field} {value!r}: choose one of {', '.join(allowed)}", field.replace(" ", "_")
-            )
-        return v
+    check_choices(profile)
+
+    def pick(field: str) -> Any:
+        value = profile.get(field)
+        return None if value is None else str(value)
 
     country = profile.get("country")
     iso = geo.require_iso2(country) if country else None
@@ -97,15 +110,15 @@ def profile_values(profile: dict[str, Any], categories: dict[str, list[str]], ye
             "country",
         )
     values: dict[str, Any] = {
-        "role": pick("role", profile.get("role"), schema.ROLES),
-        "specialization": pick("specialization", profile.get("specialization"), schema.SPECIALIZATIONS),
-        "level": pick("level", profile.get("level"), schema.LEVELS),
+        "role": pick("role"),
+        "specialization": pick("specialization"),
+        "level": pick("level"),
         "company_country": iso,
         "employee_country": iso,
-        "remote": pick("remote", profile.get("remote"), schema.REMOTE),
-        "company_size": pick("company size", profile.get("company_size"), schema.COMPANY_SIZES),
-        "industry": pick("industry", profile.get("industry"), schema.INDUSTRIES),
-        "education": pick("education", profile.get("education"), schema.EDUCATION_LEVELS),
+        "remote": pick("remote"),
+        "company_size": pick("company_size"),
+        "industry": pick("industry"),
+        "education": pick("education"),
         "source": "aijobs",
         "year": float(year),
         "abroad": 0.0 if iso else None,

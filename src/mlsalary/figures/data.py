@@ -3,15 +3,18 @@ statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlsalary import stats
 from mlsalary.figures.model import Group
 
 if TYPE_CHECKING:
     import pandas as pd
+
+T = TypeVar("T")
 
 OBS_COLUMNS = (
     "obs_id, source, year, pay_kind, role, specialization, level, employment_type, company_country, "
@@ -41,13 +44,16 @@ class Data:
     as_of: dict[str, date] = field(default_factory=dict)
     #: Frames already cut from this data (a source's rows, a bound view): the figures ask for the same ones again
     #: and again, and each cut copies every column.
-    _cuts: dict[tuple[str, ...], Data | pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    _cuts: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def cut(self, key: tuple[str, ...], make: Callable[[], T]) -> T:
+        """make(), once for this data: a population several figures ask for (`key` names it)."""
+        if key not in self._cuts:
+            self._cuts[key] = make()
+        return self._cuts[key]
 
     def source(self, name: str) -> pd.DataFrame:
-        key = ("source", name)
-        if key not in self._cuts:
-            self._cuts[key] = self.obs[self.obs["source"] == name]
-        return self._cuts[key]  # type: ignore[return-value]
+        return self.cut(("source", name), lambda: self.obs[self.obs["source"] == name])
 
     def bind(self, unit: str, duplicate_policy: str | None) -> Data:
         """The data as a figure declares it: counted in `unit` (schema.COUNT_UNITS; 'rows' counts published rows),
@@ -58,17 +64,15 @@ class Data:
             raise ValueError(f"unknown unit {unit!r}: one of {', '.join(schema.COUNT_UNITS)}")
         if duplicate_policy not in (None, *schema.DUPLICATE_POLICIES):
             raise ValueError(f"unknown duplicate policy {duplicate_policy!r}")
-        key = ("bind", unit, str(duplicate_policy))
-        if key in self._cuts:
-            return self._cuts[key]  # type: ignore[return-value]
+        return self.cut(("bind", unit, str(duplicate_policy)), lambda: self._bound(unit, duplicate_policy))
+
+    def _bound(self, unit: str, duplicate_policy: str | None) -> Data:
         if unit == "rows" and self.rows is None:
             self.rows = load_rows()  # published rows: read only when a figure asks to count them
         frame = self.rows if unit == "rows" and self.rows is not None else self.obs
         if duplicate_policy == "one_per_group" and len(frame):
             frame = frame[frame["dup_rank"] == 1]
-        bound = Data(self.loaded, frame, self.skills, self.oews, self.rows, self.as_of)
-        self._cuts[key] = bound
-        return bound
+        return Data(self.loaded, frame, self.skills, self.oews, self.rows, self.as_of)
 
 
 def load() -> Data:

@@ -82,12 +82,12 @@ class TooThin(LookupError):
 def aijobs(d: Data, roles: tuple[str, ...] = ("ml_engineer",), country: str | None = "US") -> pd.DataFrame:
     """aijobs.net full-time records of the given roles, in the unit and duplicate policy the figure declares (cut
     once per bound data: several figures ask for the same population)."""
-    key = ("aijobs", *roles, str(country))
-    if key not in d._cuts:
+    def make() -> pd.DataFrame:
         df = d.source("aijobs")
         df = df[(df["employment_type"] == "full_time") & df["role"].isin(roles)]
-        d._cuts[key] = df[df["company_country"] == country] if country else df
-    return d._cuts[key]  # type: ignore[return-value]
+        return df[df["company_country"] == country] if country else df
+
+    return d.cut(("aijobs", *roles, str(country)), make)
 
 
 def latest(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -128,8 +128,9 @@ def so_us(d: Data) -> pd.DataFrame:
     return df[(df["employee_country"] == "US") & (df["employment_type"] == "full_time")]
 
 
-def with_skill(d: Data, df: pd.DataFrame, skill: str) -> pd.Series:
-    ids = set(d.skills.loc[d.skills["skill"] == skill, "obs_id"])
+def with_skill(d: Data, df: pd.DataFrame, *skills: str) -> pd.Series:
+    """Whether each record reports any of the skills."""
+    ids = set(d.skills.loc[d.skills["skill"].isin(skills), "obs_id"])
     return df["obs_id"].isin(ids)
 
 
@@ -567,7 +568,7 @@ AI_SKILLS = ("pytorch", "tensorflow", "scikit_learn", "hugging_face", "keras", "
 def dl_framework_premium(d: Data) -> Out:
     """Kaggle: users of a deep-learning framework vs those who use none, within each role."""
     df = kaggle_us(d)
-    has = df["obs_id"].isin(set(d.skills.loc[d.skills["skill"].isin(DL_FRAMEWORKS), "obs_id"]))
+    has = with_skill(d, df, *DL_FRAMEWORKS)
     return within(df, "role", has, ~has, ("uses a deep-learning framework", "uses none"),
                   "US, full-time pay band, same role (Kaggle)")
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from mlsalary import stats
@@ -33,8 +34,6 @@ def compute_all(data: Data | None = None, ids: list[str] | None = None) -> list[
 
 
 def _with_headline(fd: FigureDef, f: Figure) -> Figure:
-    import dataclasses
-
     from mlsalary.figures.headline import headline
 
     text, rule = headline(fd, f)
@@ -58,11 +57,7 @@ def _compute_one(fd: FigureDef, d: Data) -> Figure:
     except MissingYears as e:  # a comparison of years with one year loaded is a missing source, never +0.0%
         return _empty(fd, "source_missing", remedy=e.remedy, caveat=f"{e}: the comparison needs two years")
     except TooThin as e:  # comparable groups too thin: suppressed with the reason, never a confounded number
-        import dataclasses
-
-        dating = _dating(fd, d, [])
-        return dataclasses.replace(_empty(fd, "suppressed", caveat=str(e)), data_as_of=dating["data_as_of"],
-                                   age_months=dating["age_months"])  # fmt: skip
+        return _empty(fd, "suppressed", caveat=str(e), dated=d)
     except (LookupError, ZeroDivisionError):  # an empty population: nothing to show
         return _empty(fd, "suppressed", caveat="no records in this population")
     return _figure(fd, out, d)
@@ -104,10 +99,12 @@ def _age_caveats(fd: FigureDef, d: Data) -> list[str]:
     return [w for s in fd.sources if s in d.as_of and (w := age.warning(s, d.as_of[s]))]
 
 
-def _empty(fd: FigureDef, status: str, remedy: str = "", caveat: str = "") -> Figure:
+def _empty(fd: FigureDef, status: str, remedy: str = "", caveat: str = "", dated: Data | None = None) -> Figure:
+    """A figure with no number; `dated`: the data its sources were read from (their data date and age are given)."""
+    dating = _dating(fd, dated, []) if dated is not None else {"period": "", "data_as_of": None, "age_months": None}
     return Figure(
         id=fd.id, topic=fd.topic, question=fd.question, value=None, ci_low=None, ci_high=None, n=None, unit=fd.unit,
-        value_unit=fd.value_unit, sources=list(fd.sources), years=[], period="", data_as_of=None, age_months=None,
+        value_unit=fd.value_unit, sources=list(fd.sources), years=[], **dating,
         definition=fd.definition, method="", status=status, caveats=[*fd.caveats, *([caveat] if caveat else [])],
         duplicate_policy=fd.duplicate_policy, remedy=remedy, chart=fd.chart,
     )  # fmt: skip
@@ -152,8 +149,6 @@ def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
 
 
 def _uncounted(g: Group) -> Group:
-    import dataclasses
-
     return dataclasses.replace(g, n=None, note=f"fewer than {stats.min_n()} postings")
 
 

@@ -146,16 +146,15 @@ def median_out(df: pd.DataFrame, groups: list[Group] | None = None, q: float = 0
     return Out(e, e.n, e.n, years_of(df), groups or [], method=e.method)
 
 
-def gap_out(
-    a: pd.DataFrame, b: pd.DataFrame, groups: list[Group] | None = None, labels: tuple[str, str] = ("", "")
-) -> Out:
-    """(median of a) / (median of b) - 1, as a percent, with both medians in the breakdown."""
+def gap_out(a: pd.DataFrame, b: pd.DataFrame, groups: list[Group] | None = None, *, labels: tuple[str, str]) -> Out:
+    """(median of a) / (median of b) - 1, as a percent; the breakdown is `groups`, or both medians under `labels`
+    (which also name the compared groups)."""
     ea, eb = estimate(a), estimate(b)
     r = stats.ratio(ea, eb)
     rows = groups if groups is not None else [group(labels[0], ea), group(labels[1], eb)]
     return Out(
         r, min(ea.n, eb.n), ea.n + eb.n, sorted(set(years_of(a)) | set(years_of(b))), rows, True, method=r.method,
-        compared=[(labels[0] or "the group", ea.n), (labels[1] or "the comparison group", eb.n)],
+        compared=[(labels[0], ea.n), (labels[1], eb.n)],
     )
 
 

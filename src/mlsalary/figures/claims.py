@@ -128,6 +128,24 @@ def group_gap(a: Group, b: Group) -> tuple[float | None, float | None, float | N
     return tuple(None if x is None else (x - 1) * 100 for x in (r.value, r.ci_low, r.ci_high))  # type: ignore[return-value]
 
 
+def against(pairs: list[tuple[str, Group | None, float]], base: Group | None, base_name: str, direction: int = 1,
+            why: str = "too few records for an honest comparison") -> tuple[list[str], list[str]]:
+    """Each named group (with the size a claim gives it, 0 for none) against one base group, by the verdict rule:
+    (the verdicts, a sentence each)."""
+    parts, text = [], []
+    for name, g, size in pairs:
+        if g is None or base is None:
+            parts.append("cannot be tested")
+            text.append(f"{name}: {why}")
+            continue
+        v, lo, hi = group_gap(g, base)
+        parts.append(rule.judge(lo, hi, direction, size))
+        claimed = f"; claimed {size:+g}%" if size else ""
+        text.append(f"{name} vs {base_name} {pct(v)} (95% interval {pct(lo)} to {pct(hi)}; n {g.n:,} vs "
+                    f"{base.n:,}{claimed})")  # fmt: skip
+    return parts, text
+
+
 def entry_below_typical(figs: dict[str, Figure]) -> tuple[str, str]:
     e, m, s, j = (figs[i] for i in ("entry-us-ml-median", "mid-us-ml-median", "senior-us-ml-median",
                                      "entry-to-mid-jump"))  # fmt: skip
@@ -147,17 +165,8 @@ def specialists(figs: dict[str, Figure]) -> tuple[str, str]:
     f = figs["scientist-premium"]
     base = find(f, "no specialization")
     named = {"NLP": "title names NLP", "computer vision": "title names computer vision"}
-    parts, text = [], []
-    for name, label in named.items():
-        g = find(f, label)
-        if g is None or base is None:
-            parts.append("cannot be tested")
-            text.append(f"{name}: too few titles for an honest comparison")
-            continue
-        v, lo, hi = group_gap(g, base)
-        parts.append(rule.judge(lo, hi))
-        text.append(f"{name} vs no specialization {pct(v)} (95% interval {pct(lo)} to {pct(hi)}; n {g.n:,} vs "
-                    f"{base.n:,})")  # fmt: skip
+    parts, text = against([(name, find(f, label), 0.0) for name, label in named.items()], base,
+                          "no specialization", why="too few titles for an honest comparison")
     parts.append("cannot be tested")
     text.append("distributed systems: too rare in titles to test")
     tested = [p for p in parts if p != "cannot be tested"]
@@ -201,17 +210,9 @@ def tech_finance(figs: dict[str, Figure]) -> tuple[str, str]:
 
 def non_core(figs: dict[str, Figure]) -> tuple[str, str]:
     t = figs["industry-tech-median"]
-    tech = find(t, "tech_software")
-    parts, text = [], []
-    for i in ("healthcare_pharma", "manufacturing_automotive", "retail_ecommerce"):
-        g = find(t, i)
-        if g is None or tech is None:
-            parts.append("cannot be tested")
-            text.append(f"{i}: too few respondents")
-            continue
-        v, lo, hi = group_gap(g, tech)
-        parts.append(rule.judge(lo, hi, -1))
-        text.append(f"{i} vs tech/software {pct(v)} (95% interval {pct(lo)} to {pct(hi)})")
+    industries = ("healthcare_pharma", "manufacturing_automotive", "retail_ecommerce")
+    parts, text = against([(i, find(t, i), 0.0) for i in industries], find(t, "tech_software"), "tech/software",
+                          direction=-1, why="too few respondents")
     return rule.combine(parts), "; ".join(text) + (
         ". Whether ML is core to those employers is not in the comparison: the ML-in-production figure is "
         "suppressed when its comparable groups are too thin.")
@@ -219,9 +220,7 @@ def non_core(figs: dict[str, Figure]) -> tuple[str, str]:
 
 def education(figs: dict[str, Figure]) -> tuple[str, str]:
     early, late, jump = figs["education-early-career"], figs["education-experienced"], figs["mid-to-senior-jump"]
-    outweighs = ("supported" if jump.ci_low is not None and late.ci_high is not None and jump.ci_low > late.ci_high
-                 else "contradicted" if jump.ci_high is not None and late.ci_low is not None
-                 and jump.ci_high < late.ci_low else "inconclusive")  # fmt: skip
+    outweighs = rule.exceeds(jump.ci_low, jump.ci_high, late.ci_low, late.ci_high)
     text = (f"{describe(early)}: {gap(early)}. {describe(late)}. {describe(jump)}: experience outweighs the degree "
             f"later: {outweighs}.")  # fmt: skip
     return rule.combine([gap(early), outweighs]), text
@@ -250,15 +249,15 @@ def entry_scarcer(figs: dict[str, Figure]) -> tuple[str, str]:
     lo, hi = f.extra.get("change_ci_low"), f.extra.get("change_ci_high")
     if lo is None or hi is None:
         return "cannot be tested", "The posting era has fewer than two years."
-    v = rule.judge(lo, hi, -1, negligible=1.0)
-    return v, (f"Within the posting era (from {int(f.extra['era_start'] or 0)}), the entry-level share of ML postings "
-               f"moved {f.extra['change_pp']:+.1f} points (95% interval {lo:+.1f} to {hi:+.1f}); latest "
-               f"{share(f.value)}. Open data has no applicant counts, so competition itself is not measured.")
+    era = int(f.extra["era_start"] or 0)
+    return f.answer, (f"Within the posting era (from {era}), the entry-level share of ML postings moved "
+                      f"{f.extra['change_pp']:+.1f} points (95% interval {lo:+.1f} to {hi:+.1f}); latest "
+                      f"{share(f.value)}. Open data has no applicant counts, so competition itself is not measured.")
 
 
 def genai(figs: dict[str, Figure]) -> tuple[str, str]:
     p, s = figs["genai-premium"], figs["genai-share-trend"]
-    grows = rule.judge(s.extra.get("change_ci_low"), s.extra.get("change_ci_high"), negligible=1.0)
+    grows = s.answer  # the figure's own answer to "growing?", by the same rule (figures.headline)
     text = (f"{describe(p)}: {gap(p)}. GenAI titles' share of postings, within the posting era: "
             f"{s.extra.get('change_pp') or 0:+.1f} points: {grows}. Reinforcement-learning titles are too rare to "
             "test.")  # fmt: skip
@@ -277,25 +276,15 @@ def sized(fid: str, size: float, lead: str = "") -> Judge:
 
 def ai_skill_counts(figs: dict[str, Figure]) -> tuple[str, str]:
     f = figs["ai-skill-premium"]
-    none, one, more = (find(f, x) for x in ("no AI library", "one AI library", "two or more"))
-    parts, text = [], []
-    for g, size in ((one, 28.0), (more, 43.0)):
-        if g is None or none is None:
-            parts.append("cannot be tested")
-            continue
-        v, lo, hi = group_gap(g, none)
-        parts.append(rule.judge(lo, hi, 1, size))
-        text.append(f"{g.label} vs none {pct(v)} (95% interval {pct(lo)} to {pct(hi)}; n {g.n:,} vs {none.n:,}; "
-                    f"claimed {size:+g}%)")  # fmt: skip
+    claimed = [("one AI library", find(f, "one AI library"), 28.0), ("two or more", find(f, "two or more"), 43.0)]
+    parts, text = against(claimed, find(f, "no AI library"), "none")
     return rule.combine(parts), "; ".join(text) + "."
 
 
 def ai_vs_masters(figs: dict[str, Figure]) -> tuple[str, str]:
     ai, m = figs["ai-skill-premium"], figs["education-early-career"]
     above = gap(ai, 23.0)
-    beats = ("supported" if ai.ci_low is not None and m.ci_high is not None and ai.ci_low > m.ci_high
-             else "contradicted" if ai.ci_high is not None and m.ci_low is not None and ai.ci_high < m.ci_low
-             else "inconclusive")  # fmt: skip
+    beats = rule.exceeds(ai.ci_low, ai.ci_high, m.ci_low, m.ci_high)
     return rule.combine([above, beats]), (f"{describe(ai)}: 23% or more: {above}. {describe(m)}: the AI premium "
                                           f"above the master's: {beats}.")
 

@@ -55,6 +55,18 @@ def same(low: float | None, high: float | None, negligible: float = NEGLIGIBLE) 
     return "inconclusive"
 
 
+def exceeds(a_low: float | None, a_high: float | None, b_low: float | None, b_high: float | None) -> str:
+    """The verdict on "a is larger than b" from their two intervals: supported when a's lies wholly above b's,
+    contradicted when wholly below, inconclusive when they overlap."""
+    if a_low is None or a_high is None or b_low is None or b_high is None:
+        return "cannot be tested"
+    if a_low > b_high:
+        return "supported"
+    if a_high < b_low:
+        return "contradicted"
+    return "inconclusive"
+
+
 def combine(verdicts: list[str]) -> str:
     """One verdict for a claim of several parts (module docstring)."""
     tested = [v for v in verdicts if v != "cannot be tested"]

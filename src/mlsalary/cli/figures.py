@@ -93,8 +93,5 @@ def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdi
     for c in ("claim", "verdict", "the numbers"):
         t.add_column(c, overflow="fold")
     for v in verdicts:
-        claim = v.claim + (f" ({v.citation})" if v.citation else "")
-        differs = f" How this differs from the claim's own comparison: {v.differs}" if v.differs else ""
-        numbers = v.explanation + differs
-        t.add_row(claim, v.verdict, render.human(numbers))
+        t.add_row(v.cited, v.verdict, render.human(v.numbers))
     console().print(t)

@@ -31,6 +31,19 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def cited(self) -> str:
+        """The claim with who published it."""
+        return self.claim + (f" ({self.citation})" if self.citation else "")
+
+    @property
+    def numbers(self) -> str:
+        """The explanation, and how mlsalary's comparison differs from the published claim's own."""
+        return self.explanation + (f" {DIFFERS} {self.differs}" if self.differs else "")
+
+
+#: How a published claim's own comparison is introduced, wherever a claim is shown.
+DIFFERS = "How this differs from the claim's own comparison:"
 
 Judge = Callable[[dict[str, Figure]], tuple[str, str]]
 
@@ -57,7 +70,11 @@ def interval(f: Figure) -> str:
     if f.ci_low is None or f.ci_high is None:
         return ""
     fmt = formatter(f.value_unit)
-    return f" (95% interval {fmt(f.ci_low)} to {fmt(f.ci_high)}, n = {f.n:,})" if f.n else ""
+    if f.compared:  # a comparison: each group's n, as its headline gives them
+        n = " vs ".join("fewer than 30" if c["n"] is None else f"{c['n']:,}" for c in f.compared)
+    else:
+        n = f"{f.n:,}" if f.n else ""
+    return f" (95% interval {fmt(f.ci_low)} to {fmt(f.ci_high)}, n = {n})" if n else ""
 
 
 def share(x: float | None) -> str:

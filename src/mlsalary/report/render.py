@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mlsalary.figures.catalogue import UNANSWERABLE
-from mlsalary.figures.claims import Verdict, formatter
+from mlsalary.figures.claims import DIFFERS, Verdict, formatter
 from mlsalary.figures.model import Figure
 
 TOPICS = {
@@ -146,8 +146,7 @@ def markdown(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str
     for f in figs:
         lines.append(f"- **{f.id}**: {f.definition} {' '.join(f.caveats)}")
     lines += ["", "## Claims", "", "| claim | verdict | the numbers |", "| --- | --- | --- |"]
-    lines += [f"| {v.claim}{f' ({v.citation})' if v.citation else ''} | {v.verdict} | {v.explanation}"
-              f"{f' Differs from the claim: {v.differs}' if v.differs else ''} |" for v in verdicts]
+    lines += [f"| {v.cited} | {v.verdict} | {v.numbers} |" for v in verdicts]
     lines += ["", "## What open data cannot answer", ""]
     lines += [f"- **{q}** {why}" for q, why in UNANSWERABLE]
     return "\n".join(lines) + "\n"
@@ -226,7 +225,7 @@ def figure_items(figs: list[Figure], svgs: dict[str, str | None] | None = None) 
 
 def html(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str, Any]]) -> str:
     return templates().get_template("report.html.j2").render(
-        sections=figure_items(figs), verdicts=verdicts, sources=sources, source_text=source_text,
+        sections=figure_items(figs), verdicts=verdicts, differs=DIFFERS, sources=sources, source_text=source_text,
         missing=missing_sources(figs), unanswerable=UNANSWERABLE,
         generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ok=sum(f.status == "ok" for f in figs), total=len(figs),
     )  # fmt: skip

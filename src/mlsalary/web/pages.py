@@ -254,8 +254,10 @@ def figure_page(figure_id: str) -> HTMLResponse:
 @router.get("/claims", response_class=HTMLResponse)
 def claims_page() -> HTMLResponse:
     from mlsalary.figures.catalogue import UNANSWERABLE
+    from mlsalary.figures.claims import DIFFERS
 
-    return render("claims.html.j2", title="Claims checked", verdicts=cache.verdicts(), unanswerable=UNANSWERABLE)
+    return render("claims.html.j2", title="Claims checked", verdicts=cache.verdicts(), unanswerable=UNANSWERABLE,
+                  differs=DIFFERS)
 
 
 @router.get("/sources", response_class=HTMLResponse)

@@ -70,8 +70,10 @@ class FigureDef:
     #: the same?); None for "how much" and "which" questions. The headline answers it with the verdict rule
     #: (stats.verdict) on the figure's interval — on the change within the era for a share's trend.
     asks: int | None = None
-    #: Who or what a how-much figure's value is of, for its headline ("Median pay of US entry-level ML engineers").
-    subject: str = ""
+    #: What a how-much or which figure's headline says (figures.headline), a template: {value} (the figure's value),
+    #: {top} and {bottom} (the first and last shown groups of its breakdown), {groups} (every group with its value,
+    #: interval and n); empty: "its question: {value}". Yes-no and trend questions are answered by the verdict rule.
+    says: str = ""
 
     @property
     def unit(self) -> str:
@@ -108,7 +110,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
             ONE,
             (AIJOBS_CAVEAT, NO_STOCK),
             "ladder",
-            subject=f"Median posted pay of US {lvl}-level ML engineers",
+            says=f"Median posted pay of US {lvl}-level ML engineers: {{value}}",
         )
         for lvl in schema.LEVELS
     ),
@@ -123,7 +125,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "ladder",
-        subject="Mid-level US ML engineers' median pay is above entry level's by",
+        says="Mid-level US ML engineers' median pay is above entry level's by {value}",
     ),
     FigureDef(
         "mid-to-senior-jump",
@@ -136,7 +138,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "ladder",
-        subject="Senior US ML engineers' median pay is above mid level's by",
+        says="Senior US ML engineers' median pay is above mid level's by {value}",
     ),
     FigureDef(
         "entry-spread",
@@ -149,7 +151,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
-        subject="The 90th minus the 10th percentile of US entry-level ML engineers' posted pay",
+        says="The 90th minus the 10th percentile of US entry-level ML engineers' posted pay: {value}",
     ),
     FigureDef(
         "non-us-ml-median",
@@ -163,7 +165,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
-        subject='Median pay of ML engineers at employers outside the US',
+        says='Median pay of ML engineers at employers outside the US: {value}',
     ),
     # location
     FigureDef(
@@ -177,7 +179,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT,),
         "trend",
-        subject="BLS's published US median wage for data scientists",
+        says="BLS's published US median wage for data scientists: {value}",
     ),
     FigureDef(
         "oews-research-scientists-national",
@@ -190,7 +192,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT,),
         "trend",
-        subject="BLS's published US median wage for computer and information research scientists",
+        says="BLS's published US median wage for computer and information research scientists: {value}",
     ),
     FigureDef(
         "top-paying-metro",
@@ -203,6 +205,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT,),
         "bars",
+        says='{top} pays data scientists the most: median {value}',
     ),
     FigureDef(
         "tech-hub-premium",
@@ -216,7 +219,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT,),
         "bars",
-        subject='San Francisco, San Jose, Seattle and New York pay data scientists more than the US median by',
+        says='San Francisco, San Jose, Seattle and New York pay data scientists more than the US median by {value}',
     ),
     FigureDef(
         "state-spread",
@@ -229,6 +232,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (OEWS_CAVEAT,),
         "bars",
+        says='{top} pays data scientists {value} what {bottom} does',
     ),
     FigureDef(
         "country-comparison",
@@ -243,6 +247,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT,),
         "bars",
+        says='Median by employer country: {groups}',
     ),
     # remote
     FigureDef(
@@ -285,7 +290,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         None,
         (KAGGLE_CAVEAT,),
         "bars",
-        subject='Median pay of US ML practitioners and data scientists in tech/software',
+        says='Median pay of US ML practitioners and data scientists in tech/software: {value}',
     ),
     FigureDef(
         "finance-vs-tech",
@@ -494,7 +499,8 @@ CATALOGUE: tuple[FigureDef, ...] = (
          "out."),
         "bars",
         count_unit="filings",
-        subject='Share of the pay variation among data scientists in one metro and year that lies between employers',
+        says="Share of the pay variation among data scientists in one metro and year that lies between employers: "
+        "{value}",
     ),
     FigureDef(
         "ml-intensity-gap",
@@ -557,7 +563,6 @@ CATALOGUE: tuple[FigureDef, ...] = (
         (AIJOBS_CAVEAT,),
         "trend",
         asks=-1,
-        subject='Share of entry-level postings',
     ),
     FigureDef(
         "genai-share-trend",
@@ -573,7 +578,6 @@ CATALOGUE: tuple[FigureDef, ...] = (
         (AIJOBS_CAVEAT,),
         "trend",
         asks=1,
-        subject='Share of GenAI-titled postings',
     ),
     # negotiation
     FigureDef(
@@ -589,7 +593,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         ONE,
         (AIJOBS_CAVEAT, "The posted width is the room the employer advertised, not what candidates obtained."),
         "bars",
-        subject='Median width of the salary ranges employers post for US senior ML engineers',
+        says='Median width of the salary ranges employers post for US senior ML engineers: {value}',
     ),
 )
 

@@ -42,6 +42,8 @@ class Verdict:
         return self.explanation + (f" {DIFFERS} {self.differs}" if self.differs else "")
 
 
+#: A compared group's n that is not shown (below the privacy floor; for postings, below the minimum n).
+WITHHELD = "too few to count"
 #: How a published claim's own comparison is introduced, wherever a claim is shown.
 DIFFERS = "How this differs from the claim's own comparison:"
 
@@ -71,7 +73,7 @@ def interval(f: Figure) -> str:
         return ""
     fmt = formatter(f.value_unit)
     if f.compared:  # a comparison: each group's n, as its headline gives them
-        n = " vs ".join("fewer than 30" if c["n"] is None else f"{c['n']:,}" for c in f.compared)
+        n = " vs ".join(WITHHELD if c["n"] is None else f"{c['n']:,}" for c in f.compared)
     else:
         n = f"{f.n:,}" if f.n else ""
     return f" (95% interval {fmt(f.ci_low)} to {fmt(f.ci_high)}, n = {n})" if n else ""

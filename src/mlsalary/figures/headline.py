@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mlsalary.figures.claims import WITHHELD, formatter
 from mlsalary.stats import verdict
 
 if TYPE_CHECKING:
@@ -23,37 +24,35 @@ SAME_WORDS = {"supported": "Yes", "contradicted": "No", "inconclusive": "Can't t
 
 
 def fmt(x: float | None, unit: str) -> str:
-    if x is None:
-        return "?"
-    if unit == "usd":
-        return f"${x:,.0f}"
-    if unit == "percent":
-        return f"{x:+.1f}%"
-    if unit == "share":
-        return f"{x:.1f}%"
-    if unit == "ratio":
-        return f"{x:.2f}x"
-    return f"{x:,.1f}"
+    return formatter(unit)(x)
 
 
-def context(f: Figure, stats: bool = True) -> str:
-    """The parenthesis every headline ends with: interval, n (each group's for a comparison), years, data age."""
+def context(f: Figure, with_numbers: bool = True) -> str:
+    """The parenthesis every headline ends with: interval and n (each group's for a comparison) unless the sentence
+    gave them already, then the years and the data's date."""
     parts = []
-    if not stats:
-        pass
-    elif f.ci_low is not None and f.ci_high is not None:
-        parts.append(f"95% interval {fmt(f.ci_low, f.value_unit)} to {fmt(f.ci_high, f.value_unit)}")
-    elif f.ci_low is not None or f.ci_high is not None:
-        parts.append("the interval is open on one side")
-    if f.compared:
-        parts.append(" vs ".join(f"{c['label']}: {c['n']:,}" if c["n"] is not None else f"{c['label']}: fewer than 5"
-                                 for c in f.compared) + f" {f.unit}")  # fmt: skip
-    elif stats and f.n is not None:
-        parts.append(f"n = {f.n:,} {f.unit}")
+    if with_numbers:
+        if f.ci_low is not None and f.ci_high is not None:
+            parts.append(f"95% interval {fmt(f.ci_low, f.value_unit)} to {fmt(f.ci_high, f.value_unit)}")
+        elif f.ci_low is not None or f.ci_high is not None:
+            parts.append("the interval is open on one side")
+        if f.compared:
+            parts.append(" vs ".join(f"{c['label']}: {WITHHELD if c['n'] is None else format(c['n'], ',')}"
+                                     for c in f.compared) + f" {f.unit}")  # fmt: skip
+        elif f.n is not None:
+            parts.append(f"n = {f.n:,} {f.unit}")
     parts.append(f.period or ", ".join(map(str, f.years)))
     names = ", ".join(SOURCE_NAMES.get(s, s) for s in f.sources)
     parts.append(f"{names}, data as of {f.data_as_of}" if f.data_as_of else names)
     return "(" + "; ".join(p for p in parts if p) + ")"
+
+
+def groups_text(f: Figure) -> str:
+    """Every group of the breakdown with its value, interval and n — or that it has too few records."""
+    return "; ".join(
+        f"{g.label} {fmt(g.value, f.group_unit)} (95% interval {fmt(g.ci_low, f.group_unit)} to "
+        f"{fmt(g.ci_high, f.group_unit)}, n = {g.n:,})" if g.value is not None and g.n is not None
+        else f"{g.label}: too few {f.unit}" for g in f.groups)  # fmt: skip
 
 
 def answer(fd: FigureDef, f: Figure) -> str:
@@ -86,7 +85,6 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
         why = why[0].upper() + why[1:].rstrip(".")
         return f"Can't tell: {fd.question} {why}.", rule
     value = fmt(f.value, f.value_unit)
-    shown = [g for g in f.groups if g.value is not None]
     if "change_pp" in f.extra and f.extra.get("era_start_share") is not None:
         era, last = int(f.extra["era_start"] or 0), f.years[-1]
         lo, hi = f.extra.get("change_ci_low"), f.extra.get("change_ci_high")
@@ -97,19 +95,13 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     if rule:
         who = " vs ".join(c["label"] for c in f.compared) if f.compared else ""
         text = f"{word(fd, rule)}: {who + ' ' if who else ''}{value}"
-    elif fd.id == "top-paying-metro" and shown:
-        text = f"{shown[0].label} pays data scientists the most: median {value}"
-    elif fd.id == "country-comparison":
-        text = "Median by employer country: " + "; ".join(
-            f"{g.label} {fmt(g.value, f.group_unit)} (95% interval {fmt(g.ci_low, f.group_unit)} to "
-            f"{fmt(g.ci_high, f.group_unit)}, n = {g.n:,})" if g.value is not None else f"{g.label}: too few postings"
-            for g in f.groups)  # fmt: skip
-        return f"{text} {context(f, stats=False)}.", rule
-    elif fd.id == "state-spread" and len(shown) >= 2:
-        text = f"{shown[0].label} pays data scientists {value} what {shown[-1].label} does"
     else:
-        subject = fd.subject or fd.question.rstrip("?")
-        text = f"{subject} {value}" if subject.endswith(" by") else f"{subject}: {value}"
+        shown = [g for g in f.groups if g.value is not None]
+        template = fd.says or f"{fd.question.rstrip('?')}: {{value}}"
+        text = template.format(value=value, groups=groups_text(f) if "{groups}" in template else "",
+                               top=shown[0].label if shown else "?", bottom=shown[-1].label if shown else "?")
+        if "{groups}" in template:  # every group's numbers are in the sentence already
+            return f"{text} {context(f, with_numbers=False)}.", rule
     if f.lower_bound_only:
         text += " or more"
     return f"{text} {context(f)}.", rule

@@ -237,6 +237,7 @@ def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> No
     for fd in catalogue.CATALOGUE:
         f = figs[fd.id]
         assert f.headline.endswith(".") and len(f.headline) > 30, fd.id
+        assert f.quote == f.headline, fd.id  # one sentence per figure, whichever key a reader takes
         if f.status == "ok" and not f.published:
             assert f"{f.n:,}" in f.headline or all(f"{c['n']:,}" in f.headline for c in f.compared), fd.id
         if f.status == "ok" and f.data_as_of:

@@ -37,7 +37,7 @@ def _with_headline(fd: FigureDef, f: Figure) -> Figure:
     from mlsalary.figures.headline import headline
 
     text, rule = headline(fd, f)
-    return dataclasses.replace(f, headline=text, answer=rule)
+    return dataclasses.replace(f, headline=text, quote=text, answer=rule)
 
 
 def compute_one(fd: FigureDef, d: Data) -> Figure:

@@ -68,7 +68,7 @@ class Figure:
     headline: str = ""
     #: For a yes-no question: the verdict rule's answer (stats.verdict) on the figure's interval.
     answer: str = ""
-    quote: str = ""  # a sentence to quote (value, interval, n, sources, years), filled in by report.render.quote
+    quote: str = ""  # the sentence to quote: the headline itself (the key the API and the CSV have always had)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -28,7 +28,7 @@ TOPICS = {
 
 def figures_json(figs: list[Figure]) -> dict[str, Any]:
     """The JSON of `mlsalary figures --json` (and figures.json): the documented keys first, then the details."""
-    return {"figures": [{**f.to_dict(), "quote": quote(f)} for f in figs]}
+    return {"figures": [f.to_dict() for f in figs]}
 
 
 #: The columns of the figures' CSV (the API's /api/v1/figures.csv and figures.csv of `figures --out`).
@@ -44,7 +44,7 @@ def figures_csv(figs: list[Figure]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for f in figs:
-        row = {**f.to_dict(), "quote": quote(f), "sources": ";".join(f.sources)}
+        row = {**f.to_dict(), "sources": ";".join(f.sources)}
         w.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
     return buf.getvalue()
 
@@ -80,17 +80,6 @@ def ci_text(f: Figure) -> str:
 
 #: The duplicate policies in words (identifiers stay in JSON).
 DUPLICATE_WORDS = {"one_per_group": "a record listed again counts once", "all_rows": "every listing counts"}
-
-
-def quote(f: Figure) -> str:
-    """A sentence to quote: the question's answer with its interval, n, source and years — or why there is none."""
-    if f.status != "ok" or f.value is None:
-        return f"{f.question} The open data cannot say: {shown(f)}."
-    ci = ci_text(f)
-    n = f"n = {f.n:,} {f.unit}" if f.n is not None and not f.published else ""
-    src = ", ".join(f.sources)
-    bits = "; ".join(b for b in (ci, n, f"{src}, {f.period or years_text(f.years)}") if b)
-    return f"{f.question} {shown(f)} ({bits})."
 
 
 def years_text(years: list[int]) -> str:
@@ -216,7 +205,7 @@ def figure_items(figs: list[Figure], svgs: dict[str, str | None] | None = None) 
                 "chart_of": same,  # the number of the figure that draws the same chart
                 "years": f.period or years_text(f.years),
                 "fmt": formatter(f.group_unit),
-                "quote": quote(f),
+                "quote": f.headline,
                 "duplicates": DUPLICATE_WORDS.get(f.duplicate_policy or "", ""),
             }
         )

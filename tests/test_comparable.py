@@ -8,7 +8,6 @@ one of them and fails here.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -73,15 +72,9 @@ CANADA_N, CANADA_MEDIAN, SCIENTISTS_N = 34, 112981.75, 715
 
 @pytest.fixture(scope="module")
 def figs(loaded_db: Path) -> dict:
-    old = os.environ.get("MLSALARY_HOME")
-    os.environ["MLSALARY_HOME"] = str(loaded_db)
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLSALARY_HOME", str(loaded_db))
         return {f.id: f for f in api.figures()}
-    finally:
-        if old is None:
-            os.environ.pop("MLSALARY_HOME", None)
-        else:
-            os.environ["MLSALARY_HOME"] = old
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +92,7 @@ def test_every_figure_is_pinned_and_has_its_value_and_n(figs: dict) -> None:
         assert got == want, fid
 
 
-def test_ml_in_production_is_compared_among_comparable_employers_or_not_at_all(figs: dict) -> None:
+def test_ml_in_production_is_compared_among_comparable_employers_or_not_at_all(figs: dict, verdicts: dict) -> None:
     """Point 1: +98% was composition (academia, government, non-profits; pay under $20k). Among businesses, within
     role, the no-ML side is too thin: suppressed with the reason, no confounded number."""
     f = figs["ml-centrality-gap"]
@@ -107,11 +100,7 @@ def test_ml_in_production_is_compared_among_comparable_employers_or_not_at_all(f
     reason = f.caveats[-1]
     assert "businesses only" in reason and "same role" in reason
     assert f"{ML_IN_PRODUCTION_N:,} (ML in production) and {NO_ML_N:,} (no ML)" in reason
-    assert verdicts_of(figs)["ml-in-production-pays-more"].verdict == "cannot be tested"
-
-
-def verdicts_of(figs: dict) -> dict:
-    return {v.id: v for v in claims.check(list(figs.values()))}
+    assert verdicts["ml-in-production-pays-more"].verdict == "cannot be tested"
 
 
 def test_trends_are_measured_within_one_collection_regime_and_the_break_is_marked(figs: dict) -> None:
@@ -172,7 +161,7 @@ def test_no_effect_found_is_not_mixed_and_a_claim_tested_in_part_is_not_supporte
     assert spec.verdict == "inconclusive" and "3 specializations; 1 can be tested" in spec.explanation
 
 
-def test_smaller_comparability_fixes(figs: dict, loaded_db: Path) -> None:
+def test_smaller_comparability_fixes(figs: dict, use_loaded: Path) -> None:
     """Point 7: Canada in its own currency; 15-2098 years marked; Kaggle's full-time filter; scientists without
     Research Engineers; each comparison's groups with their own n."""
     canada = next(g for g in figs["country-comparison"].groups if g.label == "Canada")
@@ -186,12 +175,7 @@ def test_smaller_comparability_fixes(figs: dict, loaded_db: Path) -> None:
     from mlsalary.figures.data import load
     from mlsalary.figures.measures import KAGGLE_FULL_TIME_FLOOR_USD, kaggle_us, scientist_titles
 
-    old = os.environ.get("MLSALARY_HOME")
-    os.environ["MLSALARY_HOME"] = str(loaded_db)
-    try:
-        d = load()
-    finally:
-        os.environ["MLSALARY_HOME"] = old or ""
+    d = load()
     k = kaggle_us(d)
     assert len(k) and k["amount_low_usd"].min() >= KAGGLE_FULL_TIME_FLOOR_USD
     aij = d.source("aijobs")

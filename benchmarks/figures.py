@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from common import best_of, fresh_store_from_mirror
+from mlsalary.figures.measures import KAGGLE_FULL_TIME_FLOOR_USD
 
 # ------------------------------------------------------------------------------ the plain-pandas baseline
 
@@ -44,7 +45,7 @@ def baseline(obs: pd.DataFrame, skills: pd.DataFrame, oews: pd.DataFrame) -> dic
     thin = us[us.year.isin([y - 1, y])] if (cur.level == "entry").sum() < 30 else cur
     pooled = thin.groupby("level").amount_usd.median()
     k = obs[(obs.source == "kaggle-survey") & (obs.employee_country == "US") & obs.role.isin([*ML, "data_scientist"])
-            & (obs.amount_low_usd >= 20_000)]  # the figures' full-time filter
+            & (obs.amount_low_usd >= KAGGLE_FULL_TIME_FLOOR_USD)]  # the figures' full-time filter, as declared
     so = obs[(obs.source == "stackoverflow") & (obs.employee_country == "US") & (obs.employment_type == "full_time")]
     has = {s: set(skills.obs_id[skills.skill == s]) for s in ("python", "spark", "pytorch", "tensorflow")}
     o = oews[(oews.area_type == "national") & (oews.soc_2018_code == "15-2051")].set_index("year").annual_median

@@ -70,9 +70,11 @@ def answer(fd: FigureDef, f: Figure) -> str:
 
 
 def word(fd: FigureDef, rule: str) -> str:
+    """The answer's first word: yes/no for "about the same?"; up/down/flat for a trend whose value is a change (a
+    share's trend asks "growing?" or "shrinking?": yes or no); yes/no otherwise."""
     if fd.asks == 0:
         return SAME_WORDS[rule]
-    if fd.topic == "trends" and "share" not in fd.id:
+    if fd.topic == "trends" and fd.value_unit == "percent":
         return TREND_WORDS[rule]
     return verdict.ANSWERS[rule]
 

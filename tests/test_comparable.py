@@ -236,6 +236,8 @@ def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> No
               "Germany: too few postings")
     assert all(c in figs["country-comparison"].headline for c in wanted)
     assert figs["remote-gap"].headline.startswith("Can't tell: remote vs on-site +0.5%")
+    assert figs["yoy-ml-median"].headline.startswith("Up: 2025 vs 2024 +3.4%")  # a change: up, down or flat
+    assert figs["oews-ds-real-change"].headline.startswith("Flat (no change that matters): +0.3%")
 
 
 def test_claims_have_a_verdict_by_the_rule_a_population_and_published_citations(verdicts: dict) -> None:

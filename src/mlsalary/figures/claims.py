@@ -114,10 +114,14 @@ def find(f: Figure, label: str) -> Group | None:
     return next((g for g in f.groups if g.label == label and g.status == "ok"), None)
 
 
-def single(fid: str, above: float = 0.0, lead: str = "") -> Judge:
+def single(fid: str, above: float = 0.0) -> Judge:
+    """One gap figure: "higher than the other group (by more than `above` %)", which the explanation states when a
+    size is claimed."""
+
     def judge(figs: dict[str, Figure]) -> tuple[str, str]:
         f = figs[fid]
-        return gap(f, above), f"{lead}{describe(f)}."
+        size = f"; the claim is {above:+g}% or more" if above else ""
+        return gap(f, above), f"{describe(f)}{size}."
 
     return judge
 
@@ -283,16 +287,6 @@ def genai(figs: dict[str, Figure]) -> tuple[str, str]:
     return rule.combine([grows, gap(p)]), text
 
 
-def sized(fid: str, size: float, lead: str = "") -> Judge:
-    """A published claim of a size: supported only when the interval lies above the claimed size."""
-
-    def judge(figs: dict[str, Figure]) -> tuple[str, str]:
-        f = figs[fid]
-        return gap(f, size), f"{lead}{describe(f)}; the claim is {size:+g}% or more."
-
-    return judge
-
-
 def ai_skill_counts(figs: dict[str, Figure]) -> tuple[str, str]:
     f = figs["ai-skill-premium"]
     claimed = [("one AI library", find(f, "one AI library"), 28.0), ("two or more", find(f, "two or more"), 43.0)]
@@ -357,7 +351,7 @@ CLAIMS: tuple[Claim, ...] = (
           "Lightcast compares job postings across all occupations (posted pay); here: US full-time developers' "
           "self-reported pay (Stack Overflow 2024), across developer roles, AI skill = using an AI/ML library."),
     Claim("alekseeva-within-title-5", "AI skills add 5% to pay within the same job title.",
-          ("ai-skill-within-role",), sized("ai-skill-within-role", 5.0), ALEKSEEVA,
+          ("ai-skill-within-role",), single("ai-skill-within-role", 5.0), ALEKSEEVA,
           "The paper uses US job postings 2010-2019 with firm and job-title fixed effects (posted pay); here: "
           "developers' self-reported pay within a developer role (Stack Overflow 2024), no firm effects."),
     Claim("oii-ai-23-over-masters-13", "AI skills carry a 23% premium, more than a master's degree (13%).",
@@ -365,15 +359,15 @@ CLAIMS: tuple[Claim, ...] = (
           "The study uses UK job postings (posted pay); here: US developers' self-reported pay for the AI skill "
           "and US Kaggle respondents' pay bands (early career, master's vs bachelor's) for the degree."),
     Claim("hakia-genai-40", "GenAI/LLM specialists earn 40-60% above baseline ML salaries.",
-          ("genai-premium",), sized("genai-premium", 40.0), HAKIA,
+          ("genai-premium",), single("genai-premium", 40.0), HAKIA,
           "The guide gives no method or data; here: US full-time postings' posted ranges (midpoints), GenAI "
           "titles including AI Engineer against every other ML practitioner title, the same year."),
     Claim("hakia-phd-15", "A PhD adds 15-30% to pay.",
-          ("education-experienced",), sized("education-experienced", 15.0), HAKIA,
+          ("education-experienced",), single("education-experienced", 15.0), HAKIA,
           "The guide gives no method or data; here: US Kaggle respondents at senior level, doctorate vs "
           "bachelor's, pay bands (a survey, not offers)."),
     Claim("pwc-ai-56", "AI skills carry a 56% wage premium.",
-          ("ai-skill-premium",), sized("ai-skill-premium", 56.0), PWC,
+          ("ai-skill-premium",), single("ai-skill-premium", 56.0), PWC,
           "PwC compares postings requiring AI skills with others in the same occupation, worldwide (posted pay); "
           "here: US full-time developers' self-reported pay (Stack Overflow 2024), across developer roles."),
 )  # fmt: skip

@@ -328,6 +328,56 @@ def test_security_headers_and_head(client: TestClient) -> None:
     assert head.headers["content-type"] == get.headers["content-type"]
 
 
+def _middleware(app: object, kind: type) -> object:
+    """The instance of a middleware class in an app's built stack."""
+    layer = getattr(app, "middleware_stack", None)
+    while layer is not None and not isinstance(layer, kind):
+        layer = getattr(layer, "app", None)
+    assert layer is not None, kind
+    return layer
+
+
+def test_every_answer_carries_the_security_headers_whatever_its_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every status the app and its middlewares produce — the refusals of the host and origin checks, load
+    shedding, the body limit, validation, a missing store, an unknown path or method and an internal error — has the
+    headers; the refusals never echo the Host or Origin that was sent."""
+    import asyncio
+
+    from mlsalary.web.app import LoadShed
+
+    app = create_app()
+
+    @app.get("/api/v1/boom")
+    def boom() -> None:
+        raise RuntimeError("secret detail")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    evil = "evil-name.example"
+    answers = {
+        200: client.get("/api/v1/health"),
+        400: client.get("/api/v1/health", headers={"host": evil}),
+        403: client.post("/api/v1/estimate", json={}, headers={"origin": f"https://{evil}"}),
+        404: client.get("/api/v1/nope"),
+        405: client.delete("/api/v1/health"),
+        413: client.post("/api/v1/estimate", content=b"[" + b" " * 70_000 + b"]",
+                         headers={"content-type": "application/json"}),
+        422: client.get("/api/v1/explore?year=soon"),
+        500: client.get("/api/v1/boom"),
+        503: client.get("/api/v1/employers"),  # no data loaded
+    }
+    shed = _middleware(app, LoadShed)
+    shed.busy = shed.limit  # type: ignore[attr-defined]  # every place taken, the line full: the next one is shed
+    shed.line.extend(asyncio.Future(loop=asyncio.new_event_loop()) for _ in range(shed.limit))  # type: ignore[attr-defined]
+    answers[-503] = client.get("/api/v1/explore")
+    for status, r in answers.items():
+        assert r.status_code == abs(status), (status, r.status_code, r.text)
+        for name in ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"):
+            assert name in r.headers, (status, name)
+        assert evil not in r.text and "secret detail" not in r.text, (status, r.text)
+    assert answers[-503].json()["detail"][0]["type"] == "busy"
+    assert answers[500].json()["detail"][0]["type"] == "internal_error"
+
+
 def test_only_local_host_names_and_same_origin_posts(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example. A cross-site form post
     carries another Origin."""

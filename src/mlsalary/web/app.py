@@ -210,11 +210,13 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(pages.router)
 
+    # The last added is the outermost: the security headers reach every answer, the middlewares' own refusals (400,
+    # 403, 503) and an internal error (500) included.
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(NoTrainingInRequests)
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestGuard)
     app.add_middleware(LoadShed, limit=config.max_requests())
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -412,8 +414,8 @@ class RequestGuard(HttpMiddleware):
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         host_header = headers.get("host", "")
         name = host_name(host_header)
-        if name not in config.allowed_hosts():
-            await _refuse(send, 400, ["header", "host"], f"Host {host_header!r} is not served here: open the app at "
+        if name not in config.allowed_hosts():  # the name sent is not repeated: an answer never echoes a header
+            await _refuse(send, 400, ["header", "host"], "this Host header is not served here: open the app at "
                           "http://127.0.0.1:PORT/, or add the name to MLSALARY_ALLOWED_HOSTS", "host")  # fmt: skip
             return
         origin = headers.get("origin")
@@ -422,8 +424,8 @@ class RequestGuard(HttpMiddleware):
 
             if (urlsplit(origin).netloc or "").lower() != host_header.lower():
                 why = "forms and the API take requests from this app's own pages or from programs, not other sites"
-                await _refuse(send, 403, ["header", "origin"], f"a {scope['method']} from {origin} is refused: {why}",
-                              "origin")
+                await _refuse(send, 403, ["header", "origin"], f"a {scope['method']} from another origin is refused: "
+                              f"{why}", "origin")  # fmt: skip
                 return
         await self.app(scope, receive, send)
 
@@ -446,15 +448,20 @@ async def _refuse(send: Any, status: int, loc: list[str], msg: str, kind: str,
 
 
 class SecurityHeaders(HttpMiddleware):
-    """The security headers on every response; HEAD answered as GET without the body."""
+    """The outermost middleware: the security headers on every response, whatever its status and whoever wrote it;
+    HEAD answered as GET without the body; an exception that reached it becomes a 500 in the API's error shape (its
+    detail is logged, never sent) — so even an internal error carries the headers."""
 
     async def http(self, scope: Any, receive: Any, send: Any) -> None:
         head = scope["method"] == "HEAD"
         if head:
             scope = {**scope, "method": "GET"}
+        started = False
 
         async def sending(message: Any) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
@@ -462,7 +469,17 @@ class SecurityHeaders(HttpMiddleware):
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app(scope, receive, sending)
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            import logging
+
+            logging.getLogger("mlsalary.web").exception("internal error answering %s %s", scope["method"],
+                                                        scope.get("path", ""))  # fmt: skip
+            if started:  # the answer has begun: nothing more can be said on it
+                raise
+            await _refuse(sending, 500, ["server", "internal"], "internal error: the server could not answer this "
+                          "request; it is logged — please report it", "internal_error")  # fmt: skip
 
 
 class LoadShed(HttpMiddleware):

@@ -208,6 +208,60 @@ def test_a_bad_command_line_value_is_one_line(store_with_data: int, kind: str, a
     assert "internal error" not in out + err and "Traceback" not in out + err, kind
 
 
+#: values of an MLSALARY_* setting, each tried on every declared setting (config.SETTINGS): (kind, value)
+SETTING_VALUES: list[tuple[str, str]] = [
+    ("a setting in words", "abc"),
+    ("a setting in superscript digits", "²"),
+    ("a setting in full-width digits", "３０"),
+    ("a setting of NaN", "nan"),
+    ("a setting of infinity", "inf"),
+    ("a setting beyond its range", "1e99"),
+    ("a negative setting", "-1"),
+]
+
+
+@pytest.mark.parametrize(("kind", "value"), SETTING_VALUES, ids=[k for k, _ in SETTING_VALUES])
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str,
+                                                       value: str) -> None:  # fmt: skip
+    """Every declared setting, read by the library and by the CLI: one line naming the variable, exit 1 — never a
+    crash, never a silent fallback to the default (MLSALARY_MAX_SHRINK=nan once turned the data-loss guard off)."""
+    from mlsalary import config
+
+    f = _write(tmp_path / "ok" / "salaries.csv", "\n".join([HEADER, GOOD]) + "\n")
+    for name in config.SETTINGS:
+        monkeypatch.setenv(name, value)
+        with pytest.raises(config.SettingError, match=name):
+            config.setting(name)
+        code, out, err = run_cli("data", "pull", "aijobs", "--from", str(f))
+        assert code == 1 and err.strip().splitlines() == [err.strip()] and name in err, (kind, name, err)
+        assert "internal error" not in err and "Traceback" not in err, (kind, name)
+        monkeypatch.delenv(name)
+    assert not config.db_path().exists()  # refused before any work
+
+
+def test_settings_read_their_declared_defaults_and_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlsalary import config, stats, store
+
+    for name, s in config.SETTINGS.items():
+        monkeypatch.delenv(name, raising=False)
+        assert config.setting(name) == s.default, name
+    readers = {"MLSALARY_MAX_SHRINK": (config.max_shrink, "0.25"),
+               "MLSALARY_MAX_REQUESTS": (config.max_requests, "7"),
+               "MLSALARY_STALE_MONTHS": (config.stale_after_months, "24"),
+               "MLSALARY_PULL_WAIT": (store.pull_wait, "2.5"),
+               "MLSALARY_MIN_N": (stats.min_n, "50"),
+               "MLSALARY_MIN_PAY_USD": (lambda: config.plausible_pay_range()[0], "2000"),
+               "MLSALARY_MAX_PAY_USD": (lambda: config.plausible_pay_range()[1], "9e6")}  # fmt: skip
+    for name, (read, value) in readers.items():
+        monkeypatch.setenv(name, value)
+        assert read() == float(value), name
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("MLSALARY_MIN_PAY_USD", "5000")
+    monkeypatch.setenv("MLSALARY_MAX_PAY_USD", "4000")
+    with pytest.raises(config.SettingError, match="must be below"):
+        config.plausible_pay_range()
+
+
 #: web requests: (kind, method, url, body, the field the 4xx names)
 REQUESTS: list[tuple[str, str, str, object, str]] = [
     ("explore: an unknown level", "GET", "/api/v1/explore?level=boss", None, "level"),
@@ -240,5 +294,5 @@ def test_a_bad_request_is_a_4xx_naming_the_field(store_with_data: int, kind: str
 
 def test_the_catalogue_holds_at_least_40_kinds() -> None:
     kinds = [k for k, *_ in ROWS] + [k for k, _ in FILES] + [k for k, *_ in OFFERS] + [k for k, *_ in ARGS]
-    kinds += [k for k, *_ in REQUESTS]
+    kinds += [k for k, *_ in REQUESTS] + [k for k, _ in SETTING_VALUES]
     assert len(kinds) == len(set(kinds)) >= 40

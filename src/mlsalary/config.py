@@ -13,8 +13,58 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from mlsalary.errors import InputError
+
+
+class SettingError(InputError):
+    """An MLSALARY_* variable whose value cannot be used (the message names it, its value and what it takes)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A number the user may set through the environment: its variable, default, the range it takes, and what it
+    means (README's configuration table lists the same)."""
+
+    name: str
+    default: float
+    lo: float
+    hi: float
+    whole: bool
+    what: str
+
+
+def setting(name: str) -> float:
+    """The value of a declared setting: its default when the variable is unset or blank, else the variable read as a
+    plain number (ASCII digits; no NaN or infinity) within its range. Anything else is a SettingError naming the
+    variable and the fix — never a silent fallback to the default, never a crash."""
+    s = SETTINGS[name]
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return s.default
+    kind = "a whole number" if s.whole else "a number"
+    fix = f"set {name} to {kind} from {s.lo:g} to {s.hi:g} ({s.what}; default {s.default:g}), or unset it"
+    shown = raw.encode("ascii", "backslashreplace").decode()[:40]  # no control or look-alike characters echoed
+    if not raw.isascii() or not _NUMBER.fullmatch(raw) or (s.whole and not raw.lstrip("+-").isdigit()):
+        raise SettingError(f"{name}={shown!r} is not {kind}: {fix}", name)
+    value = float(raw)
+    if not s.lo <= value <= s.hi:
+        raise SettingError(f"{name}={shown} is out of range: {fix}", name)
+    return int(value) if s.whole else value
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def check_settings() -> None:
+    """Read every declared setting once (a server checks them at start rather than fail a request later)."""
+    for name in SETTINGS:
+        setting(name)
+
 
 #: Name of the DuckDB file inside MLSALARY_HOME.
 DB_FILENAME = "mlsalary.duckdb"
@@ -74,11 +124,7 @@ MAX_SHRINK = 0.01
 
 
 def max_shrink() -> float:
-    raw = os.environ.get("MLSALARY_MAX_SHRINK", "").strip()
-    try:
-        return min(max(float(raw), 0.0), 1.0) if raw else MAX_SHRINK
-    except ValueError:
-        return MAX_SHRINK
+    return setting("MLSALARY_MAX_SHRINK")
 
 
 #: Host names the web app answers to (the Host header; DNS rebinding cannot reach a local server through another
@@ -96,8 +142,7 @@ MAX_REQUESTS = 4  # twice the cores of the machine it is measured on; explore an
 
 
 def max_requests() -> int:
-    raw = os.environ.get("MLSALARY_MAX_REQUESTS", "").strip()
-    return max(int(raw), 1) if raw.isdigit() else MAX_REQUESTS
+    return int(setting("MLSALARY_MAX_REQUESTS"))
 
 
 #: How much a pull, and a server's background work (training, figures), lower their CPU priority (nice), so that a
@@ -106,8 +151,7 @@ PULL_NICE = 10
 
 
 def lower_priority() -> None:
-    raw = os.environ.get("MLSALARY_PULL_NICE", "").strip()
-    step = int(raw) if raw.isdigit() else PULL_NICE
+    step = int(setting("MLSALARY_PULL_NICE"))
     current = os.getpriority(os.PRIO_PROCESS, 0)
     if min(step, 19) > current:
         with contextlib.suppress(OSError):  # not allowed here: run at the usual priority
@@ -115,8 +159,7 @@ def lower_priority() -> None:
 
 
 def stale_after_months() -> int:
-    raw = os.environ.get("MLSALARY_STALE_MONTHS", "").strip()
-    return int(raw) if raw.isdigit() else STALE_AFTER_MONTHS
+    return int(setting("MLSALARY_STALE_MONTHS"))
 
 
 def today() -> date:
@@ -126,6 +169,28 @@ def today() -> date:
 
 def plausible_pay_range() -> tuple[float, float]:
     """The [min, max] annual USD pay accepted by the plausibility rule (see the module docstring)."""
-    lo = float(os.environ.get("MLSALARY_MIN_PAY_USD", MIN_PLAUSIBLE_PAY_USD))
-    hi = float(os.environ.get("MLSALARY_MAX_PAY_USD", MAX_PLAUSIBLE_PAY_USD))
+    lo, hi = setting("MLSALARY_MIN_PAY_USD"), setting("MLSALARY_MAX_PAY_USD")
+    if lo >= hi:
+        raise SettingError(f"MLSALARY_MIN_PAY_USD ({lo:g}) must be below MLSALARY_MAX_PAY_USD ({hi:g}): change one "
+                           "of them", "MLSALARY_MIN_PAY_USD")  # fmt: skip
     return lo, hi
+
+
+#: Seconds a pull waits for another pull on the same home before it stops, naming the other (MLSALARY_PULL_WAIT).
+PULL_WAIT_SECONDS = 600.0
+
+#: The smallest n for which a figure's statistic is printed as a number (MLSALARY_MIN_N; stats.suppress raises a
+#: lower value to the privacy floor).
+DEFAULT_MIN_N = 30
+
+#: Every number the environment may set, declared once: read by setting(), listed in README's configuration table.
+SETTINGS: dict[str, Setting] = {s.name: s for s in (
+    Setting("MLSALARY_MIN_PAY_USD", MIN_PLAUSIBLE_PAY_USD, 0, 1e9, False, "the least plausible annual pay, USD"),
+    Setting("MLSALARY_MAX_PAY_USD", MAX_PLAUSIBLE_PAY_USD, 1, 1e12, False, "the most plausible annual pay, USD"),
+    Setting("MLSALARY_STALE_MONTHS", STALE_AFTER_MONTHS, 1, 1200, True, "months before data is called stale"),
+    Setting("MLSALARY_MAX_SHRINK", MAX_SHRINK, 0, 1, False, "the share a pull may shrink a source by"),
+    Setting("MLSALARY_PULL_WAIT", PULL_WAIT_SECONDS, 0, 86_400, False, "seconds a pull waits for another"),
+    Setting("MLSALARY_PULL_NICE", PULL_NICE, 0, 19, True, "how much background work lowers its priority"),
+    Setting("MLSALARY_MAX_REQUESTS", MAX_REQUESTS, 1, 10_000, True, "requests the web app answers at once"),
+    Setting("MLSALARY_MIN_N", DEFAULT_MIN_N, 0, 1_000_000, True, "the least n a figure is printed with"),
+)}  # fmt: skip

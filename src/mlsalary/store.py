@@ -112,16 +112,9 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 _TARGET: ContextVar[Path | None] = ContextVar("store_target", default=None)
 _LOCK_DEPTH: ContextVar[int] = ContextVar("pull_lock_depth", default=0)
-PULL_WAIT_SECONDS = 600.0
-
-
 def pull_wait() -> float:
     """How long a pull waits for another to finish (MLSALARY_PULL_WAIT seconds, default 600)."""
-    raw = os.environ.get("MLSALARY_PULL_WAIT", "").strip()
-    try:
-        return max(float(raw), 0.0) if raw else PULL_WAIT_SECONDS
-    except ValueError:
-        return PULL_WAIT_SECONDS
+    return config.setting("MLSALARY_PULL_WAIT")
 
 
 @contextmanager

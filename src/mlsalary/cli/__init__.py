@@ -21,6 +21,9 @@ class _Group(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
+            from mlsalary import config
+
+            config.check_settings()  # a bad MLSALARY_* value is one line before any work, not a crash midway
             return super().invoke(ctx)
         except MlsalaryError as e:
             from mlsalary.cli.output import safe

@@ -11,18 +11,16 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 PRIVACY_FLOOR = 5
-DEFAULT_MIN_N = 30
 
 
 def min_n() -> int:
     """The smallest n for which a statistic is printed as a number."""
-    raw = os.environ.get("MLSALARY_MIN_N", "").strip()
-    value = int(raw) if raw.isdigit() else DEFAULT_MIN_N
-    return max(value, PRIVACY_FLOOR)
+    from mlsalary import config
+
+    return max(int(config.setting("MLSALARY_MIN_N")), PRIVACY_FLOOR)
 
 
 def visibility(n: int, threshold: int | None = None) -> str:

@@ -171,6 +171,17 @@ OFFERS: list[tuple[str, str, str]] = [
     ("escape codes in the company", OFFER.replace("Acme", "Evil\\u001b[2J"), "offer.company"),
     ("vesting that is not 100%", OFFER + "[offer.equity]\ngrant_value = 100000\nvesting = [50, 10]\n", "vesting"),
     ("a file that is not text", "\udcff", "offer"),
+    ("NaN in a vesting list", OFFER + "[offer.equity]\ngrant_value = 100000\nvesting = [nan, 100]\n",
+     "offer.equity.vesting.0: Input should be a finite number"),
+    ("an infinite base", OFFER.replace("150000", "inf"), "offer.base: Input should be a finite number"),
+    ("a bonus of NaN", OFFER + "bonus_target_pct = nan\n", "offer.bonus_target_pct"),
+    ("a negative infinite raise", OFFER + "base_raise_pct = -inf\n", "offer.base_raise_pct"),
+    ("an unknown profile role", OFFER + '[profile]\nrole = "wizard"\n', "profile.role: unknown role 'wizard'"),
+    ("an unknown profile level", OFFER + '[profile]\nlevel = "boss"\n', "profile.level"),
+    ("an unknown profile country", OFFER + '[profile]\ncountry = "Atlantis"\n', "profile.country"),
+    ("an unknown profile industry", OFFER + '[profile]\nindustry = "piracy"\n', "profile.industry"),
+    ("escape codes in the profile metro", OFFER + '[profile]\nmetro = "Seattle\\u001b]0;x\\u0007"\n',
+     "profile.metro"),
 ]
 
 
@@ -185,6 +196,47 @@ def test_a_bad_offer_file_is_one_line_naming_the_field(tmp_path: Path, kind: str
     assert "internal error" not in err and "\x1b" not in err
 
 
+def _fifo_offer(tmp: Path) -> Path:
+    os.mkfifo(tmp / "offer.toml")
+    return tmp / "offer.toml"
+
+
+#: offer paths that are not offer files: (kind, make(tmp) -> the path to give, what the message says)
+OFFER_PATHS: list[tuple[str, Callable[[Path], Path], str]] = [
+    ("/dev/zero as an offer file", lambda t: Path("/dev/zero"), "not a regular file"),
+    ("a FIFO as an offer file", _fifo_offer, "not a regular file"),
+    ("a folder as an offer file", lambda t: t, "not a regular file"),
+    ("an offer file of 2 MB", lambda t: _write(t / "big.toml", OFFER + "# padding\n" * 200_000), "bytes, more than"),
+    ("an offer file that does not exist", lambda t: t / "missing.toml", "No such file"),
+]
+
+
+@pytest.mark.parametrize(("kind", "make", "says"), OFFER_PATHS, ids=[k for k, *_ in OFFER_PATHS])
+def test_an_offer_path_that_is_not_an_offer_file_is_one_line(
+    tmp_path: Path, kind: str, make: Callable[[Path], Path], says: str
+) -> None:
+    """Checked before anything reads it: a FIFO would block the read forever, /dev/zero would fill the memory."""
+    import threading
+
+    result: list[tuple[int, str, str]] = []
+    worker = threading.Thread(target=lambda: result.append(run_cli("offer", str(make(tmp_path)), "--no-market")),
+                              daemon=True)  # fmt: skip
+    worker.start()
+    worker.join(20)
+    assert result, (kind, "hung")
+    code, out, err = result[0]
+    assert code == 1 and len(err.strip().splitlines()) == 1 and says in err, (kind, err)
+
+
+def test_an_unknown_metro_in_an_offer_is_refused_when_metros_are_loaded(tmp_path: Path) -> None:
+    assert run_cli("data", "pull", "oews", "--offline")[0] == 0
+    p = _write(tmp_path / "offer.toml", OFFER + '[profile]\nmetro = "Atlantis City"\n')
+    code, out, err = run_cli("offer", str(p), "--no-market")
+    assert code == 1 and err.startswith("error: profile.metro:") and "Atlantis" in err, err
+    ok = _write(tmp_path / "ok.toml", OFFER + '[profile]\nmetro = "Seattle"\n')
+    assert run_cli("offer", str(ok), "--no-market")[0] == 0
+
+
 #: command-line values: (kind, argv, what the message names)
 ARGS: list[tuple[str, list[str], str]] = [
     ("an unknown level", ["estimate", "--role", "ml_engineer", "--level", "boss"], "boss"),
@@ -195,6 +247,9 @@ ARGS: list[tuple[str, list[str], str]] = [
     ("an unknown metro", ["estimate", "--role", "ml_engineer", "--level", "mid", "--metro", "Atlantis City"],
      "Atlantis"),
     ("SQL that writes", ["data", "sql", "DELETE FROM observations"], "read-only"),
+    ("years of experience of NaN", ["estimate", "--role", "ml_engineer", "--years", "nan"], "years of experience"),
+    ("serving on an address that cannot exist", ["serve", "--host", "256.1.1.1"], "--host"),
+    ("serving on a name that is not an address", ["serve", "--host", "not a host name"], "--host"),
 ]
 
 
@@ -274,7 +329,26 @@ REQUESTS: list[tuple[str, str, str, object, str]] = [
      "currency"),
     ("a body over 64 KB", "POST", "/api/v1/estimate", b"[" + b" " * 70_000 + b"]", "body"),
     ("a Host that is not this server", "GET", "/api/v1/health", "evil.example", "host"),
+    ("offer API: NaN in a vesting list", "POST", "/api/v1/offer/evaluate",
+     b'{"offer": {"base": 100000, "equity": {"grant_value": 1000, "vesting": [NaN, 100]}}}', "offer.equity.vesting.0"),
+    ("offer API: an infinite base", "POST", "/api/v1/offer/evaluate", b'{"offer": {"base": Infinity}}', "offer.base"),
+    ("offer API: JSON nested 5,000 deep", "POST", "/api/v1/offer/evaluate", b"[" * 5000 + b"]" * 5000, "body"),
+    ("offer API: an unknown profile role", "POST", "/api/v1/offer/evaluate",
+     {"offer": {"base": 100000}, "profile": {"role": "wizard"}}, "profile.role"),
+    ("estimate: NaN years of experience", "POST", "/api/v1/estimate", b'{"years_experience": NaN}',
+     "years_experience"),
+    ("start: infinite years of experience", "GET", "/api/v1/start?years_experience=inf", None, "years_experience"),
 ]
+
+
+@pytest.mark.parametrize("prior", ["[" * 5000 + "]" * 5000, '{"a": 1}', "[1, 2]", "not json"],
+                         ids=["nested 5,000 deep", "an object", "numbers", "not JSON"])  # fmt: skip
+def test_the_offer_pages_earlier_offers_field_is_a_422_naming_it(prior: str) -> None:
+    from mlsalary.web.app import create_app
+
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    r = client.post("/offer", data={"prior": prior, "offer.base": "100000"})
+    assert r.status_code == 422 and "prior" in r.text and "x-frame-options" in r.headers, r.status_code
 
 
 @pytest.mark.parametrize(("kind", "method", "url", "body", "field"), REQUESTS, ids=[k for k, *_ in REQUESTS])
@@ -294,5 +368,5 @@ def test_a_bad_request_is_a_4xx_naming_the_field(store_with_data: int, kind: str
 
 def test_the_catalogue_holds_at_least_40_kinds() -> None:
     kinds = [k for k, *_ in ROWS] + [k for k, _ in FILES] + [k for k, *_ in OFFERS] + [k for k, *_ in ARGS]
-    kinds += [k for k, *_ in REQUESTS] + [k for k, _ in SETTING_VALUES]
+    kinds += [k for k, *_ in REQUESTS] + [k for k, _ in SETTING_VALUES] + [k for k, *_ in OFFER_PATHS]
     assert len(kinds) == len(set(kinds)) >= 40

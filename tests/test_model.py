@@ -232,7 +232,7 @@ def test_profile_without_support_is_refused(model_home: Path) -> None:
         (["--role", "wizard", "--level", "mid"], "error: unknown role 'wizard': choose one of ml_engineer, "
          "research_scientist, applied_scientist, data_scientist, mlops_engineer, ai_engineer, data_engineer, "
          "data_analyst, software_engineer, infrastructure_engineer, researcher, manager, other"),
-        (["--years", "-3"], "error: years of experience must be 0 or more, not -3"),
+        (["--years", "-3"], "error: years of experience must be a number from 0 to 60, not -3"),
         (["--level", "mid", "--country", "Narnia"],
          "error: unknown country 'Narnia': give an ISO code such as US, GB, DE, IN or a country name"),
         (["--level", "boss"], "error: unknown level 'boss': choose one of entry, mid, senior, executive"),

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mlsalary.errors import MlsalaryError
+from mlsalary.errors import InputError, MlsalaryError
 
 
 class WriteError(MlsalaryError):
@@ -40,3 +40,30 @@ def write_text(path: Path, text: str) -> None:
     """`text` into `path`, atomically (see atomic)."""
     with atomic(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def check_regular(path: Path, limit: int, what: str, error: type[MlsalaryError] = InputError) -> int:
+    """The size of `path`, after making sure it is a regular file (not a FIFO, which would block a read forever, nor
+    a device such as /dev/zero, which never ends) of at most `limit` bytes — before anything reads or hashes it.
+    `error` (naming `what` and the path) otherwise."""
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError as e:
+        raise error(f"{what}: cannot read {path}: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"{what}: {path} is not a regular file; give the file itself")
+    if st.st_size > limit:
+        raise error(f"{what}: {path.name} is {st.st_size:,} bytes, more than {limit:,}: not a file of this kind")
+    return st.st_size
+
+
+def read_small(path: Path, limit: int, what: str, error: type[MlsalaryError] = InputError) -> bytes:
+    """A regular file's bytes (check_regular first); an unreadable one is `error` naming the cause."""
+    check_regular(path, limit, what, error)
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit + 1)[:limit]
+    except OSError as e:
+        raise error(f"{what}: cannot read {path}: {e.strerror or e}") from None

@@ -39,8 +39,9 @@ def _profile(
     **optional: Any,
 ) -> dict[str, Any]:
     check_choices({"role": role})
-    if years_experience is not None and years_experience < 0:
-        raise ProfileError(f"years of experience must be 0 or more, not {years_experience:g}", "years_experience")
+    if years_experience is not None and not 0 <= years_experience <= 60:  # NaN fails this too
+        raise ProfileError(f"years of experience must be a number from 0 to 60, not {years_experience:g}",
+                           "years_experience")  # fmt: skip
     if level is None:
         level = levels.level_from_years(years_experience)
     if level is None:

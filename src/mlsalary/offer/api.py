@@ -14,6 +14,7 @@ def evaluate(
     of: schema.OfferFile, discount_rate: float = 0.05, growth: float = 0.10, with_market: bool = True
 ) -> dict[str, Any]:
     """Year by year, scenarios, switch vs stay, market position and negotiation for a validated offer."""
+    check_metro(of)
     out = compute.evaluate(of.offer, discount_rate=discount_rate, growth=growth)
     if of.current is not None:
         out["switch_vs_stay"] = switch_vs_stay(of)
@@ -24,6 +25,22 @@ def evaluate(
             out["market"] = {"available": False, "reason": str(e)}
             out["negotiation"] = {"available": False, "reason": str(e)}
     return out
+
+
+def check_metro(of: schema.OfferFile) -> None:
+    """An OfferError naming profile.metro when it is not a metro of the loaded OEWS data (with no OEWS metros loaded
+    it cannot be checked: the market section then says why it is unavailable)."""
+    from mlsalary import wages
+    from mlsalary.errors import InputError, NotFound, StoreError
+
+    if of.profile is None or of.profile.metro is None:
+        return
+    try:
+        wages.metro(of.profile.metro, field="profile.metro")
+    except (NotFound, StoreError):
+        return
+    except InputError as e:
+        raise schema.OfferError(str(e), "profile.metro") from None
 
 
 def evaluate_offer(

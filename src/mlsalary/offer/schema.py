@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from mlsalary.errors import InputError
 
@@ -35,7 +35,7 @@ class _Strict(BaseModel):
     """Unknown fields are errors, and types are strict: true is not a number, "12" is not 12 (parse(lax=True) is
     for web forms, whose values are all text)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)  # nan and inf are not amounts
 
 
 def _schedule(value: str | list[float]) -> list[float]:
@@ -142,14 +142,41 @@ class OfferTerms(_Strict):
 
 
 class Profile(_Strict):
+    """Who the offer is for, in the estimate's terms: each value one the estimate knows (the metro is checked against
+    the loaded OEWS metros when the offer is evaluated: offer.api.check_metro)."""
+
     role: str = "ml_engineer"
     level: str | None = None
     country: str = "US"
-    metro: str | None = None
+    metro: str | None = Field(None, max_length=80)
     remote: str | None = None
     company_size: str | None = None
     industry: str | None = None
     education: str | None = None
+
+    @field_validator("role", "level", "remote", "company_size", "industry", "education")
+    @classmethod
+    def _known(cls, v: str | None, info: ValidationInfo) -> str | None:
+        from mlsalary.model.features import check_choices
+
+        try:
+            check_choices({str(info.field_name): v})
+        except InputError as e:
+            raise ValueError(str(e)) from None
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        from mlsalary.normalize import geo
+
+        try:
+            geo.require_iso2(v)
+        except InputError as e:
+            raise ValueError(str(e)) from None
+        return v
+
+    _check_metro = field_validator("metro")(lambda v: v if v is None else _plain_text(v))
 
 
 class Current(_Strict):
@@ -175,8 +202,24 @@ class OfferFile(_Strict):
     current: Current | None = None
 
 
+#: The members of a union field as pydantic names them in an error's location (vesting: str | list[float]).
+_UNION_TAGS = {"str", "int", "float", "bool", "list[float]", "list[int]", "list[str]"}
+
+
 def _where(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc if not str(p).startswith("function-after"))
+    return ".".join(str(p) for p in loc if not str(p).startswith("function-after") and str(p) not in _UNION_TAGS)
+
+
+def first_error(errors: list[Any]) -> dict[str, Any]:
+    """The error to report: the first, unless the same field also has one that says more than "not of this type"
+    (a list given for `str | list[float]` fails as a string too; its item's error is the one that helps)."""
+    first = dict(errors[0])
+    if str(first["type"]).endswith("_type"):
+        where = _where(tuple(first["loc"]))
+        better = [dict(e) for e in errors if _where(tuple(e["loc"])).startswith(where) and
+                  not str(e["type"]).endswith("_type")]  # fmt: skip
+        return better[0] if better else first
+    return first
 
 
 def parse(data: dict[str, object], name: str, lax: bool = False) -> OfferFile:
@@ -184,7 +227,7 @@ def parse(data: dict[str, object], name: str, lax: bool = False) -> OfferFile:
     try:
         return OfferFile.model_validate(data, strict=False if lax else None)
     except ValidationError as e:
-        field, msg = describe(dict(e.errors()[0]))
+        field, msg = describe(first_error(e.errors()))
         raise OfferError(f"{name}: {field}: {msg}", field) from None
 
 
@@ -210,12 +253,17 @@ def read_toml(text: str, name: str, field: str = "toml") -> dict[str, Any]:
         raise OfferError(f"{name}: not valid TOML for an offer: arrays or tables nested too deeply", field) from None
 
 
+#: The most an offer file may hold (a full one with comments is about 2 KB).
+MAX_OFFER_BYTES = 1 << 20
+
+
 def load(path: Path) -> OfferFile:
-    """Read and validate an offer file."""
+    """Read and validate an offer file (a regular file of at most MAX_OFFER_BYTES: never a FIFO or a device)."""
+    from mlsalary.files import read_small
+
+    raw = read_small(path, MAX_OFFER_BYTES, "offer file", OfferError)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise OfferError(f"{path}: cannot read the offer file: {e.strerror}") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise OfferError(f"{path.name}: not UTF-8 text (byte {e.start + 1} is not): save the offer file as UTF-8",
                          "offer") from None  # fmt: skip

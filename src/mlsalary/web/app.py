@@ -56,6 +56,7 @@ class Health(BaseModel):
 
 
 class EstimateRequest(BaseModel):
+    model_config = {"allow_inf_nan": False}
     role: str = Field("ml_engineer", max_length=40)
     level: str | None = Field(None, max_length=20)
     country: str = Field("US", max_length=60)
@@ -231,14 +232,13 @@ def create_app() -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         """Pydantic's errors as one line naming the field (dotted: offer.equity.vesting), like the CLI's."""
-        from mlsalary.offer.schema import describe
+        from mlsalary.offer.schema import describe, first_error
 
-        items = []
-        for err in exc.errors():
-            where, *rest = err["loc"] or ["body"]
-            field, msg = describe({**err, "loc": rest}) if rest else (str(where), str(err["msg"]))
-            items.append({"loc": [where, field], "msg": f"{field}: {msg}", "type": err["type"]})
-        return JSONResponse(status_code=422, content={"detail": items[:1]})
+        err = first_error(list(exc.errors()))
+        where, *rest = err["loc"] or ["body"]
+        field, msg = describe({**err, "loc": rest}) if rest else (str(where), str(err["msg"]))
+        item = {"loc": [where, field], "msg": f"{field}: {msg}", "type": err["type"]}
+        return JSONResponse(status_code=422, content={"detail": [item]})
 
     @app.exception_handler(MlsalaryError)
     async def library_error(request: Request, exc: MlsalaryError) -> Response:
@@ -266,7 +266,7 @@ def create_app() -> FastAPI:
     def start(
         role: str = Query("ml_engineer", max_length=40),
         level: str | None = Query(None, max_length=20),
-        years_experience: float | None = Query(None, ge=0, le=60),
+        years_experience: float | None = Query(None, ge=0, le=60, allow_inf_nan=False),
         country: str = Query("US", max_length=60),
         city: str | None = Query(None, max_length=80),
         currency: str = Query("USD", max_length=3),

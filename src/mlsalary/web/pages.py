@@ -455,7 +455,7 @@ def _prior(text: str) -> list[dict[str, Any]]:
     """The offers entered before (the hidden field of the compare form): a JSON list of offers' data."""
     try:
         kept = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         kept = None
     if not isinstance(kept, list) or not all(isinstance(d, dict) for d in kept):
         raise InputError("prior: the earlier offers could not be read; start again from the offer page", "prior")

@@ -158,6 +158,25 @@ def test_a_bad_file_is_one_line_and_the_data_stays(tmp_path: Path, store_with_da
     assert int(api.status()["sources"][0]["rows_loaded"]) == store_with_data, kind  # nothing lost
 
 
+#: Terminal control a file could carry: retitle the window (OSC), clear the screen, ring the bell.
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x07"
+
+
+@pytest.mark.parametrize("where", ["file name", "header", "row"])
+def test_no_line_the_cli_prints_carries_terminal_control(tmp_path: Path, store_with_data: int, where: str) -> None:
+    """`data pull`'s failed/refused/note lines once skipped the escape filter: a CSV header or a file name with
+    ESC]0;…BEL retitled the terminal. Every line on both streams passes it now, whatever prints it."""
+    name = f"salaries{HOSTILE}.csv" if where == "file name" else "salaries.csv"
+    header = HEADER.replace("company_size", f"company_size{HOSTILE}") if where == "header" else HEADER
+    row = GOOD.replace("Machine", f"Machine{HOSTILE}") if where == "row" else GOOD
+    f = _write(tmp_path / "evil" / name, "\n".join([header, row, row.replace("200000", "1")]) + "\n")
+    for argv in (["data", "pull", "aijobs", "--from", str(f)], ["data", "status"],
+                 ["data", "sql", "SELECT job_title FROM observations"]):  # fmt: skip
+        code, out, err = run_cli(*argv)
+        for bad in ("\x1b]", "\x07", "\x1b[2J"):
+            assert bad not in out + err, (where, argv, (out + err)[:300])
+
+
 OFFER = "[offer]\ncompany = \"Acme\"\nbase = 150000\n"
 #: offer files given to `mlsalary offer FILE --no-market`: (kind, text, the field or words the message names)
 OFFERS: list[tuple[str, str, str]] = [

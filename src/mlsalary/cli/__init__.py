@@ -20,6 +20,12 @@ class _Group(TyperGroup):
     """Turns library errors into one clear line and a non-zero exit, for every command and sub-command."""
 
     def invoke(self, ctx: Any) -> Any:
+        from mlsalary.cli.output import filtered
+
+        with filtered():  # every line printed, on both streams, passes the escape filter
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             from mlsalary import config
 

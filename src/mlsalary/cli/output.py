@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 #: Terminal control a text from the data or a user's file could carry (an offer's company name, a job title, a file
@@ -15,33 +17,56 @@ _CONTROL = re.compile(r"\x1b\[[0-9;]*m|\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n
                       r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # fmt: skip
 
 
-def safe(text: str) -> str:
-    """`text` without terminal control (colour codes, SGR, are kept: Rich writes them itself on a terminal)."""
-    return _CONTROL.sub(lambda m: m.group(0) if m.group(0).endswith("m") and m.group(0).startswith("\x1b[") else "",
-                        text)  # fmt: skip
+#: What a live progress display draws with (Rich's Progress and status, measured): colours, hiding and showing the
+#: cursor, one line up, erasing the line, a carriage return. Only the standard-error stream lets these through.
+_PROGRESS = re.compile(r"\x1b\[[0-9;]*m|\x1b\[\?25[lh]|\x1b\[[0-9]*A|\x1b\[2K|\r")
+
+
+def safe(text: str, progress: bool = False) -> str:
+    """`text` without terminal control (colour codes, SGR, are kept: Rich writes them itself on a terminal; with
+    `progress`, also what a progress display draws with, and nothing more)."""
+    def keep(m: re.Match[str]) -> str:
+        code = m.group(0)
+        if progress:
+            return code if _PROGRESS.fullmatch(code) else ""
+        return code if code.endswith("m") and code.startswith("\x1b[") else ""
+
+    return _CONTROL.sub(keep, text)
 
 
 class SafeWriter:
-    """A text stream that passes on everything but terminal control (see `safe`)."""
+    """A text stream that passes on everything but terminal control (see `safe`); `progress` for standard error,
+    where the progress display draws."""
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
+    def __init__(self, stream: Any, progress: bool = False) -> None:
+        self._stream, self._progress = stream, progress
 
     def write(self, text: str) -> int:
-        return int(self._stream.write(safe(text)))
+        return int(self._stream.write(safe(text, self._progress)))
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, fileno … of the real stream
         return getattr(self._stream, name)
 
 
 def console(stderr: bool = False) -> Any:
-    """A Rich console; standard output goes through SafeWriter (the stderr console also draws progress, whose cursor
-    control must pass)."""
+    """A Rich console writing through SafeWriter (the stderr one lets the progress display's cursor control pass)."""
     from rich.console import Console
 
     if stderr:
-        return Console(stderr=True, highlight=False)
+        return Console(file=SafeWriter(sys.stderr, progress=True), highlight=False)  # type: ignore[arg-type]
     return Console(file=SafeWriter(sys.stdout), highlight=False)  # type: ignore[arg-type]  # a text stream
+
+
+@contextlib.contextmanager
+def filtered() -> Iterator[None]:
+    """Every line a command prints, on both streams and by whatever means (typer.echo, a console, print), passes the
+    escape filter while it runs: a file name or a CSV header carrying ESC]0;…BEL cannot retitle the terminal."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeWriter(out), SafeWriter(err, progress=True)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def print_json(obj: Any) -> None:

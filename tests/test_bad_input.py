@@ -269,17 +269,49 @@ ARGS: list[tuple[str, list[str], str]] = [
     ("years of experience of NaN", ["estimate", "--role", "ml_engineer", "--years", "nan"], "years of experience"),
     ("serving on an address that cannot exist", ["serve", "--host", "256.1.1.1"], "--host"),
     ("serving on a name that is not an address", ["serve", "--host", "not a host name"], "--host"),
+    ("an offer's page written to a device", ["offer", "examples/offer.toml", "--no-market", "--html", "DEVICE"],
+     "not a regular file"),
+    ("an export written to a device", ["data", "export", "--format", "csv", "--out", "DEVICE"], "not a regular file"),
+    ("an export written to a FIFO", ["data", "export", "--format", "csv", "--out", "FIFO"], "not a regular file"),
+    ("an export written over a folder", ["data", "export", "--format", "csv", "--out", "FOLDER"],
+     "not a regular file"),
+    ("figures written into a device", ["figures", "--out", "DEVICE"], "device"),
 ]
 
 
+def _targets(tmp: Path) -> dict[str, Path]:
+    """Output paths that are not regular files, made here — never the machine's own /dev/full: a regression would
+    replace it. DEVICE is a character device like /dev/full (root can make one; elsewhere a FIFO stands in)."""
+    import stat
+
+    (tmp / "targets").mkdir()
+    device, fifo, folder = tmp / "targets" / "device", tmp / "targets" / "fifo", tmp / "targets" / "folder"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    except PermissionError:
+        os.mkfifo(device)
+    os.mkfifo(fifo)
+    folder.mkdir()
+    return {"DEVICE": device, "FIFO": fifo, "FOLDER": folder}
+
+
 @pytest.mark.parametrize(("kind", "argv", "names"), ARGS, ids=[k for k, *_ in ARGS])
-def test_a_bad_command_line_value_is_one_line(store_with_data: int, kind: str, argv: list[str], names: str) -> None:
+def test_a_bad_command_line_value_is_one_line(store_with_data: int, kind: str, argv: list[str], names: str,
+                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import stat
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])  # examples/ is the repository's
+    targets = _targets(tmp_path)
+    argv = [str(targets.get(a, a)) for a in argv]
+    devices = {a: os.stat(a).st_mode for a in argv if a in map(str, targets.values())}
     if "--metro" in argv:
         assert run_cli("data", "pull", "oews", "--offline")[0] == 0
     code, out, err = run_cli(*argv)
     assert code in (1, 2), (kind, code, out, err)
     assert names.lower() in err.lower(), (kind, err)
     assert "internal error" not in out + err and "Traceback" not in out + err, kind
+    for a, mode in devices.items():  # never replaced by a regular file
+        assert not stat.S_ISREG(os.stat(a).st_mode) and os.stat(a).st_mode == mode, (kind, a)
 
 
 #: values of an MLSALARY_* setting, each tried on every declared setting (config.SETTINGS): (kind, value)

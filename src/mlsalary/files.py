@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from mlsalary.errors import InputError, MlsalaryError
@@ -20,10 +20,16 @@ class WriteError(MlsalaryError):
 def atomic(path: Path, suffix: str = "") -> Iterator[Path]:
     """Yield the temporary path to write; on success it replaces `path`, on any failure it is removed.
     `suffix` is kept at the end of the temporary name (numpy's savez adds .npz to a name without it)."""
+    import stat
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise WriteError(f"cannot create the folder {path.parent}: {e.strerror}") from e
+    with suppress(FileNotFoundError):  # renaming over a device, a FIFO or a folder would replace it (as root)
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise WriteError(f"cannot write {path}: it is not a regular file (a device, a pipe or a folder); give the "
+                             "path of a file to write")  # fmt: skip
     tmp = path.with_name(path.name + ".part" + suffix)
     try:
         yield tmp

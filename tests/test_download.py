@@ -14,7 +14,7 @@ import pytest
 from conftest import run_cli
 from mlsalary import api
 from mlsalary.errors import DownloadError
-from mlsalary.sources import aijobs, retrieve
+from mlsalary.sources import FetchedFile, aijobs, retrieve
 
 BODY = (
     b"work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,"
@@ -25,6 +25,7 @@ BODY = (
 
 class Handler(BaseHTTPRequestHandler):
     seen_agents: list[str] = []  # noqa: RUF012  (shared by the test server's threads on purpose)
+    seen_encodings: list[str] = []  # noqa: RUF012
 
     def do_GET(self) -> None:
         Handler.seen_agents.append(self.headers.get("User-Agent", ""))
@@ -39,6 +40,18 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(BODY)  # then the connection closes: the transfer is cut short
             self.close_connection = True
+        elif self.path in ("/gzip.csv", "/negotiated.csv"):
+            import gzip
+
+            asked = "gzip" in self.headers.get("Accept-Encoding", "")
+            Handler.seen_encodings.append(self.headers.get("Accept-Encoding", ""))
+            body = gzip.compress(BODY) if self.path == "/gzip.csv" or asked else BODY
+            self.send_response(200)
+            if body is not BODY:
+                self.send_header("Content-Encoding", "gzip")  # /gzip.csv: even when not asked, as some servers do
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         else:
             self.send_error(404, "Not Found")
 
@@ -72,6 +85,18 @@ def test_download_writes_file_checksum_sidecar_and_sends_user_agent(server: str,
     assert retrieve.cached(dest) == digest
     assert seen[-1] == ("salaries.csv", len(BODY), len(BODY))
     assert Handler.seen_agents[-1].startswith("mlsalary/")
+
+
+@pytest.mark.parametrize("path", ["/negotiated.csv", "/gzip.csv"])
+def test_a_download_saves_the_files_own_bytes_whatever_the_transfer_encoding(server: str, tmp_path: Path,
+                                                                             path: str) -> None:  # fmt: skip
+    """httpx asks for gzip by default, and iter_raw saved the compressed bytes as salaries.csv. The download asks
+    for the identity encoding, and decodes a server that compresses anyway; the checksum is of the file's bytes."""
+    dest = tmp_path / "salaries.csv"
+    digest = retrieve.download(f"{server}{path}", dest, expected_sha256=hashlib.sha256(BODY).hexdigest())
+    assert dest.read_bytes() == BODY and digest == hashlib.sha256(BODY).hexdigest()
+    assert Handler.seen_encodings[-1] == "identity"
+    assert aijobs.parse([FetchedFile(dest, digest, "test")]).rows_loaded == 1
 
 
 def test_checksum_mismatch_keeps_nothing(server: str, tmp_path: Path) -> None:
@@ -143,3 +168,15 @@ def test_pull_aijobs_online_failure_falls_back_to_the_bundled_copy(
     )
     assert not list(retrieve.source_cache("aijobs").glob("*"))  # nothing half-downloaded is kept
     assert api.status()["sources"][0]["origin"] == "package:mlsalary/data/aijobs/salaries_2025-08-09.csv.xz"
+
+
+def test_the_bundled_snapshot_is_checked_against_the_checksum_shipped_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A known checksum: the bundled aijobs snapshot's (SHA256SUMS beside it; the OEWS package file is checked
+    against its manifest the same way, oews.package_file). A damaged copy is refused with the fix, never loaded."""
+    from mlsalary.errors import SourceError
+
+    f = aijobs.bundled("test")
+    assert f.sha256 == retrieve.known_sha256(f.path.with_name("SHA256SUMS"), f.path.name) == retrieve.sha256_of(f.path)
+    monkeypatch.setattr(retrieve, "known_sha256", lambda sums, name: "0" * 64)
+    with pytest.raises(SourceError, match="is damaged .*reinstall mlsalary"):
+        aijobs.bundled("test")

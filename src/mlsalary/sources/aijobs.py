@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlsalary import config
-from mlsalary.errors import DownloadError, SchemaError
+from mlsalary.errors import DownloadError, SchemaError, SourceError
 from mlsalary.normalize import geo, levels, money, titles
 from mlsalary.sources import (
     FetchedFile,
@@ -132,7 +132,12 @@ def bundled(why: str) -> FetchedFile:
     from importlib import resources
 
     path = Path(str(resources.files("mlsalary").joinpath(BUNDLED)))
-    return FetchedFile(path, retrieve.sha256_of(path), f"package:mlsalary/{BUNDLED}", why)
+    want = retrieve.known_sha256(path.with_name("SHA256SUMS"), path.name)
+    if want is None:
+        raise SourceError(f"aijobs: the bundled snapshot's checksum is missing ({path.with_name('SHA256SUMS')}); "
+                          "reinstall mlsalary")  # fmt: skip
+    digest = retrieve.verified(path, want, "reinstall mlsalary, or give a copy with --from")
+    return FetchedFile(path, digest, f"package:mlsalary/{BUNDLED}", why)
 
 
 def stem(path: Path) -> str:

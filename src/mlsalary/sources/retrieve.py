@@ -47,27 +47,30 @@ def download(
         with httpx.stream(
             "GET",
             url,
-            headers={"User-Agent": config.USER_AGENT},
+            # The file's own bytes are wanted: no transfer compression asked for (a server that compresses anyway
+            # is decoded below — the cache never holds gzip bytes under a .csv name).
+            headers={"User-Agent": config.USER_AGENT, "Accept-Encoding": "identity"},
             timeout=timeout if timeout is not None else config.HTTP_TIMEOUT_S,
             follow_redirects=True,
         ) as r:
             if r.status_code != 200:
                 raise DownloadError(f"{url}: HTTP {r.status_code} {r.reason_phrase}; {_fix(dest)}")
-            total_hdr = r.headers.get("content-length")
+            total_hdr = r.headers.get("content-length")  # bytes on the wire (encoded, when the server compressed)
             total = int(total_hdr) if total_hdr and total_hdr.isdigit() else None
             with open(part, "wb") as f:
-                for chunk in r.iter_raw(CHUNK):
+                for chunk in r.iter_bytes(CHUNK):  # decoded
                     f.write(chunk)
                     h.update(chunk)
-                    done += len(chunk)
+                    done = r.num_bytes_downloaded
                     if progress:
                         progress(dest.name, done, total)
+            done = r.num_bytes_downloaded
             if total is not None and done != total:
                 raise DownloadError(f"{url}: transfer interrupted after {done} of {total} bytes; run the pull again")
     except DownloadError:
         part.unlink(missing_ok=True)
         raise
-    except httpx.HTTPError as e:
+    except (httpx.HTTPError, OSError, EOFError, ValueError) as e:  # a cut connection, or a body that fails to decode
         part.unlink(missing_ok=True)
         kind = type(e).__name__
         error = Unreachable if isinstance(e, httpx.ConnectError | httpx.ConnectTimeout) and not done else DownloadError
@@ -85,6 +88,26 @@ def download(
     os.replace(part, dest)
     dest.with_name(dest.name + ".sha256").write_text(digest + "\n")
     return digest
+
+
+def verified(path: Path, expected: str, fix: str) -> str:
+    """The sha256 of `path` when it is `expected` (a checksum known in advance: a file shipped inside a package);
+    SourceError naming the file and `fix` otherwise."""
+    digest = sha256_of(path)
+    if digest != expected.lower():
+        raise SourceError(f"{path.name} is damaged (sha256 {digest[:12]}..., expected {expected[:12]}...): {fix}")
+    return digest
+
+
+def known_sha256(sums: Path, name: str) -> str | None:
+    """The sha256 a SHA256SUMS file (sha256sum's format: digest, two spaces, name) gives for `name`."""
+    if not sums.is_file():
+        return None
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, file = line.partition("  ")
+        if file.strip().lstrip("*") == name:
+            return digest.strip()
+    return None
 
 
 def _fix(dest: Path) -> str:

@@ -193,8 +193,10 @@ def _parse_official(path: Path, seen_cases: set[str]) -> ParseResult:
     df = df.fillna("")
     q = QuarantineRows()
     for row, why, detail in tab.problems():  # malformed rows: only their allowed fields are kept
-        kept = {h: (row.fields[j] if j < len(row.fields) else "") for j, h in enumerate(header)
-                if h in OFFICIAL_COLUMNS}  # fmt: skip
+        # A row whose fields do not line up with the header is kept without its values: by position, a missing field
+        # would put a contact's name, e-mail or phone under an allowed column (NAICS_CODE = "Smith").
+        aligned = len(row.fields) == len(header)
+        kept = {h: row.fields[j] for j, h in enumerate(header) if h in OFFICIAL_COLUMNS} if aligned else {}
         q.add(path.name, row.record, why, f"lca: {path.name} row {row.record}: {detail} (quarantined)", _raw(kept))
     lo, hi = config.plausible_pay_range()
     reasons: list[tuple[str, str] | None] = []

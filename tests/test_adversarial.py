@@ -4,6 +4,7 @@ never an internal error."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,13 +202,98 @@ def test_a_compression_bomb_is_refused_before_it_fills_the_memory(tmp_path: Path
     p = tmp_path / "survey_results_public.csv.bz2"
     p.write_bytes(bz2.compress(bomb))
     assert p.stat().st_size < 10_000
-    with pytest.raises(Exception, match="expands beyond 1,000,000 bytes; refused"):
+    with pytest.raises(Exception, match="expands beyond 1,000,000 bytes, more than a stackoverflow file can be"):
         textfile.read_bytes(p, "stackoverflow")
     z = tmp_path / "kaggle-survey-2022.zip"
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as f:
         f.writestr("kaggle_survey_2022_responses.csv", bomb)
     with pytest.raises(Exception, match="expands to 5,"):
         textfile.read_bytes(z, "kaggle-survey")
+
+
+#: The most a refused hostile file may make the process hold (peak resident memory).
+REFUSED_UNDER_BYTES = 1 << 30
+
+
+def _peak_of_pull(source: str, given: Path) -> tuple[int, str, int]:
+    """(exit code, stderr, peak resident bytes) of `mlsalary data pull SOURCE --from GIVEN` in a process of its own."""
+    import json
+    import subprocess
+
+    code = ("import json, resource, sys\nfrom mlsalary.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit as e:\n    rc = e.code\n"
+            "sys.__stderr__.write('\\n' + json.dumps([rc, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))")
+    r = subprocess.run([sys.executable, "-c", code, "data", "pull", source, "--from", str(given)],
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    *said, last = r.stderr.strip().splitlines()
+    rc, peak_kb = json.loads(last)
+    return rc, "\n".join(said), peak_kb * 1024
+
+
+def test_a_bz2_of_nearly_a_gigabyte_is_refused_under_a_gigabyte_resident(tmp_path: Path) -> None:
+    """An 8 MB bz2 of 0.94 GB of CSV passed the old 1 GiB cap and reached 8.2 GB resident: the source's own limit
+    (aijobs: 64 MiB) stops the decompression as soon as it passes it."""
+    import bz2
+
+    stream = bz2.compress(b"2024,SE,FT,ML Engineer,200000,USD,200000,US,0,US,M\n" * 200_000)  # 10.4 MB of CSV
+    p = tmp_path / "salaries.csv.bz2"
+    with open(p, "wb") as f:
+        f.write(bz2.compress(HEADER.encode() + b"\n"))
+        for _ in range(90):  # concatenated streams: 0.94 GB of CSV in about 200 KB
+            f.write(stream)
+    rc, said, peak = _peak_of_pull("aijobs", p)
+    assert rc == 1 and said.startswith("failed: aijobs: salaries.csv.bz2 expands beyond 67,108,864 bytes"), said
+    assert peak < REFUSED_UNDER_BYTES, peak
+
+
+def test_an_xlsx_unpacking_to_2_gb_is_refused_under_a_gigabyte_resident(tmp_path: Path) -> None:
+    """An xlsx whose sheet unpacks to 2 GB of XML aborted the process inside the xlsx reader: its parts are counted
+    as they inflate, before any reader opens it."""
+    import zipfile
+
+    p = tmp_path / "national_M2024_dl.xlsx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as w:
+            chunk = b'<row><c t="n"><v>1</v></c></row>' * 30_000
+            for _ in range(2_000_000_000 // len(chunk) + 1):
+                w.write(chunk)
+    assert p.stat().st_size < 20_000_000
+    rc, said, peak = _peak_of_pull("oews", p)
+    assert rc == 1 and "unpacks to more than 67,108,864 bytes" in said, said
+    assert peak < REFUSED_UNDER_BYTES, peak
+
+
+def test_an_xlsx_declaring_a_vast_sheet_is_refused_before_a_reader_allocates_it(tmp_path: Path) -> None:
+    import zipfile
+
+    from mlsalary.errors import SourceError
+    from mlsalary.sources import textfile
+
+    p = tmp_path / "national_M2024_dl.xlsx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", '<worksheet><dimension ref="A1:XFD1048576"/><sheetData/></worksheet>')
+    with pytest.raises(SourceError, match="declares a sheet of 17,179,869,184 cells"):
+        textfile.xlsx_bytes(p, "oews")
+
+
+def test_a_huge_sparse_file_is_refused_before_it_is_hashed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 50 GB sparse --from file was hashed for 135 s before the size check: the size comes first now."""
+    from mlsalary.sources import retrieve
+
+    p = tmp_path / "salaries.csv"
+    with open(p, "wb") as f:
+        f.truncate(50 * 10**9)
+    monkeypatch.setattr(retrieve, "sha256_of", lambda path: pytest.fail(f"{path} was hashed"))
+    code, _, err = run_cli("data", "pull", "aijobs", "--from", str(p))
+    assert code == 1 and "salaries.csv is 50,000,000,000 bytes, more than 67,108,864" in err, err
+    import pandas as pd
+
+    from mlsalary.errors import SourceError
+    from mlsalary.model import evaluate
+
+    with pytest.raises(SourceError, match="50,000,000,000 bytes"):  # model evaluate --test-data's reader
+        evaluate._file_rows(p, pd.DataFrame())
 
 
 def test_terminal_control_never_reaches_the_terminal(tmp_path: Path) -> None:

@@ -48,7 +48,8 @@ def write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def check_regular(path: Path, limit: int, what: str, error: type[MlsalaryError] = InputError) -> int:
+def check_regular(path: Path, limit: int, what: str, error: type[MlsalaryError] = InputError,
+                  noun: str = "file") -> int:  # fmt: skip
     """The size of `path`, after making sure it is a regular file (not a FIFO, which would block a read forever, nor
     a device such as /dev/zero, which never ends) of at most `limit` bytes — before anything reads or hashes it.
     `error` (naming `what` and the path) otherwise."""
@@ -59,7 +60,7 @@ def check_regular(path: Path, limit: int, what: str, error: type[MlsalaryError] 
     except OSError as e:
         raise error(f"{what}: cannot read {path}: {e.strerror or e}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise error(f"{what}: {path} is not a regular file; give the file itself")
+        raise error(f"{what}: {path} is not a regular file; give the {noun} itself")
     if st.st_size > limit:
         raise error(f"{what}: {path.name} is {st.st_size:,} bytes, more than {limit:,}: not a file of this kind")
     return st.st_size
@@ -67,7 +68,7 @@ def check_regular(path: Path, limit: int, what: str, error: type[MlsalaryError] 
 
 def read_small(path: Path, limit: int, what: str, error: type[MlsalaryError] = InputError) -> bytes:
     """A regular file's bytes (check_regular first); an unreadable one is `error` naming the cause."""
-    check_regular(path, limit, what, error)
+    check_regular(path, limit, what, error, noun=what)
     try:
         with open(path, "rb") as f:
             return f.read(limit + 1)[:limit]

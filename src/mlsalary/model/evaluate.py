@@ -131,12 +131,13 @@ def _file_rows(path: Path, listed: pd.DataFrame) -> pd.DataFrame:
     multiplicity against every listing (re-listings included: the model learnt from one copy of a re-listed posting,
     so a copy in the test file is not unseen)."""
     from mlsalary.errors import InsufficientData
-    from mlsalary.sources import FetchedFile, aijobs, retrieve
+    from mlsalary.sources import FetchedFile, aijobs, retrieve, textfile
 
-    if not path.is_file():
+    if not path.exists():
         raise InsufficientData(f"test data {path} does not exist: pass an aijobs.net-format CSV")
     from mlsalary.store import units_of
 
+    textfile.require_regular(path, aijobs.META.name)  # a regular file of a sane size, before it is hashed
     parsed = aijobs.parse([FetchedFile(path, retrieve.sha256_of(path), f"user:{path}")]).observations
     if parsed is None or parsed.empty:
         raise InsufficientData(f"{path.name} holds no usable rows")

@@ -63,6 +63,10 @@ class SourceMeta:
     downloadable: bool = True
     #: The folder holding its files in a mirror or a --from folder ("" = the source's name).
     folder: str = ""
+    #: The most one of its files may hold once decompressed (an xlsx: its unpacked XML), sized to the source's real
+    #: files with room to grow: anything larger is refused before it is held (textfile.limit), so a small
+    #: compressed file cannot expand to fill the memory.
+    max_bytes: int = 256 << 20
 
 
 @dataclass(frozen=True)

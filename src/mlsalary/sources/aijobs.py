@@ -68,6 +68,7 @@ META = SourceMeta(
     bundled=f"the final snapshot ({BUNDLED_DATE}) ships with mlsalary",
     final_data="2025-08-03",
     refresh="aijobs.net stopped publishing in August 2025: this data is final, there is nothing newer to fetch",
+    max_bytes=64 << 20,  # its final file (2025-08-09) is 8.3 MB, and aijobs.net has stopped publishing
 )
 
 COLUMNS = (

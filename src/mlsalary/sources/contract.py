@@ -56,17 +56,21 @@ def xlsx_rows(path: Path, source: str) -> list[list[Any]]:
 
     from python_calamine import CalamineWorkbook
 
-    raw = textfile.read_regular(path, source)
-    if path.name.lower().endswith(".zip"):
-        raw = textfile.zip_member(path, raw, source, ".xlsx", prefer=None)
+    raw = textfile.xlsx_bytes(path, source)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         rows: list[list[Any]] = wb.get_sheet_by_index(0).to_python() if wb.sheet_names else []
-    except SourceError:
-        raise
-    except Exception as e:  # calamine raises its own error types for files that are not workbooks
-        raise SourceError(f"{source}: {path.name} is not a readable xlsx workbook ({e}); download it again") from e
+    except BaseException as e:  # calamine's own errors, and its panics (a BaseException) on malformed files
+        raise unreadable_workbook(e, path, source) from e
     return rows
+
+
+def unreadable_workbook(e: BaseException, path: Path, source: str) -> BaseException:
+    """What to raise when an xlsx reader failed: an interrupt stays one; anything else is a SourceError."""
+    if isinstance(e, KeyboardInterrupt | SystemExit | MemoryError | SourceError):
+        return e
+    return SourceError(f"{source}: {path.name} is not a readable xlsx workbook ({type(e).__name__}: "
+                       f"{str(e)[:200]}); download it again")  # fmt: skip
 
 
 def _cell(v: Any) -> str:

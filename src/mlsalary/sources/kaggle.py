@@ -72,6 +72,7 @@ META = SourceMeta(
         "Kaggle Machine Learning & Data Science Survey data are used under Kaggle's terms for the survey "
         "(https://www.kaggle.com/c/kaggle-survey-2022/rules); download them yourself with a Kaggle account."
     ),
+    max_bytes=256 << 20,  # a year's responses CSV is about 40 MB
 )
 
 

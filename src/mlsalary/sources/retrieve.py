@@ -152,6 +152,9 @@ def resolve_local(
         if not from_path.exists():
             raise SourceError(f"{meta.name}: --from {from_path} does not exist; check the path")
         if from_path.is_file():
+            from mlsalary.sources.textfile import require_regular
+
+            require_regular(from_path, meta.name)  # its size is checked before it is hashed
             return [FetchedFile(from_path, sha256_of(from_path), f"user:{from_path}")]
         if not from_path.is_dir():  # a FIFO, a device: reading it would hang or never end
             raise SourceError(f"{meta.name}: {from_path} is not a regular file; give the data file itself")

@@ -66,6 +66,7 @@ META = SourceMeta(
         "Database License (ODbL) 1.0: https://opendatacommons.org/licenses/odbl/1-0/. Databases built from it, "
         "such as this store, remain under the ODbL."
     ),
+    max_bytes=512 << 20,  # the official survey_results_public.csv is about 150 MB a year
 )
 
 # --- labels shared by every layout (normal form: normalize.labels.key) ---

@@ -31,24 +31,28 @@ class Row:
     bad_bytes: bool  # the row held bytes that are not UTF-8
 
 
-#: The most a source file may hold once decompressed (the official Stack Overflow survey CSV, the largest, is about
-#: 150 MB): a compressed file that would expand beyond it is refused before it fills the memory (a zip bomb).
-MAX_DECOMPRESSED_BYTES = 1 << 30
+#: The ceiling over every source's own limit (SourceMeta.max_bytes): what any file may hold once decompressed.
+MAX_DECOMPRESSED_BYTES = 4 << 30
+
+#: Decompression reads this much at a time, so a refusal holds at most the limit, never the whole expansion.
+_BLOCK = 1 << 20
+
+
+def limit(source: str) -> int:
+    """The most one of `source`'s files may hold once decompressed: its declared max_bytes, under the ceiling."""
+    from mlsalary import sources
+
+    declared = sources.meta(source).max_bytes if source in sources.SOURCE_MODULES else MAX_DECOMPRESSED_BYTES
+    return min(declared, MAX_DECOMPRESSED_BYTES)
 
 
 def require_regular(path: Path, source: str) -> None:
-    """SourceError naming the file unless it is a regular file of a sane size (a FIFO or /dev/zero named like a
-    source file would otherwise hang a read or fill the memory)."""
-    import stat
+    """SourceError naming the file unless it is a regular file no larger than the source's limit — checked before
+    anything reads or hashes it (a FIFO or /dev/zero named like a source file would hang a read or fill the memory;
+    a 50 GB sparse file would be hashed for minutes)."""
+    from mlsalary.files import check_regular
 
-    try:
-        st = path.stat()
-    except OSError as e:
-        raise SourceError(f"{source}: cannot read {path}: {e.strerror or e}") from e
-    if not stat.S_ISREG(st.st_mode):
-        raise SourceError(f"{source}: {path} is not a regular file; give the data file itself")
-    if st.st_size > MAX_DECOMPRESSED_BYTES:
-        raise SourceError(f"{source}: {path.name} is {st.st_size:,} bytes, more than a source file can be")
+    check_regular(path, limit(source), source, SourceError, noun="data file")
 
 
 def read_regular(path: Path, source: str) -> bytes:
@@ -61,13 +65,22 @@ def read_regular(path: Path, source: str) -> bytes:
 
 
 def _inflate(raw: bytes, kind: str, name: str, source: str) -> bytes:
-    """Decompress (every stream of the file), refusing output beyond MAX_DECOMPRESSED_BYTES before holding it."""
+    """Decompress (every stream of the file), refusing output beyond the source's limit before holding more."""
     opener: Any = {"bz2": bz2.open, "gz": gzip.open, "xz": lzma.open}[kind]
     with opener(io.BytesIO(raw)) as f:
-        data: bytes = f.read(MAX_DECOMPRESSED_BYTES + 1)
-    if len(data) > MAX_DECOMPRESSED_BYTES:
-        raise SourceError(f"{source}: {name} expands beyond {MAX_DECOMPRESSED_BYTES:,} bytes; refused")
-    return data
+        return _read_capped(f, name, source)
+
+
+def _read_capped(f: Any, name: str, source: str) -> bytes:
+    """A decompressing stream read block by block: SourceError as soon as it passes the source's limit."""
+    cap, size, blocks = limit(source), 0, []
+    while block := f.read(_BLOCK):
+        size += len(block)
+        if size > cap:
+            raise SourceError(f"{source}: {name} expands beyond {cap:,} bytes, more than a {source} file can be; "
+                              "refused")  # fmt: skip
+        blocks.append(block)
+    return b"".join(blocks)
 
 
 def read_bytes(path: Path, source: str, member_suffix: str = ".csv") -> bytes:
@@ -95,17 +108,65 @@ def zip_member(path: Path, raw: bytes, source: str, suffix: str, prefer: str | N
         if not members:
             raise SourceError(f"{source}: {path.name} holds no *{suffix} file (it has: {z.namelist()[:5]})")
         size = z.getinfo(members[0]).file_size
-        if size > MAX_DECOMPRESSED_BYTES:
-            raise SourceError(f"{source}: {path.name} expands to {size:,} bytes, beyond {MAX_DECOMPRESSED_BYTES:,}; "
+        if size > limit(source):
+            raise SourceError(f"{source}: {path.name} expands to {size:,} bytes, beyond {limit(source):,}; "
                               "refused")  # fmt: skip
         try:
             with z.open(members[0]) as f:
-                data = f.read(MAX_DECOMPRESSED_BYTES + 1)
-            if len(data) > MAX_DECOMPRESSED_BYTES:
-                raise SourceError(f"{source}: {path.name} expands beyond {MAX_DECOMPRESSED_BYTES:,} bytes; refused")
-            return data
+                return _read_capped(f, path.name, source)  # the declared size may lie: counted as it inflates
         except (zipfile.BadZipFile, OSError, EOFError) as e:
             raise SourceError(f"{source}: {path.name} is damaged ({e}); download it again") from e
+
+
+def xlsx_bytes(path: Path, source: str) -> bytes:
+    """A workbook's bytes (from the .zip holding it, when it is one), checked before any xlsx reader opens it: its
+    parts unpack to no more than the source's limit (counted as they inflate: a part's declared size may lie), and
+    its sheets' declared dimensions hold no more cells than that many bytes could (a reader allocates a sheet by its
+    dimension: an 8.7 MB file declaring a vast one aborted the process)."""
+    raw = read_regular(path, source)
+    if path.name.lower().endswith(".zip"):
+        raw = zip_member(path, raw, source, ".xlsx", prefer=None)
+    if not zipfile.is_zipfile(io.BytesIO(raw)):
+        raise SourceError(f"{source}: {path.name} is not a readable xlsx workbook (not a zip container); download it "
+                          "again")  # fmt: skip
+    cap, total = limit(source), 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            for info in z.infolist():
+                with z.open(info) as f:
+                    head = f.read(_BLOCK)
+                    size = len(head)
+                    while block := f.read(_BLOCK):
+                        size += len(block)
+                        if total + size > cap:
+                            break
+                total += size
+                if total > cap:
+                    raise SourceError(f"{source}: {path.name} unpacks to more than {cap:,} bytes, more than a "
+                                      f"{source} file can be; refused")  # fmt: skip
+                if info.filename.startswith("xl/worksheets/"):
+                    _check_dimension(head, path.name, source, cap)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise SourceError(f"{source}: {path.name} is a damaged xlsx workbook ({e}); download it again") from e
+    return raw
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
+
+
+def _check_dimension(head: bytes, name: str, source: str, cap: int) -> None:
+    """SourceError when a sheet's declared dimension has more cells than `cap` bytes of XML could hold (a cell takes
+    at least 8 bytes of XML)."""
+    m = _DIMENSION.search(head)
+    if not m:
+        return
+    col = 0
+    for ch in m.group(1).decode():
+        col = col * 26 + ord(ch) - 64
+    cells = col * int(m.group(2))
+    if cells > cap // 8:
+        raise SourceError(f"{source}: {name} declares a sheet of {cells:,} cells, more than its size allows; "
+                          "refused")  # fmt: skip
 
 
 _SURROGATES = re.compile("[\udc80-\udcff]")

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,7 @@ def test_export_parquet_and_csv_round_trip(tmp_path: Path) -> None:
 
 _KILL_SCRIPT = """
 import os, sys, time
+from collections.abc import Iterator
 from pathlib import Path
 from mlsalary import api, store
 real = store._insert_frame
@@ -324,6 +326,38 @@ def test_a_full_disk_during_a_pull_says_so_and_keeps_the_data(tmp_path: Path,
     code, _, err = run_cli("data", "pull", "aijobs", "--from", str(newer), "--replace")
     assert code == 0, err  # and the store still takes writes
     assert counts() == (3, 0)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 3 MB file system (tmpfs): mounting one needs root, as CI has; elsewhere the test reports as skipped."""
+    where = tmp_path / "small"
+    where.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)], capture_output=True, text=True)
+    if r.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI runs as root and must be able to mount a small tmpfs: {r.stderr.strip()}")
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_a_really_full_disk_is_named_whatever_step_it_stops(small_disk: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """On a disk that really fills: DuckDB's I/O error was hidden behind "TransactionContext Error: Current
+    transaction is aborted" (raised by the clean-up after it), and the OEWS cache's "No space left" was reported as
+    "not a valid gzip file". Each step names the full disk now, and the previous data stays."""
+    monkeypatch.setenv("MLSALARY_HOME", str(small_disk / "home"))
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 110_000]))
+    (o,) = api.pull(["aijobs"], replace=True)  # the bundled snapshot: about 6 MB of database
+    assert o.status == "failed" and "no space left on the device holding" in o.message, o.message
+    assert "transaction" not in o.message.lower()
+    (o,) = api.pull(["oews"])  # the bundled database decompresses into the cache: 52 MB
+    assert o.status == "failed" and "no space left on the device holding" in o.message, o.message
+    assert "gzip" not in o.message
+    assert counts() == (2, 0) and len(versions()) == 1
 
 
 def test_a_server_answers_from_the_previous_state_while_the_new_one_is_computed(tmp_path: Path) -> None:

@@ -253,22 +253,24 @@ def _remove(db: Path) -> None:
 
 def _os_reason(e: OSError, path: Path) -> str:
     """One line with an OS error's real cause, the path, and that the previous data is intact."""
-    if e.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"no space left on the device holding {path}: free some space and pull again "
-                "(the previous data is intact)")  # fmt: skip
-    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"cannot write {path}: {e.strerror}; check the folder's permissions (the previous data is intact)"
-    return f"cannot write {path}: {e.strerror or e} (the previous data is intact)"
+    from mlsalary.files import os_cause
+
+    return f"{os_cause(e, path).replace('try again', 'pull again')} (the previous data is intact)"
 
 
-def _duckdb_reason(e: Exception, name: str) -> str:
-    """A DuckDB failure while writing, as one line with its real cause."""
-    text = str(e)
+def _duckdb_reason(e: BaseException, name: str) -> str:
+    """A DuckDB failure while writing, as one line with its real cause (looked for along the chain of errors: a full
+    disk's I/O error is the cause of the "transaction is aborted" that may follow it)."""
+    chain: list[BaseException] = [e]
+    while chain[-1].__context__ is not None and len(chain) < 8:
+        chain.append(chain[-1].__context__)
+    text = " ".join(str(c) for c in chain)
     if "No space left on device" in text or "disk is full" in text.lower():
         return f"{name}: {_os_reason(OSError(errno.ENOSPC, 'No space left on device'), config.home())}"
     if "Permission denied" in text:
         return f"{name}: permission denied writing {config.home()}: check the folder's permissions " \
                "(the previous data is intact)"
+    text = str(e)
     first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
     return f"{name}: the database refused the new rows ({first}); the previous data is intact"
 
@@ -360,11 +362,14 @@ def _insert(
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: Any) -> None:
+    import duckdb
+
     con.register("_incoming", df)
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
-    finally:
-        con.unregister("_incoming")
+    finally:  # after a failed insert the transaction is aborted and this fails too: the insert's error is the one
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_incoming")
 
 
 def status() -> dict[str, Any]:

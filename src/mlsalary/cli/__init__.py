@@ -39,6 +39,11 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except (OSError, MemoryError, RecursionError) as e:  # the machine's limits, never an internal error
+            if os.environ.get("MLSALARY_DEBUG"):
+                raise
+            typer.echo(f"error: {limit_message(e)}", err=True)
+            raise typer.Exit(1) from None
         except Exception as e:
             if type(e).__module__.startswith("typer") or os.environ.get("MLSALARY_DEBUG"):
                 raise  # usage errors, --help and exits belong to Typer
@@ -47,6 +52,21 @@ class _Group(TyperGroup):
                 err=True,
             )
             raise typer.Exit(70) from None
+
+
+def limit_message(e: BaseException) -> str:
+    """One line for a limit of the machine that reached the CLI: a file it may not read, a full disk, no memory."""
+    import errno
+
+    if isinstance(e, MemoryError):
+        return "out of memory: the machine could not hold what this needs; free memory or use a smaller file"
+    if isinstance(e, RecursionError):
+        return "the input is nested too deeply to read; check the file"
+    assert isinstance(e, OSError)
+    where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+    if e.errno == errno.ENOSPC:
+        return f"{where}no space left on the device: free some space and run the command again"
+    return f"{where}{e.strerror or e}"
 
 
 app = typer.Typer(

@@ -256,6 +256,10 @@ def sqlite_path(gz: Path) -> Path:
             shutil.copyfileobj(src, out, 1 << 20)
     except (OSError, EOFError) as e:
         part.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno is not None:  # writing the cache failed (a full disk), not the gzip
+            from mlsalary.files import os_cause
+
+            raise SourceError(f"oews: {os_cause(e, part.parent)}") from e
         raise SourceError(f"oews: {gz.name} is not a valid gzip file ({e}); reinstall {PACKAGE}") from e
     digest = retrieve.sha256_of(part)
     if want and digest != want:

@@ -21,10 +21,14 @@ CHUNK = 1 << 16
 
 
 def sha256_of(path: Path) -> str:
+    """The file's sha256; SourceError naming the file when it cannot be read (permission, I/O error)."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError as e:
+        raise SourceError(f"cannot read {path}: {e.strerror or e}") from None
     return h.hexdigest()
 
 
@@ -70,7 +74,12 @@ def download(
     except DownloadError:
         part.unlink(missing_ok=True)
         raise
-    except (httpx.HTTPError, OSError, EOFError, ValueError) as e:  # a cut connection, or a body that fails to decode
+    except OSError as e:  # writing the cache (a full disk): httpx's own errors are not OSErrors
+        part.unlink(missing_ok=True)
+        from mlsalary.files import os_cause
+
+        raise DownloadError(f"{url}: {os_cause(e, part.parent)}") from e
+    except httpx.HTTPError as e:  # a cut connection, or a body that fails to decode
         part.unlink(missing_ok=True)
         kind = type(e).__name__
         error = Unreachable if isinstance(e, httpx.ConnectError | httpx.ConnectTimeout) and not done else DownloadError

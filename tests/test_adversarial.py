@@ -216,13 +216,15 @@ REFUSED_UNDER_BYTES = 1 << 30
 
 
 def _peak_of_pull(source: str, given: Path) -> tuple[int, str, int]:
-    """(exit code, stderr, peak resident bytes) of `mlsalary data pull SOURCE --from GIVEN` in a process of its own."""
+    """(exit code, stderr, peak resident bytes) of `mlsalary data pull SOURCE --from GIVEN` in a process of its own
+    (its VmHWM: ru_maxrss would carry the test process's own peak across the exec)."""
     import json
     import subprocess
 
-    code = ("import json, resource, sys\nfrom mlsalary.cli import main\ntry:\n    main(sys.argv[1:])\n"
+    code = ("import json, sys\nfrom mlsalary.cli import main\ntry:\n    main(sys.argv[1:])\n"
             "except SystemExit as e:\n    rc = e.code\n"
-            "sys.__stderr__.write('\\n' + json.dumps([rc, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))")
+            "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0].split()[1]\n"
+            "sys.__stderr__.write('\\n' + json.dumps([rc, int(hwm)]))")
     r = subprocess.run([sys.executable, "-c", code, "data", "pull", source, "--from", str(given)],
                        capture_output=True, text=True, timeout=300)  # fmt: skip
     *said, last = r.stderr.strip().splitlines()

@@ -1,7 +1,8 @@
 """The DuckDB store: the only code that opens the database.
 
-- ``ingest()`` replaces one source's rows *aside*: in a copy of the database (a new version file
-  ``mlsalary-<time>.duckdb`` in the home), in one transaction, checkpointed and closed; then the home's
+- ``ingest()`` replaces one source's rows *aside*: in a new version file ``mlsalary-<time>.duckdb`` in the home,
+  built from the live database's other rows (row by row, so the file holds no free blocks and stays its size across
+  replacing pulls) and the source's new rows, in one transaction, checkpointed and closed; then the home's
   ``mlsalary.duckdb``, a symbolic link, is pointed at the new version in one atomic rename. Readers (a running
   server) never wait for a pull and never see half of one: a connection opened before the swap keeps reading the
   old version, one opened after reads the new (readers open the version file itself, so DuckDB's cache of open
@@ -201,10 +202,11 @@ VERSION_GLOB = "mlsalary-*.duckdb"
 
 
 @contextmanager
-def aside() -> Iterator[Path]:
-    """Under the pull lock, a new version of the database, copied from the live one, to write (writer() uses it);
-    the live link is pointed at it when the block ends without error, and it is removed otherwise."""
-    import shutil
+def aside(replacing: str) -> Iterator[Path]:
+    """Under the pull lock, a new version of the database to write (writer() uses it), holding the live one's rows
+    but those of the source it is `replacing` (_copy_without: row by row, so a version holds just its rows — a byte
+    copy followed by a DELETE carried the deleted rows' blocks, free, from version to version); the live link is
+    pointed at it when the block ends without error, and it is removed otherwise."""
     import time
 
     live = config.db_path()
@@ -218,13 +220,13 @@ def aside() -> Iterator[Path]:
         try:
             live.parent.mkdir(parents=True, exist_ok=True)
             if current is not None:
-                shutil.copyfile(current, nxt)
-                wal = current.with_name(current.name + ".wal")
-                if wal.is_file():  # committed work not yet checkpointed (a database from an older version)
-                    shutil.copyfile(wal, nxt.with_name(nxt.name + ".wal"))
+                _copy_without(current, nxt, replacing)
         except OSError as e:
             _remove(nxt)
             raise StoreError(_os_reason(e, nxt)) from e
+        except StoreError:
+            _remove(nxt)
+            raise
         token = _TARGET.set(nxt)
         done = False
         try:
@@ -244,6 +246,34 @@ def aside() -> Iterator[Path]:
                 _remove(nxt)
         if current is not None and was_link and current.name.startswith("mlsalary-"):
             _remove(current)  # readers that have it open keep reading it until they close
+
+
+#: The tables holding a source's rows, and the column naming the source (ingest replaces them; _copy_without
+#: leaves them out of the next version).
+SOURCE_TABLES = (("skills", "source"), ("observations", "source"), ("aggregates", "source"),
+                 ("quarantine", "source"), ("sources", "name"))  # fmt: skip
+
+
+def _copy_without(src: Path, dst: Path, source: str) -> None:
+    """A new database `dst` holding `src`'s rows except `source`'s (which the pull then writes afresh): written row
+    by row, with no free blocks in it. StoreError when `src` is of another schema version."""
+    import duckdb
+
+    with read_only(src):  # checks its schema version
+        pass
+    with writer(dst) as con:
+        try:
+            con.execute(f"ATTACH '{_sql_text(src)}' AS previous (READ_ONLY)")
+            for table, col in SOURCE_TABLES:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM previous.{table} WHERE {col} <> ?", [source])
+            con.execute("DETACH previous")
+            con.execute("CHECKPOINT")
+        except duckdb.Error as e:
+            raise StoreError(_duckdb_reason(e, source)) from e
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _remove(db: Path) -> None:
@@ -311,17 +341,11 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
     }
     import duckdb
 
-    with aside(), writer() as con:
+    with aside(replacing=name), writer() as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            for table, col in (
-                ("skills", "source"),
-                ("observations", "source"),
-                ("aggregates", "source"),
-                ("quarantine", "source"),
-                ("sources", "name"),
-            ):
-                con.execute(f"DELETE FROM {table} WHERE {col} = ?", [name])
+            for table, col in SOURCE_TABLES:  # nothing to delete in a version built without them; kept for a store
+                con.execute(f"DELETE FROM {table} WHERE {col} = ?", [name])  # written in place (tests, first pull)
             _insert(con, "observations", result.observations, schema.OBSERVATION_COLUMNS)
             _insert(con, "aggregates", result.aggregates, schema.AGGREGATE_COLUMNS)
             _insert(con, "skills", result.skills, schema.SKILL_COLUMNS)

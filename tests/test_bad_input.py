@@ -1,4 +1,4 @@
-"""The catalogue of bad input: at least 40 kinds, each given as a careless or hostile user would, on every surface
+"""The catalogue of bad input: at least 100 kinds, each given as a careless or hostile user would, on every surface
 (data rows, data files, offer files, command-line values, web requests). Whatever the kind: never an internal error
 or a traceback; a data row is loaded or quarantined with a reason and the accounting is exact (read = loaded +
 quarantined); anything else is one line naming the file, row, field or value, exit 1 or 2, or a 4xx naming the
@@ -49,6 +49,10 @@ ROWS: list[tuple[str, str]] = [
     ("terminal escape codes in a title", GOOD.replace("Machine Learning Engineer", "ML\x1b[2J\x1b]0;pwned\x07")),
     ("a 10,000-character title", GOOD.replace("Machine Learning Engineer", "M" * 10_000)),
     ("an empty row of commas", "," * 10),
+    ("a salary with a currency sign", GOOD.replace(PAY, "$200000,USD,$200000")),
+    ("a salary with thousands commas in quotes", GOOD.replace(PAY, '"200,000",USD,"200,000"')),
+    ("a salary of one dollar", GOOD.replace(PAY, "1,USD,1")),
+    ("a Windows line ending inside a field", GOOD.replace("Machine Learning Engineer", '"Machine\r\nLearning"')),
 ]
 
 
@@ -99,6 +103,23 @@ def _lzma_bomb(tmp: Path) -> Path:
     return _write(tmp / "bomb" / "salaries.csv.xz", lzma.compress(HEADER.encode() + b"\n" + b"0" * 3_000_000))
 
 
+def _sparse(path: Path, size: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return path
+
+
+def _zip(path: Path, members: dict[str, str]) -> Path:
+    import zipfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return path
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 50
 LATIN1 = (HEADER + "\n" + GOOD.replace("Engineer", "Ingénieur") + "\n").encode("latin-1")
 
@@ -123,6 +144,16 @@ FILES: list[tuple[str, Callable[[Path], Path]]] = [
     ("a link to /dev/zero", lambda t: (t / "z").mkdir() or (t / "z" / "salaries.csv").symlink_to("/dev/zero")
      or t / "z"),
     ("a compression bomb", _lzma_bomb),
+    ("a bz2 expanding beyond the source's limit", lambda t: _write(t / "bz" / "salaries.csv.bz2", __import__("bz2")
+     .compress(HEADER.encode() + b"\n" + (GOOD + "\n").encode() * 40_000))),
+    ("a gzip expanding beyond the source's limit", lambda t: _write(t / "gz" / "salaries.csv.gz", __import__("gzip")
+     .compress(HEADER.encode() + b"\n" + (GOOD + "\n").encode() * 40_000))),
+    ("a file larger than the source's limit", lambda t: _sparse(t / "big" / "salaries.csv", 5_000_000)),
+    ("a file of only a byte-order mark", lambda t: _write(t / "bom" / "salaries.csv", b"\xef\xbb\xbf")),
+    ("a file of only blank lines", lambda t: _write(t / "blank" / "salaries.csv", "\n\n\r\n\n")),
+    ("UTF-16 text", lambda t: _write(t / "u16" / "salaries.csv", (HEADER + "\n" + GOOD + "\n").encode("utf-16"))),
+    ("a damaged bz2", lambda t: _write(t / "bzd" / "salaries.csv.bz2", b"BZh91AY&SY" + b"\x00" * 100)),
+    ("a zip holding no CSV", lambda t: _zip(t / "zip" / "salaries.zip", {"readme.txt": "hello"})),
 ]
 
 
@@ -162,13 +193,17 @@ def test_a_bad_file_is_one_line_and_the_data_stays(tmp_path: Path, store_with_da
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x07"
 
 
-@pytest.mark.parametrize("where", ["file name", "header", "row"])
+#: where a file carries terminal control
+TERMINAL: list[str] = ["terminal control in a file name", "terminal control in a header", "terminal control in a row"]
+
+
+@pytest.mark.parametrize("where", TERMINAL)
 def test_no_line_the_cli_prints_carries_terminal_control(tmp_path: Path, store_with_data: int, where: str) -> None:
     """`data pull`'s failed/refused/note lines once skipped the escape filter: a CSV header or a file name with
     ESC]0;…BEL retitled the terminal. Every line on both streams passes it now, whatever prints it."""
-    name = f"salaries{HOSTILE}.csv" if where == "file name" else "salaries.csv"
-    header = HEADER.replace("company_size", f"company_size{HOSTILE}") if where == "header" else HEADER
-    row = GOOD.replace("Machine", f"Machine{HOSTILE}") if where == "row" else GOOD
+    name = f"salaries{HOSTILE}.csv" if where.endswith("file name") else "salaries.csv"
+    header = HEADER.replace("company_size", f"company_size{HOSTILE}") if where.endswith("header") else HEADER
+    row = GOOD.replace("Machine", f"Machine{HOSTILE}") if where.endswith("row") else GOOD
     f = _write(tmp_path / "evil" / name, "\n".join([header, row, row.replace("200000", "1")]) + "\n")
     for argv in (["data", "pull", "aijobs", "--from", str(f)], ["data", "status"],
                  ["data", "sql", "SELECT job_title FROM observations"]):  # fmt: skip
@@ -392,9 +427,14 @@ REQUESTS: list[tuple[str, str, str, object, str]] = [
 ]
 
 
-@pytest.mark.parametrize("prior", ["[" * 5000 + "]" * 5000, '{"a": 1}', "[1, 2]", "not json"],
-                         ids=["nested 5,000 deep", "an object", "numbers", "not JSON"])  # fmt: skip
-def test_the_offer_pages_earlier_offers_field_is_a_422_naming_it(prior: str) -> None:
+#: the offer page's hidden field of earlier offers: (kind, value)
+PRIORS: list[tuple[str, str]] = [("earlier offers nested 5,000 deep", "[" * 5000 + "]" * 5000),
+                                 ("earlier offers as an object", '{"a": 1}'), ("earlier offers as numbers", "[1, 2]"),
+                                 ("earlier offers not JSON", "not json")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "prior"), PRIORS, ids=[k for k, _ in PRIORS])
+def test_the_offer_pages_earlier_offers_field_is_a_422_naming_it(kind: str, prior: str) -> None:
     from mlsalary.web.app import create_app
 
     client = TestClient(create_app(), raise_server_exceptions=False)
@@ -417,7 +457,8 @@ def test_a_bad_request_is_a_4xx_naming_the_field(store_with_data: int, kind: str
     assert field in item["loc"] or field in item["msg"], (kind, item)
 
 
-def test_the_catalogue_holds_at_least_40_kinds() -> None:
+def test_the_catalogue_holds_at_least_100_kinds() -> None:
     kinds = [k for k, *_ in ROWS] + [k for k, _ in FILES] + [k for k, *_ in OFFERS] + [k for k, *_ in ARGS]
     kinds += [k for k, *_ in REQUESTS] + [k for k, _ in SETTING_VALUES] + [k for k, *_ in OFFER_PATHS]
-    assert len(kinds) == len(set(kinds)) >= 40
+    kinds += TERMINAL + [k for k, _ in PRIORS]
+    assert len(kinds) == len(set(kinds)) >= 100

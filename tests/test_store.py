@@ -452,13 +452,14 @@ def test_a_request_after_a_pull_is_answered_by_the_previous_model_not_trained(tm
 
 
 def test_the_server_computes_new_data_in_a_child_process_as_it_would_itself(tmp_path: Path) -> None:
-    """web.pages.compute_aside: the figures, their charts and the disclosure pattern computed in a low-priority child
-    process land in the cache for the state they were computed on, equal to what the server would compute."""
+    """web.pages.warm(aside=True): the figures and their charts (a low-priority child process) and the disclosure
+    pattern (a child at the usual priority) land in the cache for the state they were computed on, equal to what the
+    server would compute."""
     from mlsalary.figures.compute import compute_all
     from mlsalary.web import cache, pages
 
     api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000 + 1000 * i for i in range(40)]))
-    pages.compute_aside()
+    pages.warm(aside=True)
     state = cache.stamp()
     held = {k: v for k, (s, v) in cache._CACHE.items() if s == state}
     assert {"figures", "sections", "disclosure"} <= set(held)
@@ -466,6 +467,40 @@ def test_the_server_computes_new_data_in_a_child_process_as_it_would_itself(tmp_
         (f.id, f.status, f.value, f.n) for f in compute_all()
     ]
     assert held["disclosure"].status({"role": "ml_engineer"}) == (40, "shown")
+
+
+def test_after_a_pull_the_watcher_recomputes_every_cached_answer(tmp_path: Path) -> None:
+    """/api/v1/sources, /sources and health's data age kept the old snapshot after warming ended (their cache key was
+    never recomputed: requests get the previous state's answer, and the watcher only computed the figures). The
+    watcher's warm() recomputes every key ever cached, so none is left of an older state."""
+    from fastapi.testclient import TestClient
+
+    from mlsalary.web import cache, pages
+    from mlsalary.web.app import create_app
+
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    urls = ("/api/v1/sources", "/api/v1/health", "/api/v1/figures", "/api/v1/claims", "/api/v1/figures.csv",
+            "/api/v1/explore?role=ml_engineer", "/sources", "/figures", "/?level=senior")  # fmt: skip
+
+    def loaded() -> tuple[int, str | None]:
+        """aijobs' rows loaded (the sources API) and its data date (health)."""
+        (src,) = [s for s in client.get("/api/v1/sources").json()["sources"] if s["name"] == "aijobs"]
+        return src["rows_loaded"], client.get("/api/v1/health").json()["data_age"]["aijobs"]["data_as_of"]
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000 + 1000 * i for i in range(40)]))
+    for url in urls:  # every answer cached for this state
+        assert client.get(url).status_code < 500, url
+    assert loaded()[0] == 40
+    before = loaded()
+    newer = small_file(tmp_path, [90_000 + 1000 * i for i in range(45)], "newer.csv")
+    api.pull(["aijobs"], from_path=newer, replace=True)
+    assert loaded() == before  # a request gets the previous state's answer, and computes nothing
+    pages.warm(aside=True)  # what the watcher runs once the pull has settled
+    state = cache.stamp()
+    stale = sorted(k for k, (s, _) in cache._CACHE.items() if s != state and cache.same_home(s, state))
+    assert stale == [], stale
+    assert loaded()[0] == 45
+    assert client.get("/api/v1/explore?role=ml_engineer").json()["n"] == 45
 
 
 @pytest.mark.parametrize(("given", "step"), [(None, 10), ("3", 3), ("0", 0)])

@@ -44,9 +44,17 @@ def same_home(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
 
 
 _UPDATING = object()
+#: Each key's maker (the first one given), so the watcher can recompute every key after a pull (refresh()).
+_MAKERS: dict[str, Callable[[], Any]] = {}
+#: The keys each key's maker asked for while it computed (the figures' JSON needs the figures), found as they run.
+_NEEDS: dict[str, set[str]] = {}
+_COMPUTING: ContextVar[tuple[str, ...]] = ContextVar("computing", default=())
 
 
 def _get(key: str, make: Callable[[], Any], stale_ok: bool) -> Any:
+    _MAKERS.setdefault(key, make)
+    for outer in _COMPUTING.get():
+        _NEEDS.setdefault(outer, set()).add(key)
     state = stamp()
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == state:
@@ -65,12 +73,50 @@ def _get(key: str, make: Callable[[], Any], stale_ok: bool) -> Any:
     try:
         hit = _CACHE.get(key)
         if hit is None or hit[0] != state:
-            hit = (state, make())
+            token = _COMPUTING.set((*_COMPUTING.get(), key))
+            try:
+                hit = (state, make())
+            finally:
+                _COMPUTING.reset(token)
             _CACHE[key] = hit
             settle()
     finally:
         lock.release()
     return hit[1]
+
+
+def needs(key: str, other: str) -> bool:
+    """Whether computing `key` asks for `other`, directly or through other keys."""
+    seen, todo = set(), [key]
+    while todo:
+        k = todo.pop()
+        if k == other:
+            return True
+        if k not in seen:
+            seen.add(k)
+            todo.extend(_NEEDS.get(k, ()))
+    return False
+
+
+def refresh(unless_needing: str | None = None) -> list[str]:
+    """Compute, for the database as it is, every key ever asked for whose answer is of an older state (outside a
+    request: the server's watcher calls this after a pull) — except those needing `unless_needing` (e.g. the
+    figures, computed elsewhere first). Returns the keys computed. A failure is left for requests to report."""
+    import contextlib
+
+    from mlsalary.errors import MlsalaryError
+
+    done = []
+    state = stamp()
+    for key, make in list(_MAKERS.items()):
+        if unless_needing is not None and needs(key, unless_needing):
+            continue
+        hit = _CACHE.get(key)
+        if hit is None or hit[0] != state:
+            with contextlib.suppress(MlsalaryError):
+                _get(key, make, stale_ok=False)
+                done.append(key)
+    return done
 
 
 def cached(key: str, make: Callable[[], T]) -> T:

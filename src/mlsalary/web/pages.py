@@ -95,58 +95,73 @@ def warm(aside: bool = False) -> None:
 
     WARMING.set()
     try:
+        # Quickest first, so that no answer keeps the old data long: explore's disclosure pattern (in a child at the
+        # usual priority when aside: a busy machine cannot starve it), every cached answer that does not need the
+        # figures (sources, health's data age, metros, the nearest-group postings), the figures (a low-priority
+        # child), what derives from them; the model last — until it is trained the previous one answers.
+        if aside:
+            state, pattern = _in_child(_pattern_of_the_data, timeout=600, lower=False)
+            if state == cache.stamp():
+                cache.put("disclosure", state, pattern)
         with contextlib.suppress(MlsalaryError):
-            if saved.current() is None:
-                train_aside()
-            saved.load_or_train()
+            disclosure.pattern()
+        cache.refresh(unless_needing="figures")
         if aside:
             compute_aside()
         with contextlib.suppress(MlsalaryError):
             _sections()
+        cache.refresh()
         with contextlib.suppress(MlsalaryError):
-            disclosure.pattern()
+            if saved.current() is None:
+                train_aside()
+            saved.load_or_train()
         settle()
     finally:
         WARMING.clear()
 
 
-def _in_child(work: Any, timeout: float) -> Any:
-    """work() in a fresh child process at low priority (config.lower_priority), its result handed back: its CPU and
-    memory stay out of the server's process, whose threads keep answering."""
+def _in_child(work: Any, timeout: float, lower: bool = True) -> Any:
+    """work() in a fresh child process (at low priority, config.lower_priority, unless not `lower`), its result
+    handed back: its CPU and memory stay out of the server's process, whose threads keep answering."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from mlsalary import config
 
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=ctx, initializer=config.lower_priority) as pool:
+    with ProcessPoolExecutor(1, mp_context=ctx, initializer=config.lower_priority if lower else None) as pool:
         return pool.submit(work).result(timeout=timeout)
 
 
-def _state_of_the_data() -> tuple[Any, Any, Any, Any]:
-    """(the database state, its figures, their charts as SVG by figure id, its disclosure pattern), computed in a
-    child process."""
+def _pattern_of_the_data() -> tuple[Any, Any]:
+    """(the database state, its disclosure pattern), computed in a child process."""
     from mlsalary import disclosure
+
+    state = cache.stamp()
+    return state, disclosure.pattern()
+
+
+def _state_of_the_data() -> tuple[Any, Any, Any]:
+    """(the database state, its figures, their charts as SVG by figure id), computed in a child process."""
     from mlsalary.figures.compute import compute_all
     from mlsalary.report import charts
 
     state = cache.stamp()
     figures = compute_all()
     svgs = {f.id: charts.svg(f) for f in figures if f.status == "ok"}
-    return state, figures, svgs, disclosure.pattern()
+    return state, figures, svgs
 
 
 def compute_aside() -> None:
-    """The figures, their charts and the disclosure pattern of the data as it is, computed in a child process (their
-    pandas and chart work would otherwise hold the server's interpreter while it answers) and put in the caches —
-    unless the data changed meanwhile."""
+    """The figures and their charts of the data as it is, computed in a low-priority child process (their pandas and
+    chart work would otherwise hold the server's interpreter while it answers) and put in the caches — unless the
+    data changed meanwhile."""
     from mlsalary.report.render import figure_items
 
-    state, figures, svgs, pattern = _in_child(_state_of_the_data, timeout=1800)
+    state, figures, svgs = _in_child(_state_of_the_data, timeout=1800)
     if state == cache.stamp():
         cache.put("figures", state, figures)
         cache.put("sections", state, figure_items(figures, svgs))
-        cache.put("disclosure", state, pattern)
 
 
 def _train() -> None:

@@ -177,6 +177,33 @@ class TestEmployers:
                 assert not (0 < rest < 5) or hidden_n, (name, field, rest)
                 assert all(g.get("median") is None or g["n"] >= 30 for g in rows)
 
+    def test_no_filter_or_year_list_gives_a_hidden_group_away(self) -> None:
+        """The subtraction attack on every employer of the mirror, as the issue ran it: the total minus what
+        `?year=Y` (or `?role=R`) shows for each value of the breakdown, and the `years` listed. Before, 126 years of
+        1-4 filings came out exactly (ADOBE: 28 filings, `?year=2019` 27, so 2018 = 1), 67 unions and 300 role
+        remainders."""
+        from mlsalary import employers, store
+
+        everything = store.query(
+            "SELECT employer_key, role, level, year, worksite_city, worksite_state, amount_usd FROM units "
+            "WHERE source = 'lca' AND dup_rank = 1 AND amount_usd IS NOT NULL"
+        )
+        attacked = 0
+        for key, df in everything.groupby("employer_key"):
+            whole = employers._view(df)
+            if whole["n"] is None:
+                continue
+            attacked += 1
+            assert all(df["year"].eq(y).sum() >= 5 for y in whole["years"]), key  # a year listed is a year shown
+            for field in employers.FILTERS:
+                picked = [employers._view(df, **{field: v})["n"] for v in df[field].dropna().unique()]
+                known = sum(n for n in picked if n is not None)
+                assert not 0 < whole["n"] - known < 5, (key, field, whole["n"], picked)
+                assert all(n is None or n >= 5 for n in picked), (key, field, picked)
+        assert attacked > 500
+        adobe = employers.employer("adobe")
+        assert 2018 not in adobe["years"] and employers.employer("adobe", year=2019)["n"] is None
+
     def test_the_ranking(self) -> None:
         code, out, err = run_cli("employers", "--role", "ml_engineer", "--json")
         assert code == 0, err

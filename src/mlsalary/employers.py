@@ -117,32 +117,62 @@ def employer(name: str, role: str | None = None, metro: str | None = None, year:
     """What one employer's H-1B filings offer (the JSON of `mlsalary employer NAME --json`)."""
     data = [_loaded()]
     key, names = resolve(name)
-    where, params, shown = _filters(role, metro, year)
+    _, _, shown = _filters(role, metro, year)  # checks the values
+    where, params, _ = _filters(None, metro, None)
     df = _rows(["employer_key = ?", *where], [key, *params])
-    overall = _summary(df["amount_usd"].to_numpy())
-    out: dict[str, Any] = {
-        "employer": key, "filed_as": names[:10], "filters": shown, "unit": UNIT,
-        "years": sorted({int(y) for y in df["year"]}) if overall["n"] else [],
-        **overall, "data": data,
-    }  # fmt: skip
-    by: dict[str, list[dict[str, Any]]] = {}
-    for field in ("role", "level", "year"):
-        rows = []
-        for value, part in df.groupby(field, dropna=True):
-            rows.append({field: value if field != "year" else int(value), **_summary(part["amount_usd"].to_numpy())})
-        by[field] = _complementary([r for r in rows if r["n"] is not None], overall)
-    places = df.assign(place=df["worksite_city"].str.title() + ", " + df["worksite_state"])
-    rows = [{"place": p, **_summary(part["amount_usd"].to_numpy())} for p, part in places.groupby("place")]
-    shown_places = _complementary([r for r in rows if r["n"] is not None], overall)
-    by["place"] = sorted(shown_places, key=lambda r: -(r["n"] or 0))[:10]
-    out["by"] = by
+    out: dict[str, Any] = {"employer": key, "filed_as": names[:10], "filters": shown, "unit": UNIT,
+                           **_view(df, role, year), "data": data}  # fmt: skip
     out["notes"] = [
         "Base pay offered in H-1B filings: what the employer filed for a visa worker, not what every employee earns; "
         "no bonus or stock.",
     ]
-    if "level" in by and not by["level"]:
+    if "level" in out["by"] and not out["by"]["level"]:
         out["notes"].append("No wage levels: the 2015-2019 copy of the filings does not carry them.")
     return out
+
+
+#: The breakdowns of an employer's filings, and the filters that pick one of their groups.
+BREAKDOWNS = ("role", "level", "year")
+FILTERS = ("role", "year")
+
+
+def _breakdown(df: Any, field: str, overall: dict[str, Any]) -> list[dict[str, Any]]:
+    """One breakdown's groups with complementary suppression against `overall` (its n)."""
+    rows = [{field: value if field != "year" else int(value), **_summary(part["amount_usd"].to_numpy())}
+            for value, part in df.groupby(field, dropna=True)]  # fmt: skip
+    return _complementary([r for r in rows if r["n"] is not None], overall)
+
+
+def _view(df: Any, role: str | None = None, year: int | None = None) -> dict[str, Any]:
+    """An employer's answer from its filings `df` (metro filter applied), for a role and a year or neither.
+
+    A filter picks a group of a breakdown, and answers exactly what that breakdown shows for it: a year or role the
+    breakdown (of the other filters' filings) withholds is withheld as a filter too — `?year=2019` printed 27 filings
+    where the years hid 2018, and the employer's total of 28 gave 2018's one filing away. `years` lists only the years
+    the breakdown shows."""
+    picked = {"role": role, "year": year}
+    for field in FILTERS:
+        value = picked[field]
+        if value is None:
+            continue
+        rest = df
+        for other in FILTERS:
+            if other != field and picked[other] is not None:
+                rest = rest[rest[other] == picked[other]]
+        cells = _breakdown(rest, field, _summary(rest["amount_usd"].to_numpy()))
+        if not any(c[field] == value and c["n"] is not None for c in cells):
+            return {"years": [], "n": None, "status": "suppressed", "by": {},
+                    "note": f"this {field} is withheld: its filings are fewer than {stats.PRIVACY_FLOOR}, or showing "
+                            "them would let a smaller group be worked out"}  # fmt: skip
+        df = df[df[field] == value]
+    overall = _summary(df["amount_usd"].to_numpy())
+    by = {field: _breakdown(df, field, overall) for field in BREAKDOWNS}
+    places = df.assign(place=df["worksite_city"].str.title() + ", " + df["worksite_state"])
+    rows = [{"place": p, **_summary(part["amount_usd"].to_numpy())} for p, part in places.groupby("place")]
+    by["place"] = sorted(_complementary([r for r in rows if r["n"] is not None], overall),
+                         key=lambda r: -(r["n"] or 0))[:10]  # fmt: skip
+    years = sorted(r["year"] for r in by["year"] if r["n"] is not None) if overall["n"] else []
+    return {"years": years, **overall, "by": by}
 
 
 def _complementary(shown: list[dict[str, Any]], overall: dict[str, Any]) -> list[dict[str, Any]]:

@@ -457,6 +457,29 @@ def test_a_bad_request_is_a_4xx_naming_the_field(store_with_data: int, kind: str
     assert field in item["loc"] or field in item["msg"], (kind, item)
 
 
+def test_a_file_the_tool_may_not_read_is_one_line(tmp_path: Path, store_with_data: int,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """An unreadable --from file was an internal error (exit 70): hashing it raised PermissionError. As root every
+    file is readable, so the refusal is made at open()."""
+    import builtins
+
+    f = _write(tmp_path / "locked" / "salaries.csv", "\n".join([HEADER, GOOD]) + "\n")
+    real = builtins.open
+
+    def denied(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == str(f):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    with monkeypatch.context() as m:
+        m.setattr(builtins, "open", denied)
+        code, out, err = run_cli("data", "pull", "aijobs", "--from", str(f))
+    assert code == 1 and err.startswith("failed: ") and "Permission denied" in err, err  # the pull says which file
+    assert len(err.strip().splitlines()) == 1, err
+    assert "internal error" not in err
+    assert int(api.status()["sources"][0]["rows_loaded"]) == store_with_data
+
+
 def test_the_catalogue_holds_at_least_100_kinds() -> None:
     kinds = [k for k, *_ in ROWS] + [k for k, _ in FILES] + [k for k, *_ in OFFERS] + [k for k, *_ in ARGS]
     kinds += [k for k, *_ in REQUESTS] + [k for k, _ in SETTING_VALUES] + [k for k, *_ in OFFER_PATHS]

@@ -59,12 +59,14 @@ def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict
 
 def train(save: bool = True) -> CompactModel:
     """Train on everything loaded, export the compact form (checked against scikit-learn) and (by default) save it."""
+    from mlsalary.children import capped_threads
     from mlsalary.model import compact as compact_
     from mlsalary.model.saved import MODEL_VERSION, fingerprint, model_path
     from mlsalary.stats.periods import latest_full_year
 
     obs, skills = training_data()
-    model, _, x = fit(obs, skills)
+    with capped_threads():  # the trees' OpenMP threads, to the CPUs free: no spinning against other processes
+        model, _, x = fit(obs, skills)
     support = obs.groupby(["role", "level", "company_country"]).size().reset_index(name="n")
     from mlsalary import store
 

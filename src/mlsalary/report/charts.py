@@ -4,8 +4,6 @@ browser). The web app uses the same functions."""
 from __future__ import annotations
 
 import os
-import threading
-import time
 from typing import Any
 
 from mlsalary.figures.model import Figure
@@ -100,8 +98,10 @@ def render_in_subprocess() -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from mlsalary.children import exit_with_parent
+
         _RENDERER = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_exit_with_parent, initargs=(os.getpid(),))  # fmt: skip
+                                        initializer=exit_with_parent, initargs=(os.getpid(),))  # fmt: skip
 
 
 def stop_rendering_in_subprocess() -> None:
@@ -110,17 +110,6 @@ def stop_rendering_in_subprocess() -> None:
     if _RENDERER is not None:
         _RENDERER.shutdown()
         _RENDERER = None
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In the renderer: end when the server ends, however it ends (even killed)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def render(spec_: dict[str, Any]) -> str:

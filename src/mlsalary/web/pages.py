@@ -121,16 +121,12 @@ def warm(aside: bool = False) -> None:
 
 
 def _in_child(work: Any, timeout: float, lower: bool = True) -> Any:
-    """work() in a fresh child process (at low priority, config.lower_priority, unless not `lower`), its result
-    handed back: its CPU and memory stay out of the server's process, whose threads keep answering."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """work() in a fresh child process (at low priority unless not `lower`), its result handed back: its CPU and
+    memory stay out of the server's process, whose threads keep answering; it ends with the server
+    (mlsalary.children)."""
+    from mlsalary import children
 
-    from mlsalary import config
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=ctx, initializer=config.lower_priority if lower else None) as pool:
-        return pool.submit(work).result(timeout=timeout)
+    return children.in_child(work, timeout, lower)
 
 
 def _pattern_of_the_data() -> tuple[Any, Any]:

@@ -1,0 +1,140 @@
+"""Child processes end with their parent, however it ends; native thread pools are capped to the CPUs free."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+#: How long a worker may outlive its parent (it looks twice a second).
+GONE_WITHIN_S = 10.0
+
+
+def workers_of(pid: int) -> list[int]:
+    """The spawned multiprocessing workers whose parent is `pid` (not its resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid and b"spawn_main" in cmd:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(check: object, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return True
+        time.sleep(0.1)
+    return False
+
+
+ENV = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["SIGKILL", "SIGTERM", "SIGINT"])
+def test_a_child_ends_with_its_parent_however_the_parent_ends(sig: signal.Signals) -> None:
+    """children.in_child: a worker busy for ten minutes is gone within seconds of its parent — killed (SIGKILL, no
+    clean-up runs), terminated, or interrupted (SIGINT: the pool once waited for the work before exiting)."""
+    code = ("import functools, time\nfrom mlsalary import children\n"
+            "children.in_child(functools.partial(time.sleep, 600), timeout=900)")  # fmt: skip
+    parent = subprocess.Popen([sys.executable, "-c", code], env=ENV)
+    try:
+        assert wait_for(lambda: workers_of(parent.pid), 60), "no worker started"
+        (worker,) = workers_of(parent.pid)
+        time.sleep(1)  # the worker's watch on its parent is running
+        parent.send_signal(sig)
+        parent.wait(GONE_WITHIN_S)
+        assert wait_for(lambda: not alive(worker), GONE_WITHIN_S), f"worker {worker} outlived its parent ({sig.name})"
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+def test_a_stopped_server_leaves_no_child_behind(loaded_db: Path, tmp_path: Path) -> None:
+    """`mlsalary serve` stopped with SIGTERM while its watcher's child computes the new data: the child ends too."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(loaded_db / "mlsalary.duckdb", home / "mlsalary.duckdb")  # no model: the watcher has work to do
+    exe = shutil.which("mlsalary", path=str(Path(sys.executable).parent)) or "mlsalary"
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([exe, "serve", "--port", str(port), "--quiet"], env={**ENV, "MLSALARY_HOME": str(home)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        assert wait_for(lambda: workers_of(server.pid), 120), "the watcher started no child"
+        children = workers_of(server.pid)
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        assert wait_for(lambda: not any(alive(c) for c in children), GONE_WITHIN_S), children
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_native_thread_pools_are_capped_to_the_cpus_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a busy machine the trees' OpenMP threads spun against other processes (training over 35 minutes instead of
+    3): training runs with as many native threads as CPUs are free, at least one."""
+    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime the trees use)
+    from threadpoolctl import threadpool_info
+
+    from mlsalary import children
+
+    usable = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert children.native_threads() == usable
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(usable) + 3, 0.0, 0.0))
+    assert children.native_threads() == 1
+    with children.capped_threads() as n:
+        assert n == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info()), threadpool_info()
+
+
+def test_training_runs_with_its_native_threads_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+
+    from mlsalary import api, children
+    from mlsalary.model import train
+
+    header = ("work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,"
+              "employee_residence,remote_ratio,company_location,company_size")  # fmt: skip
+    rows = [f"2024,{('EN', 'MI', 'SE')[i % 3]},FT,Machine Learning Engineer,{90_000 + 997 * i},USD,"
+            f"{90_000 + 997 * i},US,0,US,M" for i in range(150)]  # fmt: skip
+    f = tmp_path / "salaries.csv"
+    f.write_text("\n".join([header, *rows]) + "\n")
+    api.pull(["aijobs"], from_path=f)
+    entered: list[int] = []
+
+    @contextlib.contextmanager
+    def recording(limit: int | None = None) -> object:
+        entered.append(1)
+        yield 1
+
+    monkeypatch.setattr(children, "capped_threads", recording)
+    train.train(save=False)
+    assert entered == [1]

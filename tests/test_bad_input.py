@@ -485,3 +485,18 @@ def test_the_catalogue_holds_at_least_100_kinds() -> None:
     kinds += [k for k, *_ in REQUESTS] + [k for k, _ in SETTING_VALUES] + [k for k, *_ in OFFER_PATHS]
     kinds += TERMINAL + [k for k, _ in PRIORS]
     assert len(kinds) == len(set(kinds)) >= 100
+
+
+def test_the_readme_lists_every_setting_with_its_default() -> None:
+    """The configuration table cannot drift from config.SETTINGS: each variable, with its default as printed."""
+    import re
+
+    from mlsalary import config
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| (`MLSALARY_[^|]+) \|[^|]+\| ([^|]+) \|$", readme, re.M)}
+    for name, s in config.SETTINGS.items():
+        row = next((k for k in rows if f"`{name}`" in k), None)
+        assert row is not None, f"README's configuration table does not list {name}"
+        default = f"{s.default:,.0f}" if s.default >= 1 and float(s.default).is_integer() else f"{s.default:g}"
+        assert default in rows[row], (name, default, rows[row])

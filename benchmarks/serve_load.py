@@ -10,6 +10,9 @@ process, then:
    Target: the excess is shed with 503 + Retry-After, and the p99 of the answered requests is at most 1 s.
 3. **During a pull**: `mlsalary data pull` of every source into the same home while explore, figures, estimate and
    health are asked 30 times a second in turn, until the pull ends and 5 s after. Target: 0 errors (no 503, no 5xx).
+4. **Fresh after the pull**: under the same load, the seconds from the pull's end until the sources API shows the
+   new data, explore stops saying "updating", and health stops warming (every cached answer recomputed). Target: all
+   within 60 s.
 The health check at the overload rate is the baseline the p99 is compared with.
 """
 
@@ -106,6 +109,46 @@ def wait_warm(base: str, timeout: float = 600) -> None:
         time.sleep(0.5)
 
 
+#: Target: after a pull, every cached answer shows the new data within this many seconds.
+TARGET_FRESH_S = 60.0
+
+
+def _utc(moment: Any) -> Any:
+    """A datetime in UTC (one without a zone is taken as UTC, as the store writes them)."""
+    from datetime import UTC
+
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def time_to_fresh(base: str, since: Any, load: Any, limit: float = 900) -> dict[str, float | None]:
+    """Seconds from now until the sources API shows every source retrieved after `since` (the pull's start),
+    explore answers without "updating", and health stops warming (every cached answer, the figures and the model
+    recomputed) — while `load` (the mix of requests) keeps coming at PULL_RATE. None: not within `limit`."""
+    from datetime import datetime
+
+    import httpx
+
+    t0, seen = time.perf_counter(), {"sources": None, "explore": None, "all (health not warming)": None}
+    while time.perf_counter() - t0 < limit and None in seen.values():
+        asyncio.run(open_loop([next(load) for _ in range(int(PULL_RATE))], PULL_RATE))  # a second's load
+        now = time.perf_counter() - t0
+        try:
+            srcs = httpx.get(base + "/api/v1/sources", timeout=10).json()["sources"]
+            newer = [s["retrieved_at"] and _utc(datetime.fromisoformat(str(s["retrieved_at"]))) > since
+                     for s in srcs if s["loaded"]]  # fmt: skip
+            if seen["sources"] is None and all(newer):
+                seen["sources"] = now
+            ex = httpx.get(base + "/api/v1/explore?role=ml_engineer&country=US", timeout=10).json()
+            if seen["explore"] is None and ex.get("status") != "updating":
+                seen["explore"] = now
+            if seen["all (health not warming)"] is None and not httpx.get(base + "/api/v1/health",
+                                                                          timeout=10).json()["warming"]:
+                seen["all (health not warming)"] = now
+        except httpx.HTTPError:
+            pass
+    return seen
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of the capacity and overload runs")
@@ -130,6 +173,9 @@ def main() -> None:
         mix = itertools.cycle([("GET", u, None) for u in urls[:20]] + [("GET", base + "/api/v1/figures", None),
                               ("GET", base + "/api/v1/health", None)] + [("POST", base + "/api/v1/estimate", b)
                                                                         for b in bodies[:20]])  # fmt: skip
+        from datetime import UTC, datetime
+
+        pull_started = datetime.now(UTC)
         pull = subprocess.Popen([mlsalary_exe(), "data", "pull"], env=os.environ.copy(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)  # fmt: skip
         t0 = time.perf_counter()
@@ -152,6 +198,8 @@ def main() -> None:
                 during["pull_s"] = ended - t0
         pull_code = pull.wait()
         pull_err = (pull.stderr.read() if pull.stderr else "").strip()
+        fresh = time_to_fresh(base, pull_started, mix)
+        fresh = {k: (None if v is None else v + 5.0) for k, v in fresh.items()}  # from the pull's end
 
     shed = overload["statuses"].get("503", 0)
     errors_in_pull = sum(v for k, v in during["statuses"].items() if k != "200")
@@ -159,9 +207,10 @@ def main() -> None:
     bad_overload = sum(v for k, v in overload["statuses"].items() if k not in ("200", "503"))
     overload_ok = overload_ok and bad_overload == 0
     pull_ok = errors_in_pull == 0 and pull_code == 0
+    fresh_ok = all(v is not None and v <= TARGET_FRESH_S for v in fresh.values())
     result = {"capacity_per_s": capacity, "overload_rate_per_s": rate, "overload": overload, "baseline": baseline,
               "during_pull": during, "pull_exit": pull_code, "overload_target_met": overload_ok,
-              "pull_target_met": pull_ok}  # fmt: skip
+              "pull_target_met": pull_ok, "fresh_after_pull_s": fresh, "fresh_target_met": fresh_ok}  # fmt: skip
     if args.json:
         print(json.dumps(result))
         return
@@ -182,6 +231,9 @@ def main() -> None:
     if pull_code:
         print(f"  the pull said: {pull_err[-300:]}")
     print(f"  target (0 errors during the pull): {'met' if pull_ok else 'NOT met'}")
+    shown = ", ".join(f"{k} {'not within 900' if v is None else f'{v:.0f}'} s" for k, v in fresh.items())
+    print(f"after the pull's end, the new data shows in: {shown}")
+    print(f"  target (every cached answer within {TARGET_FRESH_S:g} s): {'met' if fresh_ok else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -163,3 +163,16 @@ def test_explore_answers_in_the_currency_asked(use_loaded: Path) -> None:
         assert bad.status_code == 422 and "currency" in bad.text
         page = client.get("/explore", params={**query, "currency": "EUR"})
         assert page.status_code == 200 and "EUR a year" in page.text
+
+
+def test_an_unknown_currency_lists_only_currencies_with_a_rate_now() -> None:
+    """The message listed CYP, EEK, LTL… (ended by the euro) and RUB (no ECB rate since 2022) as choices."""
+    from mlsalary.errors import InputError
+
+    with pytest.raises(InputError) as e:
+        money.require_currency("XYZ")
+    listed = str(e.value).split("(", 1)[1]
+    for dead in ("CYP", "EEK", "LTL", "LVL", "MTL", "SIT", "SKK", "HRK", "RUB"):
+        assert dead not in listed, dead
+    for live in ("EUR", "GBP", "INR", "JPY", "CAD"):
+        assert live in listed, live

@@ -69,7 +69,7 @@ def require_currency(code: str | None, field: str = "currency", year: int | None
         return cur
     known = _converter().currencies
     if cur not in known:
-        listing = ", ".join(sorted(known))
+        listing = ", ".join(live_currencies())
         raise InputError(f"{field}: unknown currency {code!r}: give an ISO 4217 code with an ECB rate ({listing})",
                          field)  # fmt: skip
     if year is not None:
@@ -78,6 +78,15 @@ def require_currency(code: str | None, field: str = "currency", year: int | None
         except ConversionError as e:
             raise InputError(f"{field}: {e}", field) from None
     return cur
+
+
+def live_currencies() -> list[str]:
+    """The currencies with an ECB rate in the latest full year (not those the euro or sanctions ended: CYP, LTL,
+    RUB…), for messages that list what may be given."""
+    conv = _converter()
+    year = latest_rate_year()
+    bounds = conv.bounds
+    return sorted(c for c in conv.currencies if c == "EUR" or (c in bounds and bounds[c].last_date.year >= year))
 
 
 def conversion(currency: str, year: int, field: str = "currency") -> dict[str, Any]:

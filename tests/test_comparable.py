@@ -48,8 +48,8 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "education-early-career": ("ok", 13.6475, -17.341, 56.2533, 102),
     "education-experienced": ("ok", 11.5078, 1.0999, 22.9872, 446),
     "large-vs-small": ("ok", 13.9762, 4.4031, 24.4272, 998),
-    "employer-spread": ("ok", 45.2752, 42.1669, 57.9748, 1529),
-    "ml-intensity-gap": ("ok", -3.7037, -6.0875, -1.2594, 2020),
+    "employer-spread": ("ok", 45.1266, 41.7583, 57.528, 1558),  # company groups (normalize.companies)
+    "ml-intensity-gap": ("ok", -2.9262, -5.2688, -0.5256, 2020),  # Amazon one employer, not 11
     "yoy-ml-median": ("ok", 3.3943, 0.5164, 6.3545, 1905),
     "oews-ds-real-change": ("ok", 0.2815, -2.2487, 2.8773, None),
     "entry-share-trend": ("ok", 5.0456, 4.3012, 5.9107, 2854),

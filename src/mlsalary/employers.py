@@ -85,18 +85,18 @@ def _summary(pay: Any) -> dict[str, Any]:
 def resolve(name: str) -> tuple[str, list[str]]:
     """(employer key, its filed names) for what a user typed; one-line errors with suggestions otherwise."""
     from mlsalary import store
+    from mlsalary.normalize import companies
     from mlsalary.sources.lca import employer_key
 
-    key = employer_key(name)
+    key = companies.alias(name) or employer_key(name)  # a declared alias first: "meta" is Meta Platforms
     if not key:
         raise InputError("name: give an employer's name, e.g. google", "name")
     counts = store.query("SELECT employer_key, count(*) AS n FROM observations WHERE source = 'lca' AND dup_rank = 1 "
                          "GROUP BY 1 ORDER BY n DESC, 1")  # fmt: skip
     filings = dict(zip(counts["employer_key"], counts["n"], strict=True))
-    if key not in filings:
-        contains = [k for k in filings if key in k]
-        starts = [k for k in contains if k.startswith(key)]
-        hits = starts or contains
+    if key not in filings:  # whole words only: "META" is not CLEARMETAL, "INTEL" not INTELLIPRO
+        starts = [k for k in filings if k.startswith(key + " ")]
+        hits = starts or [k for k in filings if f" {key} " in f" {k} "]
         if len(hits) == 1:
             key = hits[0]
         elif hits:

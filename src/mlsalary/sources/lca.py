@@ -97,7 +97,10 @@ _SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in LEGAL_SUFF
 
 def employer_key(name: str | None) -> str | None:
     """A filed employer name as one key: upper case, '&' as AND, punctuation dropped (so "AMAZON.COM" and
-    "AMAZONCOM" meet), a leading THE and trailing legal forms removed. None for a blank name."""
+    "AMAZONCOM" meet), a leading THE and trailing legal forms removed, then the company it belongs to by the declared
+    groups (normalize.companies: Amazon's entities are AMAZON, Facebook is META PLATFORMS). None for a blank name."""
+    from mlsalary.normalize import companies
+
     if not name or not name.strip():
         return None
     k = name.upper().replace("&", " AND ")
@@ -105,7 +108,7 @@ def employer_key(name: str | None) -> str | None:
     k = re.sub(r"[^A-Z0-9]+", " ", k).strip()
     k = re.sub(r"^THE\s+", "", k)
     k = _SUFFIX_RE.sub("", k).strip()
-    return k or name.strip().upper()
+    return companies.group_of(k or name.strip().upper())
 
 
 def pick(folder: Path) -> list[Path]:

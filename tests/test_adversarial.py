@@ -202,7 +202,7 @@ def test_a_compression_bomb_is_refused_before_it_fills_the_memory(tmp_path: Path
     p = tmp_path / "survey_results_public.csv.bz2"
     p.write_bytes(bz2.compress(bomb))
     assert p.stat().st_size < 10_000
-    with pytest.raises(Exception, match="expands beyond 1,000,000 bytes, more than a stackoverflow file can be"):
+    with pytest.raises(Exception, match="expands beyond 1,000,000 bytes, more than a file of stackoverflow can be"):
         textfile.read_bytes(p, "stackoverflow")
     z = tmp_path / "kaggle-survey-2022.zip"
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as f:

@@ -71,8 +71,8 @@ def in_child(work: Callable[[], T], timeout: float, lower: bool = True) -> T:
 
 
 def native_threads() -> int:
-    """Threads for native pools: one per CPU this process may use that other processes leave free (the 1-minute
-    load average, less this process's own share), at least one."""
+    """Threads for native pools: one per CPU this process may use that the machine's load leaves free (the 1-minute
+    load average, whole CPUs), at least one."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     try:
         busy = os.getloadavg()[0]

@@ -62,11 +62,11 @@ def limit_message(e: BaseException) -> str:
         return "out of memory: the machine could not hold what this needs; free memory or use a smaller file"
     if isinstance(e, RecursionError):
         return "the input is nested too deeply to read; check the file"
-    assert isinstance(e, OSError)
-    where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-    if e.errno == errno.ENOSPC:
+    filename = getattr(e, "filename", None)
+    where = f"{filename}: " if filename else ""
+    if getattr(e, "errno", None) == errno.ENOSPC:
         return f"{where}no space left on the device: free some space and run the command again"
-    return f"{where}{e.strerror or e}"
+    return f"{where}{getattr(e, 'strerror', None) or e}"
 
 
 app = typer.Typer(

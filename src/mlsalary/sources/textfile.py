@@ -77,7 +77,7 @@ def _read_capped(f: Any, name: str, source: str) -> bytes:
     while block := f.read(_BLOCK):
         size += len(block)
         if size > cap:
-            raise SourceError(f"{source}: {name} expands beyond {cap:,} bytes, more than a {source} file can be; "
+            raise SourceError(f"{source}: {name} expands beyond {cap:,} bytes, more than a file of {source} can be; "
                               "refused")  # fmt: skip
         blocks.append(block)
     return b"".join(blocks)
@@ -143,7 +143,7 @@ def xlsx_bytes(path: Path, source: str) -> bytes:
                 total += size
                 if total > cap:
                     raise SourceError(f"{source}: {path.name} unpacks to more than {cap:,} bytes, more than a "
-                                      f"{source} file can be; refused")  # fmt: skip
+                                      f"file of {source} can be; refused")  # fmt: skip
                 if info.filename.startswith("xl/worksheets/"):
                     _check_dimension(head, path.name, source, cap)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:

@@ -12,12 +12,13 @@ from pathlib import Path
 from mlsalary.errors import InputError, MlsalaryError
 
 
-def os_cause(e: OSError, path: Path) -> str:
-    """An OS error met writing `path`, as its real cause in words: a full disk is named as one, with the fix."""
+def os_cause(e: OSError, path: Path, then: str = "try again") -> str:
+    """An OS error met writing `path`, as its real cause in words: a full disk is named as one, with the fix (free
+    some space, and `then`)."""
     import errno
 
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"no space left on the device holding {path}: free some space and try again"
+        return f"no space left on the device holding {path}: free some space and {then}"
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"cannot write {path}: {e.strerror}; check the folder's permissions"
     return f"cannot write {path}: {e.strerror or e}"

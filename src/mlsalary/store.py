@@ -299,7 +299,7 @@ def _os_reason(e: OSError, path: Path) -> str:
     """One line with an OS error's real cause, the path, and that the previous data is intact."""
     from mlsalary.files import os_cause
 
-    return f"{os_cause(e, path).replace('try again', 'pull again')} (the previous data is intact)"
+    return f"{os_cause(e, path, then='pull again')} (the previous data is intact)"
 
 
 def _duckdb_reason(e: BaseException, name: str) -> str:
@@ -314,8 +314,7 @@ def _duckdb_reason(e: BaseException, name: str) -> str:
     if "Permission denied" in text:
         return f"{name}: permission denied writing {config.home()}: check the folder's permissions " \
                "(the previous data is intact)"
-    text = str(e)
-    first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     return f"{name}: the database refused the new rows ({first}); the previous data is intact"
 
 
@@ -358,8 +357,8 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
     with aside(replacing=name), writer() as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            for table, col in SOURCE_TABLES:  # nothing to delete in a version built without them; kept for a store
-                con.execute(f"DELETE FROM {table} WHERE {col} = ?", [name])  # written in place (tests, first pull)
+            for table, col in SOURCE_TABLES:  # a safety net: aside() gives a version without the source's rows
+                con.execute(f"DELETE FROM {table} WHERE {col} = ?", [name])
             _insert(con, "observations", result.observations, schema.OBSERVATION_COLUMNS)
             _insert(con, "aggregates", result.aggregates, schema.AGGREGATE_COLUMNS)
             _insert(con, "skills", result.skills, schema.SKILL_COLUMNS)

@@ -62,7 +62,7 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
     conv = money.conversion(cur, rate_year)
     question = {"role": role, "level": lv, "level_from": "level" if level else "years",
                 "years_experience": years_experience, "country": iso, "city": metro[1] if metro else city,
-                "currency": cur}  # fmt: skip
+                "metro": metro[0] if metro else None, "currency": cur}  # fmt: skip
     out: dict[str, Any] = {
         "question": question,
         "conversion": conv,

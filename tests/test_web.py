@@ -561,3 +561,23 @@ def test_every_link_every_page_prints_answers_200(trained: Path, client: TestCli
                 todo.append((parts.path + ("?" + parts.query if parts.query else ""), url))
     assert len(seen) > 150
     assert broken == [], broken
+
+
+def test_the_start_form_answers_as_first_shown(trained: Path, client: TestClient) -> None:
+    """Submitted as the page first shows it (no level, no years of experience) the form was a 422."""
+    from urllib.parse import urlencode
+
+    page = client.get("/").text
+    form = re.search(r"<form[^>]*>(.*?)</form>", page, re.S)
+    assert form is not None
+    values: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(1)):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name:
+            value = re.search(r'value="([^"]*)"', tag)
+            values[name.group(1)] = value.group(1) if value else ""
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form.group(1), re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body) or re.search(r'<option value="([^"]*)"', body)
+        values[name] = chosen.group(1) if chosen else ""
+    r = client.get("/?" + urlencode(values))
+    assert r.status_code == 200 and "What moves it" in r.text, (values, r.status_code)

@@ -219,13 +219,17 @@ def start_card(query: dict[str, Any]) -> dict[str, Any]:
                       currency=query.get("currency") or "USD")  # fmt: skip
 
 
+#: The level the start form shows first, so that it answers as first shown (with no level and no years it cannot).
+FIRST_LEVEL = "mid"
+
+
 @router.get("/", response_class=HTMLResponse)
 def start_page(request: Request) -> HTMLResponse:
     """Start here: one short question answered at a glance; the answer's URL is its shareable link."""
     from mlsalary import schema
 
     form = _form(request, START_FIELDS)
-    ctx: dict[str, Any] = {"title": "What do ML engineers earn?", "form": form,
+    ctx: dict[str, Any] = {"title": "What do ML engineers earn?", "form": form, "FIRST_LEVEL": FIRST_LEVEL,
                            "choices": {"role": schema.ROLES, "level": schema.LEVELS}}  # fmt: skip
     if not form:
         return render("start.html.j2", **ctx)

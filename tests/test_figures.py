@@ -179,3 +179,13 @@ def test_the_start_card_links_only_to_figures_that_exist() -> None:
     ids = {f.id for f in catalogue.CATALOGUE}
     linked = set(start.LEVEL_FIGURES.values()) | {i for group in start.PLACE_FIGURES.values() for i in group}
     assert linked <= ids, linked - ids
+
+
+def test_a_missing_source_is_named_by_its_command_never_capitalised() -> None:
+    """With no data, a headline said "Mlsalary data pull aijobs": the command is quoted as typed."""
+    from mlsalary.figures.compute import compute_all
+
+    missing = [f for f in compute_all() if f.status == "source_missing"]
+    assert missing
+    for f in missing:
+        assert "Mlsalary" not in f.headline and f"run {f.remedy}" in f.headline, f.headline

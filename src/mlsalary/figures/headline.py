@@ -83,7 +83,9 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     """(the sentence, the verdict rule's answer or '')."""
     rule = answer(fd, f)
     if f.status != "ok":
-        why = f.remedy or (f.caveats[-1] if f.caveats else "too few records")
+        # A remedy is a command: it is run, never capitalised ("Mlsalary data pull aijobs").
+        why = f"the data it needs is not loaded: run {f.remedy}" if f.remedy else (
+            f.caveats[-1] if f.caveats else "too few records")
         why = why[0].upper() + why[1:].rstrip(".")
         return f"Can't tell: {fd.question} {why}.", rule
     value = fmt(f.value, f.value_unit)

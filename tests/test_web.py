@@ -581,3 +581,20 @@ def test_the_start_form_answers_as_first_shown(trained: Path, client: TestClient
         values[name] = chosen.group(1) if chosen else ""
     r = client.get("/?" + urlencode(values))
     assert r.status_code == 200 and "What moves it" in r.text, (values, r.status_code)
+
+
+def test_the_sources_page_tells_how_to_get_each_source_it_lacks(client: TestClient) -> None:
+    """For every registered source: a source mlsalary can download is one command away; one it cannot (Kaggle needs
+    an account) says how to provide its files — it once suggested `data pull kaggle-survey`, which cannot download."""
+    import html as html_
+
+    from mlsalary import sources
+
+    page = html_.unescape(client.get("/sources").text)
+    for name in sources.names():
+        m = sources.meta(name)
+        command = f"mlsalary data pull {name}</code>"
+        if m.downloadable:
+            assert command in page, name
+        else:
+            assert command not in page and m.how_to_provide in page, name

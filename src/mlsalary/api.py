@@ -140,6 +140,8 @@ def list_sources() -> list[dict[str, Any]]:
                 "data_as_of": s["data_as_of"] if s else None,
                 "age_months": s["age_months"] if s else None,
                 "final": bool(m.final_data),
+                "downloadable": m.downloadable,  # False: the user provides the files (how_to_provide says how)
+                "how_to_provide": m.how_to_provide,
                 "warning": s["warning"] if s else "",
                 "postings": s.get("postings") if s else None,
                 "quarantine_reasons": reasons.get(name, {}),

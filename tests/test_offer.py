@@ -153,7 +153,10 @@ def test_market_position_uses_the_estimate_and_flags_thin_profiles(
     assert n["comparable"]["n"] == SENIOR_US_ML_POSTINGS and n["comparable"]["years"] == [2025]
     w = n["comparable"]["median_width_pct"] / 100
     assert w == pytest.approx(SENIOR_US_ML_MEDIAN_WIDTH, abs=0.001)
-    assert n["target_ask"] == pytest.approx(170_000 * 2 * (1 + w) / (2 + w), abs=100)  # w is shown to 0.1%
+    # 170,000 sits below the comparable median, and the top of a range that wide centred on it falls short of the
+    # median: the ask is the median (negotiation's rule).
+    assert 170_000 * 2 * (1 + w) / (2 + w) < n["comparable"]["median_midpoint"] == n["target_ask"]
+    assert n["basis"].startswith("the median of comparable postings' midpoints")
     assert 0 <= n["comparable"]["offer_percentile"] <= 100 and "percentile" in n["evidence"]
     thin = tmp_path / "thin.toml"
     thin.write_text('[offer]\nbase = 90000\n[profile]\nrole = "ml_engineer"\nlevel = "senior"\ncountry = "DE"\n')
@@ -189,3 +192,22 @@ def test_html_page_with_the_chart(tmp_path: Path) -> None:
     assert code == 0, err
     html = out.read_text()
     assert html.count("<svg") == 1 and "Options Corp" in html and "350,150" in html and "<script" not in html
+
+
+def test_the_ask_depends_on_where_the_offer_sits(use_loaded: Path) -> None:
+    """The ask was +18% of the offer wherever it sat. Now, among the comparable postings (US senior ML engineers,
+    2025): below the median it asks for the median, in the middle for the top of a typical range centred on the
+    offer, high up no more than the 90th percentile of their midpoints, and at or above that for nothing."""
+    import numpy as np
+
+    from mlsalary.offer.negotiation import comparable, negotiate
+
+    mids = comparable("ml_engineer", "senior", "US")[0]["amount_usd"].to_numpy()
+    asks = {}
+    for pct, rule in ((20, "the median of"), (50, "the top of a typical"), (80, "the 90th percentile"),
+                      (95, "no ask")):  # fmt: skip
+        base = float(np.percentile(mids, pct))
+        r = negotiate(base, "ml_engineer", "senior", "US")
+        assert r["basis"].startswith(rule), (pct, r["basis"])
+        asks[pct] = None if r["target_ask"] is None else r["target_ask"] / base - 1
+    assert asks[20] > asks[50] > asks[80] > 0 and asks[95] is None, asks

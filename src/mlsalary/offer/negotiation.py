@@ -8,7 +8,14 @@ and no ask at all below it. Two pieces of evidence:
   names a US metro, as the market estimate is);
 - **the room employers advertise**: the median width of the comparable posted ranges. An employer whose posted range
   is centred on the offer can go to the top of that range: for a range of width w (max / min - 1) the top is
-  2(1 + w) / (2 + w) times its midpoint. That top, applied to the offer, is the target ask.
+  2(1 + w) / (2 + w) times its midpoint.
+
+The ask depends on where the offer sits (the rule, in order):
+1. at or above the 90th percentile of the comparable midpoints: **no ask** — the postings show no room above it;
+2. else the top of a typical range centred on the offer, **capped** at that 90th percentile (what the best-paying
+   tenth of comparable employers post as their midpoint);
+3. and **at least the comparable median** when the offer sits below it (an offer below market asks for the market).
+The basis says which of these decided.
 
 It says nothing about bonus, sign-on or equity: no open data covers them.
 """
@@ -18,6 +25,9 @@ from __future__ import annotations
 from typing import Any
 
 from mlsalary import stats
+
+#: The percentile of comparable midpoints an ask never passes (and at or above which there is none).
+HIGH = 90
 
 
 def comparable(role: str, level: str, country: str) -> tuple[Any, list[int]]:
@@ -62,12 +72,25 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
     width = float(np.median(ranges["range_high_usd"] / ranges["range_low_usd"] - 1)) if len(ranges) else 0.0
     top = 2 * (1 + width) / (2 + width)
     percentile = float((mids < base).mean() * 100 + (mids == base).mean() * 50)
-    target = max(base, base * top)
+    median, high = float(np.median(mids)), float(np.quantile(mids, HIGH / 100))
+    centred = base * top
+    range_top = f"the top of a typical comparable posted range centred on your offer (+{(top - 1) * 100:.1f}%)"
+    target: float | None
+    if base >= high:
+        target, basis = None, (f"no ask: your base is at or above the {HIGH}th percentile of comparable postings' "
+                               f"midpoints ({high:,.0f} {currency}): they show no room above it")  # fmt: skip
+    elif centred > high:
+        target, basis = high, f"the {HIGH}th percentile of comparable postings' midpoints ({range_top} would pass it)"
+    elif centred < median:
+        target, basis = median, (f"the median of comparable postings' midpoints: your offer sits below it "
+                                 f"({range_top} falls short of it)")  # fmt: skip
+    else:
+        target, basis = centred, range_top
     where = f" (scaled by BLS's metro factor for {metro}, {metro_factor:.2f}x)" if metro else ""
     return {
-        "target_ask": round(target),
-        "basis": f"the top of a typical comparable posted range centred on your offer (+{(top - 1) * 100:.1f}%)",
-        "room_base": round(target - base),
+        "target_ask": None if target is None else round(target),
+        "basis": basis,
+        "room_base": None if target is None else round(target - base),
         "component_with_most_room": "base",
         "evidence": (
             f"{n:,} comparable {group} ({when}): your base is at percentile {percentile:.0f} of their midpoints"
@@ -75,7 +98,7 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
             f"{width * 100:.1f}% wide (max / min - 1)"
         ),
         "comparable": {"n": n, "years": years, "ranges": len(ranges), "offer_percentile": round(percentile, 1),
-                       "median_midpoint": round(float(np.median(mids))), "currency": currency,
+                       "median_midpoint": round(median), f"p{HIGH}_midpoint": round(high), "currency": currency,
                        "median_width_pct": round(width * 100, 1)},
         "limits": limits + "; the room is what employers advertise, not what candidates obtained",
     }  # fmt: skip

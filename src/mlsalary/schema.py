@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = 4
+#: Raised whenever what a stored column means changes, so an older store asks to be pulled again instead of answering
+#: by the old meaning (5: employer_key is the company, by normalize.companies' declared groups).
+SCHEMA_VERSION = 5
 
 # Allowed values (enums). Each normalizer returns one of these or None (unknown).
 PAY_KINDS = (

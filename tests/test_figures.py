@@ -189,3 +189,27 @@ def test_a_missing_source_is_named_by_its_command_never_capitalised() -> None:
     assert missing
     for f in missing:
         assert "Mlsalary" not in f.headline and f"run {f.remedy}" in f.headline, f.headline
+
+
+def test_every_surface_says_why_figures_have_no_number(tmp_path: Path) -> None:
+    """"20 of 37 figures have enough data" hid that most of the rest lacked a source: the CLI, the report and the
+    web page give one sentence that counts both reasons, and the counts add up."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from conftest import run_cli
+    from mlsalary.figures.compute import compute_all
+    from mlsalary.report.render import coverage
+    from mlsalary.web.app import create_app
+
+    figs = compute_all()
+    sentence = coverage(figs)
+    ok, total, missing = (int(x) for x in re.match(r"(\d+) of (\d+) figures have a number; (\d+) need a source",
+                                                   sentence).groups())  # fmt: skip
+    thin = re.search(r"(\d+) ha(?:s|ve) too few records", sentence)
+    assert ok + missing + (int(thin.group(1)) if thin else 0) == total == len(figs) and missing > 0
+    code, out, _ = run_cli("figures", "--out", str(tmp_path / "report"))
+    assert code == 0 and sentence in " ".join(out.split())
+    assert sentence in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert sentence in TestClient(create_app()).get("/figures").text

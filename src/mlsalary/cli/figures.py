@@ -63,8 +63,7 @@ def figures(
     c.print("The answers:", markup=False)
     for i, f in enumerate(figs, start=1):
         c.print(f"{i}. {render.human(f.headline)}", markup=False)
-    ok = sum(f.status == "ok" for f in figs)
-    c.print(f"{ok} of {len(figs)} figures shown; definitions and caveats: mlsalary figures --json or --out DIR")
+    c.print(f"{render.coverage(figs)} Definitions and caveats: mlsalary figures --json or --out DIR", markup=False)
     c.print("data: " + "; ".join(render.source_text(s) for s in sources), markup=False)
     for s in sources:
         if s["warning"]:

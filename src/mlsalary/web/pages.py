@@ -246,9 +246,11 @@ def start_page(request: Request) -> HTMLResponse:
 
 @router.get("/figures", response_class=HTMLResponse)
 def figures_page() -> HTMLResponse:
+    from mlsalary.report.render import coverage
+
     figs = cache.figures()
-    return render("figures.html.j2", title=f"{len(figs)} figures", sections=_sections(),
-                  ok=sum(f.status == "ok" for f in figs), total=len(figs))  # fmt: skip
+    return render("figures.html.j2", title=f"{len(figs)} figures", sections=_sections(), coverage=coverage(figs),
+                  total=len(figs))  # fmt: skip
 
 
 @router.get("/figures/{figure_id}", response_class=HTMLResponse)

@@ -496,6 +496,22 @@ def test_after_a_pull_the_watcher_recomputes_every_cached_answer(tmp_path: Path)
     assert client.get("/api/v1/explore?role=ml_engineer").json()["n"] == 45
 
 
+def test_a_refresh_before_the_figures_never_runs_a_maker_whose_needs_are_unknown(tmp_path: Path) -> None:
+    """An answer put from a child process (the figures' sections) has a maker that never ran in the server: its
+    needs are unknown, so the refresh that comes before the figures leaves it — running it there could compute every
+    figure in the server's own process."""
+    from mlsalary.web import cache
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 110_000]))
+    cache.put("test-put", cache.stamp(), "answer from a child")
+    cache.cached("test-put", lambda: pytest.fail("not recomputed while fresh"))  # registers its maker
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [90_000, 95_000, 99_000]), replace=True)
+    ran: list[str] = []
+    cache._MAKERS["test-put"] = lambda: ran.append("test-put") or "recomputed"
+    assert "test-put" not in cache.refresh(unless_needing="figures") and ran == []
+    assert "test-put" in cache.refresh() and ran == ["test-put"]
+
+
 @pytest.mark.parametrize(("given", "step"), [(None, 10), ("3", 3), ("0", 0)])
 def test_a_pull_lowers_its_priority_as_configured(given: str | None, step: int) -> None:
     """config.lower_priority (a pull, the server's background work) reads MLSALARY_PULL_NICE (default PULL_NICE);

@@ -46,8 +46,10 @@ def same_home(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
 _UPDATING = object()
 #: Each key's maker (the first one given), so the watcher can recompute every key after a pull (refresh()).
 _MAKERS: dict[str, Callable[[], Any]] = {}
-#: The keys each key's maker asked for while it computed (the figures' JSON needs the figures), found as they run.
+#: The keys each key's maker asked for while it computed (the figures' JSON needs the figures), found as they run;
+#: a key whose maker never ran in this process (its answer was put: the figures' sections) has unknown needs.
 _NEEDS: dict[str, set[str]] = {}
+_RAN: set[str] = set()
 _COMPUTING: ContextVar[tuple[str, ...]] = ContextVar("computing", default=())
 
 
@@ -78,6 +80,7 @@ def _get(key: str, make: Callable[[], Any], stale_ok: bool) -> Any:
                 hit = (state, make())
             finally:
                 _COMPUTING.reset(token)
+            _RAN.add(key)
             _CACHE[key] = hit
             settle()
     finally:
@@ -101,7 +104,9 @@ def needs(key: str, other: str) -> bool:
 def refresh(unless_needing: str | None = None) -> list[str]:
     """Compute, for the database as it is, every key ever asked for whose answer is of an older state (outside a
     request: the server's watcher calls this after a pull) — except those needing `unless_needing` (e.g. the
-    figures, computed elsewhere first). Returns the keys computed. A failure is left for requests to report."""
+    figures, computed elsewhere first), and those whose needs are unknown (their maker never ran here: computing them
+    could compute the figures in the server's process). Returns the keys computed. A failure is left for requests to
+    report."""
     import contextlib
 
     from mlsalary.errors import MlsalaryError
@@ -109,7 +114,7 @@ def refresh(unless_needing: str | None = None) -> list[str]:
     done = []
     state = stamp()
     for key, make in list(_MAKERS.items()):
-        if unless_needing is not None and needs(key, unless_needing):
+        if unless_needing is not None and (key not in _RAN or needs(key, unless_needing)):
             continue
         hit = _CACHE.get(key)
         if hit is None or hit[0] != state:

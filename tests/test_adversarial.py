@@ -321,3 +321,24 @@ def test_a_field_over_16_mb_is_one_line_not_an_internal_error(tmp_path: Path) ->
     assert code == 1, what
     line = next(ln for ln in (out + err).splitlines() if "salaries.csv line" in ln)
     assert "not a CSV file of aijobs's layout" in line and "internal error" not in out + err
+
+
+def test_every_source_is_held_to_its_declared_file_limit(mirror: Path) -> None:
+    """Conformance over every registered source: the reader's limit is the source's own declaration (under the
+    ceiling), and the source's real files in the mirror fit under it, decompressed."""
+    import bz2
+
+    from mlsalary import sources
+    from mlsalary.sources import textfile
+
+    folders = {"lca": "h1b"}
+    for name in sources.names():
+        declared = sources.meta(name).max_bytes
+        assert textfile.limit(name) == min(declared, textfile.MAX_DECOMPRESSED_BYTES), name
+        for f in (mirror / folders.get(name, name)).glob("*"):
+            if f.suffix == ".bz2":
+                with bz2.open(f) as packed:
+                    size = len(packed.read())
+            else:
+                size = f.stat().st_size
+            assert size <= declared, (name, f.name, size, declared)

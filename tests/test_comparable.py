@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from mlsalary import api, stats
+from mlsalary import api, disclosure, stats
 from mlsalary.figures import catalogue, claims
 from mlsalary.stats import verdict
 
-#: id: (status, value, ci_low, ci_high, n) of every figure on the mirror.
+#: id: (status, value, ci_low, ci_high, n) of every figure on the mirror (n exact: postings and filings print it
+#: rounded).
 FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | None]] = {
     "entry-us-ml-median": ("ok", 147750.0, 138800.0, 158600.0, 84),
     "mid-us-ml-median": ("ok", 170000.0, 165469.5, 178000.0, 251),
@@ -88,7 +89,8 @@ def test_every_figure_is_pinned_and_has_its_value_and_n(figs: dict) -> None:
     for fid, (status, value, lo, hi, n) in FIGURES.items():
         f = figs[fid]
         got = (f.status, f.value, f.ci_low, f.ci_high, f.n)
-        want = (status, *(None if x is None else pytest.approx(x, abs=1e-3) for x in (value, lo, hi)), n)
+        printed = disclosure.published(n) if f.unit in disclosure.ROUNDED_UNITS else n  # rounded as printed
+        want = (status, *(None if x is None else pytest.approx(x, abs=1e-3) for x in (value, lo, hi)), printed)
         assert got == want, fid
 
 
@@ -127,7 +129,8 @@ def test_genai_titles_include_ai_engineer_on_real_titles(figs: dict) -> None:
              "Computer Vision Engineer"]  # fmt: skip
     mapped = pd.DataFrame([titles.map_title(t) for t in names], columns=["role", "specialization"])
     assert genai(mapped).tolist() == [True, True, True, True, True, False, False, False, False]
-    assert figs["genai-premium"].compared[0] == {"label": "GenAI titles (incl. AI Engineer)", "n": GENAI_US_N}
+    assert figs["genai-premium"].compared[0] == {"label": "GenAI titles (incl. AI Engineer)",
+                                                   "n": disclosure.published(GENAI_US_N)}
     assert figs["genai-share-trend"].extra["era_start_share"] == pytest.approx(GENAI_SHARE_2023, abs=1e-3)
 
 
@@ -165,10 +168,11 @@ def test_smaller_comparability_fixes(figs: dict, use_loaded: Path) -> None:
     """Point 7: Canada in its own currency; 15-2098 years marked; Kaggle's full-time filter; scientists without
     Research Engineers; each comparison's groups with their own n."""
     canada = next(g for g in figs["country-comparison"].groups if g.label == "Canada")
-    assert (canada.n, canada.value) == (CANADA_N, pytest.approx(CANADA_MEDIAN))
+    assert (canada.n, canada.value) == (disclosure.published(CANADA_N), pytest.approx(CANADA_MEDIAN))
     marks = {g.label: g.mark for g in figs["oews-data-scientists-national"].groups}
     assert marks["2019"] == marks["2020"] == "broader occupation (15-2098)" and marks["2021"] == ""
-    assert figs["scientist-premium"].compared[0] == {"label": "research and applied scientists", "n": SCIENTISTS_N}
+    assert figs["scientist-premium"].compared[0] == {"label": "research and applied scientists",
+                                                        "n": disclosure.published(SCIENTISTS_N)}
     for f in figs.values():
         if f.value_unit == "percent" and f.status == "ok" and not f.published and f.compared:
             assert len(f.compared) == 2 and all(c["n"] for c in f.compared), f.id
@@ -184,8 +188,8 @@ def test_smaller_comparability_fixes(figs: dict, use_loaded: Path) -> None:
 
 
 def test_a_postings_figure_prints_no_count_under_the_minimum_n(figs: dict) -> None:
-    """Counts of postings under 30 are explore's to show, under its complementary suppression: printed beside
-    explore's groups, a figure's small count (a pooled year, a sum of roles) could give away a group explore hides."""
+    """A figure prints no count of postings under 30 (its suppressed groups say "fewer than 30 postings"): the
+    figures' tables are few and fixed, and a small count adds nothing a reader needs there."""
     for f in figs.values():
         if f.unit != "postings":
             continue
@@ -213,7 +217,8 @@ def test_no_employer_median_has_a_zero_width_interval(use_loaded: Path) -> None:
         for e in employers.ranking(role, top=500)["employers"]:
             assert e["ci_low"] is None or e["ci_low"] < e["ci_high"], (role, e["employer"])
     google = next(e for e in employers.ranking("data_scientist", "San Jose")["employers"] if e["employer"] == "GOOGLE")
-    assert (google["n"], google["median"], google["ci_low"], google["ci_high"]) == GOOGLE_SAN_JOSE
+    n, *pay = GOOGLE_SAN_JOSE
+    assert (google["n"], google["median"], google["ci_low"], google["ci_high"]) == (disclosure.published(n), *pay)
 
 
 def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> None:
@@ -232,7 +237,8 @@ def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> No
                              "Flat (no change that matters)"}, (fd.id, f.headline)  # fmt: skip
     assert figs["top-paying-metro"].headline.startswith("San Jose-Sunnyvale-Santa Clara, CA pays data scientists the "
                                                         "most: median $185,080")  # fmt: skip
-    wanted = ("United States $189,000 (95% interval", "Canada $112,982 (95% interval $", f"n = {CANADA_N})",
+    wanted = ("United States $189,000 (95% interval", "Canada $112,982 (95% interval $",
+              f"n = {disclosure.published(CANADA_N)})",
               "Germany: too few postings")
     assert all(c in figs["country-comparison"].headline for c in wanted)
     assert figs["remote-gap"].headline.startswith("Can't tell: remote vs on-site +0.5%")

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from mlsalary import api, config
+from mlsalary import api, config, disclosure
 from mlsalary.figures import catalogue, compute
 from mlsalary.figures.data import load
 
 # Measured on the mirror (aijobs.net snapshot 2025-08-09, its final data; OEWS May 2014-May 2025; Stack Overflow 2024;
-# Kaggle 2021-2022): (value, n, smallest group). n counts distinct postings. They change when the mirror changes.
+# Kaggle 2021-2022): (value, n, smallest group). n counts distinct postings (printed rounded: disclosure.published).
+# They change when the mirror changes.
 AIJOBS_FIGURES = {
     "entry-us-ml-median": (147750.0, 84, 84),  # 2025 has 21 US entry postings: pooled with 2024
     "mid-us-ml-median": (170000.0, 251, 251),
@@ -59,7 +60,7 @@ def test_each_aijobs_figure_is_pinned_in_postings(figs: dict, fid: str) -> None:
     value, n, smallest = AIJOBS_FIGURES[fid]
     f = figs[fid]
     assert f.unit == "postings" and f.duplicate_policy == "one_per_group"
-    assert (f.n, f.smallest_group) == (n, smallest)
+    assert (f.n, f.smallest_group) == (disclosure.published(n), disclosure.published(smallest))
     assert f.value == (None if value is None else pytest.approx(value, abs=1e-3))
     assert f.data_as_of == AIJOBS_AS_OF
     assert "2025" in f.period and "January–August; final data" in f.period
@@ -113,7 +114,7 @@ def independent_mid_median(path: Path) -> tuple[float, int]:
 def test_the_mid_level_median_is_the_median_posting_midpoint(figs: dict, mirror: Path) -> None:
     median, n = independent_mid_median(mirror / "aijobs" / "salaries_2025-08-09.csv")
     f = figs["mid-us-ml-median"]
-    assert (f.value, f.n, f.years) == (median, n, [2025])
+    assert (f.value, f.n, f.years) == (median, disclosure.published(n), [2025])
 
 
 def test_the_count_unit_drives_the_computation(use_loaded: Path) -> None:
@@ -124,7 +125,7 @@ def test_the_count_unit_drives_the_computation(use_loaded: Path) -> None:
     postings = compute.compute_one(fd, data)
     rows = compute.compute_one(dataclasses.replace(fd, count_unit="rows"), data)
     every = compute.compute_one(dataclasses.replace(fd, duplicate_policy="all_rows"), data)
-    assert postings.n == AIJOBS_FIGURES["mid-us-ml-median"][1]
+    assert postings.n == disclosure.published(AIJOBS_FIGURES["mid-us-ml-median"][1])
     assert rows.unit == "rows" and rows.n == MID_US_ML_ROWS_2025
     assert every.n > postings.n and rows.n > postings.n
     with pytest.raises(ValueError, match="unknown unit"):
@@ -189,7 +190,7 @@ def test_offline_fresh_machine_loads_the_bundled_snapshot(tmp_path: Path) -> Non
     ok = [f for f in figs.values() if f["status"] == "ok"]
     assert len(ok) >= MIN_FIGURES_OFFLINE
     for fid, (value, n, _) in AIJOBS_FIGURES.items():  # the same numbers as from the mirror's copy
-        assert figs[fid]["n"] == n, fid
+        assert figs[fid]["n"] == disclosure.published(n), fid
         assert figs[fid]["value"] == (None if value is None else pytest.approx(value, abs=1e-3)), fid
     assert figs["industry-tech-median"]["remedy"].startswith("Kaggle's survey files need a Kaggle account")
     assert "needs the network" in figs["spark-premium"]["remedy"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from mlsalary import schema, stats
+from mlsalary import disclosure, schema, stats
 from mlsalary.errors import InputError, InsufficientData, NotFound
 
 UNIT = "base pay offered in H-1B visa filings (no bonus, no stock; a filing, not a hire), USD a year"
@@ -75,10 +75,12 @@ def _summary(pay: Any) -> dict[str, Any]:
     vis = stats.visibility(n)
     if vis == "hidden":
         return {"n": None, "status": "suppressed", "note": f"fewer than {stats.PRIVACY_FLOOR} filings"}
+    shown = disclosure.published(n)  # every count of filings is printed as every count of postings is
     if vis == "suppressed":
-        return {"n": n, "status": "suppressed", "note": f"{n} filings, fewer than {stats.min_n()}: no numbers"}
+        return {"n": shown, "status": "suppressed",
+                "note": f"fewer than {stats.min_n()} filings ({disclosure.count_text(n, 'filings')}): no numbers"}
     med = stats.quantile(pay, 0.5)
-    return {"n": n, "status": "ok", "median": med.value, "ci_low": med.ci_low, "ci_high": med.ci_high,
+    return {"n": shown, "status": "ok", "median": med.value, "ci_low": med.ci_low, "ci_high": med.ci_high,
             "p25": stats.quantile(pay, 0.25).value, "p75": stats.quantile(pay, 0.75).value}  # fmt: skip
 
 
@@ -101,7 +103,7 @@ def resolve(name: str) -> tuple[str, list[str]]:
             key = hits[0]
         elif hits:
             top = sorted(hits, key=lambda k: -filings[k])[:6]
-            listing = "; ".join(f"{k} ({filings[k]:,})" if filings[k] >= stats.PRIVACY_FLOOR else k for k in top)
+            listing = "; ".join(f"{k} ({disclosure.count_text(filings[k], 'filings')})" for k in top)
             raise NotFound(f"name: {name!r} matches {len(hits)} employers ({listing}{'; …' if len(hits) > 6 else ''})"
                            ": give one of them")  # fmt: skip
         else:
@@ -136,11 +138,11 @@ BREAKDOWNS = ("role", "level", "year")
 FILTERS = ("role", "year")
 
 
-def _breakdown(df: Any, field: str, overall: dict[str, Any]) -> list[dict[str, Any]]:
-    """One breakdown's groups with complementary suppression against `overall` (its n)."""
+def _breakdown(df: Any, field: str) -> list[dict[str, Any]]:
+    """One breakdown's groups of at least 5 filings (each counted as every count is printed: mlsalary.disclosure)."""
     rows = [{field: value if field != "year" else int(value), **_summary(part["amount_usd"].to_numpy())}
             for value, part in df.groupby(field, dropna=True)]  # fmt: skip
-    return _complementary([r for r in rows if r["n"] is not None], overall)
+    return [r for r in rows if r["n"] is not None]
 
 
 def _view(df: Any, role: str | None = None, year: int | None = None) -> dict[str, Any]:
@@ -149,7 +151,7 @@ def _view(df: Any, role: str | None = None, year: int | None = None) -> dict[str
     A filter picks a group of a breakdown, and answers exactly what that breakdown shows for it: a year or role the
     breakdown (of the other filters' filings) withholds is withheld as a filter too — `?year=2019` printed 27 filings
     where the years hid 2018, and the employer's total of 28 gave 2018's one filing away. `years` lists only the years
-    the breakdown shows."""
+    the breakdown shows. Every count is printed as mlsalary.disclosure prints counts (rounded to its base)."""
     picked = {"role": role, "year": year}
     for field in FILTERS:
         value = picked[field]
@@ -159,35 +161,18 @@ def _view(df: Any, role: str | None = None, year: int | None = None) -> dict[str
         for other in FILTERS:
             if other != field and picked[other] is not None:
                 rest = rest[rest[other] == picked[other]]
-        cells = _breakdown(rest, field, _summary(rest["amount_usd"].to_numpy()))
+        cells = _breakdown(rest, field)
         if not any(c[field] == value and c["n"] is not None for c in cells):
             return {"years": [], "n": None, "status": "suppressed", "by": {},
-                    "note": f"this {field} is withheld: its filings are fewer than {stats.PRIVACY_FLOOR}, or showing "
-                            "them would let a smaller group be worked out"}  # fmt: skip
+                    "note": f"this {field} is withheld: its filings are fewer than {stats.PRIVACY_FLOOR}"}
         df = df[df[field] == value]
     overall = _summary(df["amount_usd"].to_numpy())
-    by = {field: _breakdown(df, field, overall) for field in BREAKDOWNS}
+    by = {field: _breakdown(df, field) for field in BREAKDOWNS}
     places = df.assign(place=df["worksite_city"].str.title() + ", " + df["worksite_state"])
     rows = [{"place": p, **_summary(part["amount_usd"].to_numpy())} for p, part in places.groupby("place")]
-    by["place"] = sorted(_complementary([r for r in rows if r["n"] is not None], overall),
-                         key=lambda r: -(r["n"] or 0))[:10]  # fmt: skip
+    by["place"] = sorted([r for r in rows if r["n"] is not None], key=lambda r: (-r["n"], r["place"]))[:10]
     years = sorted(r["year"] for r in by["year"] if r["n"] is not None) if overall["n"] else []
     return {"years": years, **overall, "by": by}
-
-
-def _complementary(shown: list[dict[str, Any]], overall: dict[str, Any]) -> list[dict[str, Any]]:
-    """Groups to show, so that no hidden group's count can be derived by subtracting the shown ones from the total:
-    when exactly the hidden remainder is 1-4 filings, the smallest shown group's count is withheld too."""
-    total = overall.get("n")
-    if total is None:
-        return []
-    rest = total - sum(r["n"] for r in shown)
-    if stats.exposes(rest) and shown:
-        smallest = min(shown, key=lambda r: r["n"])
-        shown = [r if r is not smallest else {k: v for k, v in r.items() if k in ("role", "level", "year", "place")}
-                 | {"n": None, "status": "suppressed", "note": "withheld so that a smaller group cannot be derived"}
-                 for r in shown]  # fmt: skip
-    return shown
 
 
 def ranking(role: str, metro: str | None = None, year: int | None = None, top: int = 20) -> dict[str, Any]:

@@ -42,11 +42,13 @@ def _postings(roles: tuple[str, ...], level: str | None, country: str) -> Any:
 
 def _recent(df: Any, spans: tuple[int, ...]) -> tuple[Any, list[int]]:
     """The latest full year's rows or, while they are fewer than the minimum n, the latest `span` years pooled (the
-    figures pool two; the last, widest group three)."""
+    figures pool two; the last, widest group three). The latest full year is the postings' as a whole, the same for
+    every group: a group's own would print which years it has postings in (a year with one posting, say)."""
     from mlsalary.stats.periods import latest_full_year
+    from mlsalary.web import cache
 
-    year = latest_full_year(df["year"].tolist())
-    if year is None:
+    year = cache.cached("groups:latest", lambda: latest_full_year(_all_postings()["year"].tolist()))
+    if year is None or df.empty:
         return df.iloc[0:0], []
     for span in spans:
         years = list(range(year - span + 1, year + 1))
@@ -85,18 +87,22 @@ def market(role: str, level: str, country: str, per_usd: float) -> dict[str, Any
 
 
 def _market_usd(role: str, level: str, country: str) -> dict[str, Any]:
+    from mlsalary import disclosure
+
     ml = tuple(schema.ML_ROLES) if role in schema.ML_ROLES else (role,)
     candidates = [((role,), level), ((role,), None), (ml, level), (ml, None)]
     candidates = list(dict.fromkeys(candidates))
-    first = ""
+    first, asked = "", {}
     for i, (roles, lv) in enumerate(candidates):
         spans = (1, 2, 3) if i == len(candidates) - 1 else (1, 2)
         df, years = _recent(_postings(roles, lv, country), spans)
         label = _label(roles, lv, country)
         n = len(df)
+        # Which postings the group counts (explore's filters: the roles summed, the years pooled), as printed.
+        selection = {"roles": list(roles), "level": lv, "country": country, "years": years}
         if not first:
-            shown = f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"
-            first = f"{label}: {shown} postings"
+            first = f"{label}: {disclosure.count_text(n)}"
+            asked = {"selection": selection, "n": disclosure.published(n)}
         if n < stats.min_n():
             continue
         pay = df["amount_usd"].to_numpy()
@@ -110,7 +116,9 @@ def _market_usd(role: str, level: str, country: str) -> dict[str, Any]:
             continue
         return {"available": True, "group": label, "exact": i == 0,
                 "nearest_note": None if i == 0 else f"{first}, too few; the nearest group with data is {label}",
-                "n": n, "years": years, "unit": "postings (one per distinct posting, its range's midpoint; full-time)",
+                "n": disclosure.published(n), "counts": disclosure.COUNTS_NOTE, "years": years,
+                "selection": selection, "asked": asked,
+                "unit": "postings (one per distinct posting, its range's midpoint; full-time)",
                 "quantiles": q, "source": "aijobs"}  # fmt: skip
-    return {"available": False, "group": first.split(":")[0], "exact": True, "n": None,
+    return {"available": False, "group": first.split(":")[0], "exact": True, "n": None, "asked": asked,
             "reason": f"{first}, and no nearby group in the same country has {stats.min_n()}"}  # fmt: skip

@@ -77,7 +77,7 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
                                "support_n": est["support_n"], "year": est["year"], "notes": est["notes"]}  # fmt: skip
         else:  # a range widened for want of data says little: the nearest group above says more
             out["estimate"] = {"available": False, "support_n": est["support_n"],
-                               "reason": f"only {est['support_n']:,} similar records, fewer than {stats.min_n()}: "
+                               "reason": f"fewer than {stats.min_n()} similar records (about {est['support_n']:,}): "
                                "too few for a personal range"}  # fmt: skip
     except MlsalaryError as e:
         out["estimate"] = {"available": False, "reason": str(e)}
@@ -120,4 +120,4 @@ def headline(c: dict[str, Any]) -> str:
     lo = f"{q['p10']['value']:,}"
     hi = f"{q['p90']['value']:,}"
     return (f"{m['group'][0].upper()}{m['group'][1:]}: median posted pay {amt} a year "
-            f"(8 in 10 between {lo} and {hi}), {m['n']:,} aijobs.net postings, {years}.")  # fmt: skip
+            f"(8 in 10 between {lo} and {hi}), about {m['n']:,} aijobs.net postings, {years}.")  # fmt: skip

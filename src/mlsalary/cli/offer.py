@@ -108,7 +108,7 @@ def _one(r: dict[str, Any]) -> None:
         cur = m["currency"]
         rate = f"; {m['conversion']['text']}" if cur != "USD" else ""
         out.print(f"market: base {amount(m['base'], cur)} is {m['verdict']} ({m['where']}); 50% range "
-                  f"{amount(m['range_50'][0], cur)}–{amount(m['range_50'][1], cur)}, support {m['support_n']:,} "
+                  f"{amount(m['range_50'][0], cur)}–{amount(m['range_50'][1], cur)}, support about {m['support_n']:,} "
                   "records" + ("" if m["in_support"] else " (outside the data's support)") + rate,
                   markup=False)  # fmt: skip
         n = r["negotiation"]

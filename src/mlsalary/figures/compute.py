@@ -111,15 +111,17 @@ def _empty(fd: FigureDef, status: str, remedy: str = "", caveat: str = "", dated
 
 
 def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
+    from mlsalary import disclosure
+
     value, lo, hi = _headline(out)
     published = out.n_min >= PUBLISHED
     vis = "shown" if published else stats.visibility(out.n_min)
     n: int | None = None if published else out.n
     status = "ok" if vis == "shown" and value is not None else "suppressed"
     caveats = [*fd.caveats, *out.caveats, *_age_caveats(fd, d)]
-    # Postings are what explore counts too, and explore's disclosure control (mlsalary.disclosure) decides which of
-    # their groups under the minimum n may show a count: a figure never prints one (printed beside explore's shown
-    # groups, such a count could give away a group explore hides).
+    # Postings are what explore, the start card and the estimate count too: every count of them goes through
+    # mlsalary.disclosure (rounded to its base; none under the minimum n), so that no figure's count, set beside
+    # theirs, gives a small group away.
     explored = fd.unit == "postings"
     floor = stats.min_n() if explored else stats.PRIVACY_FLOOR
     groups, compared = out.groups, out.compared
@@ -134,6 +136,11 @@ def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
         caveats = [*caveats, f"the smallest group has {out.n_min} records, fewer than {stats.min_n()}: not shown"]
     if status != "ok":
         value = lo = hi = None
+    smallest = None if published or vis == "hidden" or (explored and vis == "suppressed") else out.n_min
+    if fd.unit in disclosure.ROUNDED_UNITS:
+        n, smallest = disclosure.published(n), disclosure.published(smallest)
+        groups = [dataclasses.replace(g, n=disclosure.published(g.n)) for g in groups]
+        compared = [(label, (disclosure.published(c) or 0) if c >= floor else 0) for label, c in compared]
     return Figure(
         id=fd.id, topic=fd.topic, question=fd.question, value=value, ci_low=lo, ci_high=hi, n=n, unit=fd.unit,
         value_unit=fd.value_unit, sources=list(fd.sources), years=out.years, **_dating(fd, d, out.years),
@@ -141,7 +148,7 @@ def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
         status=status, duplicate_policy=fd.duplicate_policy, rse=out.rse,
         lower_bound_only=bool(getattr(out.stat, "lower_bound_only", False)), groups=groups, chart=fd.chart,
         published=published, group_unit=out.group_unit,
-        smallest_group=None if published or vis == "hidden" or (explored and vis == "suppressed") else out.n_min,
+        smallest_group=smallest,
         extra=out.extra if status == "ok" else {},
         compared=[{"label": label, "n": c if c >= floor else None} for label, c in compared],
         held_fixed=out.held_fixed,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mlsalary import schema, stats
+from mlsalary import disclosure, schema, stats
 from mlsalary.figures.data import Data, estimate, group, latest_full_year
 from mlsalary.figures.model import Group
 from mlsalary.normalize import money
@@ -108,9 +108,8 @@ def latest_or_pooled(
     if smallest >= stats.min_n():
         return frame, []
     pooled = df[df["year"].isin([year - 1, year])]
-    return pooled, [
-        f"{year} alone has a group of {smallest} records, fewer than {stats.min_n()}: {year - 1} and {year} are "
-        "pooled."
+    return pooled, [  # no count: a postings figure prints none under the minimum n (mlsalary.disclosure)
+        f"{year} alone has a group of fewer than {stats.min_n()} records: {year - 1} and {year} are pooled."
     ]
 
 
@@ -246,13 +245,14 @@ def entry_spread(d: Data) -> Out:
     spread = stats.Estimate(value, lo, hi, p10.n, "p90 - p10; interval from the two order-statistic intervals")
     if value is not None and (lo is None or hi is None):
         floor = stats.intervals.TAIL_FLOOR
-        notes = [*notes, OPEN_SIDE.format(side="lower" if lo is None else "upper", n=p10.n, few=floor - 1, floor=floor)]
+        notes = [*notes, OPEN_SIDE.format(side="lower" if lo is None else "upper",
+                                           n=disclosure.count_text(p10.n, "records"), few=floor - 1, floor=floor)]
     return Out(spread, p10.n, p10.n, years_of(entry), [group("p10", p10), group("p90", p90)], method=spread.method,
                caveats=notes)  # fmt: skip
 
 
 #: A caveat for an interval left open on one side by the disclosure rule (stats.intervals.TAIL_FLOOR).
-OPEN_SIDE = ("the interval's {side} end is not bounded: with {n} records, bounding it would print one of the {few} "
+OPEN_SIDE = ("the interval's {side} end is not bounded: with {n}, bounding it would print one of the {few} "
              "most extreme postings' pay (no published bound has fewer than {floor} records beyond it)")
 
 
@@ -718,8 +718,11 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[D
         rows = []
         for y in sorted(df["year"].unique()):
             sub = df[df["year"] == y]
-            share = float(predicate(sub).mean() * 100) if len(sub) else None
+            part = int(predicate(sub).sum())
+            share = 100 * part / len(sub) if len(sub) else None
             vis = stats.visibility(len(sub))
+            if vis == "shown" and not disclosure.share_allowed(part, len(sub)):  # a share of a count is a count
+                vis = "suppressed"
             rows.append(
                 Group(
                     str(int(y)),
@@ -734,12 +737,15 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[D
             )
         cur = df[df["year"] == year]
         k, n = int(predicate(cur).sum()), len(cur)
+        if not disclosure.share_allowed(k, n):
+            raise TooThin(f"fewer than {stats.PRIVACY_FLOOR} postings of {year} are in the share, or out of it: "
+                          "a share of them would give their number away")  # fmt: skip
         lo, hi = _wilson(k, n)
         e = stats.Estimate(100 * k / n if n else None, lo, hi, n, "share with a Wilson score interval")
         out = Out(e, n, n, [int(y) for y in sorted(df["year"].unique())], rows, method=e.method, group_unit="share")
-        if era is not None and era < year:
-            first = df[df["year"] == era]
-            k0, n0 = int(predicate(first).sum()), len(first)
+        first = df[df["year"] == era] if era is not None and era < year else df.iloc[0:0]
+        k0, n0 = int(predicate(first).sum()), len(first)
+        if era is not None and n0 and disclosure.share_allowed(k0, n0):  # the era's first year's share is printed too
             change, c_lo, c_hi = _newcombe(k, n, k0, n0)
             out.extra = {"era_start": float(era), "change_pp": change, "change_ci_low": c_lo, "change_ci_high": c_hi,
                          "era_start_share": 100 * k0 / n0 if n0 else None}  # fmt: skip
@@ -797,9 +803,9 @@ def negotiation_room(d: Data) -> Out:
     mids = every["amount_usd"].dropna().to_numpy()
     between, b_lo, b_hi = _bootstrap(mids, _iqr_share)
     rows = [
-        group("width of one posted range (median)", e, note=f"{len(width):,} posted ranges"),
+        group("width of one posted range (median)", e, note=disclosure.count_text(len(width), "posted ranges")),
         group("spread between postings (IQR / median)", stats.Estimate(between, b_lo, b_hi, len(mids), ""),
-              note=f"{len(mids):,} postings, midpoints"),
+              note=f"{disclosure.count_text(len(mids))}, midpoints"),
     ]  # fmt: skip
     out = Out(e, len(width), len(width), years_of(ranges), rows, method=e.method, caveats=notes, group_unit="share")
     if stats.visibility(len(mids)) == "shown":

@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from mlsalary import stats
+from mlsalary import disclosure, stats
 from mlsalary.errors import InsufficientData
 from mlsalary.model.features import MIXED, REFERENCE, ProfileError, check_choices, profile_values
 from mlsalary.model.saved import current, load_or_train, model_version
@@ -136,7 +136,8 @@ def estimate(
         widen = math.sqrt(stats.min_n() / support_n)
         q = q[2] * np.exp((np.log(q) - np.log(q[2])) * widen)
         notes.append(
-            f"Outside the data's support: only {support_n} similar records (fewer than {stats.min_n()}); "
+            f"Outside the data's support: fewer than {stats.min_n()} similar records "
+            f"({disclosure.count_text(support_n, 'records')}); "
             f"the range is widened by {widen:.2f}x around the median."
         )
     contributions = [
@@ -147,7 +148,7 @@ def estimate(
     group = group_check(profile, round(float(q[2])), model.meta.get("groups", []))
     if group and group["agrees"] is False:
         notes.append(
-            f"The model's median differs from the median of this group's own {group['n']:,} postings of "
+            f"The model's median differs from the median of this group's own (about {group['n']:,}) postings of "
             f"{group['year']} (${group['median']:,.0f}, 95% interval ${group['ci_low']:,.0f}-"
             f"${group['ci_high']:,.0f}): the model also learns from neighbouring groups and years, which pulls a "
             "group toward them."
@@ -182,12 +183,12 @@ def estimate(
                                                                                 "p90": q["p90"]["value"]}  # fmt: skip
             notes.append(f"What the postings say: {near['group']}, {years_}: median {q['p50']['value']:,} "
                          f"{currency} (8 in 10 between {q['p10']['value']:,} and {q['p90']['value']:,}), "
-                         f"n {near['n']:,}.")  # fmt: skip
+                         f"n about {near['n']:,}.")  # fmt: skip
     return {
         "currency": currency,
         "year": year,
         **out,
-        "support_n": support_n,
+        "support_n": disclosure.published(support_n),  # as every count is printed (mlsalary.disclosure)
         "in_support": in_support,
         "reference_p50": medians[0],
         "group": group,
@@ -197,6 +198,7 @@ def estimate(
         "conversion": conv,
         "usd": usd,
         "nearest": nearest,  # outside the data's support: the nearest group of postings that has data
+        "counts": disclosure.COUNTS_NOTE,
         "reference": REFERENCE,
         "data": data_age(model.meta.get("data_as_of", {})),
         "notes": notes,
@@ -211,7 +213,8 @@ def group_check(profile: dict[str, Any], median: int, groups: list[list[Any]]) -
         if (role, level, country) == (profile["role"], profile["level"], profile["country"]):
             bare = not any(profile.get(f) for f in PATH[3:])
             agrees = (lo is not None and hi is not None and lo <= median <= hi) if bare else None
-            return {"year": year, "n": n, "median": med, "ci_low": lo, "ci_high": hi, "agrees": agrees}
+            return {"year": year, "n": disclosure.published(n), "median": med, "ci_low": lo, "ci_high": hi,
+                    "agrees": agrees}  # fmt: skip
     return None
 
 
@@ -271,8 +274,8 @@ class Mix:
             return ""
         n = sum(int(r[-1]) for r in found)
         fields = ", ".join(f.replace("_", " ") for f in free)
-        count = f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"  # no count under 5
-        return (f"Not given, so averaged over the {count} matching postings (same {label}, latest two years): "
+        return (f"Not given, so averaged over the matching postings ({disclosure.count_text(n)}: same {label}, "
+                "full-time, latest two years): "
                 f"{fields}.")  # fmt: skip
 
 

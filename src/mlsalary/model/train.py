@@ -95,10 +95,12 @@ def train(save: bool = True) -> CompactModel:
 
 def mix_table(obs: pd.DataFrame) -> list[list[Any]]:
     """[role, level, country, remote, company_size, specialization, postings] of the estimate's population (aijobs.net
-    postings, the newest full year and the year before): what a blank field is averaged over."""
+    postings as every surface counts them — full-time, one per posting —, the newest full year and the year before):
+    what a blank field is averaged over."""
+    from mlsalary import disclosure
     from mlsalary.stats.periods import latest_full_year
 
-    aij = obs[obs["source"] == "aijobs"]
+    aij = disclosure.counted(obs)
     year = latest_full_year(aij["year"].tolist())
     if year is not None:
         aij = aij[aij["year"].isin([year - 1, year])]
@@ -109,12 +111,12 @@ def mix_table(obs: pd.DataFrame) -> list[list[Any]]:
 
 def group_medians(obs: pd.DataFrame) -> list[list[Any]]:
     """[role, level, country, year, n, median, ci_low, ci_high] of every role x level x country group of the estimate's
-    population (aijobs.net postings of the newest full year) that explore and the figures can show (n >= the minimum
-    n): what the estimate's median is checked against."""
-    from mlsalary import stats
+    population (aijobs.net postings of the newest full year, counted as explore and the figures count them) that they
+    can show (n >= the minimum n): what the estimate's median is checked against."""
+    from mlsalary import disclosure, stats
     from mlsalary.stats.periods import latest_full_year
 
-    aij = obs[obs["source"] == "aijobs"]
+    aij = disclosure.counted(obs)
     year = latest_full_year(aij["year"].tolist())
     out: list[list[Any]] = []
     for (role, level, country), grp in aij[aij["year"] == year].groupby(["role", "level", "company_country"]):

@@ -4,14 +4,13 @@
 from mlsalary.stats.censored import band_quantile
 from mlsalary.stats.compare import Ratio, ratio
 from mlsalary.stats.intervals import Estimate, quantile, weighted_quantile
-from mlsalary.stats.suppress import PRIVACY_FLOOR, exposes, min_n, visibility
+from mlsalary.stats.suppress import PRIVACY_FLOOR, min_n, visibility
 
 __all__ = [
     "PRIVACY_FLOOR",
     "Estimate",
     "Ratio",
     "band_quantile",
-    "exposes",
     "min_n",
     "quantile",
     "ratio",

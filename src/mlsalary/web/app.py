@@ -78,7 +78,7 @@ class EstimateResponse(BaseModel):
     p50: int
     p75: int
     p90: int
-    support_n: int
+    support_n: int  # the training records like this profile, rounded as every count (mlsalary.disclosure)
     in_support: bool
     reference_p50: int  # the reference profile's median (USD); the contributions add up to usd.p50 - reference_p50
     group: dict[str, Any] | None  # the group's own postings (newest year) and whether the median agrees with them
@@ -88,6 +88,7 @@ class EstimateResponse(BaseModel):
     conversion: dict[str, Any]  # the rate (units per USD), its year and source
     usd: dict[str, int]  # p10 ... p90 in US dollars
     nearest: dict[str, Any] | None  # outside the data's support: the nearest group of postings that has data
+    counts: str  # how counts are printed (rounded: mlsalary.disclosure)
     reference: dict[str, str]
     data: list[DataAge]  # the training sources' data dates and ages
     notes: list[str]
@@ -121,9 +122,10 @@ class ExploreRow(BaseModel):
 
 class Explore(BaseModel):
     filters: dict[str, Any]
-    n: int | None
+    n: int | None  # rounded to the nearest 10; None below 5 (mlsalary.disclosure)
     status: str
     unit: str  # what n counts: postings
+    counts: str  # how counts are printed
     duplicate_policy: str
     years: list[int]
     quantiles: list[ExploreRow]

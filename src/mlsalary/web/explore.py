@@ -3,10 +3,10 @@ its range's midpoint), for the explore page and /api/v1/explore — counted as t
 full-time, one per posting).
 
 The suppression rules of the figures hold: nothing at all below 5 records, no numbers below the minimum n (30).
-Statistical disclosure control (mlsalary.disclosure) adds complementary suppression — a group whose size would let
-a hidden group of 1-4 be worked out from the groups shown beside it is withheld too — and never prints a quantile or
-bound with fewer than 5 postings beyond it. The page's distribution chart is a histogram whose bins with fewer than 5
-records are left out, and whose edges are rounded (``bins``), so no count of fewer than 5 postings is ever drawn.
+Every count printed goes through mlsalary.disclosure (rounded to the nearest 10, so that no group of 1-4 can be worked
+out by subtracting groups shown), and no quantile or bound is printed with fewer than 5 postings beyond it. The page's
+distribution chart is a histogram whose bins with fewer than 5 records are left out, whose counts are rounded as every
+count is, and whose edges are rounded (``bins``), so no count of fewer than 5 postings is ever drawn.
 """
 
 from __future__ import annotations
@@ -31,9 +31,7 @@ FILTERS: dict[str, str | None] = {
 YEARS = (1990, 2100)  # the years a filter may name (the API's schema says the same)
 QUANTILES = (("p10", 0.1), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p90", 0.9))
 NOTE = ("aijobs.net annual pay (USD): one value per distinct full-time posting (its posted range's midpoint); "
-        "95% intervals")
-WITHHELD = (f"withheld: with it, a hidden group of fewer than {PRIVACY_FLOOR} postings could be worked out from the "
-            "groups shown beside it (complementary suppression)")
+        "95% intervals; the years are the first and last with at least 5 of the group's postings")
 UPDATING = "the data was just updated and its privacy checks are being computed: ask again in a few seconds"
 TAIL_NOTE = (f"a quantile or bound with fewer than {PRIVACY_FLOOR} postings beyond it is not shown (it would be one "
              "posting's pay)")
@@ -88,7 +86,8 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
     key = _normalized(filters)
     base: dict[str, Any] = {"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "unit": "postings",
                             "duplicate_policy": "one_per_group", "employment": "full_time", "years": [],
-                            "quantiles": [], "currency": currency, "conversion": None}  # fmt: skip
+                            "quantiles": [], "currency": currency, "conversion": None,
+                            "counts": disclosure.COUNTS_NOTE}  # fmt: skip
     pattern = disclosure.pattern()
     if pattern is None:  # before any query: a pull just swapped the data in
         return {**base, "n": None, "status": "updating", "note": UPDATING}
@@ -100,13 +99,16 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
     if vis == "hidden":
         return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown",
                 "nearest": nearest(filters, pattern)}  # fmt: skip
-    if pattern.status(key)[1] != "shown":
-        return {**base, "n": None, "status": "suppressed", "note": WITHHELD, "nearest": nearest(filters, pattern)}
     if vis == "suppressed":
-        return {**base, "n": n, "status": "suppressed", "note": f"{n} records, fewer than {stats.min_n()}: no numbers",
+        return {**base, "n": disclosure.published(n), "status": "suppressed",
+                "note": f"fewer than {stats.min_n()} records ({disclosure.count_text(n, 'records')}): no numbers",
                 "nearest": nearest(filters, pattern)}  # fmt: skip
-    years = [int(df["year"].min()), int(df["year"].max())]
-    conv = money.conversion(currency, min(years[1], money.latest_rate_year()))
+    # The years printed are those with at least 5 of the group's postings: the first and last year with any would
+    # tell a year of 1-4 postings from an empty one (beside the rounded counts, that gave hundreds of groups away).
+    per_year = df["year"].value_counts()
+    shown_years = sorted(int(str(y)) for y, c in per_year.items() if c >= stats.PRIVACY_FLOOR)
+    years = [shown_years[0], shown_years[-1]] if shown_years else []
+    conv = money.conversion(currency, min(years[1] if years else money.latest_rate_year(), money.latest_rate_year()))
     k = conv["per_usd"]
     rows = []
     for name, q in QUANTILES:
@@ -116,7 +118,8 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
     note = NOTE if currency == "USD" else NOTE.replace("(USD)", f"in {currency} ({conv['text']})")
     if any(v is None for r in rows for v in (r["value"], r["ci_low"], r["ci_high"])):
         note += f"; {TAIL_NOTE}"
-    out = {**base, "n": n, "status": "ok", "years": years, "quantiles": rows, "note": note, "conversion": conv}
+    out = {**base, "n": disclosure.published(n), "status": "ok", "years": years, "quantiles": rows, "note": note,
+           "conversion": conv}  # fmt: skip
     if histogram:
         out["histogram"] = bins(pay * k)
     return out
@@ -128,27 +131,29 @@ RELAX = ("remote", "company_size", "year", "level")
 
 
 def nearest(filters: dict[str, Any], pattern: Pattern) -> dict[str, Any] | None:
-    """The nearest group with at least the minimum n that the disclosure pattern shows: the filters with RELAX's
-    dropped in turn, and its n (the pattern knows every group's n: no query)."""
-    from mlsalary import stats
+    """The nearest group with at least the minimum n: the filters with RELAX's dropped in turn, and its n as every
+    count is printed (the pattern knows every group's n: no query)."""
+    from mlsalary import disclosure, stats
 
     current = {k: v for k, v in filters.items() if v not in (None, "")}
     for field in RELAX:
         if field not in current:
             continue
         current = {k: v for k, v in current.items() if k != field}
-        n, status = pattern.status(_normalized(current))
-        if n >= stats.min_n() and status == "shown":
-            return {"filters": current, "n": n, "dropped": [f for f in RELAX if f in filters and f not in current]}
+        n, _ = pattern.status(_normalized(current))
+        if n >= stats.min_n():
+            dropped = [f for f in RELAX if f in filters and f not in current]
+            return {"filters": current, "n": disclosure.published(n), "dropped": dropped}
     return None
 
 
-def bins(pay: Any, count: int = 20) -> list[dict[str, float]]:
+def bins(pay: Any, count: int = 20) -> list[dict[str, float | None]]:
     """Equal-width bins between the 1st and 99th percentiles — never beyond the 5th smallest and 5th largest value —
     with those edges rounded out to a thousand (so no edge is one record's pay); bins of fewer than 5 records are
-    dropped."""
+    dropped, and the others' counts are printed as every count is (mlsalary.disclosure.published)."""
     import numpy as np
 
+    from mlsalary.disclosure import published
     from mlsalary.stats import PRIVACY_FLOOR
 
     x = np.sort(np.asarray(pay, dtype="float64"))
@@ -161,7 +166,7 @@ def bins(pay: Any, count: int = 20) -> list[dict[str, float]]:
         return []
     counts, edges = np.histogram(x[(x >= lo) & (x <= hi)], bins=count, range=(lo, hi))
     return [
-        {"low": float(edges[i]), "high": float(edges[i + 1]), "count": int(c)}
+        {"low": float(edges[i]), "high": float(edges[i + 1]), "count": published(int(c))}
         for i, c in enumerate(counts)
         if c >= PRIVACY_FLOOR
     ]

@@ -161,6 +161,9 @@ def test_explore_prints_what_the_attack_assumes(use_loaded: Path, units: pd.Data
             shown = sorted(int(y) for y, c in per_year.items() if c >= stats.PRIVACY_FLOOR)
             assert out["years"] == [shown[0], shown[-1]]
     assert client.get("/api/v1/explore", params=AI_US).json()["n"] == disclosure.published(AI_US_N) == 970
+    # Every answer that prints counts says how: the figures (API, CLI JSON, reports) and every page's footer.
+    assert client.get("/api/v1/figures").json()["counts"] == disclosure.COUNTS_NOTE
+    assert "counts of postings and filings rounded to the nearest 10" in client.get("/explore").text
 
 
 def market_unions(attack: Attack, lattice: Lattice) -> int:

@@ -27,8 +27,11 @@ TOPICS = {
 
 
 def figures_json(figs: list[Figure]) -> dict[str, Any]:
-    """The JSON of `mlsalary figures --json` (and figures.json): the documented keys first, then the details."""
-    return {"figures": [f.to_dict() for f in figs]}
+    """The JSON of `mlsalary figures --json` (and figures.json): the documented keys first, then the details; and how
+    counts are printed (`counts`: postings and filings rounded, mlsalary.disclosure)."""
+    from mlsalary import disclosure
+
+    return {"figures": [f.to_dict() for f in figs], "counts": disclosure.COUNTS_NOTE}
 
 
 #: The columns of the figures' CSV (the API's /api/v1/figures.csv and figures.csv of `figures --out`).
@@ -113,13 +116,16 @@ def missing_sources(figs: list[Figure]) -> list[tuple[str, int, str]]:
 
 
 def markdown(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str, Any]]) -> str:
+    from mlsalary import disclosure
+
     lines = [f"# What machine learning engineers really earn: {len(figs)} figures", "",
              f"Computed {datetime.now(UTC):%Y-%m-%d} by mlsalary from: "
              + "; ".join(source_text(s) for s in sources) + ".", "",
              *[f"> **Data age:** {s['warning']}" for s in sources if s["warning"]],
              *[f"> **{n} figures need {src}:** {how}" for src, n, how in missing_sources(figs)], "",
              "Every number has its n, a 95% interval (or BLS's relative standard error), its sources and years. "
-             "No number is shown for fewer than 30 records, and nothing at all for fewer than 5.", ""]  # fmt: skip
+             "No number is shown for fewer than 30 records, and nothing at all for fewer than 5; "
+             f"{disclosure.COUNTS_NOTE}.", ""]  # fmt: skip
     lines += [
         "| # | figure | value | interval | n | sources | years | status |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -96,6 +96,7 @@ class EstimateResponse(BaseModel):
 
 class Figures(BaseModel):
     figures: list[Figure]
+    counts: str  # how counts are printed: postings and filings rounded to the nearest 10 (mlsalary.disclosure)
 
 
 class Claim(BaseModel):

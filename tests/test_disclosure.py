@@ -220,7 +220,7 @@ def estimate_bounds(attack: Attack, lattice: Lattice) -> int:
     for role, level, country, year, n, *_ in model.meta["groups"]:
         i = lattice.id(role=role, level=level, country=country, year=year)
         assert i is not None
-        attack.bound(i, *disclosure.bounds(n))
+        attack.bound(i, *disclosure.bounds(disclosure.published(n)))  # the meta keeps n; the estimate prints it so
         attack.bound(i, lo=stats.min_n())
         added += 1
     obs, _ = training_data()

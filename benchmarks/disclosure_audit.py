@@ -27,13 +27,10 @@ from common import fresh_store_from_mirror
 
 
 def rounded(base: int) -> Any:
-    def rule(n: int) -> tuple[int, int]:
-        if n < 5:
-            return 0, 4
-        r = (n + base // 2) // base * base
-        return max(5, r - base // 2), r + (base - 1) // 2
+    """What a reader learns of a count printed by mlsalary.disclosure's rule at another base."""
+    from mlsalary import disclosure
 
-    return rule
+    return lambda n: disclosure.bounds(disclosure.published(n, base), base)
 
 
 def main() -> None:

@@ -72,10 +72,6 @@ class Lattice:
         """Whether each group can be selected (no unknown value in its key)."""
         return np.array([all(v != UNKNOWN for _, v in key) for key in self.keys])
 
-    def size(self) -> np.ndarray:
-        """How many of the dims each group fixes."""
-        return np.array([sum(1 for k, _ in key if k in self.dims) for key in self.keys])
-
     def members(self, choices: dict[str, Iterable[Any]], fixed: dict[str, Any] | None = None) -> list[int]:
         """The groups of the table of `choices`' dims whose values are among the choices (the parts of a union)."""
         names = list(choices)

@@ -69,24 +69,24 @@ def counted(units: pd.DataFrame) -> pd.DataFrame:
         con.close()
 
 
-def published(n: int | None) -> int | None:
+def published(n: int | None, base: int = ROUND_TO) -> int | None:
     """The count of postings a surface may print for a group of `n`: None below the privacy floor, else `n` rounded
-    half up to the nearest ROUND_TO (5 to 14 print as 10)."""
+    half up to the nearest ROUND_TO (5 to 14 print as 10). `base`: another rounding, for the audit that compares."""
     from mlsalary.stats import PRIVACY_FLOOR
 
     if n is None or n < PRIVACY_FLOOR:
         return None
-    return (int(n) + ROUND_TO // 2) // ROUND_TO * ROUND_TO
+    return (int(n) + base // 2) // base * base
 
 
-def bounds(shown: int | None) -> tuple[int, int]:
+def bounds(shown: int | None, base: int = ROUND_TO) -> tuple[int, int]:
     """What a reader learns of a group's true count from what `published` printed: the smallest and largest count
     that prints it."""
     from mlsalary.stats import PRIVACY_FLOOR
 
     if shown is None:
         return 0, PRIVACY_FLOOR - 1
-    return max(PRIVACY_FLOOR, shown - ROUND_TO // 2), shown + (ROUND_TO - 1) // 2
+    return max(PRIVACY_FLOOR, shown - base // 2), shown + (base - 1) // 2
 
 
 def count_text(n: int | None, noun: str = "postings") -> str:

@@ -106,7 +106,7 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
     # The years printed are those with at least 5 of the group's postings: the first and last year with any would
     # tell a year of 1-4 postings from an empty one (beside the rounded counts, that gave hundreds of groups away).
     per_year = df["year"].value_counts()
-    shown_years = sorted(int(str(y)) for y, c in per_year.items() if c >= stats.PRIVACY_FLOOR)
+    shown_years = sorted(per_year.index[per_year >= stats.PRIVACY_FLOOR].astype(int).tolist())
     years = [shown_years[0], shown_years[-1]] if shown_years else []
     conv = money.conversion(currency, min(years[1] if years else money.latest_rate_year(), money.latest_rate_year()))
     k = conv["per_usd"]

@@ -99,13 +99,26 @@ def test_a_stopped_server_leaves_no_child_behind(loaded_db: Path, tmp_path: Path
 
 def test_native_thread_pools_are_capped_to_the_cpus_free(monkeypatch: pytest.MonkeyPatch) -> None:
     """On a busy machine the trees' OpenMP threads spun against other processes (training over 35 minutes instead of
-    3): training runs with as many native threads as CPUs are free, at least one."""
+    3): training runs with as many native threads as CPUs are free now, at least one."""
     import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime the trees use)
     from threadpoolctl import threadpool_info
 
     from mlsalary import children
 
     usable = len(os.sched_getaffinity(0))
+    cpus = os.cpu_count() or usable
+
+    def ticks(busy_cpus: float) -> None:  # /proc/stat as it reads with `busy_cpus` CPUs kept busy by others
+        seq = iter([(0, 0), (round(100 * busy_cpus), 100 * cpus)])
+        monkeypatch.setattr(children, "_cpu_ticks", lambda: next(seq))
+        monkeypatch.setattr(children, "_own_ticks", lambda: 0)
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(usable) + 3, 0.0, 0.0))  # a load average still high ...
+    ticks(0.0)
+    assert children.native_threads() == usable  # ... after the load has gone: the CPUs free now count, no lag
+    ticks(float(cpus))
+    assert children.native_threads() == 1
+    monkeypatch.setattr(children, "_cpu_ticks", lambda: None)  # no /proc/stat: the load average, whole CPUs
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert children.native_threads() == usable
     monkeypatch.setattr(os, "getloadavg", lambda: (float(usable) + 3, 0.0, 0.0))
@@ -138,3 +151,19 @@ def test_training_runs_with_its_native_threads_capped(tmp_path: Path, monkeypatc
     monkeypatch.setattr(children, "capped_threads", recording)
     train.train(save=False)
     assert entered == [1]
+
+
+def test_cpus_busy_counts_other_processes_not_this_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The busy share is read over a short window and this process's own use is taken off: a training that has just
+    started its own threads does not cap itself."""
+    from mlsalary import children
+
+    cpus = os.cpu_count() or 1
+    seq = iter([(0, 0), (150, 100 * cpus)])  # 1.5 CPUs busy in the window ...
+    own = iter([0, 100])  # ... of which one is this process
+    monkeypatch.setattr(children, "_cpu_ticks", lambda: next(seq))
+    monkeypatch.setattr(children, "_own_ticks", lambda: next(own))
+    assert children.cpus_busy(cpus, seconds=0) == pytest.approx(0.5)
+    monkeypatch.undo()
+    real = children.cpus_busy(cpus, seconds=0.05)  # the real counters: a number of CPUs, within the machine
+    assert 0.0 <= real <= cpus

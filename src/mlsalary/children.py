@@ -4,7 +4,7 @@
   the parent is gone, however it went (SIGTERM, SIGINT, even SIGKILL): a server's training child once trained on for
   90 minutes after the server was stopped.
 - A pool whose waiting thread is interrupted kills its workers instead of waiting for their work (``in_child``).
-- Native thread pools (OpenMP in the trees, BLAS) are capped to the CPUs free (``native_threads``): on a busy
+- Native thread pools (OpenMP in the trees, BLAS) are capped to the CPUs free now (``native_threads``): on a busy
   machine their threads spin against the other processes' and training took over 35 minutes instead of 3.
 """
 
@@ -70,15 +70,53 @@ def in_child(work: Callable[[], T], timeout: float, lower: bool = True) -> T:
     return result
 
 
-def native_threads() -> int:
-    """Threads for native pools: one per CPU this process may use that the machine's load leaves free (the 1-minute
-    load average, whole CPUs), at least one."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+#: How long the CPUs are watched to tell how busy they are now (``cpus_busy``).
+SAMPLE_SECONDS = 0.25
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of all CPUs since boot (Linux /proc/stat), None where there is no /proc/stat."""
     try:
-        busy = os.getloadavg()[0]
-    except OSError:
-        busy = 0.0
-    return max(1, min(usable, usable - int(busy)))
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user time
+    return total - idle, total
+
+
+def _own_ticks() -> int:
+    """Clock ticks this process (all its threads) has used: user + system."""
+    t = os.times()
+    return round((t.user + t.system) * os.sysconf("SC_CLK_TCK"))
+
+
+def cpus_busy(usable: int, seconds: float = SAMPLE_SECONDS) -> float:
+    """How many CPUs other processes keep busy *now*: the machine's busy share over a short window (/proc/stat), less
+    this process's own use, in CPUs. The 1-minute load average lags: right after a busy spell it still counts
+    CPUs that are free (an idle machine trained single-threaded), so it is only the fallback where /proc/stat is not
+    readable."""
+    first, own = _cpu_ticks(), _own_ticks()
+    if first is None:
+        try:
+            return float(os.getloadavg()[0])
+        except OSError:
+            return 0.0
+    time.sleep(seconds)
+    second, own_after = _cpu_ticks(), _own_ticks()
+    if second is None or second[1] <= first[1]:
+        return 0.0
+    cpus = os.cpu_count() or usable
+    share = max(0, (second[0] - first[0]) - (own_after - own)) / (second[1] - first[1])
+    return share * cpus
+
+
+def native_threads() -> int:
+    """Threads for native pools: one per CPU this process may use that other processes leave free now
+    (``cpus_busy``, rounded to whole CPUs), at least one."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(usable, usable - round(cpus_busy(usable))))
 
 
 @contextmanager

@@ -167,3 +167,23 @@ def test_cpus_busy_counts_other_processes_not_this_one(monkeypatch: pytest.Monke
     monkeypatch.undo()
     real = children.cpus_busy(cpus, seconds=0.05)  # the real counters: a number of CPUs, within the machine
     assert 0.0 <= real <= cpus
+
+
+def test_a_pool_holds_its_workers_native_threads() -> None:
+    """Training's worker processes run one native thread each, set before any native library loads (a limit set
+    after sklearn had loaded OpenMP missed it: two workers of two threads each on two CPUs took 138 s, not 27)."""
+    from mlsalary import children
+
+    p = children.pool(lower=False, workers=1, native_threads=1)
+    try:
+        threads = p.submit(_native_threads_in_worker).result(timeout=120)
+    finally:
+        p.shutdown(wait=True)
+    assert threads and all(n == 1 for n in threads), threads
+
+
+def _native_threads_in_worker() -> list[int]:
+    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime the trees use)
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info()]

@@ -75,11 +75,52 @@ def test_a_partial_later_year_is_rehearsed_in_the_year_ahead_view() -> None:
     assert 0.75 <= np.mean((yt >= q[:, 0]) & (yt <= q[:, 4])) <= 0.86
 
 
+def with_survey(x: pd.DataFrame, y: np.ndarray, n: int, year: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """`x, y` with `n` rows of a survey source added, all in `year`."""
+    xs, ys = synthetic(n, [year], seed)
+    cats = ["aijobs", "stackoverflow"]
+    xs["source"] = pd.Categorical(["stackoverflow"] * n, categories=cats)
+    x = x.assign(source=pd.Categorical(x["source"].astype(str), categories=cats))
+    return pd.concat([x, xs], ignore_index=True), np.concatenate([y, ys])
+
+
+def test_a_survey_year_past_the_postings_years_does_not_take_the_calibration_year() -> None:
+    """The calibration's year is found per source: a store of postings to 2023 plus a 2024 survey (one year, so
+    nothing of it can be scored a year ahead) still runs the drift hedge on the postings' own newest full year, names
+    the survey as not scored, and covers as stated. (The store-wide newest year was 2024: nothing before it could be
+    scored, and the model fell back to a random split without a word.)"""
+    x, y = synthetic(6_000, [2021, 2022, 2023], seed=7)
+    x, y = with_survey(x, y, 3_000, 2024, seed=8)
+    model = PayQuantileModel(max_iter=100).fit(x, y)
+    assert model.calibration_.startswith("drift hedge: aijobs: a year ahead (trained before 2023"), model.calibration_
+    assert "not scored: stackoverflow (newest full year 2024, no earlier year)" in model.calibration_
+    assert model.calibration_fallback_ is None
+    xt, yt = synthetic(20_000, [2023], seed=9)
+    q = model.predict_quantiles(xt)
+    assert 0.765 <= np.mean((yt >= q[:, 0]) & (yt <= q[:, 4])) <= 0.835
+
+
+def test_a_fallback_is_named_never_silent() -> None:
+    """One year of postings and one of a survey: no source has an earlier year, so no year-ahead view can be
+    formed; the model says so, in its calibration and in calibration_fallback_."""
+    x, y = synthetic(2_000, [2023], seed=11)
+    x, y = with_survey(x, y, 1_000, 2024, seed=12)
+    model = PayQuantileModel(max_iter=30).fit(x, y)
+    assert model.calibration_fallback_ == "no source has a year before its newest full year (aijobs: 2023, " \
+        "stackoverflow: 2024)"
+    assert model.calibration_.startswith("random 25% split (fallback: no source has a year before")
+    few = PayQuantileModel(max_iter=30, min_calibration_rows=5_000).fit(*synthetic(3_000, [2022, 2023], seed=13))
+    assert few.calibration_fallback_ is not None and "needs 5,000 of each" in few.calibration_fallback_
+
+
 def test_training_is_deterministic_and_follows_sklearn_conventions() -> None:
     x, y = synthetic(3_000, [2022, 2023], seed=3)
     a = PayQuantileModel(max_iter=50).fit(x, y).predict_quantiles(x.head(200))
     b = PayQuantileModel(max_iter=50).fit(x, y).predict_quantiles(x.head(200))
     assert np.array_equal(a, b)
+    # Spread over two child processes (one native thread each), the fits give the very same model.
+    spread = PayQuantileModel(max_iter=50, n_jobs=2).fit(x, y)
+    assert np.array_equal(spread.predict_quantiles(x.head(200)), a)
     fresh = clone(PayQuantileModel(max_iter=50, random_state=7))
     assert fresh.get_params()["random_state"] == 7 and not hasattr(fresh, "models_")
     with pytest.raises(NotFittedError):

@@ -32,21 +32,26 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
-def _start(parent: int, lower: bool) -> None:
-    """A worker's initializer: it ends with its parent, and (lower) runs at low priority."""
+def _start(parent: int, lower: bool, native_threads: int | None = None) -> None:
+    """A worker's initializer: it ends with its parent, (lower) runs at low priority, and holds its native thread
+    pools to `native_threads` when given."""
     from mlsalary import config
 
     exit_with_parent(parent)
     if lower:
         config.lower_priority()
+    if native_threads:  # before any native library loads (a limit set later misses a runtime not yet loaded)
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(native_threads)
 
 
-def pool(lower: bool = True) -> ProcessPoolExecutor:
-    """A pool of one spawned worker that ends with this process (and runs at low priority unless not `lower`)."""
+def pool(lower: bool = True, workers: int = 1, native_threads: int | None = None) -> ProcessPoolExecutor:
+    """A pool of `workers` spawned workers that end with this process (and run at low priority unless not `lower`,
+    with at most `native_threads` native threads each when given)."""
     import multiprocessing
 
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
-                               initargs=(os.getpid(), lower))  # fmt: skip
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
+                               initargs=(os.getpid(), lower, native_threads))  # fmt: skip
 
 
 def kill(p: ProcessPoolExecutor) -> None:

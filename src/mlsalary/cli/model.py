@@ -39,6 +39,8 @@ def train(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
         f"trained model {info['model_version']} on {info['rows']:,} rows (calibration: {info['calibration']}, "
         f"{info['calibration_rows']:,} rows); saved to {info['path']}"
     )
+    if info["calibration_fallback"]:
+        console().print(f"[yellow]calibration fell back to a random split: {info['calibration_fallback']}[/yellow]")
 
 
 @app.command()
@@ -70,6 +72,8 @@ def evaluate(
                   f"{m['mae_log']:.3f}", f"{m['median_abs_pct_error']:.1f}%", f"${m['width_80']:,.0f}")  # fmt: skip
     console().print(t)
     console().print(f"calibration: {report['calibration']}")
+    if report["calibration_fallback"]:
+        console().print(f"[yellow]calibration fell back to a random split: {report['calibration_fallback']}[/yellow]")
     seg = Table(title="The model's coverage by segment")
     for c in ("segment", "n", "coverage 50%", "coverage 80%", "80% width"):
         seg.add_column(c)

@@ -5,20 +5,22 @@ learned state ends in ``_``; prediction starts with ``check_is_fitted``; seeded 
 
 - Five gradient-boosting quantile regressions (scikit-learn's HistGradientBoostingRegressor, loss="quantile") of log
   pay give p10, p25, p50, p75, p90 (sorted, so they never cross).
-- **Calibration (conformalized quantile regression that hedges against drift).** A model is always used on a year
-  it has not seen, and pay data drift from year to year by an amount no one knows in advance. The conformity scores
-  e = max(q_lo - y, y - q_hi) of the 80% (p10, p90) and 50% (p25, p75) intervals are pooled in equal parts from two
-  views of the newest training year: *a year ahead* (a model trained on the years before it, scored on it: last
-  year's drift, seen by a model with less data) and *within the year* (two-fold cross-fitting: a model trained on
-  everything but one half of that year, scored on that half: no drift). Each view alone misses on next-year data
-  (on the mirror, trained to 2024 and tested on 2025 postings: 86% and 77% for the 80% range); their pool is the
-  average of the two scenarios. The ceil((n+1)(1-alpha))-th smallest pooled score is the offset added on each side of
-  the final model's interval (the model refit on every training year). Only rows of sources the earlier years have are
-  scored (a source first seen in the newest year would measure its novelty, not drift). When the training rows
-  reach into a partial year after the newest full one, the final model has seen that share of the year it is used
-  on: the year-ahead view is given the same share of its scored year (seeded sample) and scores the rest. When the
-  years are too few, a seeded random split is used instead (plain split-conformal). `mlsalary model evaluate`
-  measures the coverage.
+- **Calibration (conformalized quantile regression that hedges against drift).** A model is always used on a year it
+  has not seen, and pay data drift from year to year by an amount no one knows in advance. The conformity scores e =
+  max(q_lo - y, y - q_hi) of the 80% (p10, p90) and 50% (p25, p75) intervals are pooled in equal parts from two views
+  of each source's newest full year (``calibration_plan``: the year is found per source, not per store, so a survey
+  whose one year runs past the postings' years cannot take its place): *a year ahead* (a model trained on the years
+  before it, scored on it: last year's drift, seen by a model with less data) and *within the year* (two-fold
+  cross-fitting: a model trained on everything but one half of that year, scored on that half: no drift). Each view
+  alone misses on next-year data (on the mirror, trained to 2024 and tested on 2025 postings: 86% and 77% for the 80%
+  range); their pool is the average of the two scenarios. The ceil((n+1)(1-alpha))-th smallest pooled score is the
+  offset added on each side of the final model's interval (the model refit on every training year). Only sources with
+  earlier years of their own are scored (a source first seen in its newest year would measure its novelty, not drift).
+  When a source's rows reach into a partial year after its newest full one, the final model has seen that share of the
+  year it is used on: the year-ahead view is given the same share of that source's scored year (seeded sample) and
+  scores the rest. When no year-ahead view can be formed, a seeded random split is used instead (plain
+  split-conformal) and the reason is kept (``calibration_fallback_``, the model's metadata, `mlsalary model
+  evaluate`'s output): never silently. `mlsalary model evaluate` and `mlsalary model backtest` measure the coverage.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
         min_samples_leaf: int = 40,
         min_calibration_rows: int = 300,
         random_state: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.calibrate = calibrate
         self.max_iter = max_iter
@@ -52,25 +55,39 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
         self.min_samples_leaf = min_samples_leaf
         self.min_calibration_rows = min_calibration_rows
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit_quantiles(self, x: pd.DataFrame, y: npt.NDArray[np.float64]) -> list[Any]:
         """The five quantile models; a column the given rows never carry is left out of them."""
-        from sklearn.ensemble import HistGradientBoostingRegressor
+        return self._fit_many([(x, y)])[0]
 
-        cols = [c for c in x.columns if x[c].notna().any()]
-        x = x[cols]
-        return [
-            HistGradientBoostingRegressor(
-                loss="quantile",
-                quantile=q,
-                max_iter=self.max_iter,
-                learning_rate=self.learning_rate,
-                min_samples_leaf=self.min_samples_leaf,
-                categorical_features="from_dtype",
-                random_state=self.random_state,
-            ).fit(x, y)
-            for q in QUANTILES
-        ]
+    def _fit_many(self, sets: list[tuple[pd.DataFrame, npt.NDArray[np.float64]]]) -> list[list[Any]]:
+        """The five quantile models of each (x, y) set. The fits are independent: with n_jobs > 1 they run in that
+        many child processes (one native thread each; children.pool: they end with this process), which is where the
+        time goes — the quantile loss updates its leaves in Python, so threads inside one fit barely help. Results are
+        the same either way (each fit is seeded)."""
+        params = {"max_iter": self.max_iter, "learning_rate": self.learning_rate,
+                  "min_samples_leaf": self.min_samples_leaf, "random_state": self.random_state}  # fmt: skip
+        tasks = [(i, j) for i in range(len(sets)) for j in range(len(QUANTILES))]
+        trimmed = [_carried(x) for x, _ in sets]
+        if (self.n_jobs or 1) <= 1:
+            fitted = [_fit_one(params, trimmed[i], sets[i][1], QUANTILES[j]) for i, j in tasks]
+        else:
+            from mlsalary import children
+
+            pool = children.pool(lower=False, workers=min(int(self.n_jobs or 1), len(tasks)), native_threads=1)
+            try:  # largest first, so the last task to start is a short one
+                order = sorted(tasks, key=lambda t: -len(trimmed[t[0]]))
+                futures = {t: pool.submit(_fit_one, params, trimmed[t[0]], sets[t[0]][1], QUANTILES[t[1]])
+                           for t in order}  # fmt: skip
+                done = {t: f.result() for t, f in futures.items()}
+            except BaseException:
+                children.kill(pool)
+                raise
+            pool.shutdown(wait=True)
+            fitted = [done[t] for t in tasks]
+        n = len(QUANTILES)
+        return [fitted[i * n : (i + 1) * n] for i in range(len(sets))]
 
     @staticmethod
     def _predict_with(models: list[Any], x: pd.DataFrame) -> npt.NDArray[np.float64]:
@@ -87,11 +104,13 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
         self.offsets_ = {str(cov): 0.0 for cov, _, _ in INTERVALS}
         self.calibration_ = "none"
         self.calibration_n_ = 0
+        self.calibration_fallback_: str | None = None
         if self.calibrate:
             parts, how = self._calibration_splits(x)
             scores: dict[str, list[Any]] = {str(cov): [] for cov, _, _ in INTERVALS}
-            for fit_mask, cal_mask in parts:
-                pred = self._predict_with(self._fit_quantiles(x[fit_mask], y[fit_mask]), x[cal_mask])
+            *views, final = self._fit_many([*((x[f], y[f]) for f, _ in parts), (x, y)])
+            for (_, cal_mask), models in zip(parts, views, strict=True):
+                pred = self._predict_with(models, x[cal_mask])
                 yc = y[cal_mask]
                 for cov, lo, hi in INTERVALS:
                     scores[str(cov)].append(np.maximum(pred[:, lo] - yc, yc - pred[:, hi]))
@@ -102,41 +121,50 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
                 self.offsets_[str(cov)] = float(pooled[k])
             self.calibration_ = how
             self.calibration_n_ = int(sum(int(cal.sum()) for _, cal in parts))
-        self.models_ = self._fit_quantiles(x, y)
+            self.models_ = final
+        else:
+            self.models_ = self._fit_quantiles(x, y)
         self.n_features_in_ = x.shape[1]
         self.feature_names_in_ = np.asarray(list(x.columns), dtype=object)
         return self
 
     def _calibration_splits(self, x: pd.DataFrame) -> tuple[list[tuple[Any, Any]], str]:
-        """(fit rows, scored rows) pairs whose conformity scores are pooled, and how they were chosen."""
+        """(fit rows, scored rows) pairs whose conformity scores are pooled, and how they were chosen (the rule in
+        ``calibration_plan``)."""
         import numpy as np
 
-        from mlsalary.stats.periods import latest_full_year
-
-        years = x["year"].to_numpy()
-        newest = latest_full_year(years.tolist()) or 0
-        before = years < newest  # a thin, partial year after the newest is neither fitted nor scored here
-        known = x["source"].isin(set(x.loc[before, "source"].dropna())).to_numpy()
-        scored = (years == newest) & known
-        if scored.sum() >= self.min_calibration_rows and before.sum() >= self.min_calibration_rows:
-            rng = np.random.default_rng(self.random_state)
-            half = rng.integers(0, 2, len(x)) == 1
-            within = [(~((years == newest) & side), scored & side) for side in (half, ~half)]
-            # Rehearse the model's own situation: when the training data reach into a partial year after the newest
-            # full one, the final model has seen that share of the year it is used on, so the year-ahead view sees
-            # the same share of its scored year (a seeded sample) and scores the rest.
-            later = years > newest
-            alike = x["source"].isin(set(x.loc[later, "source"].dropna())).to_numpy()  # the partial year's sources
-            share = float(later.sum()) / max(1, int(((years == newest) & alike).sum()))
-            peek = (years == newest) & alike & (rng.random(len(x)) < share)
-            ahead = (before | peek, scored & ~peek)
-            seen = f", {share:.1%} of {newest} seen as the final model sees {newest + 1}" if peek.any() else ""
-            how = (f"drift hedge: a year ahead (trained before {newest}{seen}, scored on {newest}) pooled with "
-                   f"within {newest} (two-fold)")  # fmt: skip
-            return [ahead, *within], how
+        plan = calibration_plan(x["year"].to_numpy(), x["source"].to_numpy(), self.min_calibration_rows)
         rng = np.random.default_rng(self.random_state)
-        cal = rng.random(len(x)) < 0.25
-        return [(~cal, cal)], "random 25% split (too few years for a calibration across years)"
+        if plan.fallback is not None:
+            self.calibration_fallback_ = plan.fallback
+            cal = rng.random(len(x)) < 0.25
+            return [(~cal, cal)], f"random 25% split (fallback: {plan.fallback})"
+        years = x["year"].to_numpy()
+        half = rng.integers(0, 2, len(x)) == 1
+        draw = rng.random(len(x))
+        parts: list[tuple[Any, Any]] = []
+        said: list[str] = []
+        for year in sorted(set(plan.newest[s] for s in plan.scored)):
+            scored = plan.scored_rows(year)
+            within = [(~((years == year) & side), scored & side) for side in (half, ~half)]
+            # Rehearse the model's own situation: when a source's rows reach into a partial year after its newest
+            # full one, the final model has seen that share of the year it is used on, so the year-ahead view sees
+            # the same share of the source's scored year (a seeded sample) and scores the rest.
+            peek = np.zeros(len(x), dtype=bool)
+            seen = []
+            for source in (s for s in plan.scored if plan.newest[s] == year):
+                share = plan.share_seen[source]
+                if share > 0:
+                    peek |= (x["source"].to_numpy() == source) & (years == year) & (draw < share)
+                    seen.append(f"{share:.1%} of {source} {year} seen as the final model sees {year + 1}")
+            ahead = ((years < year) | peek, scored & ~peek)
+            parts += [ahead, *within]
+            names = ", ".join(s for s in plan.scored if plan.newest[s] == year)
+            said.append(f"{names}: a year ahead (trained before {year}{''.join(', ' + t for t in seen)}, scored on "
+                        f"{year}) pooled with within {year} (two-fold)")  # fmt: skip
+        unscored = [f"{s} (newest full year {plan.newest[s]}, no earlier year)" for s in plan.unscored]
+        rest = f"; not scored: {', '.join(unscored)}" if unscored else ""
+        return parts, "drift hedge: " + "; ".join(said) + rest
 
     def predict_quantiles(self, x: pd.DataFrame, calibrated: bool = True) -> npt.NDArray[np.float64]:
         """Log-pay quantiles p10, p25, p50, p75, p90 (columns), widened by the conformal offsets."""
@@ -147,3 +175,84 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
     def predict(self, x: pd.DataFrame) -> npt.NDArray[np.float64]:
         """The median of log pay."""
         return self.predict_quantiles(x)[:, 2]
+
+
+def _carried(x: pd.DataFrame) -> pd.DataFrame:
+    """The columns the given rows carry at all (a column they never carry is left out of their models)."""
+    return x[[c for c in x.columns if x[c].notna().any()]]
+
+
+def _fit_one(params: dict[str, Any], x: pd.DataFrame, y: npt.NDArray[np.float64], quantile: float) -> Any:
+    """One quantile model (module level, so that a child process can run it)."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(loss="quantile", quantile=quantile, categorical_features="from_dtype",
+                                         **params).fit(x, y)  # fmt: skip
+
+
+class CalibrationPlan:
+    """Which rows the drift-hedged calibration scores, by the rule written before it was scored (``calibration_plan``).
+
+    newest: each source's newest full year (stats.periods, over that source's own rows); scored: the sources whose
+    newest full year has earlier years of the same source before it; unscored: the others; share_seen: per scored
+    source, its rows after its newest full year as a share of that year's (what the final model has seen of the
+    year it is used on); fallback: why no year-ahead calibration can be formed, or None."""
+
+    def __init__(self, years: Any, sources: Any, newest: dict[str, int], scored: list[str], unscored: list[str],
+                 share_seen: dict[str, float], fallback: str | None) -> None:  # fmt: skip
+        self.years, self.sources = years, sources
+        self.newest, self.scored, self.unscored = newest, scored, unscored
+        self.share_seen, self.fallback = share_seen, fallback
+
+    def scored_rows(self, year: int) -> Any:
+        import numpy as np
+
+        names = [s for s in self.scored if self.newest[s] == year]
+        return np.isin(self.sources, names) & (self.years == year)
+
+
+def calibration_plan(years: Any, sources: Any, min_rows: int) -> CalibrationPlan:
+    """The calibration's rule, per source (not per store: a survey whose only year runs past the postings' years must
+    not become "the newest year" and leave nothing to score):
+
+    1. each source's newest full year is found among its own rows;
+    2. a source is scored when it has rows in years before its newest full year (a model trained on those years has
+       seen it: a source first seen in its newest year would measure its novelty, not drift); its scored rows are
+       those of its newest full year;
+    3. the year-ahead view for a year Y trains on every row (any source) of the years before Y; the within-year view
+       cross-fits the scored rows of Y in two folds;
+    4. when the scored rows, or the rows before the earliest scored year, are fewer than `min_rows`, there is no
+       year-ahead calibration: the model falls back to a seeded random 25% split and names why (never silently).
+    """
+    import numpy as np
+
+    from mlsalary.stats.periods import latest_full_year
+
+    years = np.asarray(years)
+    sources = np.asarray(sources, dtype=object)
+    newest: dict[str, int] = {}
+    scored: list[str] = []
+    unscored: list[str] = []
+    share: dict[str, float] = {}
+    for source in sorted({str(s) for s in sources if s is not None and s == s}):
+        own = years[sources == source]
+        y = latest_full_year(own.tolist())
+        if y is None:
+            continue
+        newest[source] = y
+        if (own < y).any():
+            scored.append(source)
+            share[source] = float((own > y).sum()) / max(1, int((own == y).sum()))
+        else:
+            unscored.append(source)
+    plan = CalibrationPlan(years, sources, newest, scored, unscored, share, None)
+    if not scored:
+        plan.fallback = ("no source has a year before its newest full year "
+                         f"({', '.join(f'{s}: {y}' for s, y in newest.items()) or 'no rows'})")  # fmt: skip
+        return plan
+    n_scored = int(sum(int(plan.scored_rows(y).sum()) for y in {newest[s] for s in scored}))
+    n_before = int((years < min(newest[s] for s in scored)).sum())
+    if n_scored < min_rows or n_before < min_rows:
+        plan.fallback = (f"{n_scored:,} rows in the scored sources' newest full years and {n_before:,} before them; "
+                         f"the calibration across years needs {min_rows:,} of each")  # fmt: skip
+    return plan

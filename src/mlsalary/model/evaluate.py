@@ -92,13 +92,17 @@ def evaluate(test_data: Path | None = None) -> dict[str, Any]:
     model, cats, x_train = fit(train, skills)
     x_test = categorize(training_frame(test, skills), cats)
     y = np.log(test["amount_usd"].to_numpy())
-    raw = PayQuantileModel(calibrate=False).fit(x_train, np.log(train["amount_usd"].to_numpy()))
+    from mlsalary import children
+
+    with children.capped_threads() as free:
+        raw = PayQuantileModel(calibrate=False, n_jobs=free).fit(x_train, np.log(train["amount_usd"].to_numpy()))
     q = model.predict_quantiles(x_test)
     return {
         "n_test": len(test),
         "n_train": len(train),
         "split": split,
         "calibration": model.calibration_,
+        "calibration_fallback": model.calibration_fallback_,
         "model": metrics(q, y),
         "segments": segments(q, y, test),
         "baselines": {

@@ -50,23 +50,25 @@ def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict
             f"only {len(obs)} rows with point pay to learn from: pull aijobs (and stackoverflow) first, "
             'e.g. "mlsalary data pull aijobs"'
         )
+    from mlsalary import children
+
     x = training_frame(obs, skills)
     cats = categories_of(x)
     x = categorize(x, cats)
-    model = PayQuantileModel().fit(x, np.log(obs["amount_usd"].to_numpy()))
+    # The trees' native threads, and the child processes the fits are spread over, to the CPUs free now: on a busy
+    # machine no spinning against other processes (one CPU free: one thread, in this process).
+    with children.capped_threads() as free:
+        model = PayQuantileModel(n_jobs=free).fit(x, np.log(obs["amount_usd"].to_numpy()))
     return model, cats, x
 
 
 def train(save: bool = True) -> CompactModel:
     """Train on everything loaded, export the compact form (checked against scikit-learn) and (by default) save it."""
-    from mlsalary.children import capped_threads
     from mlsalary.model import compact as compact_
     from mlsalary.model.saved import MODEL_VERSION, fingerprint, model_path
-    from mlsalary.stats.periods import latest_full_year
 
     obs, skills = training_data()
-    with capped_threads():  # the trees' OpenMP threads, to the CPUs free: no spinning against other processes
-        model, _, x = fit(obs, skills)
+    model, _, x = fit(obs, skills)
     support = obs.groupby(["role", "level", "company_country"]).size().reset_index(name="n")
     from mlsalary import store
 
@@ -77,10 +79,11 @@ def train(save: bool = True) -> CompactModel:
         "version": MODEL_VERSION,
         "fingerprint": fingerprint(),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "latest_year": latest_full_year(obs["year"].tolist()),
+        "latest_year": estimate_year(obs),
         "rows": len(obs),
         "calibration": model.calibration_,
         "calibration_rows": model.calibration_n_,
+        "calibration_fallback": model.calibration_fallback_,
         "support": [[str(r), str(lv), str(c), int(n)] for r, lv, c, n in support.itertuples(index=False)],
         "data_as_of": {name: d.isoformat() for name, d in dated if d is not None},
         "mix": mix_table(obs),
@@ -91,6 +94,16 @@ def train(save: bool = True) -> CompactModel:
     if save:
         compact_.save(compact, model_path())
     return compact
+
+
+def estimate_year(obs: pd.DataFrame) -> int | None:
+    """The year the estimate speaks for: the newest full year of its population (aijobs.net postings), found among
+    their own rows — a survey whose one year runs past them does not move it; the training rows' own when there are
+    no postings."""
+    from mlsalary.stats.periods import latest_full_year
+
+    postings = obs.loc[obs["source"] == "aijobs", "year"]
+    return latest_full_year((postings if len(postings) else obs["year"]).tolist())
 
 
 def mix_table(obs: pd.DataFrame) -> list[list[Any]]:
@@ -165,6 +178,7 @@ def describe(compact: CompactModel) -> dict[str, Any]:
         "latest_year": m["latest_year"],
         "calibration": m["calibration"],
         "calibration_rows": m["calibration_rows"],
+        "calibration_fallback": m.get("calibration_fallback"),
         "offsets_log": compact.offsets,
         "path": str(model_path()) + ".npz",
     }

@@ -366,3 +366,38 @@ def test_test_data_already_in_training_is_excluded(model_home: Path, mirror: Pat
     code, _, err = run_cli("model", "evaluate", "--test-data", str(test_file))
     assert code == 1
     assert err.strip() == "error: no test rows with a machine-learning role: nothing to evaluate"
+
+
+#: The backtest on the mirror (measured): every aijobs.net snapshot with a later one is an origin; the test set is the
+#: machine-learning postings first published in the next snapshot, each once.
+BACKTEST_TESTS = {"2022-06-12": 239, "2023-04-16": 532, "2023-12-31": 2_825, "2025-01-19": 2_784}
+
+
+def test_backtest_scores_every_origin_and_pools_them(use_loaded: Path) -> None:
+    code, out, err = run_cli("model", "backtest", "--json")
+    assert code == 0, err
+    assert "origin 2025-01-19: training as of it" in err  # progress, one line per origin
+    r = json.loads(out)
+    assert {e["origin"]: e["n_test"] for e in r["origins"]} == BACKTEST_TESTS
+    assert [e["tested_on"] for e in r["origins"]] == ["2023-04-16", "2023-12-31", "2025-01-19", "2025-08-03"]
+    assert all(e["scored"] for e in r["origins"]) and r["rule"].startswith("- **Origins.**")
+    first = r["origins"][0]  # 345 training postings: no calibration across years, and it says so
+    assert first["calibration_fallback"] is not None and "needs 300 of each" in first["calibration_fallback"]
+    assert all(e["calibration"].startswith("drift hedge") for e in r["origins"][1:])
+    pooled = r["pooled"]
+    assert pooled["n_test"] == sum(BACKTEST_TESTS.values()) and pooled["origins"] == 4
+    m, base = pooled["model"], pooled["baselines"]
+    assert 0.78 <= m["coverage_80"] <= 0.82 and 0.47 <= m["coverage_50"] <= 0.53
+    assert m["pinball_mean"] < base["group_quantiles"]["pinball_mean"]
+    assert m["pinball_mean"] < base["gbm_uncalibrated"]["pinball_mean"]
+    for e in r["origins"]:  # the model beats the group quantiles at every origin
+        assert e["model"]["pinball_mean"] < e["baselines"]["group_quantiles"]["pinball_mean"], e["origin"]
+
+
+def test_a_store_of_one_snapshot_has_nothing_to_backtest(mirror: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("MLSALARY_HOME", str(tmp_path / "one"))
+    assert run_cli("data", "pull", "aijobs", "--from", str(mirror / "aijobs" / "salaries_2023-12-31.csv"))[0] == 0
+    code, out, err = run_cli("model", "backtest")
+    assert code != 0 and "holds one aijobs.net snapshot, so there is nothing to backtest" in err
+    assert len(err.strip().splitlines()) == 1

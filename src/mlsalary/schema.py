@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: Raised whenever what a stored column means changes, so an older store asks to be pulled again instead of answering
-#: by the old meaning (5: employer_key is the company, by normalize.companies' declared groups).
-SCHEMA_VERSION = 5
+#: by the old meaning (5: employer_key is the company, by normalize.companies' declared groups; 6: published_on, the
+#: date each row was first published, for vintages).
+SCHEMA_VERSION = 6
 
 # Allowed values (enums). Each normalizer returns one of these or None (unknown).
 PAY_KINDS = (
@@ -176,6 +177,9 @@ OBSERVATION_COLUMNS: tuple[Column, ...] = (
         "INTEGER NOT NULL",
         "1 for the first posting (or row) of its duplicate group, 2, 3... for repeats; a posting's rows share it.",
     ),
+    Column("published_on", "DATE NOT NULL", "The date the row was first public, by its source's declared rule "
+           "(SourceMeta.published; aijobs.net: the earliest snapshot holding the posting): what a vintage "
+           "(--as-of) keeps."),
 )
 
 AGGREGATE_COLUMNS: tuple[Column, ...] = (
@@ -183,6 +187,8 @@ AGGREGATE_COLUMNS: tuple[Column, ...] = (
     Column("source_file", "VARCHAR NOT NULL", "File the statistic was read from."),
     Column("year", "INTEGER NOT NULL", "Reference year (OEWS: May of that year)."),
     Column("release", "VARCHAR NOT NULL", "Publisher's release name, e.g. 'May 2025'."),
+    Column("published_on", "DATE NOT NULL", "The date the statistic was public, by its source's declared rule "
+           "(SourceMeta.published)."),
     Column("area_type", "VARCHAR NOT NULL", "national | state | metro | nonmetro | territory."),
     Column("area_code", "VARCHAR NOT NULL", "BLS area code (7 digits; national '0000000')."),
     Column("area_name", "VARCHAR NOT NULL", "Area name as published."),
@@ -304,6 +310,7 @@ def arrow_type(sql_type: str) -> Any:
         "DOUBLE": pa.float64(),
         "VARCHAR[]": pa.list_(pa.string()),
         "TIMESTAMP": pa.timestamp("us"),
+        "DATE": pa.date32(),
     }
     return types[base]
 

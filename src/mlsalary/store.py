@@ -73,6 +73,11 @@ def read_only(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     con = _connect(p.resolve(), read_only=True)
     try:
         _check_version(con, p)
+        from mlsalary import vintage
+
+        as_of = vintage.current()
+        if as_of is not None:  # the data as published by then: a view, the store unchanged
+            vintage.views(con, as_of)
         yield con
     finally:
         con.close()
@@ -330,6 +335,13 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult) -> d
             f"{name}: row accounting does not add up (read {result.rows_read}, loaded {result.rows_loaded}, "
             f"quarantined {quarantined}); nothing was written — please report this"
         )
+    from mlsalary import vintage
+
+    try:  # the date each row was first public, by the source's declared rule
+        result.observations = vintage.stamp(meta, result.observations)
+        result.aggregates = vintage.stamp(meta, result.aggregates)
+    except ValueError as e:
+        raise StoreError(f"{e}; nothing was written — please report this") from e
     obs = result.observations
     if obs is not None and len(obs) and meta.pay_kinds:  # the source's declaration holds its rows to it
         stray = sorted(set(obs["pay_kind"].dropna().unique()) - set(meta.pay_kinds))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mlsalary.cli.output import console, print_json
+from mlsalary.cli.output import AS_OF_HELP, as_of, console, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +22,7 @@ def figures(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     figure_id: Annotated[list[str] | None, typer.Option("--id", help="Only this figure (repeatable).")] = None,
     list_ids: Annotated[bool, typer.Option("--list", help="List the figure ids and questions, and stop.")] = False,
+    as_of_date: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """The headline figures on ML pay, each with its n, 95% interval, sources, years and caveats.
 
@@ -41,14 +42,19 @@ def figures(
     from mlsalary.figures.data import load
     from mlsalary.report import render
 
-    data = load()
-    figs = compute_all(data, ids=figure_id)
-    sources = render.sources_of(data.loaded, data.as_of)
+    with as_of(as_of_date) as vintage_date:
+        data = load()
+        figs = compute_all(data, ids=figure_id)
+        sources = render.sources_of(data.loaded, data.as_of)
+        verdicts = check(compute_all(data)) if figure_id else check(figs)
     if out is not None:
-        paths = render.write(out, figs, check(compute_all(data)) if figure_id else check(figs), sources)
+        paths = render.write(out, figs, verdicts, sources)
         typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
     if as_json:
-        print_json(render.figures_json(figs))
+        payload = render.figures_json(figs)
+        if vintage_date is not None:
+            payload["as_of"] = vintage_date.isoformat()  # a vintage: only data published by then (mlsalary.vintage)
+        print_json(payload)
         return
     from rich.table import Table
 
@@ -65,6 +71,8 @@ def figures(
         c.print(f"{i}. {render.human(f.headline)}", markup=False)
     c.print(f"{render.coverage(figs)} Definitions and caveats: mlsalary figures --json or --out DIR", markup=False)
     c.print("data: " + "; ".join(render.source_text(s) for s in sources), markup=False)
+    if vintage_date is not None:
+        c.print(f"as of {vintage_date.isoformat()}: only the data published by then (mlsalary.vintage)", markup=False)
     for s in sources:
         if s["warning"]:
             c.print(f"warning: {s['warning']}", markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mlsalary import schema
-from mlsalary.cli.output import amount, console, print_json
+from mlsalary.cli.output import AS_OF_HELP, amount, as_of, console, print_json
 
 app = typer.Typer(help="Train the pay model and measure how often its ranges are right.", no_args_is_help=True)
 
@@ -23,14 +23,18 @@ def register(root: typer.Typer) -> None:
 
 
 @app.command()
-def train(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def train(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_of_date: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+) -> None:
     """Train the calibrated pay model on everything loaded and save it (deterministic).
 
     Example: mlsalary model train
     """
     from mlsalary.model import train as training
 
-    with console(stderr=True).status("training the pay model (five quantiles, calibrated across years)…"):
+    with as_of(as_of_date), console(stderr=True).status("training the pay model (five quantiles, calibrated across "
+                                                         "years)…"):  # fmt: skip
         info = training.describe(training.train(save=True))
     if as_json:
         print_json(info)
@@ -49,6 +53,7 @@ def evaluate(
         Path | None, typer.Option("--test-data", help="An aijobs.net-format CSV to test on (rows not in training).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_of_date: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Measure the estimate on data it never saw: coverage of its 50% and 80% ranges, pinball loss, errors — for
     the model and two baselines. Default: train on years before the latest full year, test on that year.
@@ -57,7 +62,8 @@ def evaluate(
     """
     from mlsalary.model.evaluate import evaluate as run
 
-    report = run(test_data)
+    with as_of(as_of_date):
+        report = run(test_data)
     if as_json:
         print_json(report)
         return
@@ -86,6 +92,50 @@ def evaluate(
     console().print(seg)
 
 
+@app.command()
+def backtest(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """The estimate's published accuracy: for every aijobs.net snapshot in the store's history, the model trained as
+    of it and scored on the next snapshot's new machine-learning postings — coverage of the 50% and 80% ranges,
+    pinball loss and widths, per origin and pooled, beside the two baselines.
+
+    Example: mlsalary model backtest --json
+    """
+    import time
+
+    from mlsalary.model.backtest import backtest as run
+
+    start = time.monotonic()
+
+    def step(text: str) -> None:
+        typer.echo(f"[{time.monotonic() - start:5.0f} s] {text}", err=True)
+
+    report = run(progress=step)
+    if as_json:
+        print_json(report)
+        return
+    from rich.table import Table
+
+    t = Table(title="Backtest: trained as of each snapshot, tested on the next one's new ML postings")
+    for c in ("origin", "tested on", "n test", "coverage 50%", "coverage 80%", "pinball: model", "group quantiles",
+              "uncalibrated", "80% width"):  # fmt: skip
+        t.add_column(c)
+    rows = [(e["origin"], e["tested_on"], e) for e in report["origins"]]
+    rows.append(("pooled", f"{report['pooled']['origins']} origins", report["pooled"]))
+    for origin, tested, e in rows:
+        if "model" not in e:
+            t.add_row(origin, tested, f"{e['n_test']:,}", "—", "—", "—", "—", "—", f"not scored: {e['why']}")
+            continue
+        m, b = e["model"], e["baselines"]
+        t.add_row(origin, tested, f"{e['n_test']:,}", f"{m['coverage_50']:.3f}", f"{m['coverage_80']:.3f}",
+                  f"{m['pinball_mean']:.4f}", f"{b['group_quantiles']['pinball_mean']:.4f}",
+                  f"{b['gbm_uncalibrated']['pinball_mean']:.4f}", f"${m['width_80']:,.0f}")  # fmt: skip
+    console().print(t)
+    for e in report["origins"]:
+        if e.get("calibration_fallback"):
+            console().print(f"[yellow]{e['origin']}: calibration fell back to a random split: "
+                            f"{e['calibration_fallback']}[/yellow]")  # fmt: skip
+
+
 def estimate(
     role: Annotated[str, typer.Option("--role", help=_choices(schema.ROLES))] = "ml_engineer",
     level: Annotated[str | None, typer.Option("--level", help=_choices(schema.LEVELS) + " (or --years)")] = None,
@@ -103,6 +153,7 @@ def estimate(
         str, typer.Option("--currency", help="Answer in this currency (ISO 4217, e.g. EUR), at the data year's rate.")
     ] = "USD",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_of_date: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Your pay range: p10-p90 of annual pay for a profile, with what moves it and how much data stands behind it.
     The range's coverage is measured by `mlsalary model evaluate`.
@@ -114,7 +165,7 @@ def estimate(
     def training() -> None:
         typer.echo("no trained model for the data loaded: training one first (once; `mlsalary model train`)", err=True)
 
-    with console(stderr=True).status("estimating…"):
+    with as_of(as_of_date), console(stderr=True).status("estimating…"):
         result = run(role=role, level=level, country=country, years_experience=years, metro=metro, remote=remote,
                      company_size=company_size, industry=industry, education=education, skills=skill,
                      currency=currency, on_train=training)  # fmt: skip

@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 #: Terminal control a text from the data or a user's file could carry (an offer's company name, a job title, a file
@@ -88,3 +89,15 @@ def amount(v: float | None, currency: str = "USD") -> str:
 
 def count(v: int | None) -> str:
     return "—" if v is None else f"{v:,}"
+
+
+#: The --as-of option of the commands that can answer as of an earlier date (vintage).
+AS_OF_HELP = ("Answer as of this date (YYYY-MM-DD): only data published by then — each aijobs.net posting from the "
+              "first snapshot that held it, each survey and release from its publication.")  # fmt: skip
+
+
+def as_of(text: str | None) -> AbstractContextManager[Any]:
+    """The vintage block for a command's --as-of (no vintage when not given)."""
+    from mlsalary import vintage
+
+    return vintage.at(None if text is None else vintage.parse_date(text))

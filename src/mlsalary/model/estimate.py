@@ -195,6 +195,7 @@ def estimate(
         "contributions": contributions,
         "skills": [skill_note(sk, profile["role"], str(iso), evidence) for sk in given_skills],
         "model_version": model_version(model),
+        "as_of": model.meta.get("as_of"),  # the vintage the model was trained at (--as-of); None: all data pulled
         "conversion": conv,
         "usd": usd,
         "nearest": nearest,  # outside the data's support: the nearest group of postings that has data

@@ -68,8 +68,6 @@ def group_quantiles(train: pd.DataFrame, test: pd.DataFrame, min_n: int = 30) ->
 
 def evaluate(test_data: Path | None = None) -> dict[str, Any]:
     """The evaluation report (the JSON of `mlsalary model evaluate --json`)."""
-    import numpy as np
-
     from mlsalary.errors import InsufficientData
     from mlsalary.figures.data import latest_full_year
 
@@ -89,26 +87,42 @@ def evaluate(test_data: Path | None = None) -> dict[str, Any]:
         train, test, split = obs, _file_rows(test_data, listed), f"test file {test_data.name}, rows not in training"
     if len(test) == 0:
         raise InsufficientData("no test rows with a machine-learning role: nothing to evaluate")
-    model, cats, x_train = fit(train, skills)
-    x_test = categorize(training_frame(test, skills), cats)
-    y = np.log(test["amount_usd"].to_numpy())
-    from mlsalary import children
-
-    with children.capped_threads() as free:
-        raw = PayQuantileModel(calibrate=False, n_jobs=free).fit(x_train, np.log(train["amount_usd"].to_numpy()))
-    q = model.predict_quantiles(x_test)
+    p = predictions(train, test, skills)
     return {
         "n_test": len(test),
         "n_train": len(train),
         "split": split,
+        "calibration": p["calibration"],
+        "calibration_fallback": p["calibration_fallback"],
+        "model": metrics(p["model"], p["y"]),
+        "segments": segments(p["model"], p["y"], test),
+        "baselines": {name: metrics(p[name], p["y"]) for name in BASELINES},
+    }
+
+
+#: The two baselines every evaluation reports beside the model.
+BASELINES = ("group_quantiles", "gbm_uncalibrated")
+
+
+def predictions(train: pd.DataFrame, test: pd.DataFrame, skills: pd.DataFrame) -> dict[str, Any]:
+    """The model trained on `train` (calibrated by its rule) and the two baselines, predicting `test`: log-pay
+    quantiles of each (``model``, ``group_quantiles``, ``gbm_uncalibrated``), the truth ``y`` (log pay) and how the
+    model was calibrated."""
+    import numpy as np
+
+    from mlsalary import children
+
+    model, cats, x_train = fit(train, skills)
+    x_test = categorize(training_frame(test, skills), cats)
+    with children.capped_threads() as free:
+        raw = PayQuantileModel(calibrate=False, n_jobs=free).fit(x_train, np.log(train["amount_usd"].to_numpy()))
+    return {
+        "y": np.log(test["amount_usd"].to_numpy()),
+        "model": model.predict_quantiles(x_test),
+        "group_quantiles": group_quantiles(train, test),
+        "gbm_uncalibrated": raw.predict_quantiles(x_test, calibrated=False),
         "calibration": model.calibration_,
         "calibration_fallback": model.calibration_fallback_,
-        "model": metrics(q, y),
-        "segments": segments(q, y, test),
-        "baselines": {
-            "group_quantiles": metrics(group_quantiles(train, test), y),
-            "gbm_uncalibrated": metrics(raw.predict_quantiles(x_test, calibrated=False), y),
-        },
     }
 
 

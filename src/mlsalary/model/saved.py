@@ -15,8 +15,13 @@ MODEL_VERSION = "2"  # 2: learns from postings (one per posting, at its midpoint
 
 
 def model_path() -> Path:
-    """MLSALARY_HOME/model/pay_model (.npz arrays + .json metadata)."""
-    return config.home() / "model" / "pay_model"
+    """MLSALARY_HOME/model/pay_model (.npz arrays + .json metadata); at a vintage (vintage.at), pay_model_as_of_DATE
+    beside it: the current model is never replaced by an older vintage's."""
+    from mlsalary import vintage
+
+    as_of = vintage.current()
+    name = "pay_model" if as_of is None else f"pay_model_as_of_{as_of.isoformat()}"
+    return config.home() / "model" / name
 
 
 def fingerprint() -> str:
@@ -28,7 +33,11 @@ def fingerprint() -> str:
             "SELECT name, sha256, rows_loaded FROM sources WHERE name IN "
             f"({', '.join(repr(s) for s in TRAINING_SOURCES)}) ORDER BY name"
         ).fetchall()
-    text = json.dumps([MODEL_VERSION, [[r[0], list(r[1]), r[2]] for r in rows]])
+    from mlsalary import vintage
+
+    as_of = vintage.current()  # a vintage is other data: its model is another model
+    text = json.dumps([MODEL_VERSION, [[r[0], list(r[1]), r[2]] for r in rows]]
+                      + ([] if as_of is None else [as_of.isoformat()]))  # fmt: skip
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -75,8 +75,12 @@ def train(save: bool = True) -> CompactModel:
     names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
     with store.read_only() as con:
         dated = con.execute(f"SELECT name, data_as_of FROM sources WHERE name IN ({names}) ORDER BY name").fetchall()
+    from mlsalary import vintage
+
+    as_of = vintage.current()
     meta = {
         "version": MODEL_VERSION,
+        "as_of": None if as_of is None else as_of.isoformat(),
         "fingerprint": fingerprint(),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "latest_year": estimate_year(obs),
@@ -173,6 +177,7 @@ def describe(compact: CompactModel) -> dict[str, Any]:
     m = compact.meta
     return {
         "model_version": model_version(compact),
+        "as_of": m.get("as_of"),
         "trained_at": m["trained_at"],
         "rows": m["rows"],
         "latest_year": m["latest_year"],

@@ -67,6 +67,8 @@ class SourceMeta:
     #: files with room to grow: anything larger is refused before it is held (textfile.limit), so a small
     #: compressed file cannot expand to fill the memory.
     max_bytes: int = 256 << 20
+    #: How the date each row was first public is found (vintage.RULES): what a vintage (--as-of) keeps.
+    published: str = ""
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ META = SourceMeta(
     final_data="2025-08-03",
     refresh="aijobs.net stopped publishing in August 2025: this data is final, there is nothing newer to fetch",
     max_bytes=64 << 20,  # its final file (2025-08-09) is 8.3 MB, and aijobs.net has stopped publishing
+    published="snapshot",
 )
 
 COLUMNS = (
@@ -94,13 +95,14 @@ BUNDLED = f"data/aijobs/salaries_{BUNDLED_DATE}.csv.xz"
 
 
 def pick(folder: Path) -> list[Path]:
-    """The one file to read in a folder: salaries.csv, else the newest dated snapshot, else a Kaggle copy."""
+    """The file to read in a folder — salaries.csv, else the newest dated snapshot, else a Kaggle copy — followed by
+    the older dated snapshots beside it, newest first: its history, read only to date each posting (vintage)."""
     official = folder / "salaries.csv"
-    if official.exists():  # not only a regular file: anything else is refused with its reason (retrieve)
-        return [official]
     dated = sorted((p for p in folder.glob("salaries_*") if _DATED.search(p.name)), key=lambda p: p.name)
+    if official.exists():  # not only a regular file: anything else is refused with its reason (retrieve)
+        return [official, *reversed(dated)]
     if dated:
-        return [dated[-1]]
+        return [*reversed(dated)]
     kaggle = sorted(folder.glob("ds_salaries*.csv"))
     return kaggle[-1:] if kaggle else []
 
@@ -165,7 +167,7 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     import numpy as np
     import pandas as pd
 
-    (ff,) = files
+    ff, *history = files
     path = ff.path
     data = textfile.read_bytes(path, META.name)
     tab = textfile.table(data, path, META.name)
@@ -268,6 +270,8 @@ def parse(files: list[FetchedFile]) -> ParseResult:
         },
     )
     max_year = int(year.max()) if len(year) else None
+    own_date = data_as_of(path, max_year) or config.today()
+    out["published_on"] = first_published(df, posting, history, own_date, path)
     notes = []
     if ff.origin.startswith("package:"):
         notes.append(
@@ -284,6 +288,64 @@ def parse(files: list[FetchedFile]) -> ParseResult:
         data_as_of=data_as_of(path, max_year),
         notes=notes,
     )
+
+
+def _keys(df: pd.DataFrame) -> pd.Series:
+    """One text key per row of the eleven published fields (numbers as whole numbers, codes in capitals): the same
+    row published in two snapshots has the same key."""
+    import pandas as pd
+
+    parts = []
+    for c in COLUMNS:
+        v = df[c].astype(str).str.strip()
+        if c in ("work_year", "salary", "salary_in_usd", "remote_ratio"):
+            v = pd.to_numeric(v, errors="coerce").round().astype("Int64").astype(str)
+        elif c != "job_title":
+            v = v.str.upper()
+        parts.append(v)
+    out = parts[0]
+    for v in parts[1:]:
+        out = out + "\x1f" + v
+    return out
+
+
+def first_published(df: pd.DataFrame, posting: np.ndarray, history: list[FetchedFile], own: date,
+                    path: Path) -> pd.Series:  # fmt: skip
+    """The date each row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot holding
+    the row, matched on all eleven fields and counting copies (a row published twice in an older snapshot dates two
+    copies); a posting is public when all its rows are; otherwise the file's own date. The older snapshots are taken
+    oldest first, and each holds at least as many copies of a row as the one before it held (snapshots grow)."""
+    import numpy as np
+    import pandas as pd
+
+    published = np.full(len(df), np.datetime64(own, "D"))
+    older = []
+    for f in history:
+        m = _DATED.search(f.path.name)
+        if m and date.fromisoformat(m.group(1)) < own:
+            older.append((date.fromisoformat(m.group(1)), f))
+    if older:
+        keys = _keys(df).to_numpy()
+        # Copies of a key, oldest row first (the file lists its newest rows at the top): older snapshots date them.
+        order = pd.Series(-df["record"].to_numpy())
+        copy = pd.Series(order.to_numpy()).groupby(keys).rank(method="first").to_numpy() - 1
+        held = np.zeros(len(df))
+        dated = np.zeros(len(df), dtype=bool)
+        for day, f in sorted(older, key=lambda t: t[0]):
+            tab = textfile.table(textfile.read_bytes(f.path, META.name), f.path, META.name)
+            lowered = [h.lower() for h in tab.header]
+            if any(c not in lowered for c in COLUMNS):
+                raise SchemaError(f"aijobs: {f.path.name}: an older snapshot without the aijobs.net columns "
+                                  f"({', '.join(COLUMNS)}); remove it from {f.path.parent}")  # fmt: skip
+            cols = list(tab.frame.columns[:-1])
+            old = pd.DataFrame({c: tab.frame[cols[lowered.index(c)]] for c in COLUMNS})
+            counts = _keys(old).value_counts()
+            held = np.maximum(held, pd.Series(keys).map(counts).fillna(0).to_numpy())
+            now = ~dated & (copy < held)
+            published[now] = np.datetime64(day, "D")
+            dated |= now
+    per_posting = pd.Series(published).groupby(posting).transform("max")
+    return pd.Series(per_posting.to_numpy()).dt.date
 
 
 def pair_postings(df: pd.DataFrame, pay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -73,6 +73,7 @@ META = SourceMeta(
         "(https://www.kaggle.com/c/kaggle-survey-2022/rules); download them yourself with a Kaggle account."
     ),
     max_bytes=256 << 20,  # a year's responses CSV is about 40 MB
+    published="year_end",
 )
 
 

@@ -67,6 +67,7 @@ META = SourceMeta(
     refresh="OFLC publishes each fiscal quarter's disclosure file a few weeks after the quarter ends",
     folder="h1b",
     max_bytes=4 << 30,  # an OFLC quarter's xlsx is 100-200 MB, over 1 GB of XML unpacked
+    published="mid_next_year",
 )
 
 #: The only columns read from an official file (an allow-list: nothing personal is ever read or stored).

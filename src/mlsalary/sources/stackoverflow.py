@@ -67,6 +67,7 @@ META = SourceMeta(
         "such as this store, remain under the ODbL."
     ),
     max_bytes=512 << 20,  # the official survey_results_public.csv is about 150 MB a year
+    published="year_end",
 )
 
 # --- labels shared by every layout (normal form: normalize.labels.key) ---

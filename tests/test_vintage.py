@@ -1,0 +1,108 @@
+"""Vintages (--as-of): every source's rows carry the date they were first public, by the rule the source declares,
+and a vintage is a view of the store that reproduces what the tool would have said then."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from mlsalary import sources, store, vintage
+
+#: As of 2024-01-01 (measured on the mirror): the aijobs.net rows of the 2023-12-31 snapshot still in the newest file,
+#: and the sources published by then (Stack Overflow's 2024 survey was not: its rule keeps it out until 2024-12-31).
+AS_OF = date(2024, 1, 1)
+AIJOBS_ROWS_2024 = 9_966
+SOURCES_2024 = ["aijobs", "kaggle-survey", "lca", "oews"]
+OEWS_NEWEST_2024 = 2022  # May 2023 was published in the spring of 2024
+#: One figure and one estimate as the tool gave them on 2024-01-01 (senior ML engineers at US employers, 2023).
+SENIOR_US_MEDIAN_2024 = 199_500
+SENIOR_US_N_2024 = 220
+SENIOR_US_ESTIMATE_P50_2024 = 199_749
+
+
+def test_every_source_declares_a_rule_and_its_rows_follow_it(use_loaded: Path) -> None:
+    """Conformance over every registered source: the declared rule is a known one, every row has its date, and a
+    rule computed from the year (all but aijobs.net's snapshots) gives exactly the stored date."""
+    with store.read_only() as con:
+        loaded = {n for (n,) in con.execute("SELECT name FROM sources").fetchall()}
+        for name in sources.names():
+            meta = sources.meta(name)
+            assert meta.published in vintage.RULES, name
+            if name not in loaded:
+                continue
+            table = "aggregates" if name == "oews" else "observations"
+            rows = con.execute(f"SELECT year, published_on, count(*) FROM {table} WHERE source = ? GROUP BY ALL",
+                               [name]).fetchall()  # fmt: skip
+            assert rows and all(d is not None for _, d, _ in rows), name
+            rule = vintage.RULES[meta.published]
+            if rule is not None:
+                assert all(d == rule(int(y)) for y, d, _ in rows), (name, rows[:3])
+
+
+def test_a_vintage_after_every_date_is_the_store_itself(use_loaded: Path) -> None:
+    sql = ("SELECT source, count(*), count(*) FILTER (dup_rank = 1), sum(amount_usd) FILTER (dup_rank = 1) "
+           "FROM units GROUP BY 1 ORDER BY 1")  # fmt: skip
+    with store.read_only() as con:
+        everything = con.execute(sql).fetchall()
+        shown = con.execute("SELECT name, data_as_of FROM sources ORDER BY 1").fetchall()
+    with vintage.at(date.today()), store.read_only() as con:
+        assert con.execute(sql).fetchall() == everything
+        assert con.execute("SELECT name, data_as_of FROM sources ORDER BY 1").fetchall() == shown
+
+
+def test_a_vintage_holds_only_what_was_published_by_then(use_loaded: Path) -> None:
+    with vintage.at(AS_OF), store.read_only() as con:
+        kept = vintage.describe(con, AS_OF)
+        newest_oews = con.execute("SELECT max(year) FROM aggregates").fetchone()
+        latest = con.execute("SELECT max(published_on) FROM observations").fetchone()
+        # A repeat listing is ranked again among the visible rows: every group keeps exactly one first listing (its
+        # stored first may be a later listing, not visible yet).
+        firsts = con.execute("SELECT count(*) FROM (SELECT count(*) FILTER (dup_rank = 1) AS n FROM units "
+                             "GROUP BY source, source_file, dup_group) WHERE n <> 1").fetchone()  # fmt: skip
+    by = {k["source"]: k for k in kept}
+    assert sorted(by) == SOURCES_2024
+    assert by["aijobs"]["rows"] == AIJOBS_ROWS_2024 and by["aijobs"]["data_as_of"] == "2023-12-31"
+    assert by["aijobs"]["rows_pulled"] > 10 * AIJOBS_ROWS_2024
+    assert newest_oews == (OEWS_NEWEST_2024,) and latest is not None and latest[0] <= AS_OF
+    assert firsts == (0,)
+    with store.read_only() as con:  # the store itself is untouched
+        assert con.execute("SELECT count(*) FROM observations WHERE source = 'stackoverflow'").fetchone() != (0,)
+
+
+def test_as_of_reproduces_a_figure_and_an_estimate(trained_home: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import shutil
+
+    home = tmp_path / "vintage-home"
+    shutil.copytree(trained_home, home)
+    monkeypatch.setenv("MLSALARY_HOME", str(home))
+    code, out, err = run_cli("figures", "--as-of", AS_OF.isoformat(), "--id", "senior-us-ml-median", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    (fig,) = payload["figures"]
+    assert payload["as_of"] == AS_OF.isoformat()
+    assert (fig["value"], fig["n"], fig["years"]) == (SENIOR_US_MEDIAN_2024, SENIOR_US_N_2024, [2023])
+    now = json.loads(run_cli("figures", "--id", "senior-us-ml-median", "--json")[1])["figures"][0]
+    assert now["years"] != fig["years"]
+    saved = (home / "model" / "pay_model.npz").read_bytes()
+    code, out, err = run_cli("estimate", "--as-of", AS_OF.isoformat(), "--level", "senior", "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    assert (r["p50"], r["year"], r["as_of"]) == (SENIOR_US_ESTIMATE_P50_2024, 2023, AS_OF.isoformat())
+    assert (home / "model" / f"pay_model_as_of_{AS_OF.isoformat()}.npz").is_file()
+    assert (home / "model" / "pay_model.npz").read_bytes() == saved  # the current model is not replaced
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("2024-13-01", '--as-of "2024-13-01" is not a date: give it as YYYY-MM-DD'),
+    ("2999-01-01", "--as-of 2999-01-01 is in the future"),
+])  # fmt: skip
+def test_a_bad_as_of_is_a_one_line_error(use_loaded: Path, value: str, message: str) -> None:
+    for command in (["figures"], ["estimate"], ["model", "train"], ["model", "evaluate"]):
+        code, out, err = run_cli(*command, "--as-of", value)
+        assert code != 0 and message in err and "Traceback" not in err, (command, err)
+        assert len(err.strip().splitlines()) == 1, err

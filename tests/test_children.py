@@ -187,3 +187,24 @@ def _native_threads_in_worker() -> list[int]:
     from threadpoolctl import threadpool_info
 
     return [pool["num_threads"] for pool in threadpool_info()]
+
+
+def test_training_workers_end_with_a_killed_trainer() -> None:
+    """Training spreads its fits over child processes (PayQuantileModel n_jobs): when the process training is killed
+    outright (SIGKILL: no clean-up runs), its workers are gone within seconds, not left fitting trees."""
+    code = ("import numpy as np, pandas as pd\nfrom mlsalary.model.estimator import PayQuantileModel\n"
+            "rng = np.random.default_rng(0)\n"
+            "x = pd.DataFrame({'year': rng.choice([2022.0, 2023.0], 200_000), 'level': pd.Categorical("
+            "rng.choice(['a', 'b'], 200_000)), 'source': pd.Categorical(['aijobs'] * 200_000)})\n"
+            "PayQuantileModel(max_iter=100_000, n_jobs=2).fit(x, rng.normal(11, 0.3, 200_000))\n")  # fmt: skip
+    parent = subprocess.Popen([sys.executable, "-c", code], env=ENV)
+    try:
+        assert wait_for(lambda: len(workers_of(parent.pid)) == 2, 120), "the training started no workers"
+        workers = workers_of(parent.pid)
+        time.sleep(1)  # their watch on the parent is running
+        parent.kill()
+        parent.wait(GONE_WITHIN_S)
+        assert wait_for(lambda: not any(alive(w) for w in workers), GONE_WITHIN_S), workers
+    finally:
+        parent.kill()
+        parent.wait()

@@ -7,19 +7,25 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint clean browser
 
 $(STAMP): pyproject.toml
+	@echo "[$$(date +%T)] creating $(VENV) and installing mlsalary with its dependencies (a minute or two)…"
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	@echo "[$$(date +%T)] installed"
 
 ## run: the main job — pull every source (mirror, cache, download or the bundled copies), train the pay model (so the
 ## first estimate is instant), compute the figures and the claims, print them, and write report/report.html,
 ## report/figures.md and report/figures.json.
 run: $(STAMP)
 	@# A source that fails or is refused (it would lose data) is reported and the rest of the job goes on.
+	@echo "[$$(date +%T)] pulling every source…"
 	-$(BIN)/mlsalary data pull
+	@echo "[$$(date +%T)] training the pay model…"
 	$(BIN)/mlsalary model train
+	@echo "[$$(date +%T)] computing the figures and writing the report…"
 	$(BIN)/mlsalary figures --out report
+	@echo "[$$(date +%T)] checking the claims…"
 	$(BIN)/mlsalary claims
 	@echo
 	@echo "The report: $(CURDIR)/report/report.html (also report/figures.md and report/figures.json)."

@@ -52,18 +52,24 @@ def pull(
 def _pull(wanted: list[str], from_path: Path | None, offline: bool, progress: ProgressFn | None,
           replace: bool) -> list[PullOutcome]:  # fmt: skip
     from mlsalary import store
+    from mlsalary.progress import step
 
     outcomes = []
     for name in wanted:
         mod: Any = registry.get(name)
         try:
-            files = mod.fetch(from_path=from_path, offline=offline, progress=progress)
-            result = mod.parse(files)
+            with step(f"{name}: finding its files"):
+                files = mod.fetch(from_path=from_path, offline=offline, progress=progress)
+            with step(f"{name}: reading {', '.join(f.path.name for f in files[:3])}"
+                      f"{f' and {len(files) - 3} more' if len(files) > 3 else ''}"):  # fmt: skip
+                result = mod.parse(files)
             refusal = None if replace else _loses_data(name, result.rows_loaded, files)
             if refusal:
                 outcomes.append(PullOutcome(name, "refused", refusal, None, result.notes))
                 continue
-            record = store.ingest(mod.META, files, result)
+            rows = f"{result.rows_loaded:,} row{'' if result.rows_loaded == 1 else 's'}"
+            with step(f"{name}: writing {rows} to the store"):
+                record = store.ingest(mod.META, files, result)
         except SourceUnavailable as e:
             outcomes.append(PullOutcome(name, "unavailable", str(e)))
             continue

@@ -91,7 +91,9 @@ def pull(
     from mlsalary import api, config
 
     config.lower_priority()  # a batch job: a server on the same machine keeps answering while it runs
-    with _progress(sys.stderr.isatty()) as progress:
+    from mlsalary.progress import reporting
+
+    with reporting(), _progress(sys.stderr.isatty()) as progress:
         outcomes = api.pull(source or None, from_path=from_, offline=offline, progress=progress, replace=replace,
                             on_wait=lambda msg: typer.echo(f"note: {msg}", err=True))
     loaded = [o for o in outcomes if o.status == "loaded"]

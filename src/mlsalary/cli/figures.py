@@ -40,15 +40,21 @@ def figures(
     from mlsalary.figures.claims import check
     from mlsalary.figures.compute import compute_all
     from mlsalary.figures.data import load
+    from mlsalary.progress import reporting, step
     from mlsalary.report import render
 
-    with as_of(as_of_date) as vintage_date:
-        data = load()
-        figs = compute_all(data, ids=figure_id)
-        sources = render.sources_of(data.loaded, data.as_of)
-        verdicts = check(compute_all(data)) if figure_id else check(figs)
+    with reporting(), as_of(as_of_date) as vintage_date:
+        with step("reading the store"):
+            data = load()
+        with step("computing the figures"):
+            figs = compute_all(data, ids=figure_id)
+            sources = render.sources_of(data.loaded, data.as_of)
+        with step("checking the claims against them"):
+            verdicts = check(compute_all(data)) if figure_id else check(figs)
+        if out is not None:
+            with step(f"writing the report into {out}"):
+                paths = render.write(out, figs, verdicts, sources)
     if out is not None:
-        paths = render.write(out, figs, verdicts, sources)
         typer.echo("wrote " + ", ".join(str(p) for p in paths), err=True)
     if as_json:
         payload = render.figures_json(figs)
@@ -88,9 +94,11 @@ def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdi
     Example: mlsalary claims --json
     """
     from mlsalary import api
+    from mlsalary.progress import reporting, step
     from mlsalary.report import render
 
-    verdicts = api.claims()
+    with reporting(), step("computing the figures and checking the claims"):
+        verdicts = api.claims()
     if as_json:
         print_json(render.claims_json(verdicts))
         return

@@ -32,9 +32,9 @@ def train(
     Example: mlsalary model train
     """
     from mlsalary.model import train as training
+    from mlsalary.progress import reporting
 
-    with as_of(as_of_date), console(stderr=True).status("training the pay model (five quantiles, calibrated across "
-                                                         "years)…"):  # fmt: skip
+    with reporting(), as_of(as_of_date):  # each step that runs long says so, with the time (mlsalary.progress)
         info = training.describe(training.train(save=True))
     if as_json:
         print_json(info)
@@ -61,8 +61,9 @@ def evaluate(
     Example: mlsalary model evaluate --json
     """
     from mlsalary.model.evaluate import evaluate as run
+    from mlsalary.progress import reporting
 
-    with as_of(as_of_date):
+    with reporting(), as_of(as_of_date):
         report = run(test_data)
     if as_json:
         print_json(report)
@@ -165,7 +166,9 @@ def estimate(
     def training() -> None:
         typer.echo("no trained model for the data loaded: training one first (once; `mlsalary model train`)", err=True)
 
-    with as_of(as_of_date), console(stderr=True).status("estimating…"):
+    from mlsalary.progress import reporting
+
+    with reporting(), as_of(as_of_date):  # quick, unless a model must be trained first: its steps say so
         result = run(role=role, level=level, country=country, years_experience=years, metro=metro, remote=remote,
                      company_size=company_size, industry=industry, education=education, skills=skill,
                      currency=currency, on_train=training)  # fmt: skip

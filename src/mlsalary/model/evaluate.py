@@ -114,7 +114,9 @@ def predictions(train: pd.DataFrame, test: pd.DataFrame, skills: pd.DataFrame) -
 
     model, cats, x_train = fit(train, skills)
     x_test = categorize(training_frame(test, skills), cats)
-    with children.capped_threads() as free:
+    from mlsalary.progress import step
+
+    with children.capped_threads() as free, step("fitting the baseline: the same model, uncalibrated"):
         raw = PayQuantileModel(calibrate=False, n_jobs=free).fit(x_train, np.log(train["amount_usd"].to_numpy()))
     return {
         "y": np.log(test["amount_usd"].to_numpy()),

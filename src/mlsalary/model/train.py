@@ -57,8 +57,12 @@ def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict
     x = categorize(x, cats)
     # The trees' native threads, and the child processes the fits are spread over, to the CPUs free now: on a busy
     # machine no spinning against other processes (one CPU free: one thread, in this process).
+    from mlsalary.progress import step
+
     with children.capped_threads() as free:
-        model = PayQuantileModel(n_jobs=free).fit(x, np.log(obs["amount_usd"].to_numpy()))
+        where = f"{free} processes" if free > 1 else "one process (no second CPU free)"
+        with step(f"fitting the pay model on {len(obs):,} rows: five quantiles, calibrated across years, in {where}"):
+            model = PayQuantileModel(n_jobs=free).fit(x, np.log(obs["amount_usd"].to_numpy()))
     return model, cats, x
 
 
@@ -66,8 +70,10 @@ def train(save: bool = True) -> CompactModel:
     """Train on everything loaded, export the compact form (checked against scikit-learn) and (by default) save it."""
     from mlsalary.model import compact as compact_
     from mlsalary.model.saved import MODEL_VERSION, fingerprint, model_path
+    from mlsalary.progress import step
 
-    obs, skills = training_data()
+    with step("reading the training data"):
+        obs, skills = training_data()
     model, _, x = fit(obs, skills)
     support = obs.groupby(["role", "level", "company_country"]).size().reset_index(name="n")
     from mlsalary import store
@@ -94,7 +100,8 @@ def train(save: bool = True) -> CompactModel:
         "groups": group_medians(obs),
         "skill_evidence": skill_evidence(obs, skills),
     }
-    compact = compact_.export(model, x, meta)
+    with step("exporting the model and checking it against scikit-learn's predictions"):
+        compact = compact_.export(model, x, meta)
     if save:
         compact_.save(compact, model_path())
     return compact

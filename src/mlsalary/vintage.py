@@ -29,6 +29,7 @@ from contextvars import ContextVar
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from mlsalary import config
 from mlsalary.errors import InputError
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def parse_date(text: str, field: str = "--as-of") -> date:
         d = date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f'{field} "{text}" is not a date: give it as YYYY-MM-DD, e.g. 2024-01-01', "as_of") from None
-    if d > date.today():
+    if d > config.today():
         raise InputError(f"{field} {d.isoformat()} is in the future: a vintage is a date the data could be seen",
                          "as_of")  # fmt: skip
     return d

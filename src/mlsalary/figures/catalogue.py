@@ -330,8 +330,8 @@ CATALOGUE: tuple[FigureDef, ...] = (
         AIJ,
         "Median pay of research and applied scientists (scientist titles: 'Research Engineer' is an engineer) / ML "
         "engineers - 1 (US, full-time, aijobs.net, latest full year), "
-        "with every ML role, and titles naming NLP or computer vision against titles naming no specialization "
-        "(the latest two full years).",
+        "with every ML role, and titles naming NLP, computer vision or distributed systems against titles naming no "
+        "specialization (the latest two full years).",
         role_ladder,
         ONE,
         (AIJOBS_CAVEAT,),

@@ -187,11 +187,10 @@ def senior_top(figs: dict[str, Figure]) -> tuple[str, str]:
 def specialists(figs: dict[str, Figure]) -> tuple[str, str]:
     f = figs["scientist-premium"]
     base = find(f, "no specialization")
-    named = {"NLP": "title names NLP", "computer vision": "title names computer vision"}
+    named = {"NLP": "title names NLP", "computer vision": "title names computer vision",
+             "distributed systems": "title names distributed systems"}  # fmt: skip
     parts, text = against([(name, find(f, label), 0.0) for name, label in named.items()], base,
                           "no specialization", why="too few titles for an honest comparison")
-    parts.append("cannot be tested")
-    text.append("distributed systems: too rare in titles to test")
     tested = [p for p in parts if p != "cannot be tested"]
     verdict = rule.combine(parts)
     if tested and len(tested) < len(parts) and verdict == "supported":
@@ -305,7 +304,8 @@ def ai_vs_masters(figs: dict[str, Figure]) -> tuple[str, str]:
 LIGHTCAST = "Lightcast, 'Beyond the Buzz: Developing the AI Skills Employers Actually Need', July 2025"
 ALEKSEEVA = ("Alekseeva, Azar, Giné, Samila and Taska (2021), 'The demand for AI skills in the labor market', "
              "Labour Economics 71:102002")
-OII = ("Stephany et al. (2025), Oxford Internet Institute: AI skills and wage premiums in UK job postings")
+OII = ("Bone, González Ehlinger and Stephany (2025), 'Skills or degree? The rise of skill-based hiring for AI and "
+       "green jobs', Technological Forecasting and Social Change")
 HAKIA = "hakia.com, AI/ML engineer career guide (salary section)"
 PWC = "PwC, Global AI Jobs Barometer, 2025"
 

@@ -20,7 +20,7 @@ OBS_COLUMNS = (
     "obs_id, source, year, pay_kind, role, specialization, level, employment_type, company_country, "
     "employee_country, remote, company_size, education, industry, ml_centrality, amount_usd, amount_usd_real, "
     "amount_low_usd, amount_high_usd, posting_part, dup_rank, employer_key, worksite_city, worksite_state, "
-    "job_title_raw, currency"
+    "job_title_raw, currency, amount_local"
 )
 #: The units view adds each posting's range ends (NULL for singles and other sources).
 UNIT_COLUMNS = OBS_COLUMNS + ", range_low_usd, range_high_usd"

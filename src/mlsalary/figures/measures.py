@@ -21,11 +21,14 @@ if TYPE_CHECKING:
 
 AIJOBS_CAVEAT = (
     "aijobs.net: almost all records are employers' posted salary ranges (two rows each), a few single values; "
-    "each posting counts once, at its range's midpoint, and a posting listed again counts once."
+    "each posting counts once, at its range's midpoint, and a posting listed again counts once. A selected sample, "
+    "not a random one: employers who post a range on an AI job board, more often in pay-transparency states, "
+    "high-paying metros and senior roles — its medians sit above BLS's for the same occupations."
 )
 OEWS_CAVEAT = (
     "BLS OEWS: base wages only (no bonus or stock), employees only, top-coded at the published cap; "
-    "the relative standard error BLS publishes is of the mean wage."
+    "the relative standard error BLS publishes is of the mean wage. Every employer of the occupation, surveyed: "
+    "beside aijobs.net's posted ranges (a selected sample of employers posting on an AI job board) it is lower."
 )
 OEWS_TREND_CAVEAT = "BLS warns that OEWS estimates are not designed for comparisons over time."
 #: Kaggle asks no employment type. A US answer whose whole pay band lies below this is not full-time work (a
@@ -420,18 +423,22 @@ def countries(d: Data) -> Out:
         if code != "US":  # pay stated in US dollars at an employer abroad: aijobs.net's labelling, not that pay
             sub = sub[sub["currency"] != "USD"]
         e = estimate(sub)
-        ppp = None if e.value is None else money.usd_to_international(e.value, code)
-        rows.append(group(name, e, note=f"PPP: {ppp:,.0f} international $" if ppp and code != "US" else ""))
+        ppp = None
+        if e.value is not None and code != "US":  # the median of the pay as stated, in the country's own currency
+            local = stats.quantile(sub["amount_local"].to_numpy(), 0.5).value
+            ppp = None if local is None else money.local_to_international(local, code)
+        rows.append(group(name, e, note=f"PPP: {ppp:,.0f} international $" if ppp else ""))
     return Out(
         us,
         us.n,
-        len(pool),
+        us.n,  # the headline is the US median: its n (each country's own n is in its row)
         [year - 1, year],
         rows,
         method=us.method,
         caveats=[
-            f"PPP: World Bank conversion factors of {money.ppp_year()} (the latest published here); "
-            + money.PPP_ATTRIBUTION,
+            f"PPP: the median of each country's pay in its own currency ({year - 1}–{year}) divided by the World Bank "
+            f"conversion factor of {money.ppp_year()}, the latest published here — prices have moved since, so the "
+            "PPP figures are approximate; " + money.PPP_ATTRIBUTION,
             "Outside the US only postings stated in the country's own currency count: most Canadian postings, for "
             "one, are stated in US dollars, a labelling artefact that lifted Canada's median.",
         ],
@@ -506,12 +513,13 @@ def ml_centrality_gap(d: Data) -> Out:
 
 def role_ladder(d: Data) -> Out:
     """Research and applied scientists vs ML engineers; the breakdown has every ML role and the NLP / computer-vision
-    / unspecialized titles (the latest two full years for those: specialized titles are rare)."""
+    / distributed-systems / unspecialized titles (the latest two full years for those: specialized titles are rare)."""
     df, year = latest(aijobs(d, PRACTITIONERS))
     rows = [group(r, estimate(df[df["role"] == r])) for r in PRACTITIONERS]
     two = aijobs(d, PRACTITIONERS)
     two = two[two["year"].isin([year - 1, year])]
-    labels = {"nlp": "title names NLP", "computer_vision": "title names computer vision", "none": "no specialization"}
+    labels = {"nlp": "title names NLP", "computer_vision": "title names computer vision",
+              "distributed_systems": "title names distributed systems", "none": "no specialization"}  # fmt: skip
     rows += [
         group(label, estimate(two[two["specialization"] == s]), note=f"{year - 1}-{year}")
         for s, label in labels.items()

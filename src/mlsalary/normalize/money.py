@@ -166,6 +166,16 @@ def ppp_year() -> int:
     return max(y for _, y in _ppp_table())
 
 
+def local_to_international(amount_local: float, country: str, year: int | None = None) -> float:
+    """An amount in `country`'s own currency -> international dollars (PPP) with the World Bank factor of `year`
+    (default: the latest kept): no exchange rate involved."""
+    y = year or ppp_year()
+    ppp = _ppp_table().get((country, y))
+    if ppp is None:
+        raise ConversionError(f"no World Bank PPP factor kept for {country} in {y}")
+    return amount_local / ppp
+
+
 def usd_to_international(amount_usd: float, country: str, year: int | None = None) -> float:
     """Nominal US dollars earned in `country` -> international dollars (PPP) of `year` (default: the latest):
     converted to the local currency at the ECB year-average rate, then divided by the World Bank PPP factor."""

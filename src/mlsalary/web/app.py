@@ -85,6 +85,7 @@ class EstimateResponse(BaseModel):
     contributions: list[dict[str, Any]]
     skills: list[dict[str, Any]]  # what the data can say about each skill given (never applied to the range)
     model_version: str
+    as_of: str | None  # the vintage the model was trained at (the CLI's --as-of); null: all data pulled
     conversion: dict[str, Any]  # the rate (units per USD), its year and source
     usd: dict[str, int]  # p10 ... p90 in US dollars
     nearest: dict[str, Any] | None  # outside the data's support: the nearest group of postings that has data

@@ -8,6 +8,7 @@ one of them and fails here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "industry-tech-median": ("ok", 178437.169, 166343.1075, 191410.5354, 264),
     "finance-vs-tech": ("ok", -11.2347, -20.4702, -0.9269, 416),
     "ml-centrality-gap": ("suppressed", None, None, None, None),
-    "scientist-premium": ("ok", -5.2399, -8.8847, -1.4493, 1606),
+    "scientist-premium": ("ok", -0.5560, -3.5522, 2.5332, 1594),  # level held fixed (unadjusted: -5.24%)
     "genai-premium": ("ok", -11.0256, -14.5283, -7.3794, 2469),
     "pytorch-vs-tensorflow": ("ok", 5.6227, -6.3966, 19.1853, 413),
     "spark-premium": ("ok", 24.6056, 9.354, 41.9843, 1333),
@@ -51,7 +52,7 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "large-vs-small": ("ok", 13.9762, 4.4031, 24.4272, 998),
     "employer-spread": ("ok", 45.1266, 41.7583, 57.528, 1558),  # company groups (normalize.companies)
     "ml-intensity-gap": ("ok", -2.9262, -5.2688, -0.5256, 2020),  # Amazon one employer, not 11
-    "yoy-ml-median": ("ok", 3.3943, 0.5164, 6.3545, 1905),
+    "yoy-ml-median": ("ok", 0.7897, -1.8858, 3.5382, 1882),  # level held fixed (unadjusted: +3.39%)
     "oews-ds-real-change": ("ok", 0.2815, -2.2487, 2.8773, None),
     "entry-share-trend": ("ok", 5.0456, 4.3012, 5.9107, 2854),
     "genai-share-trend": ("ok", 25.7884, 24.2167, 27.4251, 2854),
@@ -68,7 +69,7 @@ SPARK_SOFTWARE_ENGINEERS = (37, 28.5714)
 #: Point 8: Google's data-scientist filings in San Jose, by the median's interval (was $137,000-137,000).
 GOOGLE_SAN_JOSE = (61, 137_000.0, 137_000.0, 138_000.0)
 #: Point 7: Canada, postings stated in Canadian dollars only (2024-2025); scientists without 'Research Engineer'.
-CANADA_N, CANADA_MEDIAN, SCIENTISTS_N = 34, 112981.75, 715
+CANADA_N, CANADA_MEDIAN, SCIENTISTS_N = 34, 112981.75, 713
 #: Canada's median in PPP international dollars: its CAD-stated postings' median in CAD over the 2022 World Bank
 #: factor (through USD at the 2022 exchange rate it was 119,957: 2024-25 pay at 2022 rates).
 CANADA_PPP = "PPP: 125,873 international $"
@@ -254,7 +255,8 @@ def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> No
               "Germany: too few postings")
     assert all(c in figs["country-comparison"].headline for c in wanted)
     assert figs["remote-gap"].headline.startswith("Can't tell: remote vs on-site +0.5%")
-    assert figs["yoy-ml-median"].headline.startswith("Up: 2025 vs 2024 +3.4%")  # a change: up, down or flat
+    # a change: up, down or flat; level held fixed (the entry share fell: unadjusted, it read "Up: +3.4%")
+    assert figs["yoy-ml-median"].headline.startswith("Flat (no change that matters): 2025 vs 2024 +0.8%")
     assert figs["oews-ds-real-change"].headline.startswith("Flat (no change that matters): +0.3%")
 
 
@@ -331,3 +333,27 @@ def test_a_too_thin_comparison_never_prints_a_count_under_the_floor() -> None:
     with pytest.raises(TooThin) as e:
         within(df, "role", df["skill"], ~df["skill"], ("skill", "no skill"), "role")
     assert f"fewer than {stats.PRIVACY_FLOOR} (skill)" in str(e.value) and " 3 " not in str(e.value)
+
+
+#: Issue 23's independent recomputation, reproduced: with level held fixed the scientist gap is -0.6% (-3.6 to +2.5),
+#: not the unadjusted -5.2% (45% of scientist postings are entry or mid level, 31% of ML engineers'); the change of
+#: the US ML-engineer median from 2024 to 2025 is +0.8% (-1.9 to +3.5) within level, -1.8% in real terms.
+SCIENTIST_RAW = (-5.2399, -8.8847, -1.4493)
+YOY_REAL_WITHIN_LEVEL = -1.7943
+
+
+def test_a_comparison_held_fixed_shows_the_unadjusted_gap_beside_it(figs: dict) -> None:
+    sci = figs["scientist-premium"]
+    assert "the same level" in sci.held_fixed and sci.method.startswith("within each level")
+    assert sci.raw is not None
+    assert tuple(sci.raw[k] for k in ("value", "ci_low", "ci_high")) == pytest.approx(SCIENTIST_RAW, abs=1e-3)
+    assert "-0.6% with the same level (unadjusted: -5.2%)" in sci.headline
+    assert [g.label for g in sci.groups][-3:] == ["at entry level", "at mid level", "at senior level"]
+    yoy = figs["yoy-ml-median"]
+    assert "the same level" in yoy.held_fixed and yoy.extra["real_change"] == pytest.approx(YOY_REAL_WITHIN_LEVEL,
+                                                                                             abs=1e-3)  # fmt: skip
+    assert yoy.raw is None  # +3.4% unadjusted lies within the held-fixed interval's half-width of +0.8%: not shown
+    for f in figs.values():  # a count of postings in a stratum's note is rounded, as every count of them is
+        if f.unit in disclosure.ROUNDED_UNITS:
+            for g in f.groups:
+                assert not re.search(r"(?<!about )\b\d[\d,]* vs", g.note), (f.id, g.label, g.note)

@@ -152,7 +152,19 @@ def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
         extra=out.extra if status == "ok" else {},
         compared=[{"label": label, "n": c if c >= floor else None} for label, c in compared],
         held_fixed=out.held_fixed,
+        raw=_raw(out, value, lo, hi) if status == "ok" else None,
     )  # fmt: skip
+
+
+def _raw(out: Out, value: float | None, lo: float | None, hi: float | None) -> dict[str, float | None] | None:
+    """The unadjusted comparison beside a held-fixed one, when the two differ by more than the value's interval
+    half-width (both in the value's unit)."""
+    r = out.raw
+    if r is None or r.value is None or value is None or lo is None or hi is None:
+        return None
+    scale = (lambda x: None if x is None else (x - 1) * 100) if out.percent else (lambda x: x)
+    raw = {"value": scale(r.value), "ci_low": scale(r.ci_low), "ci_high": scale(r.ci_high)}
+    return raw if abs((raw["value"] or 0) - value) > (hi - lo) / 2 else None
 
 
 def _uncounted(g: Group) -> Group:

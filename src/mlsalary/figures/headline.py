@@ -79,6 +79,14 @@ def word(fd: FigureDef, rule: str) -> str:
     return verdict.ANSWERS[rule]
 
 
+def held_word(held: str) -> str:
+    """What a comparison holds fixed within strata, as its declaration says ("the same level" -> "level")."""
+    import re
+
+    found = re.findall(r"the same ([a-z ]+?)(?=[;,)]|$)", held)
+    return " and ".join(found[-1:]) if found else "mix"
+
+
 def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     """(the sentence, the verdict rule's answer or '')."""
     rule = answer(fd, f)
@@ -99,6 +107,9 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     if rule:
         who = " vs ".join(c["label"] for c in f.compared) if f.compared else ""
         text = f"{word(fd, rule)}: {who + ' ' if who else ''}{value}"
+        if f.raw is not None:  # the held-fixed answer differs from the unadjusted one: both are said
+            raw = fmt(f.raw["value"], f.value_unit)
+            text += f" with the same {held_word(f.held_fixed)} (unadjusted: {raw})"
     else:
         shown = [g for g in f.groups if g.value is not None]
         template = fd.says or f"{fd.question.rstrip('?')}: {{value}}"

@@ -7,11 +7,13 @@ which function answers which question. No number is typed here: every value come
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlsalary import disclosure, schema, stats
+from mlsalary import sources as registry
 from mlsalary.figures.data import Data, estimate, group, latest_full_year
 from mlsalary.figures.model import Group
 from mlsalary.normalize import money
@@ -72,6 +74,7 @@ class Out:
     extra: dict[str, float | None] = field(default_factory=dict)
     compared: list[tuple[str, int]] = field(default_factory=list)  # a comparison's groups and their n
     held_fixed: str = ""  # what a comparison holds fixed, and how
+    raw: stats.Ratio | None = None  # a held-fixed comparison's unadjusted gap (same population, nothing held), a ratio
 
 
 class TooThin(LookupError):
@@ -166,7 +169,7 @@ def _count(n: int) -> str:
 
 
 def within(
-    df: pd.DataFrame, by: str, a: pd.Series, b: pd.Series, labels: tuple[str, str], held: str
+    df: pd.DataFrame, by: str, a: pd.Series, b: pd.Series, labels: tuple[str, str], held: str, real: bool = False
 ) -> Out:
     """The gap a / b - 1 *within* each value of `by` (a role, say), pooled: the inverse-variance weighted mean of the
     strata's log ratios of medians (each with its Price-Bonett interval), so who is in each group cannot make the
@@ -178,12 +181,21 @@ def within(
 
     z = float(norm.ppf(1 - (1 - stats.intervals.LEVEL) / 2))
     rows, logs, weights, used_a, used_b = [], [], [], 0, 0
+    sources_ = df["source"].dropna().unique() if "source" in df.columns else []
+    units = {registry.meta(str(src)).count_unit for src in sources_}
+
+    def shown(n: int) -> str:  # postings and filings are printed rounded (mlsalary.disclosure), respondents as they are
+        if units & set(disclosure.ROUNDED_UNITS):
+            c = disclosure.published(n)
+            return f"fewer than {stats.PRIVACY_FLOOR}" if c is None else f"about {c:,}"
+        return f"{n:,}"
+
     for value, part in df.groupby(by, sort=True):
-        ea, eb = estimate(part[a.loc[part.index]]), estimate(part[b.loc[part.index]])
+        ea, eb = estimate(part[a.loc[part.index]], real=real), estimate(part[b.loc[part.index]], real=real)
         r = stats.ratio(ea, eb)
         if min(ea.n, eb.n) < stats.PRIVACY_FLOOR:
             continue
-        rows.append(group(str(value), _pct(r), n_min=min(ea.n, eb.n), note=f"{ea.n:,} vs {eb.n:,}"))
+        rows.append(group(str(value), _pct(r), n_min=min(ea.n, eb.n), note=f"{shown(ea.n)} vs {shown(eb.n)}"))
         if r.value is None or r.ci_low is None or r.ci_high is None:
             continue
         se = (math.log(r.ci_high) - math.log(r.ci_low)) / (2 * z)
@@ -202,8 +214,10 @@ def within(
     ratio = stats.Ratio(math.exp(mean), math.exp(mean - half), math.exp(mean + half), used_a + used_b,
                         f"within each {by.replace('_', ' ')}: inverse-variance weighted mean of the log ratios of "
                         "medians (Price-Bonett intervals per stratum)")  # fmt: skip
+    raw = stats.ratio(estimate(df[a.loc[df.index]], real=real),  # the same rows, nothing held fixed
+                      estimate(df[b.loc[df.index]], real=real))
     return Out(ratio, min(used_a, used_b), used_a + used_b, years_of(df), rows, True, method=ratio.method,
-               group_unit="percent", compared=[(labels[0], used_a), (labels[1], used_b)], held_fixed=held)
+               group_unit="percent", compared=[(labels[0], used_a), (labels[1], used_b)], held_fixed=held, raw=raw)
 
 
 def levels_breakdown(df: pd.DataFrame) -> list[Group]:
@@ -524,10 +538,13 @@ def role_ladder(d: Data) -> Out:
         group(label, estimate(two[two["specialization"] == s]), note=f"{year - 1}-{year}")
         for s, label in labels.items()
     ]
-    scientists = scientist_titles(df)
-    out = gap_out(df[scientists], df[df["role"] == "ml_engineer"], rows,
-                  labels=("research and applied scientists", "ML engineers"))  # fmt: skip
-    out.held_fixed = "US, full-time, the same year; scientist titles only (no 'Research Engineer')"
+    scientists, engineers = scientist_titles(df), df["role"] == "ml_engineer"
+    # Level held fixed: scientist postings are more often entry and mid level than ML engineers' (the raw gap mixes
+    # that in); the breakdown keeps every role and the specialized titles, then the gap at each level.
+    out = within(df[scientists | engineers], "level", scientists, engineers,
+                 ("research and applied scientists", "ML engineers"),
+                 "US, full-time, the same year, the same level; scientist titles only (no 'Research Engineer')")
+    out.groups = [*rows, *(dataclasses.replace(g, label=f"at {g.label} level") for g in out.groups)]
     return out
 
 
@@ -647,11 +664,15 @@ def size_gap(d: Data) -> Out:
 
 
 def yoy(d: Data) -> Out:
+    """The change of the median from one year to the next with level held fixed (the entry share of the postings
+    changes from year to year: the raw change mixes that in), nominal, and in real terms beside it."""
     df = aijobs(d)
     _, year = latest(df)
-    this, prev = df[df["year"] == year], df[df["year"] == year - 1]
-    out = gap_out(this, prev, labels=(str(year), str(year - 1)))
-    real = _pct(stats.ratio(estimate(this, real=True), estimate(prev, real=True)))
+    two = df[df["year"].isin([year - 1, year])]
+    this, prev = two["year"] == year, two["year"] == year - 1
+    labels, held = (str(year), str(year - 1)), "US, full-time ML engineers, the same level"
+    out = within(two, "level", this, prev, labels, held)
+    real = _pct(within(two, "level", this, prev, labels, held, real=True).stat)  # type: ignore[arg-type]
     if stats.visibility(out.n_min) == "shown":
         out.extra = {"real_change": real.value, "real_change_ci_low": real.ci_low, "real_change_ci_high": real.ci_high}
     return out

@@ -63,6 +63,9 @@ class Figure:
     compared: list[dict[str, Any]] = field(default_factory=list)
     #: What the comparison holds fixed (role, level, country, full-time, era) and how (within strata, or filtered).
     held_fixed: str = ""
+    #: The same comparison with nothing held fixed (same population), when it differs from the value by more than
+    #: the value's interval half-width: {"value", "ci_low", "ci_high"} in the value's unit; None otherwise.
+    raw: dict[str, float | None] | None = None
     #: One sentence answering the question: the number, its group, n, years and data age; yes/no/can't tell for
     #: yes-no and trend questions (figures.headline).
     headline: str = ""

@@ -181,7 +181,7 @@ def within(
 
     z = float(norm.ppf(1 - (1 - stats.intervals.LEVEL) / 2))
     rows, logs, weights, used_a, used_b = [], [], [], 0, 0
-    sources_ = df["source"].dropna().unique() if "source" in df.columns else []
+    sources_: list[Any] = list(df["source"].dropna().unique()) if "source" in df.columns else []
     units = {registry.meta(str(src)).count_unit for src in sources_}
 
     def shown(n: int) -> str:  # postings and filings are printed rounded (mlsalary.disclosure), respondents as they are

@@ -16,6 +16,7 @@ from mlsalary.figures.measures import (
     OEWS_CAVEAT,
     OEWS_TREND_CAVEAT,
     SO_CAVEAT,
+    US_OR_ELSEWHERE,
     Out,
     abroad_gap,
     ai_skill_premium,
@@ -557,8 +558,8 @@ CATALOGUE: tuple[FigureDef, ...] = (
         AIJ,
         "Share of entry-level postings among full-time ML practitioner postings (aijobs.net, all countries), latest "
         "full year, with every year; the change is measured within the posting era (the years whose postings are "
-        "mostly posted ranges).",
-        share_by_year(lambda df: df["level"] == "entry"),
+        "mostly posted ranges), within US employers and elsewhere, pooled with the latest year's mix.",
+        share_by_year(lambda df: df["level"] == "entry", US_OR_ELSEWHERE),
         ONE,
         (AIJOBS_CAVEAT,),
         "trend",

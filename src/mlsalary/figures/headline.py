@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlsalary.figures.claims import WITHHELD, formatter
+from mlsalary.figures.claims import WITHHELD, formatter, held_word
 from mlsalary.stats import verdict
 
 if TYPE_CHECKING:
@@ -79,14 +79,6 @@ def word(fd: FigureDef, rule: str) -> str:
     return verdict.ANSWERS[rule]
 
 
-def held_word(held: str) -> str:
-    """What a comparison holds fixed within strata, as its declaration says ("the same level" -> "level")."""
-    import re
-
-    found = re.findall(r"the same ([a-z ]+?)(?=[;,)]|$)", held)
-    return " and ".join(found[-1:]) if found else "mix"
-
-
 def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     """(the sentence, the verdict rule's answer or '')."""
     rule = answer(fd, f)
@@ -100,9 +92,12 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     if "change_pp" in f.extra and f.extra.get("era_start_share") is not None:
         era, last = int(f.extra["era_start"] or 0), f.years[-1]
         lo, hi = f.extra.get("change_ci_low"), f.extra.get("change_ci_high")
+        within = f" and the same {held_word(f.held_fixed)}" if "change_pp_unadjusted" in f.extra else ""
+        unadjusted = (f"; unadjusted {f.extra['change_pp_unadjusted']:+.1f} points"
+                      if "change_pp_unadjusted" in f.extra else "")  # fmt: skip
         text = (f"{word(fd, rule)}: {f.extra['era_start_share']:.1f}% in {era}, {value} in {last} — "
                 f"{f.extra['change_pp']:+.1f} points (95% interval {lo:+.1f} to {hi:+.1f}), measured within the "
-                f"posting era")  # fmt: skip
+                f"posting era{within}{unadjusted}")  # fmt: skip
         return f"{text} {context(f)}.", rule
     if rule:
         who = " vs ".join(c["label"] for c in f.compared) if f.compared else ""

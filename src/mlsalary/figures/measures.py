@@ -736,9 +736,19 @@ def posting_era(df: pd.DataFrame) -> int | None:
     return min(era) if era else None
 
 
-def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[Data], Out]:
+#: Strata a share's change may be held within: a name and each row's stratum.
+Strata = tuple[str, Callable[["pd.DataFrame"], Any]]
+#: US employers and the rest: their postings' level mix differs, and the rest's share of postings changes by year.
+US_OR_ELSEWHERE: Strata = ("employer country (US or elsewhere)",
+                           lambda df: (df["company_country"] == "US").map({True: "US", False: "elsewhere"}))
+
+
+def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series],
+                  strata: Strata | None = None) -> Callable[[Data], Out]:  # fmt: skip
     """A share of postings by year; the headline is the latest full year's share, and the change is measured within
-    the posting era only (its first year to the latest, with Newcombe's interval of a difference of shares)."""
+    the posting era only (its first year to the latest, with Newcombe's interval of a difference of shares). With
+    `strata`, the change is measured within each stratum and pooled with the latest year's mix as weights (the
+    interval from the strata's Newcombe intervals as normal errors), the unadjusted change beside it."""
     def compute(d: Data) -> Out:
         df = aijobs(d, PRACTITIONERS, country=None)
         _, year = latest(df)
@@ -779,12 +789,50 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[D
             out.extra = {"era_start": float(era), "change_pp": change, "change_ci_low": c_lo, "change_ci_high": c_hi,
                          "era_start_share": 100 * k0 / n0 if n0 else None}  # fmt: skip
             out.held_fixed = f"the posting era only ({era}-{year}): the same kind of record throughout"
+            if strata is not None:
+                held = _share_change_within(first, cur, predicate, strata, era, year)
+                if held is not None:
+                    (change_s, lo_s, hi_s), said = held
+                    out.extra |= {"change_pp": change_s, "change_ci_low": lo_s, "change_ci_high": hi_s,
+                                  "change_pp_unadjusted": change, "change_unadjusted_ci_low": c_lo,
+                                  "change_unadjusted_ci_high": c_hi}  # fmt: skip
+                    out.held_fixed += f"; the same {strata[0]}"
+                    out.caveats.append(said)
             out.caveats.append(f"aijobs.net's records before {era} are mostly self-reported salaries, from {era} on "
                                f"employers' posted ranges: the change is measured from {era} on, and the earlier "
                                "years are marked on the chart")  # fmt: skip
         return out
 
     return compute
+
+
+def _share_change_within(first: pd.DataFrame, cur: pd.DataFrame, predicate: Callable[[pd.DataFrame], pd.Series],
+                         strata: Strata, era: int, year: int) -> tuple[tuple[float, float, float], str] | None:
+    """The change of a share within each stratum, pooled with the latest year's mix as weights; None unless every
+    stratum has postings in both years and its shares may be printed (disclosure.share_allowed)."""
+    import math
+
+    name, of = strata
+    z = 1.959963984540054
+    a, b = first.assign(_s=of(first)), cur.assign(_s=of(cur))
+    parts, said = [], []
+    for value in sorted(set(b["_s"])):
+        s0, s1 = a[a["_s"] == value], b[b["_s"] == value]
+        k0, n0, k1, n1 = int(predicate(s0).sum()), len(s0), int(predicate(s1).sum()), len(s1)
+        if not (disclosure.share_allowed(k0, n0) and disclosure.share_allowed(k1, n1)):
+            return None
+        d, lo, hi = _newcombe(k1, n1, k0, n0)
+        if d is None or lo is None or hi is None:
+            return None
+        parts.append((n1, d, (hi - lo) / (2 * z)))
+        said.append(f"{value} {100 * k0 / n0:.1f}% ({era}) to {100 * k1 / n1:.1f}% ({year}), {d:+.1f} points "
+                    f"({lo:+.1f} to {hi:+.1f})")  # fmt: skip
+    total = sum(n for n, _, _ in parts)
+    change = sum(n / total * d for n, d, _ in parts)
+    se = math.sqrt(sum((n / total * e) ** 2 for n, _, e in parts))
+    text = (f"The change is measured within each {name} and pooled with {year}'s mix as weights: " + "; ".join(said)
+            + ". The unadjusted change mixes in how the strata's own shares of the postings moved.")
+    return (change, change - z * se, change + z * se), text
 
 
 def _newcombe(k1: int, n1: int, k0: int, n0: int) -> tuple[float | None, float | None, float | None]:

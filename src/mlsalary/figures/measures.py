@@ -499,10 +499,16 @@ def industry_tech(d: Data) -> Out:
 
 
 def finance_vs_tech(d: Data) -> Out:
+    """Finance vs tech/software within role and level: the two industries' respondents differ in both (the raw gap
+    mixes them in), so the gap is pooled over role x level strata, the unadjusted gap beside it."""
     df = kaggle_us(d)
-    out = gap_out(df[df["industry"] == "finance"], df[df["industry"] == "tech_software"], industry_rows(df),
-                  labels=("finance", "tech/software"))
-    out.held_fixed = "US ML practitioners and data scientists, full-time pay band (Kaggle 2021-2022)"
+    fin, tech = df["industry"] == "finance", df["industry"] == "tech_software"
+    both = df[(fin | tech) & df["level"].notna()]
+    both = both.assign(stratum=both["role"].astype(str) + ", " + both["level"].astype(str))
+    out = within(both, "stratum", fin, tech, ("finance", "tech/software"),
+                 "US ML practitioners and data scientists, full-time pay band (Kaggle 2021-2022), the same role and "
+                 "level")  # fmt: skip
+    out.groups = [*industry_rows(df), *(dataclasses.replace(g, label=f"within {g.label}") for g in out.groups)]
     return out
 
 
@@ -640,9 +646,12 @@ def education_gap(level: str, better: str) -> Callable[[Data], Out]:
         df = kaggle_us(d)
         df = df[df["level"] == level]
         rows = [group(e, estimate(df[df["education"] == e])) for e in ("bachelor", "master", "doctorate")]
-        out = gap_out(df[df["education"] == better], df[df["education"] == "bachelor"], rows,
-                      labels=(better, "bachelor"))
-        out.held_fixed = f"US, the same level ({level}), full-time pay band (Kaggle)"
+        pair = df[df["education"].isin([better, "bachelor"])]
+        # Role held fixed too: degrees sort people into roles (more PhDs among research scientists), so the gap is
+        # pooled over roles, the unadjusted gap beside it.
+        out = within(pair, "role", pair["education"] == better, pair["education"] == "bachelor",
+                     (better, "bachelor"), f"US, the same level ({level}), full-time pay band (Kaggle), the same role")
+        out.groups = [*rows, *(dataclasses.replace(g, label=f"within {g.label}") for g in out.groups)]
         return out
 
     return compute

@@ -282,7 +282,8 @@ def test_claims_have_a_verdict_by_the_rule_a_population_and_published_citations(
         assert v.population or not v.figures, v.id
     assert verdicts["hakia-genai-40"].verdict == "contradicted"
     assert verdicts["pwc-ai-56"].verdict == "contradicted"
-    assert verdicts["genai-high-paying"].verdict == "mixed"  # the share grows, the premium is negative
+    # the share grows, the premium is negative: a claim of new *high-paying* roles fails on its pay part
+    assert verdicts["genai-high-paying"].verdict == "contradicted"
 
 
 @pytest.mark.parametrize(
@@ -303,12 +304,18 @@ def test_the_verdict_rule(low: float | None, high: float | None, direction: int,
     assert verdict.judge(low, high, direction, size) == expected
 
 
-def test_combining_parts_is_mixed_only_when_they_point_different_ways() -> None:
+def test_a_claim_asserts_every_part() -> None:
     assert verdict.combine(["supported", "supported"]) == "supported"
     assert verdict.combine(["supported", "inconclusive"]) == "inconclusive"
-    assert verdict.combine(["supported", "contradicted"]) == "mixed"
-    assert verdict.combine(["supported", "no effect found"]) == "mixed"
+    # A claim asserts every part: one part that fails contradicts it (it read "mixed", or "inconclusive" beside an
+    # untested part); a part untested caps it at inconclusive (it dropped out, so one tested part could "support").
+    assert verdict.combine(["supported", "contradicted"]) == "contradicted"
+    assert verdict.combine(["supported", "no effect found"]) == "contradicted"
+    assert verdict.combine(["inconclusive", "contradicted"]) == "contradicted"
+    assert verdict.combine(["cannot be tested", "contradicted"]) == "contradicted"
     assert verdict.combine(["no effect found", "contradicted"]) == "contradicted"
+    assert verdict.combine(["no effect found", "no effect found"]) == "no effect found"
+    assert verdict.combine(["supported", "cannot be tested"]) == "inconclusive"
     assert verdict.combine(["cannot be tested"]) == "cannot be tested"
 
 

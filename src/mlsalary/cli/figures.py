@@ -88,7 +88,7 @@ def figures(
 
 def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False) -> None:
     """Claims about ML pay — common ones and published ones, with their citations — each checked against the figures
-    by one rule: supported, contradicted, no effect found, inconclusive, mixed, or cannot be tested with open data —
+    by one rule: supported, contradicted, no effect found, inconclusive, or cannot be tested with open data —
     with the numbers behind the verdict.
 
     Example: mlsalary claims --json

@@ -1,6 +1,6 @@
 """The claim checker: claims about ML pay — common ones and ones others have published, with their citations — each
 tied to figures and judged by the one verdict rule (stats.verdict): *supported*, *contradicted*, *no effect found*,
-*inconclusive*, *mixed* (only for parts that point different ways) or *cannot be tested* (with the reason). Each
+*inconclusive* or *cannot be tested* (with the reason); a claim of several parts asserts each of them. Each
 verdict names the population its figures describe; a published claim says where mlsalary's comparison differs from
 the claim's own (across jobs or within a title, postings or offers, base or total pay).
 """
@@ -192,10 +192,8 @@ def specialists(figs: dict[str, Figure]) -> tuple[str, str]:
     parts, text = against([(name, find(f, label), 0.0) for name, label in named.items()], base,
                           "no specialization", why="too few titles for an honest comparison")
     tested = [p for p in parts if p != "cannot be tested"]
-    verdict = rule.combine(parts)
-    if tested and len(tested) < len(parts) and verdict == "supported":
-        verdict = "inconclusive"  # the claim names three specializations; the data test fewer
-    return verdict, "; ".join(text) + f". The claim names {len(parts)} specializations; {len(tested)} can be tested."
+    return rule.combine(parts), "; ".join(text) + (f". The claim names {len(parts)} specializations; {len(tested)} can "
+                                                   "be tested.")
 
 
 def hubs(figs: dict[str, Figure]) -> tuple[str, str]:

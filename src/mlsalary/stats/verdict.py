@@ -12,14 +12,16 @@ A claim is "the difference is above `size`" (direction +1: a pays more than b, b
 - **inconclusive**: the interval takes in both no difference and the claimed size — the data cannot tell;
 - **cannot be tested**: no interval (a figure missing, suppressed, or with an open side).
 
-Several parts of one claim (`combine`): the same verdict throughout is that verdict; supported parts beside parts
-the data cannot tell are inconclusive; parts that point different ways (some supported, others contradicted or no
-effect found) are **mixed** — the only way to be mixed.
+Several parts of one claim (`combine`) — a claim asserts every part: a part contradicted (or with no effect found,
+where the part claims one) contradicts the claim, whatever the others say; otherwise a part the data cannot tell, or
+cannot test, leaves the claim inconclusive at best; only a claim whose every part is supported is supported. (The
+earlier rule called supported beside contradicted parts "mixed" and let untested parts drop out, so that a claim of
+three parts with one tested could read "supported".)
 """
 
 from __future__ import annotations
 
-VERDICTS = ("supported", "contradicted", "no effect found", "inconclusive", "mixed", "cannot be tested")
+VERDICTS = ("supported", "contradicted", "no effect found", "inconclusive", "cannot be tested")
 #: A pay difference within +/- this many percent is too small to matter ("no effect found" when the whole interval
 #: lies inside it).
 NEGLIGIBLE = 5.0
@@ -73,14 +75,14 @@ def combine(verdicts: list[str]) -> str:
     if not tested:
         return "cannot be tested"
     kinds = set(tested)
-    if len(kinds) == 1:
-        return tested[0]
-    if "supported" in kinds and kinds & {"contradicted", "no effect found", "mixed"}:
-        return "mixed"
-    if "inconclusive" in kinds:
-        return "inconclusive"
-    return "contradicted"  # contradicted beside no effect found: the claim fails either way
+    if len(verdicts) == 1 or (kinds == {"no effect found"} and len(tested) == len(verdicts)):
+        return tested[0]  # one part, or every part tested and no effect found in each
+    if kinds & {"contradicted", "no effect found"}:
+        return "contradicted"  # one part fails: the claim, which asserts every part, fails
+    if kinds == {"supported"} and len(tested) == len(verdicts):
+        return "supported"
+    return "inconclusive"  # a part the data cannot tell, or cannot test
 
 
 ANSWERS = {"supported": "Yes", "contradicted": "No", "no effect found": "No difference that matters",
-           "inconclusive": "Can't tell", "mixed": "Mixed", "cannot be tested": "Can't tell"}  # fmt: skip
+           "inconclusive": "Can't tell", "cannot be tested": "Can't tell"}  # fmt: skip

@@ -110,6 +110,8 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
             scores: dict[str, list[Any]] = {str(cov): [] for cov, _, _ in INTERVALS}
             *views, final = self._fit_many([*((x[f], y[f]) for f, _ in parts), (x, y)])
             for (_, cal_mask), models in zip(parts, views, strict=True):
+                if not cal_mask.any():  # a fold that drew no row (only on tiny data): nothing to score
+                    continue
                 pred = self._predict_with(models, x[cal_mask])
                 yc = y[cal_mask]
                 for cov, lo, hi in INTERVALS:

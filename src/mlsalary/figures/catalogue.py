@@ -161,7 +161,7 @@ CATALOGUE: tuple[FigureDef, ...] = (
         "usd",
         AIJ,
         "Median annual pay (USD) of full-time ML engineers at employers outside the US (aijobs.net, latest "
-        "full year), with the largest countries.",
+        "full year; only postings stated in the country's own currency), with the largest countries.",
         outside_us,
         ONE,
         (AIJOBS_CAVEAT,),

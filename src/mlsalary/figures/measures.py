@@ -274,11 +274,26 @@ OPEN_SIDE = ("the interval's {side} end is not bounded: with {n}, bounding it wo
 
 
 def outside_us(d: Data) -> Out:
+    """Outside the US only postings stated in a currency other than the US dollar count (the rule of
+    country-comparison): most postings abroad stated in US dollars are Canadian and are aijobs.net's labelling, not
+    the pay; how many are left out is said."""
     df, _ = latest(aijobs(d, country=None))
-    abroad = df[df["company_country"] != "US"]
+    everywhere = df[df["company_country"] != "US"]
+    abroad = everywhere[everywhere["currency"] != "USD"]
     top = abroad["company_country"].value_counts().head(8).index
     rows = [group(c, estimate(abroad[abroad["company_country"] == c])) for c in top]
-    return median_out(abroad, rows)
+    out = median_out(abroad, rows)
+    dollars = everywhere.loc[everywhere["currency"] == "USD", "company_country"].value_counts()
+    first = int(dollars.iloc[0]) if len(dollars) else 0
+    most = (f" (most of them at employers in {dollars.index[0]})"
+            if first > dollars.sum() / 2 and disclosure.published(first) is not None else "")  # fmt: skip
+    out.caveats.append(
+        f"Only postings stated in the country's own currency count ({disclosure.count_text(len(abroad))}); "
+        f"{disclosure.count_text(int(dollars.sum()))} abroad stated in US dollars are left out{most}: aijobs.net's "
+        "labelling, not the pay, and they lifted the median."
+    )
+    out.held_fixed = "postings stated in the employer country's own currency"
+    return out
 
 
 # --------------------------------------------------------------------------------------------- location (OEWS)

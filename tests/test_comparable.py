@@ -174,10 +174,18 @@ def test_skill_premiums_are_measured_within_role(figs: dict, verdicts: dict) -> 
     assert "pytorch-vs-tensorflow" not in verdicts["skills-raise-pay"].figures
 
 
-def test_no_effect_found_is_not_mixed_and_a_claim_tested_in_part_is_not_supported(verdicts: dict) -> None:
-    """Point 6: flat real pay reads "no effect found"; specialists rest on computer vision and distributed systems
-    (80 postings of 2024-25 name it: it was called "too rare in titles to test"), NLP too thin."""
-    assert verdicts["ml-pay-rising"].verdict == "no effect found"
+def test_a_change_over_time_is_negligible_by_its_span_and_a_claim_tested_in_part_is_not_supported(
+        figs: dict, verdicts: dict) -> None:  # fmt: skip
+    """Point 6: a change is negligible within +/-1% a year of its span. The one-year real change of US ML-engineer
+    pay within level (-1.8%, -4.4% to +0.9%) cannot tell (the +/-5% level band called it "no effect found"); BLS's
+    data-scientist median flat in real terms over four years (+0.3%, -2.2% to +2.9%, inside +/-4%) is no effect
+    found, which contradicts "keeps rising". Specialists rest on computer vision and distributed systems (80
+    postings of 2024-25 name it: it was called "too rare in titles to test"), NLP too thin."""
+    assert verdict.negligible_over(1) == 1.0 and verdict.negligible_over(4) == 4.0 and verdict.negligible_over(9) == 5
+    v = verdicts["ml-pay-rising"]
+    assert v.verdict == "contradicted"
+    assert "real -1.8% (95% interval -4.4% to +0.9%): inconclusive" in v.explanation
+    assert figs["oews-ds-real-change"].answer == "no effect found" and figs["yoy-ml-median"].answer == "inconclusive"
     spec = verdicts["specialists-out-earn"]
     assert spec.verdict == "inconclusive" and "3 specializations; 2 can be tested" in spec.explanation
     assert "distributed systems vs no specialization -5.1% (95% interval -13.9% to +4.5%; n 80 vs 4,640)" in \
@@ -273,7 +281,7 @@ def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> No
     assert all(c in figs["country-comparison"].headline for c in wanted)
     assert figs["remote-gap"].headline.startswith("Can't tell: remote vs on-site +0.5%")
     # a change: up, down or flat; level held fixed (the entry share fell: unadjusted, it read "Up: +3.4%")
-    assert figs["yoy-ml-median"].headline.startswith("Flat (no change that matters): 2025 vs 2024 +0.8%")
+    assert figs["yoy-ml-median"].headline.startswith("Can't tell: 2025 vs 2024 +0.8%")
     assert figs["oews-ds-real-change"].headline.startswith("Flat (no change that matters): +0.3%")
 
 

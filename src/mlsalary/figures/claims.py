@@ -106,8 +106,19 @@ def unusable(figs: dict[str, Figure], ids: tuple[str, ...]) -> str | None:
 
 
 def gap(f: Figure, above: float = 0.0, direction: int = 1) -> str:
-    """The verdict rule on a percent-gap figure: "a is higher than b (by more than `above` %)"."""
-    return rule.judge(f.ci_low, f.ci_high, direction, above)
+    """The verdict rule on a percent-gap figure: "a is higher than b (by more than `above` %)"; a change over time
+    is negligible within the band of its span (rule.negligible_over)."""
+    return rule.judge(f.ci_low, f.ci_high, direction, above, negligible=negligible_for(f))
+
+
+def span(f: Figure) -> float:
+    """The years a figure's change covers (its first to its last year)."""
+    return float(f.years[-1] - f.years[0]) if len(f.years) > 1 else 1.0
+
+
+def negligible_for(f: Figure) -> float:
+    """The negligible band of a figure's difference: a change over time scales with its span, a gap does not."""
+    return rule.negligible_over(span(f)) if f.topic == "trends" and f.value_unit == "percent" else rule.NEGLIGIBLE
 
 
 def find(f: Figure, label: str) -> Group | None:
@@ -255,7 +266,8 @@ def cannot(why: str) -> Judge:
 
 def rising(figs: dict[str, Figure]) -> tuple[str, str]:
     y, o = figs["yoy-ml-median"], figs["oews-ds-real-change"]
-    real = rule.judge(y.extra.get("real_change_ci_low"), y.extra.get("real_change_ci_high"))
+    real = rule.judge(y.extra.get("real_change_ci_low"), y.extra.get("real_change_ci_high"),
+                      negligible=rule.negligible_over(span(y)))
     text = (
         f"{describe(y)}: nominal {gap(y)}; real {pct(y.extra.get('real_change'))} (95% interval "
         f"{pct(y.extra.get('real_change_ci_low'))} to {pct(y.extra.get('real_change_ci_high'))}): {real}. "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlsalary.figures.claims import WITHHELD, formatter, held_word
+from mlsalary.figures.claims import WITHHELD, formatter, held_word, negligible_for
 from mlsalary.stats import verdict
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def answer(fd: FigureDef, f: Figure) -> str:
                              negligible=NEGLIGIBLE_SHARE_POINTS)  # fmt: skip
     if fd.asks == 0:  # "about the same?": yes only when a difference that matters is ruled out
         return verdict.same(f.ci_low, f.ci_high)
-    return verdict.judge(f.ci_low, f.ci_high, fd.asks)
+    return verdict.judge(f.ci_low, f.ci_high, fd.asks, negligible=negligible_for(f))
 
 
 def word(fd: FigureDef, rule: str) -> str:

@@ -25,6 +25,15 @@ VERDICTS = ("supported", "contradicted", "no effect found", "inconclusive", "can
 #: A pay difference within +/- this many percent is too small to matter ("no effect found" when the whole interval
 #: lies inside it).
 NEGLIGIBLE = 5.0
+#: A change of pay over time is negligible within +/- this many percent *a year* of the span it covers (at most
+#: NEGLIGIBLE): a one-year change within +/-1%, a four-year one within +/-4%. The level band of +/-5% called a
+#: one-year real change whose interval reached +3.6% "no effect found", though +3.6% a year is not negligible.
+NEGLIGIBLE_PER_YEAR = 1.0
+
+
+def negligible_over(years: float) -> float:
+    """The negligible band (percent) for a change over `years` years."""
+    return min(NEGLIGIBLE, NEGLIGIBLE_PER_YEAR * max(1.0, years))
 
 
 def judge(

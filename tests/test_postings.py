@@ -28,13 +28,13 @@ AIJOBS_FIGURES = {
     "entry-to-mid-jump": (17.9865, 606, 84),
     "mid-to-senior-jump": (20.7059, 860, 251),
     "entry-spread": (115230.0, 84, 84),
-    "non-us-ml-median": (138856.5, 131, 131),
-    "country-comparison": (189000.0, 5510, 4819),
+    "non-us-ml-median": (79369.5, 44, 44),  # own currency only (with the USD-stated: 138,856.5 of 131)
+    "country-comparison": (189000.0, 4819, 4819),  # the US median's n
     "remote-gap": (0.5132, 891, 237),
     "abroad-gap": (None, None, None),  # suppressed: fewer than 30 live abroad; no count printed
-    "scientist-premium": (-5.2399, 1606, 715),  # scientist titles only: no "Research Engineer"
+    "scientist-premium": (-0.5560, 1594, 713),  # within level; scientist titles only: no "Research Engineer"
     "genai-premium": (-11.0256, 2469, 619),  # GenAI titles include AI Engineer titles
-    "yoy-ml-median": (3.3943, 1905, 891),
+    "yoy-ml-median": (0.7897, 1882, 881),  # within level
     "entry-share-trend": (5.0456, 2854, 2854),
     "genai-share-trend": (25.7884, 2854, 2854),
     "negotiation-room": (45.0668, 605, 605),  # median posted width, max / min - 1, in percent

@@ -17,7 +17,8 @@ aijobs.net stopped publishing after its data update of 2025-08-03: its data is f
 August. Accepted files: the official ``salaries.csv``; the dated snapshots ``salaries_YYYY-MM-DD.csv`` (the newest is
 used: it contains the older ones); Kaggle's copies (``ds_salaries*.csv``), which may start with a blank line and an
 extra unnamed index column; and the copy bundled with mlsalary (``mlsalary/data/aijobs/``), used when nothing else is
-at hand.
+at hand. The older dated snapshots beside the file read are its history: each posting's ``published_on`` is the
+date of the earliest one that holds it (mlsalary.vintage).
 """
 from __future__ import annotations
 
@@ -158,7 +159,8 @@ def version_of(path: Path) -> str:
 
 
 def parse(files: list[FetchedFile]) -> ParseResult:
-    """Rows of one aijobs file -> observations + quarantine. Pure: reads only the given file.
+    """Rows of one aijobs file -> observations + quarantine. Pure: reads only the given files (the first is the data;
+    any others are older snapshots, read only to date each posting: ``first_published``).
 
     Each rule checks one field's value (``_checks``); it runs once per distinct value of that column and the verdicts
     are mapped back onto the rows, so a file of 74,000 rows costs a few hundred checks. A row's reason is the first
@@ -271,7 +273,7 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     )
     max_year = int(year.max()) if len(year) else None
     own_date = data_as_of(path, max_year) or config.today()
-    out["published_on"] = first_published(df, posting, history, own_date, path)
+    out["published_on"] = first_published(df, posting, history, own_date)
     notes = []
     if ff.origin.startswith("package:"):
         notes.append(
@@ -309,8 +311,7 @@ def _keys(df: pd.DataFrame) -> pd.Series:
     return out
 
 
-def first_published(df: pd.DataFrame, posting: np.ndarray, history: list[FetchedFile], own: date,
-                    path: Path) -> pd.Series:  # fmt: skip
+def first_published(df: pd.DataFrame, posting: np.ndarray, history: list[FetchedFile], own: date) -> pd.Series:
     """The date each row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot holding
     the row, matched on all eleven fields and counting copies (a row published twice in an older snapshot dates two
     copies); a posting is public when all its rows are; otherwise the file's own date. The older snapshots are taken

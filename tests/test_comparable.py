@@ -293,7 +293,14 @@ def test_claims_have_a_verdict_by_the_rule_a_population_and_published_citations(
         assert v.verdict in verdict.VERDICTS
         assert v.population or not v.figures, v.id
     assert verdicts["hakia-genai-40"].verdict == "contradicted"
-    assert verdicts["pwc-ai-56"].verdict == "contradicted"
+    # PwC compares postings within an occupation: judged within the developer role (-1.6%, -9.3% to +6.9%), not
+    # across roles; a published claim's verdict says it is for this population, not the source's own
+    pwc = verdicts["pwc-ai-56"]
+    assert pwc.verdict == "contradicted" and pwc.figures == ["ai-skill-within-role"]
+    assert "within the same developer role? -1.6% (95% interval -9.3% to +6.9%" in pwc.explanation
+    for v in published:
+        if v.verdict != "cannot be tested":
+            assert v.explanation.endswith("), not for the source's own."), v.id
     # the share grows, the premium is negative: a claim of new *high-paying* roles fails on its pay part
     assert verdicts["genai-high-paying"].verdict == "contradicted"
 

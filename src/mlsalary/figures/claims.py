@@ -387,11 +387,11 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("hakia-phd-15", "A PhD adds 15-30% to pay.",
           ("education-experienced",), single("education-experienced", 15.0), HAKIA,
           "The guide gives no method or data; here: US Kaggle respondents at senior level, doctorate vs "
-          "bachelor's, pay bands (a survey, not offers)."),
+          "bachelor's within the same role, pay bands (a survey, not offers)."),
     Claim("pwc-ai-56", "AI skills carry a 56% wage premium.",
-          ("ai-skill-premium",), single("ai-skill-premium", 56.0), PWC,
+          ("ai-skill-within-role",), single("ai-skill-within-role", 56.0), PWC,
           "PwC compares postings requiring AI skills with others in the same occupation, worldwide (posted pay); "
-          "here: US full-time developers' self-reported pay (Stack Overflow 2024), across developer roles."),
+          "here: US full-time developers' self-reported pay (Stack Overflow 2024), within the same developer role."),
 )  # fmt: skip
 
 
@@ -405,6 +405,9 @@ def check(figures: list[Figure]) -> list[Verdict]:
             verdict, text = "cannot be tested", f"Cannot be tested: {why}."
         else:
             verdict, text = c.judge(figs)
+            if c.citation and verdict != "cannot be tested":  # another population than the study's: say whose
+                text += f" The verdict is for this population ({c.differs.split('here: ')[-1].rstrip('.')}), not " \
+                        "for the source's own."
         population = "; ".join(f"{i}: {figs[i].definition}" for i in c.figures if i in figs)
         out.append(Verdict(c.id, c.claim, verdict, list(c.figures), text, population, c.citation, c.differs))
     return out

@@ -401,3 +401,24 @@ def test_a_store_of_one_snapshot_has_nothing_to_backtest(mirror: Path, tmp_path:
     code, out, err = run_cli("model", "backtest")
     assert code != 0 and "holds one aijobs.net snapshot, so there is nothing to backtest" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_backtest_table_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dates and numbers are never cut to "2022-06-…" at 80 columns; an origin that was not scored says why under
+    the table. (A made-up report: only the layout is tested here.)"""
+    from mlsalary.model import backtest
+
+    m = {"coverage_50": 0.5, "coverage_80": 0.8, "pinball_mean": 0.09, "width_80": 137_047.0}
+    scored = {"origin": "2023-12-31", "tested_on": "2025-01-19", "n_test": 2_825, "scored": True, "model": m,
+              "baselines": {"group_quantiles": m, "gbm_uncalibrated": m}, "calibration_fallback": None}
+    skipped = {"origin": "2022-06-12", "tested_on": "2023-04-16", "n_test": 0, "scored": False,
+               "why": "no machine-learning posting first seen in the next snapshot"}
+    report = {"origins": [skipped, scored], "pooled": {**scored, "origins": 1}}
+    monkeypatch.setattr(backtest, "backtest", lambda progress=None: report)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run_cli("model", "backtest")
+    assert code == 0, err
+    assert "…" not in out and "2023-12-31  2025-01-19  2,825" in out and "$137,047" in out
+    said = " ".join(out.split())
+    assert "2022-06-12: not scored: no machine-learning posting first seen in the next snapshot" in said
+    assert max(len(line) for line in out.splitlines()) <= 80

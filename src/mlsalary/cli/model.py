@@ -114,17 +114,20 @@ def backtest(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
     if as_json:
         print_json(report)
         return
+    from rich import box
     from rich.table import Table
 
-    t = Table(title="Backtest: trained as of each snapshot, tested on the next one's new ML postings")
-    for c in ("origin", "tested on", "n test", "coverage 50%", "coverage 80%", "pinball: model", "group quantiles",
-              "uncalibrated", "80% width"):  # fmt: skip
-        t.add_column(c)
+    t = Table(title="Backtest: trained as of each snapshot, tested on the next one's new ML postings",
+              caption="coverage of the 50% and 80% ranges; mean pinball loss of the model, of group quantiles by "
+              "level x country and of the model uncalibrated (lower is better); mean 80% width",
+              box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)  # fmt: skip
+    for c in ("origin", "next", "n", "50%", "80%", "pinball", "groups", "uncal.", "width"):
+        t.add_column(c, no_wrap=True, justify="left" if c in ("origin", "next") else "right")
     rows = [(e["origin"], e["tested_on"], e) for e in report["origins"]]
-    rows.append(("pooled", f"{report['pooled']['origins']} origins", report["pooled"]))
+    rows.append((f"pooled ({report['pooled']['origins']})", "", report["pooled"]))
     for origin, tested, e in rows:
-        if "model" not in e:
-            t.add_row(origin, tested, f"{e['n_test']:,}", "—", "—", "—", "—", "—", f"not scored: {e['why']}")
+        if "model" not in e:  # its reason is printed under the table
+            t.add_row(origin, tested, f"{e['n_test']:,}", "—", "—", "—", "—", "—", "—")
             continue
         m, b = e["model"], e["baselines"]
         t.add_row(origin, tested, f"{e['n_test']:,}", f"{m['coverage_50']:.3f}", f"{m['coverage_80']:.3f}",
@@ -132,6 +135,8 @@ def backtest(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
                   f"{b['gbm_uncalibrated']['pinball_mean']:.4f}", f"${m['width_80']:,.0f}")  # fmt: skip
     console().print(t)
     for e in report["origins"]:
+        if not e.get("scored", True):
+            console().print(f"{e['origin']}: not scored: {e['why']}")
         if e.get("calibration_fallback"):
             console().print(f"[yellow]{e['origin']}: calibration fell back to a random split: "
                             f"{e['calibration_fallback']}[/yellow]")  # fmt: skip

@@ -168,6 +168,13 @@ def _count(n: int) -> str:
     return f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"
 
 
+def _z() -> float:
+    """The normal quantile of the intervals' two-sided level (stats.intervals.LEVEL)."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - (1 - stats.intervals.LEVEL) / 2))
+
+
 def within(
     df: pd.DataFrame, by: str, a: pd.Series, b: pd.Series, labels: tuple[str, str], held: str, real: bool = False
 ) -> Out:
@@ -177,9 +184,7 @@ def within(
     unless each side adds up to the minimum n over the strata used. The breakdown has each stratum's gap."""
     import math
 
-    from scipy.stats import norm
-
-    z = float(norm.ppf(1 - (1 - stats.intervals.LEVEL) / 2))
+    z = _z()
     rows, logs, weights, used_a, used_b = [], [], [], 0, 0
     sources_: list[Any] = list(df["source"].dropna().unique()) if "source" in df.columns else []
     units = {registry.meta(str(src)).count_unit for src in sources_}
@@ -273,17 +278,23 @@ OPEN_SIDE = ("the interval's {side} end is not bounded: with {n}, bounding it wo
              "most extreme postings' pay (no published bound has fewer than {floor} records beyond it)")
 
 
+def own_currency(df: pd.DataFrame) -> pd.Series:
+    """The postings whose pay is stated in the employer country's own currency, by the one rule every non-US figure
+    uses: a posting abroad stated in US dollars is aijobs.net's labelling, not that pay (US postings all count)."""
+    return (df["company_country"] == "US") | (df["currency"] != "USD")
+
+
 def outside_us(d: Data) -> Out:
     """Outside the US only postings stated in a currency other than the US dollar count (the rule of
     country-comparison): most postings abroad stated in US dollars are Canadian and are aijobs.net's labelling, not
     the pay; how many are left out is said."""
     df, _ = latest(aijobs(d, country=None))
     everywhere = df[df["company_country"] != "US"]
-    abroad = everywhere[everywhere["currency"] != "USD"]
+    abroad = everywhere[own_currency(everywhere)]
     top = abroad["company_country"].value_counts().head(8).index
     rows = [group(c, estimate(abroad[abroad["company_country"] == c])) for c in top]
     out = median_out(abroad, rows)
-    dollars = everywhere.loc[everywhere["currency"] == "USD", "company_country"].value_counts()
+    dollars = everywhere.loc[~own_currency(everywhere), "company_country"].value_counts()
     first = int(dollars.iloc[0]) if len(dollars) else 0
     most = (f" (most of them at employers in {dollars.index[0]})"
             if first > dollars.sum() / 2 and disclosure.published(first) is not None else "")  # fmt: skip
@@ -449,8 +460,7 @@ def countries(d: Data) -> Out:
     rows = []
     for code, name in COUNTRIES.items():
         sub = pool[pool["company_country"] == code]
-        if code != "US":  # pay stated in US dollars at an employer abroad: aijobs.net's labelling, not that pay
-            sub = sub[sub["currency"] != "USD"]
+        sub = sub[own_currency(sub)]
         e = estimate(sub)
         ppp = None
         if e.value is not None and code != "US":  # the median of the pay as stated, in the country's own currency
@@ -837,7 +847,7 @@ def _share_change_within(first: pd.DataFrame, cur: pd.DataFrame, predicate: Call
     import math
 
     name, of = strata
-    z = 1.959963984540054
+    z = _z()
     a, b = first.assign(_s=of(first)), cur.assign(_s=of(cur))
     parts, said = [], []
     for value in sorted(set(b["_s"])):

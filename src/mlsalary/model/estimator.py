@@ -25,6 +25,7 @@ learned state ends in ``_``; prediction starts with ``check_is_fitted``; seeded 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -154,14 +155,14 @@ class PayQuantileModel(BaseEstimator, RegressorMixin):
             # the same share of the source's scored year (a seeded sample) and scores the rest.
             peek = np.zeros(len(x), dtype=bool)
             seen = []
-            for source in (s for s in plan.scored if plan.newest[s] == year):
+            for source in plan.scored_in(year):
                 share = plan.share_seen[source]
                 if share > 0:
                     peek |= (x["source"].to_numpy() == source) & (years == year) & (draw < share)
                     seen.append(f"{share:.1%} of {source} {year} seen as the final model sees {year + 1}")
             ahead = ((years < year) | peek, scored & ~peek)
             parts += [ahead, *within]
-            names = ", ".join(s for s in plan.scored if plan.newest[s] == year)
+            names = ", ".join(plan.scored_in(year))
             said.append(f"{names}: a year ahead (trained before {year}{''.join(', ' + t for t in seen)}, scored on "
                         f"{year}) pooled with within {year} (two-fold)")  # fmt: skip
         unscored = [f"{s} (newest full year {plan.newest[s]}, no earlier year)" for s in plan.unscored]
@@ -192,6 +193,7 @@ def _fit_one(params: dict[str, Any], x: pd.DataFrame, y: npt.NDArray[np.float64]
                                          **params).fit(x, y)  # fmt: skip
 
 
+@dataclass
 class CalibrationPlan:
     """Which rows the drift-hedged calibration scores, by the rule written before it was scored (``calibration_plan``).
 
@@ -200,17 +202,22 @@ class CalibrationPlan:
     source, its rows after its newest full year as a share of that year's (what the final model has seen of the
     year it is used on); fallback: why no year-ahead calibration can be formed, or None."""
 
-    def __init__(self, years: Any, sources: Any, newest: dict[str, int], scored: list[str], unscored: list[str],
-                 share_seen: dict[str, float], fallback: str | None) -> None:  # fmt: skip
-        self.years, self.sources = years, sources
-        self.newest, self.scored, self.unscored = newest, scored, unscored
-        self.share_seen, self.fallback = share_seen, fallback
+    years: Any
+    sources: Any
+    newest: dict[str, int]
+    scored: list[str]
+    unscored: list[str]
+    share_seen: dict[str, float]
+    fallback: str | None = None
+
+    def scored_in(self, year: int) -> list[str]:
+        """The scored sources whose newest full year is `year`."""
+        return [s for s in self.scored if self.newest[s] == year]
 
     def scored_rows(self, year: int) -> Any:
         import numpy as np
 
-        names = [s for s in self.scored if self.newest[s] == year]
-        return np.isin(self.sources, names) & (self.years == year)
+        return np.isin(self.sources, self.scored_in(year)) & (self.years == year)
 
 
 def calibration_plan(years: Any, sources: Any, min_rows: int) -> CalibrationPlan:
@@ -247,7 +254,7 @@ def calibration_plan(years: Any, sources: Any, min_rows: int) -> CalibrationPlan
             share[source] = float((own > y).sum()) / max(1, int((own == y).sum()))
         else:
             unscored.append(source)
-    plan = CalibrationPlan(years, sources, newest, scored, unscored, share, None)
+    plan = CalibrationPlan(years, sources, newest, scored, unscored, share)
     if not scored:
         plan.fallback = ("no source has a year before its newest full year "
                          f"({', '.join(f'{s}: {y}' for s, y in newest.items()) or 'no rows'})")  # fmt: skip

@@ -328,8 +328,7 @@ def first_published(df: pd.DataFrame, posting: np.ndarray, history: list[Fetched
     if older:
         keys = _keys(df).to_numpy()
         # Copies of a key, oldest row first (the file lists its newest rows at the top): older snapshots date them.
-        order = pd.Series(-df["record"].to_numpy())
-        copy = pd.Series(order.to_numpy()).groupby(keys).rank(method="first").to_numpy() - 1
+        copy = pd.Series(-df["record"].to_numpy()).groupby(keys).rank(method="first").to_numpy() - 1
         held = np.zeros(len(df))
         dated = np.zeros(len(df), dtype=bool)
         for day, f in sorted(older, key=lambda t: t[0]):

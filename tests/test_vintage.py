@@ -66,6 +66,7 @@ def test_a_vintage_holds_only_what_was_published_by_then(use_loaded: Path) -> No
     by = {k["source"]: k for k in kept}
     assert sorted(by) == SOURCES_2024
     assert by["aijobs"]["rows"] == AIJOBS_ROWS_2024 and by["aijobs"]["data_as_of"] == "2023-12-31"
+    assert by["oews"]["data_as_of"] == f"{OEWS_NEWEST_2024}-05-12"  # its newest visible May, by oews.reference_date
     assert by["aijobs"]["rows_pulled"] > 10 * AIJOBS_ROWS_2024
     assert newest_oews == (OEWS_NEWEST_2024,) and latest is not None and latest[0] <= AS_OF
     assert firsts == (0,)

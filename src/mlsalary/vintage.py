@@ -108,12 +108,19 @@ def views(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
                 f"WHERE published_on <= {day}")  # fmt: skip
     con.execute(f"CREATE OR REPLACE TEMP VIEW skills AS SELECT * FROM {main}.skills "
                 "WHERE obs_id IN (SELECT obs_id FROM temp.observations)")  # fmt: skip
+    # A published aggregate's data date is its newest visible reference period, by its source's own rule.
+    from mlsalary import sources
+
+    dated = [f"SELECT '{name}' AS source, DATE '{sources.get(name).reference_date(int(year)).isoformat()}' AS last, "
+             f"{int(n)} AS n"
+             for name, year, n in con.execute("SELECT source, max(year), count(*) FROM temp.aggregates "
+                                              "GROUP BY source").fetchall()]  # fmt: skip
+    aggregated = "".join(f" UNION ALL {q}" for q in dated)
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW sources AS
         WITH seen AS (
             SELECT source, max(published_on) AS last, count(*) AS n FROM temp.observations GROUP BY source
-            UNION ALL
-            SELECT source, make_date(max(year), 5, 12), count(*) FROM temp.aggregates GROUP BY source)
+            {aggregated})
         SELECT s.* REPLACE (CASE WHEN seen.n = s.rows_loaded THEN s.data_as_of
                                  ELSE least(s.data_as_of, seen.last) END AS data_as_of)
         FROM {main}.sources s JOIN seen ON seen.source = s.name""")

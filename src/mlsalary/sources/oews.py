@@ -222,11 +222,16 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     version = ""
     if years:
         version = f"May {min(years)}" + (f"-May {max(years)}" if max(years) > min(years) else "")
-    # OEWS estimates refer to the pay period including May 12 of their year.
-    as_of = date(max(years), 5, 12) if years else None
+    as_of = reference_date(max(years)) if years else None
     return ParseResult(
         rows_read=read, version=version, aggregates=aggregates, quarantine=q, notes=notes, data_as_of=as_of
     )
+
+
+def reference_date(year: int) -> date:
+    """The date a year's OEWS estimates refer to: the pay period including May 12 of that year (the data date of a
+    pull, and of a vintage that shows up to that year: mlsalary.vintage)."""
+    return date(year, 5, 12)
 
 
 def _span(years: list[int]) -> str:

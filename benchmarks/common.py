@@ -17,6 +17,24 @@ def fresh_store_from_mirror() -> None:
     os.environ["MLSALARY_HOME"] = tempfile.mkdtemp(prefix="mlsalary-bench-")
 
 
+def run_child(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of one command in its own process, at this process's priority, its output
+    discarded (it must succeed). The memory is the child's own (wait4's rusage), not the largest child so far."""
+    import subprocess
+
+    with tempfile.TemporaryFile() as log:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        err = log.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}): {err[-500:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
 def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     """The fastest of n runs of fn (seconds) and the last result."""
     best, result = float("inf"), None

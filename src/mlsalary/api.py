@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,24 +62,38 @@ def _pull(wanted: list[str], from_path: Path | None, offline: bool, progress: Pr
         try:
             with step(f"{name}: finding its files"):
                 files = mod.fetch(from_path=from_path, offline=offline, progress=progress)
-            with step(f"{name}: reading {', '.join(f.path.name for f in files[:3])}"
-                      f"{f' and {len(files) - 3} more' if len(files) > 3 else ''}"):  # fmt: skip
-                result = mod.parse(files)
-            refusal = None if replace else _loses_data(name, result.rows_loaded, files)
-            if refusal:
-                outcomes.append(PullOutcome(name, "refused", refusal, None, result.notes))
-                continue
-            rows = f"{result.rows_loaded:,} row{'' if result.rows_loaded == 1 else 's'}"
-            with step(f"{name}: writing {rows} to the store"):
-                record = store.ingest(mod.META, files, result)
+            more = f" and {len(files) - 3} more" if len(files) > 3 else ""
+            names = ", ".join(f.path.name for f in files[:3]) + more
+            refuse = None if replace else functools.partial(_loses_data, name, files=files)
+            notes: list[str] = []
+            if hasattr(mod, "parse_batches"):  # written part by part as it is read: memory stays flat
+                with step(f"{name}: reading {names} into the store"):
+                    record = store.ingest(mod.META, files, _noting(mod.parse_batches(files), notes), refuse=refuse)
+            else:
+                with step(f"{name}: reading {names}"):
+                    result = mod.parse(files)
+                notes = result.notes
+                rows = f"{result.rows_loaded:,} row{'' if result.rows_loaded == 1 else 's'}"
+                with step(f"{name}: writing {rows} to the store"):
+                    record = store.ingest(mod.META, files, result, refuse=refuse)
+        except store.Refused as e:
+            outcomes.append(PullOutcome(name, "refused", str(e), None, notes))
+            continue
         except SourceUnavailable as e:
             outcomes.append(PullOutcome(name, "unavailable", str(e)))
             continue
         except MlsalaryError as e:
             outcomes.append(PullOutcome(name, "failed", str(e)))
             continue
-        outcomes.append(PullOutcome(name, "loaded", "", record, result.notes))
+        outcomes.append(PullOutcome(name, "loaded", "", record, notes))
     return outcomes
+
+
+def _noting(parts: Iterator[Any], notes: list[str]) -> Iterator[Any]:
+    """The parts, their notes gathered into `notes` as they pass."""
+    for part in parts:
+        notes.extend(part.notes)
+        yield part
 
 
 def _loses_data(name: str, new_rows: int, files: list[Any]) -> str | None:

@@ -25,7 +25,7 @@ def _rows(where: list[str], params: list[Any]) -> Any:
     from mlsalary import store
 
     sql = ("SELECT employer, employer_key, role, level, year, worksite_city, worksite_state, amount_usd, "
-           "range_low_usd, range_high_usd FROM units "
+           "amount_usd_real, real_base_year, wage_level, range_low_usd, range_high_usd FROM units "
            "WHERE source = 'lca' AND dup_rank = 1 AND amount_usd IS NOT NULL")  # fmt: skip
     if where:
         sql += " AND " + " AND ".join(where)
@@ -124,6 +124,10 @@ def employer(name: str, role: str | None = None, metro: str | None = None, year:
     df = _rows(["employer_key = ?", *where], [key, *params])
     out: dict[str, Any] = {"employer": key, "filed_as": names[:10], "filters": shown, "unit": UNIT,
                            **_view(df, role, year), "data": data}  # fmt: skip
+    if out["n"] is not None:  # the series of the filings the answer is about (its role, not its year filter)
+        picked = df if role is None else df[df["role"] == role]
+        out["series"] = _series(picked)
+
     out["notes"] = [
         "Base pay offered in H-1B filings: what the employer filed for a visa worker, not what every employee earns; "
         "no bonus or stock.",
@@ -143,6 +147,34 @@ def _breakdown(df: Any, field: str) -> list[dict[str, Any]]:
     rows = [{field: value if field != "year" else int(value), **_summary(part["amount_usd"].to_numpy())}
             for value, part in df.groupby(field, dropna=True)]  # fmt: skip
     return [r for r in rows if r["n"] is not None]
+
+
+def _real(part: Any) -> dict[str, Any]:
+    """The median of a group in constant dollars (the store's CPI base year), with its interval — for a group whose
+    nominal median is shown."""
+    real = part["amount_usd_real"].dropna().to_numpy()
+    bases = {int(b) for b in part["real_base_year"].dropna()}
+    if len(real) != len(part) or len(bases) != 1:  # a year without a CPI average: no constant dollars
+        return {"median_real": None, "real_base_year": None}
+    med = stats.quantile(real, 0.5)
+    return {"median_real": med.value, "ci_low_real": med.ci_low, "ci_high_real": med.ci_high,
+            "real_base_year": bases.pop()}  # fmt: skip
+
+
+def _series(df: Any) -> dict[str, list[dict[str, Any]]]:
+    """The employer's pay over time: each year's median in nominal and constant dollars, and each year's by the
+    prevailing-wage level the filings chose (I-IV; official files only), with the same suppression as any group."""
+    years = []
+    for y, part in df.groupby("year"):
+        s = _summary(part["amount_usd"].to_numpy())
+        if s["n"] is not None:
+            years.append({"year": int(y), **s, **(_real(part) if s["status"] == "ok" else {})})
+    levels = []
+    for (y, wl), part in df.dropna(subset=["wage_level"]).groupby(["year", "wage_level"]):
+        s = _summary(part["amount_usd"].to_numpy())
+        if s["n"] is not None:
+            levels.append({"year": int(y), "wage_level": wl, **s, **(_real(part) if s["status"] == "ok" else {})})
+    return {"years": years, "wage_levels": levels}
 
 
 def _view(df: Any, role: str | None = None, year: int | None = None) -> dict[str, Any]:

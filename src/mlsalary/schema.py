@@ -323,6 +323,15 @@ def to_arrow(df: pd.DataFrame, columns: tuple[Column, ...]) -> Any:
     """
     import pyarrow as pa
 
+    if isinstance(df, pa.Table):  # built column-wise by a streaming source: cast, fill, refuse as for a frame
+        absent = [c.name for c in columns if c.name not in df.column_names]
+        lacking = [c for c in absent if "NOT NULL" in next(x.sql_type for x in columns if x.name == c)]
+        if lacking:
+            raise KeyError(f"rows lack required column(s) {lacking}")
+        arrays = [df.column(c.name).cast(arrow_type(c.sql_type)) if c.name in df.column_names
+                  else pa.nulls(df.num_rows, arrow_type(c.sql_type)) for c in columns]  # fmt: skip
+        return pa.Table.from_arrays(arrays, schema=pa.schema([pa.field(c.name, arrow_type(c.sql_type))
+                                                              for c in columns]))  # fmt: skip
     missing = [c.name for c in columns if c.name not in df.columns]
     required = [c.name for c in columns if c.name in missing and "NOT NULL" in c.sql_type]
     if required:

@@ -78,11 +78,15 @@ def parse_date(text: str, field: str = "--as-of") -> date:
 
 def stamp(meta: SourceMeta, frame: pd.DataFrame | None) -> pd.DataFrame | None:
     """`frame` with ``published_on`` by the source's declared rule (rows that carry it already keep theirs)."""
-    if frame is None or frame.empty:
+    if frame is None or len(frame) == 0:
         return frame
     if meta.published not in RULES:
         raise ValueError(f"{meta.name}: published rule {meta.published!r} is not one of {', '.join(RULES)}")
     rule = RULES[meta.published]
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):  # an Arrow table (a streaming source's part)
+        return _stamp_table(meta, rule, frame)
     have = frame["published_on"] if "published_on" in frame.columns else None
     if rule is None:
         if have is None or have.isna().any():
@@ -91,6 +95,25 @@ def stamp(meta: SourceMeta, frame: pd.DataFrame | None) -> pd.DataFrame | None:
     by_year = {int(y): rule(int(y)) for y in frame["year"].unique()}
     made = frame["year"].map(by_year)
     return frame.assign(published_on=made if have is None else have.where(have.notna(), made))
+
+
+def _stamp_table(meta: SourceMeta, rule: Any, table: Any) -> Any:
+    """stamp() for an Arrow table."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    have = table.column("published_on") if "published_on" in table.column_names else None
+    if rule is None:
+        if have is None or have.null_count:
+            raise ValueError(f"{meta.name}: rows without published_on, which its rule ({meta.published}) must set")
+        return table
+    years, where = np.unique(table.column("year").to_numpy(), return_inverse=True)
+    made = pa.array([rule(int(y)) for y in years], type=pa.date32()).take(pa.array(where.ravel()))
+    if have is None:
+        return table.append_column("published_on", made)
+    i = table.column_names.index("published_on")
+    return table.set_column(i, "published_on", pc.coalesce(have.cast(pa.date32()), made))
 
 
 def views(con: duckdb.DuckDBPyConnection, as_of: date) -> None:

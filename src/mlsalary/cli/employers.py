@@ -58,17 +58,39 @@ def employer(
     out.print(f"{r['employer']} (filed as {', '.join(r['filed_as'][:3])}){' — ' + where if where else ''}, {years}",
               markup=False)  # fmt: skip
     out.print(f"  {_line(r)}", markup=False)
+    series = r.get("series") or {}
     for field in ("role", "level", "year", "place"):
         rows = r["by"].get(field) or []
-        if not rows:
+        if not rows or (field == "year" and series.get("years")):
             continue
         out.print(f"  by {field}:", markup=False)
         for g in rows:
             label = str(g[field]).replace("_", " ")
             out.print(f"    {label}: {_line(g)}", markup=False)
+    _print_series(out, series)
     out.print(f"  {r['unit']}; data: {_age(r)}", markup=False)
     for n in r["notes"]:
         out.print(f"  note: {n}", markup=False)
+
+
+def _real(g: dict[str, Any]) -> str:
+    if g.get("median_real") is None:
+        return ""
+    return f"; {usd(g['median_real'])} in {g['real_base_year']} dollars"
+
+
+def _print_series(out: Any, series: dict[str, Any]) -> None:
+    """Each year's median, nominal and in constant dollars, and by the wage level the filings chose."""
+    if series.get("years"):
+        base = next((g["real_base_year"] for g in series["years"] if g.get("real_base_year")), None)
+        out.print(f"  by year (nominal{f'; constant {base} dollars' if base else ''}):", markup=False)
+        for g in series["years"]:
+            out.print(f"    {g['year']}: {_line(g)}{_real(g)}", markup=False)
+    if series.get("wage_levels"):
+        out.print("  by year and prevailing-wage level (I entry … IV fully competent, as the employer filed):",
+                  markup=False)  # fmt: skip
+        for g in series["wage_levels"]:
+            out.print(f"    {g['year']} level {g['wage_level']}: {_line(g)}{_real(g)}", markup=False)
 
 
 def employers(

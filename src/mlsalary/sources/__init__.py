@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 from mlsalary.errors import NotFound
 
@@ -96,6 +97,16 @@ class QuarantineRows:
         self.details.append(detail)
         self.raws.append(raw)
 
+    def add_many(self, file: str, records: list[int], reasons: list[str], details: list[str], raws: list[str]) -> None:
+        """Many rows of one file at once (columns of equal length)."""
+        if not len(records) == len(reasons) == len(details) == len(raws):
+            raise ValueError("add_many: columns of different lengths")
+        self.files.extend([file] * len(records))
+        self.records.extend(records)
+        self.reasons.extend(reasons)
+        self.details.extend(details)
+        self.raws.extend(raws)
+
     def sort(self) -> None:
         """Order by file and record (rejections are found in several passes)."""
         order = sorted(range(len(self.records)), key=lambda i: (self.files[i], self.records[i]))
@@ -141,7 +152,7 @@ class QuarantineRows:
 class ParseResult:
     rows_read: int
     version: str
-    observations: pd.DataFrame | None = None
+    observations: pd.DataFrame | pa.Table | None = None  # an Arrow table from a streaming source's parts
     aggregates: pd.DataFrame | None = None
     skills: pd.DataFrame | None = None  # (obs_id, source, skill, category); not counted as rows
     quarantine: QuarantineRows = field(default_factory=QuarantineRows)
@@ -156,10 +167,13 @@ class ParseResult:
         q = QuarantineRows()
         for part in parts:
             q.extend(part.quarantine)
+        def frame(obs: Any) -> Any:  # a streaming part's Arrow table as the frame every other part is
+            return obs if obs is None or isinstance(obs, pd.DataFrame) else obs.to_pandas()
+
         return cls(
             rows_read=sum(p.rows_read for p in parts),
-            version=", ".join(p.version for p in parts),
-            observations=pd.concat([p.observations for p in parts], ignore_index=True),
+            version=", ".join(dict.fromkeys(p.version for p in parts)),
+            observations=pd.concat([frame(p.observations) for p in parts], ignore_index=True),
             skills=pd.concat(skills, ignore_index=True) if (skills := [p.skills for p in parts if p.skills is not None])
             else None,
             quarantine=q,
@@ -176,9 +190,16 @@ class ParseResult:
 
     @property
     def rows_duplicate(self) -> int:
-        if self.observations is None or self.observations.empty:
+        obs = self.observations
+        if obs is None or len(obs) == 0:
             return 0
-        return int((self.observations["dup_rank"] > 1).sum())
+        import pandas as pd
+
+        if isinstance(obs, pd.DataFrame):
+            return int((obs["dup_rank"] > 1).sum())
+        import pyarrow.compute as pc  # an Arrow table
+
+        return int(pc.sum(pc.greater(obs.column("dup_rank"), 1)).as_py() or 0)
 
 
 def names() -> list[str]:

@@ -128,6 +128,34 @@ def screen(values: pd.Series, check: Callable[[str], tuple[str, str] | None]) ->
     return np.array([p is not None for p in problems], dtype=bool), problems
 
 
+def observation_table(n: int, columns: dict[str, Any]) -> Any:
+    """observation_frame() as an Arrow table, for a source that builds its columns as Arrow arrays (a streaming
+    source): a value that is not an array is repeated on every row; the schema's types; unknown columns refused."""
+    import pyarrow as pa
+
+    from mlsalary import schema
+
+    known = {c.name: c for c in schema.OBSERVATION_COLUMNS}
+    unknown = sorted(set(columns) - set(known))
+    if unknown:
+        raise ValueError(f"not observation columns: {', '.join(unknown)}")
+    arrays, fields = [], []
+    for name, col in known.items():
+        kind = schema.arrow_type(col.sql_type)
+        v = columns.get(name)
+        if v is None:
+            arr = pa.nulls(n, kind)
+        elif isinstance(v, str | int | float):
+            arr = pa.array([v] * n, type=kind)
+        else:
+            arr = (v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v)).cast(kind)
+        if len(arr) != n:
+            raise ValueError(f"observation column {name}: {len(arr)} values for {n} rows")
+        arrays.append(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+        fields.append(pa.field(name, kind))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
 def observation_frame(n: int, columns: dict[str, Any]) -> pd.DataFrame:
     """The observations of a parse, in the schema's column order. Columns not given are NULL; a column the schema
     does not have is a programming error, refused."""

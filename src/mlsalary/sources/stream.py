@@ -1,0 +1,334 @@
+"""Reading a large source file in batches, so memory stays flat however long the file is.
+
+``batches(path, source, wanted)`` reads a CSV (plain, .gz, .bz2, .xz, or a .zip holding one) or an xlsx workbook's
+first sheet and yields ``Batch``es: the wanted columns of some tens of thousands of rows as Arrow strings (a column
+the file lacks is empty), each row's record number, and the malformed rows met on the way with their quarantine
+reason. Only the wanted columns are ever read into Python: a file's other columns (a person's name, e-mail, phone)
+never leave the reader.
+
+The rules are those of ``textfile.table`` — the same record numbers (1-based data rows, the header and blank lines not
+counted; a malformed row keeps its number), the same reasons (``wrong_field_count``, ``not_utf8``), the same refusals
+(a file beyond its source's ``max_bytes`` once decompressed, an empty file) — so a source can move from the whole-file
+reader to this one without a row changing. One difference, on purpose: bytes that are not UTF-8 quarantine a row only
+when they are in a column that is read.
+
+CSV: pyarrow's streaming reader (``pyarrow.csv.open_csv``), one thread, blocks of ``BLOCK_BYTES``; chosen by measurement
+over the csv module (which turned every field of every column into a Python string: 5 GB per million LCA filings).
+xlsx: python-calamine's row iterator, in batches of ``XLSX_ROWS`` rows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import bz2
+import csv
+import gzip
+import io
+import lzma
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from mlsalary.errors import SchemaError, SourceError
+from mlsalary.sources import textfile
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+#: The CSV reader parses this much of a file at a time (one batch).
+BLOCK_BYTES = 8 << 20
+#: Rows per batch of a workbook.
+XLSX_ROWS = 50_000
+
+
+@dataclass
+class Batch:
+    """Some rows of a file: `table` (the wanted columns as Arrow strings, '' where empty, and `record`) and the
+    malformed rows met while reading them (`problems`: record, reason, detail, and their wanted fields when they line
+    up)."""
+
+    table: pa.Table
+    problems: list[tuple[int, str, str, dict[str, str]]] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return self.table.num_rows + len(self.problems)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The table as pandas (strings backed by Arrow)."""
+        import pandas as pd
+        import pyarrow as pa
+
+        return self.table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+
+
+class _Capped(io.RawIOBase):
+    """A byte stream that refuses to give more than `cap` bytes (a decompressed file beyond its source's limit)."""
+
+    def __init__(self, inner: IO[bytes], cap: int, name: str, source: str) -> None:
+        self.inner, self.cap, self.name, self.source, self.size = inner, cap, name, source, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        try:
+            data = self.inner.read(len(b))
+        except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as e:
+            raise SourceError(f"{self.source}: {self.name} is damaged ({e}); download it again") from e
+        n = len(data)
+        self.size += n
+        if self.size > self.cap:
+            raise SourceError(f"{self.source}: {self.name} expands beyond {self.cap:,} bytes, more than a file of "
+                              f"{self.source} can be; refused")  # fmt: skip
+        b[:n] = data
+        return n
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def open_bytes(path: Path, source: str, member_suffix: str = ".csv") -> IO[bytes]:
+    """The file's bytes as a stream, decompressed as it is read, refused past the source's limit."""
+    textfile.require_regular(path, source)
+    name = path.name.lower()
+    inner: IO[bytes]
+    try:
+        openers: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+        kind = next((k for k in openers if name.endswith(k)), None)
+        if kind is not None:
+            inner = openers[kind](path, "rb")
+        elif name.endswith(".zip"):
+            if not zipfile.is_zipfile(path):
+                raise SourceError(f"{source}: {path.name} claims to be a zip file but is not one; download it again")
+            z = zipfile.ZipFile(path)
+            members = [n for n in z.namelist() if n.lower().endswith(member_suffix) and not n.startswith("__MACOSX")]
+            if not members:
+                raise SourceError(f"{source}: {path.name} holds no *{member_suffix} file (it has: {z.namelist()[:5]})")
+            inner = z.open(members[0])
+        else:
+            inner = open(path, "rb")  # noqa: SIM115 - closed with the stream
+    except OSError as e:
+        raise SourceError(f"{source}: cannot read {path}: {e.strerror or e}") from e
+    return io.BufferedReader(_Capped(inner, textfile.limit(source), path.name, source), buffer_size=1 << 20)
+
+
+def _header(path: Path, source: str, member_suffix: str) -> list[str]:
+    """The first non-blank row of a CSV, as written (a byte-order mark dropped)."""
+    with open_bytes(path, source, member_suffix) as f:
+        head = f.read(1 << 20)
+    if not head.strip():
+        raise SourceError(f"{source}: {path.name} is empty; download it again or check the path")
+    text = head.decode("utf-8-sig", errors="surrogateescape")
+    for row in csv.reader(io.StringIO(text, newline="")):
+        if len(row) > 1 or (row and row[0].strip()):
+            return row
+    raise SourceError(f"{source}: {path.name} has no header row")
+
+
+def batches(path: Path, source: str, wanted: tuple[str, ...], member_suffix: str = ".csv",
+            header_has: str | None = None, upper: bool = True) -> tuple[list[str], Iterator[Batch]]:  # fmt: skip
+    """(the file's header, normalised — stripped, upper case when `upper` —, its batches). Each batch holds the
+    `wanted` columns (by normalised name; '' for a column the file lacks) and `record`."""
+    name = path.name.lower()
+    if name.endswith(".xlsx") or (name.endswith(".zip") and member_suffix == ".xlsx"):
+        return _xlsx(path, source, wanted, header_has, upper)
+    raw = _header(path, source, member_suffix)
+    header = [_norm(h, upper) for h in raw]
+    return header, _csv(path, source, member_suffix, raw, header, wanted)
+
+
+def _norm(h: str, upper: bool) -> str:
+    return h.strip().upper() if upper else h.strip().lower()
+
+
+def _csv(path: Path, source: str, member_suffix: str, raw: list[str], header: list[str],
+         wanted: tuple[str, ...]) -> Iterator[Batch]:  # fmt: skip
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    where = {h: raw[i] for i, h in reversed(list(enumerate(header)))}  # the first column of each name
+    present = [c for c in wanted if c in where]
+    width = len(raw)
+    met: list[tuple[int, str, int]] = []  # (CSV row number, kind, fields) of rows the reader skipped
+
+    def skipped(row: Any) -> str:
+        if row.number is None or row.number < 0:  # never with one thread; a reader that cannot say is refused
+            raise SourceError(f"{source}: {path.name}: a malformed row at an unknown place; check the file")
+        kind = "blank" if not row.text.strip() else "bad"
+        met.append((int(row.number), kind, int(row.actual_columns)))
+        return "skip"
+
+    names = list(dict.fromkeys(where[c] for c in present))
+    try:
+        reader = pcsv.open_csv(
+            open_bytes(path, source, member_suffix),
+            read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
+            convert_options=pcsv.ConvertOptions(include_columns=names, column_types={n: pa.binary() for n in names},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )  # fmt: skip
+    except pa.ArrowInvalid as e:
+        raise SourceError(f"{source}: {path.name}: {str(e).splitlines()[0]}; this is not a CSV file of {source}'s "
+                          "layout — check the file") from None  # fmt: skip
+    blanks: list[int] = []  # CSV row numbers of blank rows: not records
+    skip: list[int] = []  # CSV row numbers of every skipped row, sorted
+    next_number = 2  # CSV row 1 is the header
+    batches_iter = iter(reader)
+    while True:
+        try:
+            rb = next(batches_iter, None)
+        except pa.ArrowInvalid as e:
+            raise SourceError(f"{source}: {path.name}: {str(e).splitlines()[0]}; this is not a CSV file of "
+                              f"{source}'s layout — check the file") from None  # fmt: skip
+        problems: list[tuple[int, str, str, dict[str, str]]] = []
+        for number, kind, _ in met:
+            bisect.insort(skip, number)
+            if kind == "blank":
+                bisect.insort(blanks, number)
+        for number, kind, fields in met:
+            if kind == "bad":
+                rec = number - 1 - bisect.bisect_left(blanks, number)
+                problems.append((rec, "wrong_field_count", f"{fields} fields, expected {width} (truncated or "
+                                 "malformed line)", {}))  # fmt: skip
+        met.clear()
+        if rb is None:
+            if problems:
+                yield Batch(_frame({}, wanted, np.array([], dtype=np.int64)), problems)
+            return
+        m = rb.num_rows
+        lo = bisect.bisect_left(skip, next_number)
+        k = 0
+        while True:  # the numbers of the batch's rows: the next m numbers that were not skipped
+            hi = bisect.bisect_left(skip, next_number + m + k)
+            if hi - lo == k:
+                break
+            k = hi - lo
+        numbers = np.setdiff1d(np.arange(next_number, next_number + m + k), np.array(skip[lo:lo + k], dtype=np.int64),
+                               assume_unique=True)  # fmt: skip
+        next_number += m + k
+        records = numbers - 1 - np.searchsorted(np.array(blanks, dtype=np.int64), numbers)
+        columns: dict[str, Any] = {}
+        bad_rows = np.zeros(m, dtype=bool)
+        for c in present:
+            col = rb.column(where[c])
+            try:
+                columns[c] = col.cast(pa.string())
+            except pa.ArrowInvalid:  # bytes that are not UTF-8: those rows go to quarantine, the rest is read
+                values = col.to_pylist()
+                columns[c] = pa.array([v.decode("utf-8", errors="replace") for v in values], type=pa.string())
+                for i, v in enumerate(values):
+                    try:
+                        v.decode("utf-8")
+                    except UnicodeDecodeError:
+                        bad_rows[i] = True
+        table = _frame(columns, wanted, records)
+        if bad_rows.any():
+            for row in table.filter(pa.array(bad_rows)).to_pylist():
+                kept = {c: str(row[c]) for c in present}
+                problems.append((int(row["record"]), "not_utf8",
+                                 "holds bytes that are not UTF-8; re-save the file as UTF-8", kept))  # fmt: skip
+            table = table.filter(pa.array(~bad_rows))
+        problems.sort(key=lambda p: p[0])
+        yield Batch(table, problems)
+
+
+def _frame(columns: dict[str, Any], wanted: tuple[str, ...], records: Any) -> pa.Table:
+    import pyarrow as pa
+
+    n = len(records)
+    out: dict[str, Any] = {}
+    for c in wanted:
+        v = columns.get(c)
+        out[c] = pa.array([""] * n, type=pa.string()) if v is None else v
+    out["record"] = pa.array(records, type=pa.int64())
+    return pa.table(out)
+
+
+def _xlsx(path: Path, source: str, wanted: tuple[str, ...], header_has: str | None,
+          upper: bool) -> tuple[list[str], Iterator[Batch]]:  # fmt: skip
+    """A workbook's first sheet in batches of XLSX_ROWS rows (cells as text: numbers as Excel stored them, dates as
+    ISO dates — contract._cell)."""
+    from python_calamine import CalamineWorkbook
+
+    from mlsalary.sources import contract
+
+    raw = textfile.xlsx_bytes(path, source)
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        if not wb.sheet_names:
+            raise SourceError(f"{source}: {path.name} has no sheet; download it again or check the path")
+        rows = wb.get_sheet_by_index(0).iter_rows()
+        first: list[list[Any]] = []
+        for r in rows:
+            first.append(r)
+            if len(first) >= 10 or (header_has is None and first):
+                break
+    except SourceError:
+        raise
+    except BaseException as e:
+        raise contract.unreadable_workbook(e, path, source) from e
+    if not first:
+        raise SourceError(f"{source}: {path.name} has no rows; download it again or check the path")
+    head_at = 0
+    if header_has is not None:
+        want = header_has.lower()
+        found = [i for i, r in enumerate(first) if want in [str(c).strip().lower() for c in r]]
+        if not found:
+            raise SchemaError(f"{source}: {path.name}: no header row with {header_has.upper()} in the first sheet")
+        head_at = found[0]
+    header = [_norm(contract._cell(c), upper) for c in first[head_at]]
+    index = {h: i for i, h in reversed(list(enumerate(header)))}
+    present = [c for c in wanted if c in index]
+    width = len(header)
+
+    def chunks() -> Iterator[Batch]:
+        import numpy as np
+        import pyarrow as pa
+
+        rec = 0
+        pending = first[head_at + 1 :]
+
+        def cut(block: list[list[Any]]) -> Batch:
+            nonlocal rec
+            cols: dict[str, list[str]] = {c: [] for c in present}
+            records: list[int] = []
+            problems: list[tuple[int, str, str, dict[str, str]]] = []
+            for r in block:
+                cells = [contract._cell(c) for c in r]
+                if not any(f.strip() for f in cells):
+                    continue  # blank rows are not records
+                rec += 1
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                if len(cells) != width:
+                    problems.append((rec, "wrong_field_count", f"{len(cells)} fields, expected {width} (truncated "
+                                     "or malformed line)", {}))  # fmt: skip
+                    continue
+                for c in present:
+                    cols[c].append(cells[index[c]])
+                records.append(rec)
+            arrays = {c: pa.array(v, type=pa.string()) for c, v in cols.items()}
+            return Batch(_frame(arrays, wanted, np.array(records, dtype=np.int64)), problems)
+
+        try:
+            block = list(pending)
+            for r in rows:
+                block.append(r)
+                if len(block) >= XLSX_ROWS:
+                    yield cut(block)
+                    block = []
+            if block:
+                yield cut(block)
+        except SourceError:
+            raise
+        except Exception as e:  # calamine's errors on a damaged sheet
+            raise contract.unreadable_workbook(e, path, source) from e
+
+    return header, chunks()

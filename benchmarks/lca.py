@@ -36,7 +36,7 @@ CITIES = (("Seattle", "WA"), ("Redmond", "WA"), ("San Jose", "CA"), ("New York",
 def generate(path: Path, rows: int, seed: int = 0) -> None:
     import random
 
-    from mlsalary.sources.lca import OFFICIAL_COLUMNS
+    from mlsalary.sources.oflc import OFFICIAL_COLUMNS
 
     rng = random.Random(seed)
     header = [*OFFICIAL_COLUMNS, *PERSONAL]

@@ -88,7 +88,7 @@ def resolve(name: str) -> tuple[str, list[str]]:
     """(employer key, its filed names) for what a user typed; one-line errors with suggestions otherwise."""
     from mlsalary import store
     from mlsalary.normalize import companies
-    from mlsalary.sources.lca import employer_key
+    from mlsalary.normalize.companies import employer_key
 
     key = companies.alias(name) or employer_key(name)  # a declared alias first: "meta" is Meta Platforms
     if not key:

@@ -1,6 +1,6 @@
 """Which filed employer names are one company, and which names people type lead to it.
 
-- ``data/employer_groups.csv``: filed keys (sources/lca.employer_key's normal form) that belong to one company,
+- ``data/employer_groups.csv``: filed keys (employer_key's normal form, below) that belong to one company,
   each rule with its evidence — an exact key, or a key and every key that starts with it as a whole word (AMAZON
   takes AMAZON WEB SERVICES, not AMAZONIA). Applied when filings are read, so an employer is one key everywhere:
   the employer pages, the ranking, the figures that count employers.
@@ -58,3 +58,23 @@ def _aliases() -> dict[str, str]:
 def alias(name: str) -> str | None:
     """The company a typed name means when it is a declared alias (case, spaces and punctuation aside)."""
     return _aliases().get(_typed(name))
+
+
+#: Legal forms dropped from the end of an employer's name, repeatedly ("GOOGLE LLC", "Google Inc." -> GOOGLE).
+LEGAL_SUFFIXES = ("INCORPORATED", "INC", "LLC", "L L C", "LTD", "LIMITED", "CORPORATION", "CORP", "COMPANY", "CO",
+                  "LLP", "LP", "PLC", "PC", "PLLC", "GMBH", "AG", "SA", "NV", "BV", "USA INC")  # fmt: skip
+_SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in LEGAL_SUFFIXES) + r"))+$")
+
+
+def employer_key(name: str | None) -> str | None:
+    """A filed employer name as one key: upper case, '&' as AND, punctuation dropped (so "AMAZON.COM" and
+    "AMAZONCOM" meet), a leading THE and trailing legal forms removed, then the company it belongs to by the declared
+    groups (this module's: Amazon's entities are AMAZON, Facebook is META PLATFORMS). None for a blank name."""
+    if not name or not name.strip():
+        return None
+    k = name.upper().replace("&", " AND ")
+    k = re.sub(r"[.,'\"`’()]", "", k)
+    k = re.sub(r"[^A-Z0-9]+", " ", k).strip()
+    k = re.sub(r"^THE\s+", "", k)
+    k = _SUFFIX_RE.sub("", k).strip()
+    return group_of(k or name.strip().upper())

@@ -1,0 +1,299 @@
+"""OFLC's official LCA disclosure files (FY2020 onwards, the FLAG system's layout), read in batches.
+
+The rules are sources/lca.py's (its docstring): certified, H-1B / E-3 / H-1B1, full time, a wage with a known unit,
+plausible, one filing per case. They run column by column on each batch of ``stream.batches`` (Arrow arrays; a
+title's role and a name's employer key looked up once per distinct value, across batches — ``Cache``), and the
+observations are built as an Arrow table (``contract.observation_table``), so 2,000,000 filings load in about 1.3 GB.
+Only ``OFFICIAL_COLUMNS`` are ever read: nothing personal reaches the store, not even the quarantine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlsalary import config
+from mlsalary.errors import SchemaError
+from mlsalary.normalize import titles
+from mlsalary.normalize.companies import employer_key
+from mlsalary.sources import ParseResult, QuarantineRows
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+#: The only columns read from an official file (an allow-list: nothing personal is ever read or stored).
+OFFICIAL_COLUMNS = (
+    "CASE_NUMBER", "CASE_STATUS", "RECEIVED_DATE", "DECISION_DATE", "VISA_CLASS", "JOB_TITLE", "SOC_CODE",
+    "SOC_TITLE", "FULL_TIME_POSITION", "BEGIN_DATE", "EMPLOYER_NAME", "NAICS_CODE", "WORKSITE_CITY", "WORKSITE_COUNTY",
+    "WORKSITE_STATE", "WORKSITE_POSTAL_CODE", "WAGE_RATE_OF_PAY_FROM", "WAGE_RATE_OF_PAY_TO", "WAGE_UNIT_OF_PAY",
+    "PREVAILING_WAGE", "PW_UNIT_OF_PAY", "PW_WAGE_LEVEL",
+)  # fmt: skip
+#: The columns an official file must have.
+REQUIRED = ("CASE_NUMBER", "CASE_STATUS", "VISA_CLASS", "JOB_TITLE", "FULL_TIME_POSITION", "EMPLOYER_NAME",
+            "WORKSITE_CITY", "WORKSITE_STATE", "WAGE_RATE_OF_PAY_FROM", "WAGE_UNIT_OF_PAY")  # fmt: skip
+VISA_CLASSES = {"H-1B", "E-3 AUSTRALIAN", "E-3", "H-1B1 CHILE", "H-1B1 SINGAPORE"}
+#: Wage units -> hours, weeks, ... in a year (a full-time year: 2,080 hours).
+UNITS_PER_YEAR = {"YEAR": 1.0, "HOUR": 2080.0, "WEEK": 52.0, "BI-WEEKLY": 26.0, "MONTH": 12.0}
+#: PW_WAGE_LEVEL -> level (the prevailing-wage level the employer chose; not the person's seniority).
+WAGE_LEVEL_TO_LEVEL = {"I": "entry", "II": "mid", "III": "senior", "IV": "senior"}
+LEVEL_CAVEAT = ("the level of an LCA is the prevailing-wage level (I-IV) the employer chose for the job, not the "
+                "person's seniority: I is mapped to entry, II to mid, III and IV to senior")  # fmt: skip
+
+
+class Cache:
+    """Per distinct value, across batches: a title's (role, specialization), a filed name's employer key."""
+
+    def __init__(self) -> None:
+        self.titles: dict[str, tuple[str, str]] = {}
+        self.keys: dict[str, str | None] = {}
+
+    def titles_of(self, values: list[str]) -> tuple[list[str], list[str]]:
+        """(roles, specializations) of distinct titles."""
+        new = [t for t in values if t not in self.titles]
+        self.titles.update({t: titles.map_title(t) for t in new})
+        return [self.titles[t][0] for t in values], [self.titles[t][1] for t in values]
+
+    def keys_of(self, values: list[str]) -> list[str | None]:
+        """Employer keys of distinct filed names."""
+        new = [e for e in values if e not in self.keys]
+        self.keys.update({e: employer_key(e) for e in new})
+        return [self.keys[e] for e in values]
+
+
+def raw(row: dict[str, str]) -> str:
+    return json.dumps({k: v for k, v in row.items() if v}, ensure_ascii=False)
+
+
+#: Quarantine reasons of official rows, in the order the rules are tried (a row's reason is the first that holds).
+REASONS = ("withdrawn", "denied", "not_certified", "other_visa_class", "part_time", "no_pay", "unknown_wage_unit",
+           "duplicate_case", "implausible_pay")  # fmt: skip
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _money_column(values: pa.Array) -> Any:
+    """Amounts as floats ("$75.00", "3,000"), NaN where a value is not a finite amount."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cleaned = pc.replace_substring_regex(pc.utf8_trim_whitespace(values), "[$,]", "")
+    number = pc.cast(pc.if_else(pc.match_substring_regex(cleaned, _NUMBER), cleaned, None), pa.float64())
+    out = number.to_numpy(zero_copy_only=False).astype(float, copy=True)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _date_column(values: pa.Array) -> pa.Array:
+    """Dates written as ISO (2024-01-17, with or without a time) or as m/d/yyyy; null otherwise."""
+    import pyarrow.compute as pc
+
+    v = pc.utf8_trim_whitespace(values)
+    iso = pc.strptime(pc.utf8_slice_codeunits(v, 0, 10), format="%Y-%m-%d", unit="s", error_is_null=True)
+    first = pc.list_element(pc.split_pattern(v, " ", max_splits=1), 0)
+    return pc.coalesce(iso, pc.strptime(first, format="%m/%d/%Y", unit="s", error_is_null=True))
+
+
+def _json_rows(table: pa.Table, columns: tuple[str, ...]) -> list[str]:
+    """Each row's non-empty `columns` as JSON (as _raw writes it), built column-wise; a row holding a control
+    character is written by json.dumps (it escapes them)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    parts = []
+    for c in columns:
+        v = table.column(c)
+        esc = pc.replace_substring(pc.replace_substring(v, "\\", "\\\\"), '"', '\\"')
+        text = pc.binary_join_element_wise(f'"{c}": "', esc, '"', "")
+        parts.append(pc.if_else(pc.equal(v, ""), None, text))
+    body = pc.binary_join_element_wise(*parts, ", ", null_handling="skip")
+    out: list[str] = pc.binary_join_element_wise("{", pc.coalesce(body, ""), "}", "").to_pylist()
+    control = np.zeros(table.num_rows, dtype=bool)
+    for c in columns:
+        control |= pc.match_substring_regex(table.column(c), "[\\x00-\\x1f]").to_numpy(zero_copy_only=False)
+    for j in np.flatnonzero(control):
+        out[j] = raw({c: table.column(c)[j].as_py() for c in columns})
+    return out
+
+
+def _official_table(path: Path, d: pa.Table, years: Any, mid: Any, low: Any, high: Any, cache: Cache) -> pa.Table:
+    """The observations of an official batch's kept rows, built column by column as Arrow arrays (the same values
+    _frame gives the h1bdata.info copy: a title's role, a name's key, looked up once per distinct value)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from mlsalary.normalize import money
+    from mlsalary.sources import contract
+
+    n = d.num_rows
+
+    def trimmed(c: str, up: bool = False) -> Any:
+        v = pc.utf8_trim_whitespace(d.column(c))
+        v = pc.utf8_upper(v) if up else v
+        return pc.if_else(pc.equal(v, ""), None, v)
+
+    def looked_up(values: Any, lookup: Any) -> list[Any]:
+        """lookup(distinct values) -> lists of results, one per distinct value; then spread row by row."""
+        enc = pc.dictionary_encode(pc.fill_null(values, ""))
+        enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
+        return [pa.array(r, type=pa.string()).take(enc.indices) for r in lookup(enc.dictionary.to_pylist())]
+
+    title = pc.utf8_trim_whitespace(d.column("JOB_TITLE"))
+    roles, specs = looked_up(title, cache.titles_of)
+    (keys,) = looked_up(pc.utf8_trim_whitespace(d.column("EMPLOYER_NAME")), lambda es: [cache.keys_of(es)])
+    levels = list(WAGE_LEVEL_TO_LEVEL)
+    at = pc.index_in(pc.utf8_upper(pc.utf8_trim_whitespace(d.column("PW_WAGE_LEVEL"))), value_set=pa.array(levels))
+    real_base = money.cpi_base_year()
+    uniq, where = np.unique(years, return_inverse=True)
+    factor = np.array([money.real_factor(int(y), real_base) or np.nan for y in uniq], dtype=float)[where.ravel()]
+    record = d.column("record")
+
+    def num(v: Any) -> Any:
+        return pa.array(v, type=pa.float64(), from_pandas=True)  # NaN is NULL, as a frame's NaN is
+
+    return contract.observation_table(n, {
+        "obs_id": pc.binary_join_element_wise(f"lca:{path.name.split('.')[0]}:", pc.cast(record, pa.string()), ""),
+        "source": "lca", "source_file": path.name, "source_record": record, "year": years,
+        "pay_kind": "employer_filed", "job_title_raw": pc.if_else(pc.equal(title, ""), None, title),
+        "role": roles, "specialization": specs,
+        "level": pa.array(list(WAGE_LEVEL_TO_LEVEL.values()), type=pa.string()).take(at),
+        "employment_type": "full_time", "company_country": "US",
+        "experience_basis": pc.if_else(pc.is_valid(at), "source_level", None),
+        "amount_local": num(mid), "currency": "USD", "amount_usd": num(mid), "amount_usd_real": num(mid * factor),
+        "real_base_year": pa.array(np.where(np.isnan(factor), 0, real_base), mask=np.isnan(factor), type=pa.int32()),
+        "usd_conversion": "source", "amount_low_usd": num(low), "amount_high_usd": num(high),
+        "employer": trimmed("EMPLOYER_NAME"), "employer_key": keys,
+        "soc_code": trimmed("SOC_CODE"), "wage_level": pa.array(levels, type=pa.string()).take(at),
+        "worksite_city": trimmed("WORKSITE_CITY", up=True), "worksite_state": trimmed("WORKSITE_STATE", up=True),
+        "dup_group": record, "dup_rank": np.ones(n, dtype=np.int32),
+    })  # fmt: skip
+
+
+def _details(path: Path, t: pa.Table, why: Any, annual: Any, lo: float, hi: float) -> list[str]:
+    """The one-line reason of each quarantined row (`why`: its reason), built column-wise."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def join(*parts: Any) -> Any:
+        return pc.binary_join_element_wise(*parts, "")
+
+    case = pc.utf8_trim_whitespace(t.column("CASE_NUMBER"))
+    status = t.column("CASE_STATUS")
+    units = ", ".join(u.title() for u in UNITS_PER_YEAR)
+    texts = {
+        "withdrawn": join("case ", case, ' is "', status, '": not a certified filing'),
+        "denied": join("case ", case, " was denied: not a certified filing"),
+        "not_certified": join("case ", case, ' has status "', status, '"'),
+        "other_visa_class": join('visa class "', t.column("VISA_CLASS"), '" is not H-1B, E-3 or H-1B1'),
+        "part_time": join("case ", case, " is not a full-time position"),
+        "no_pay": join('WAGE_RATE_OF_PAY_FROM "', t.column("WAGE_RATE_OF_PAY_FROM"), '" is not an amount'),
+        "unknown_wage_unit": join('WAGE_UNIT_OF_PAY "', t.column("WAGE_UNIT_OF_PAY"), f'" is not one of {units}'),
+        "duplicate_case": join("case ", case, " is listed again (in this file or an earlier one): one filing per case"),
+    }
+    out = np.empty(t.num_rows, dtype=object)
+    for reason, text in texts.items():
+        hit = why == reason
+        if hit.any():
+            out[hit] = np.array(text.filter(pa.array(hit)).to_pylist(), dtype=object)
+    for j in np.flatnonzero(why == "implausible_pay"):
+        out[j] = (f"{annual[j]:,.0f} USD a year is outside the plausible range {lo:,.0f}-{hi:,.0f} "
+                  f"{config.PLAUSIBILITY_HINT}")  # fmt: skip
+    head = join(f"lca: {path.name} row ", pc.cast(t.column("record"), pa.string()), ": ")
+    return [f"{h}{d} (quarantined)" for h, d in zip(head.to_pylist(), out, strict=True)]
+
+
+def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterator[ParseResult]:
+    """An official file in batches (stream.batches): the rules of the module docstring, column by column."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from mlsalary.sources import stream
+
+    header, parts = stream.batches(path, source, OFFICIAL_COLUMNS,
+                                   member_suffix=".xlsx" if path.suffix == ".zip" else ".csv",
+                                   header_has="CASE_NUMBER")  # fmt: skip
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise SchemaError(f"lca: {path.name}: missing column(s) {', '.join(missing)}; expected OFLC's LCA disclosure "
+                          "layout (FY2020 onwards)")  # fmt: skip
+    lo, hi = config.plausible_pay_range()
+    first = True
+
+    def upper(table: pa.Table, c: str) -> Any:
+        return pc.utf8_upper(pc.utf8_trim_whitespace(table.column(c)))
+
+    def text(table: pa.Table, c: str, strip: bool = True) -> pd.Series:
+        v = pc.utf8_trim_whitespace(table.column(c)) if strip else table.column(c)
+        return pd.Series(v.to_pylist(), dtype=object)
+
+    def isin(values: Any, allowed: Any) -> Any:
+        return pc.is_in(values, value_set=pa.array(sorted(allowed))).to_numpy(zero_copy_only=False)
+
+    for batch in parts:
+        t = batch.table
+        n = t.num_rows
+        q = QuarantineRows()
+        for rec, why_, detail, kept in batch.problems:  # malformed rows: only their allowed fields, when aligned
+            q.add(path.name, rec, why_, f"lca: {path.name} row {rec}: {detail} (quarantined)", raw(kept))
+        status = upper(t, "CASE_STATUS")
+        case_arr = pc.utf8_trim_whitespace(t.column("CASE_NUMBER"))
+        frm, to = _money_column(t.column("WAGE_RATE_OF_PAY_FROM")), _money_column(t.column("WAGE_RATE_OF_PAY_TO"))
+        unit = upper(t, "WAGE_UNIT_OF_PAY").to_pylist()
+        per_year = np.array([UNITS_PER_YEAR.get(u, np.nan) for u in unit], dtype=float)
+        annual_from = frm * per_year
+        annual_to = np.where(to > frm, to * per_year, np.nan)
+        tests = [
+            pc.match_substring(status, "WITHDRAWN").to_numpy(zero_copy_only=False),
+            pc.starts_with(status, "DENIED").to_numpy(zero_copy_only=False),
+            pc.not_equal(status, "CERTIFIED").to_numpy(zero_copy_only=False),
+            ~isin(upper(t, "VISA_CLASS"), VISA_CLASSES),
+            ~isin(upper(t, "FULL_TIME_POSITION"), ("Y", "YES")),
+            np.isnan(frm),
+            np.isnan(per_year),
+        ]
+        code = np.select(tests, list(range(1, len(tests) + 1)), 0)
+        plausible = (annual_from >= lo) & (annual_from <= hi)
+        # One filing per case: the first certified, plausible filing of a case is taken (here or in an earlier
+        # batch or file); any later row of the same case is a repeat, whatever its pay.
+        enc = pc.dictionary_encode(case_arr).combine_chunks() if isinstance(case_arr, pa.ChunkedArray) else \
+            pc.dictionary_encode(case_arr)  # fmt: skip
+        code_of = enc.indices.to_numpy(zero_copy_only=False)
+        distinct = enc.dictionary.to_pylist()
+        has_case = np.array([bool(c) for c in distinct], dtype=bool)[code_of]
+        candidate = (code == 0) & has_case
+        takes = candidate & plausible
+        first_at = np.full(len(distinct), n, dtype=np.int64)  # per case: the row that takes it in this batch
+        np.minimum.at(first_at, code_of[takes], np.flatnonzero(takes))
+        before = np.array([c in seen_cases for c in distinct], dtype=bool)[code_of]
+        repeat = candidate & (before | (first_at[code_of] < np.arange(n)))
+        code = np.where(repeat, REASONS.index("duplicate_case") + 1, code)
+        code = np.where((code == 0) & ~plausible, REASONS.index("implausible_pay") + 1, code)
+        keep = code == 0
+        seen_cases.update(distinct[i] for i in np.unique(code_of[keep & has_case]))
+        if not keep.all():
+            bad = t.filter(pa.array(~keep))
+            why = np.array(("", *REASONS), dtype=object)[code[~keep]]
+            q.add_many(path.name, bad.column("record").to_pylist(), why.tolist(),
+                       _details(path, bad, why, annual_from[~keep], lo, hi), _json_rows(bad, OFFICIAL_COLUMNS))
+        q.sort()
+        d = t.filter(pa.array(keep))
+        low, high = annual_from[keep], annual_to[keep]
+        mid = np.where(np.isnan(high), low, (low + np.nan_to_num(high)) / 2)
+        decided = pc.coalesce(_date_column(d.column("DECISION_DATE")), _date_column(d.column("RECEIVED_DATE")))
+        if decided.null_count:  # a certified filing without any date cannot be placed in a year
+            raise SchemaError(f"lca: {path.name}: {decided.null_count} certified rows have no DECISION_DATE or "
+                              "RECEIVED_DATE; expected OFLC's layout")  # fmt: skip
+        years = pc.year(decided).to_numpy(zero_copy_only=False).astype(np.int64)
+        obs = _official_table(path, d, years, mid, low, high, cache)
+        notes = [f"lca: read {path.name} as OFLC's disclosure layout; {LEVEL_CAVEAT}"] if first else []
+        first = False
+        as_of = pc.max(decided).as_py() if len(decided) else None
+        yield ParseResult(rows_read=batch.rows_read, version=path.stem, observations=obs, quarantine=q, notes=notes,
+                          data_as_of=as_of.date() if as_of is not None else None)  # fmt: skip
+
+

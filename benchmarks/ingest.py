@@ -3,8 +3,10 @@ the same files, in the same run.
 
     MLSALARY_MIRROR=../shared/data python benchmarks/ingest.py [--repeat 3]
 
-Prints, per source and in total: rows read, mlsalary's ingest time (fetch from the mirror + parse + normalize +
-DuckDB transaction), rows per second, the pandas read time, and the ratio ingest / pandas read (best of N runs).
+Prints, per source, in total and in total without OEWS (whose baseline reads a whole SQLite table): rows read,
+mlsalary's ingest time (fetch from the mirror + parse + normalize + DuckDB transaction), rows per second, the pandas
+read time, and the ratio ingest / pandas read — best of N runs, the two sides interleaved (A, B, A, B) in one
+process at one priority.
 """
 
 from __future__ import annotations

@@ -262,7 +262,7 @@ def test_profile_without_support_is_refused(model_home: Path) -> None:
     code, _, err = run_cli("estimate", "--role", "research_scientist", "--level", "executive", "--country", "IN")
     assert code == 1
     assert err.strip() == (
-        "error: fewer than 5 training records for a executive research_scientist in IN: too few for an honest "
+        "error: fewer than 5 training records for an executive research scientist in IN: too few for an honest "
         "range; try a neighbouring level or role, or another country"
     )
 

@@ -183,3 +183,21 @@ def test_censored_band_median_interval_covers_93_to_97_percent(median: float, si
         e = stats.band_quantile(*_to_bands(rng.lognormal(math.log(median), sigma, N)), 0.5)
         hits += e.ci_low is not None and e.ci_high is not None and e.ci_low <= median <= e.ci_high
     assert 0.93 <= hits / reps <= 0.97
+
+
+@pytest.mark.parametrize("q", [0.05, 0.25, 0.5, 0.9])
+def test_the_binomial_cdf_without_scipy_is_scipys(q: float) -> None:
+    """intervals.binom_cdf (numpy only: a cold estimate no longer imports scipy.stats) against scipy's, and the
+    order-statistic ranks it gives against those scipy's ppf gave, over small and mirror-sized samples."""
+    from scipy.stats import binom
+
+    from mlsalary.stats import intervals
+
+    for n in (1, 2, 5, 29, 30, 31, 100, 999, 4_819, 74_301, 151_445):
+        ours = intervals.binom_cdf(n, q)
+        assert np.allclose(ours, binom.cdf(np.arange(n + 1), n, q), rtol=1e-9, atol=1e-12), n
+        alpha = 1 - intervals.LEVEL
+        lo, hi = int(binom.ppf(alpha / 2, n, q)), int(binom.ppf(1 - alpha / 2, n, q)) + 1
+        if lo >= 1 and binom.cdf(lo - 1, n, q) > alpha / 2:
+            lo -= 1
+        assert intervals.order_statistic_ranks(n, q)[:2] == (lo if lo >= 1 else None, hi if hi <= n else None), n

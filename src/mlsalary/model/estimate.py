@@ -63,6 +63,11 @@ def metro_factor(metro: str) -> tuple[float, str]:
     return local["annual_median"] / national["annual_median"], str(local["area"])
 
 
+def _a(word: str) -> str:
+    """The word with its article: "an entry", "a mid"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def estimate(
     role: str,
     level: str | None = None,
@@ -128,7 +133,8 @@ def estimate(
     notes = ["No model was saved, or the data changed since: a model was trained now."] if trained_now else []
     if support_n < stats.PRIVACY_FLOOR:
         raise InsufficientData(
-            f"fewer than {stats.PRIVACY_FLOOR} training records for a {profile['level']} {profile['role']} in "
+            f"fewer than {stats.PRIVACY_FLOOR} training records for {_a(profile['level'])} "
+            f"{profile['role'].replace('_', ' ')} in "
             f"{iso}: too few for an honest range; try a neighbouring level or role, or another country"
         )
     in_support = support_n >= stats.min_n()

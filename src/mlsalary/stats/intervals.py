@@ -25,6 +25,7 @@ or p90 needs about 50.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,21 +55,45 @@ class Estimate:
     lower_bound_only: bool = False  # the value is only known to be at least `value` (an open top pay band)
 
 
+@functools.lru_cache(maxsize=512)
+def binom_cdf(n: int, p: float) -> npt.NDArray[np.float64]:
+    """P(B <= k) for k = 0..n, B ~ Binomial(n, p): the pmf by its ratio recursion in logs (exact to about 1e-12
+    relative), summed. numpy only — scipy.stats took a second to import on a cold estimate."""
+    import numpy as np
+
+    if p <= 0.0:
+        return np.ones(n + 1)
+    if p >= 1.0:
+        return np.concatenate((np.zeros(n), np.ones(1)))
+    k = np.arange(n, dtype="float64")
+    start = n * np.log1p(-p)
+    steps = np.log((n - k) / (k + 1)) + (np.log(p) - np.log1p(-p))
+    logpmf = np.concatenate(([start], start + np.cumsum(steps)))
+    cdf = np.cumsum(np.exp(logpmf))
+    return np.minimum(cdf / cdf[-1], 1.0)
+
+
+def _ppf(cdf: npt.NDArray[np.float64], a: float) -> int:
+    """The smallest k with P(B <= k) >= a."""
+    import numpy as np
+
+    return min(int(np.searchsorted(cdf, a, side="left")), len(cdf) - 1)
+
+
 def order_statistic_ranks(n: int, q: float, level: float = LEVEL) -> tuple[int | None, int | None, float]:
     """1-based ranks (l, u) with P(x_(l) <= quantile_q <= x_(u)) >= level, and that exact coverage.
 
     None for a side the sample cannot bound (then the coverage counts that side as unbounded)."""
-    from scipy.stats import binom
-
+    cdf = binom_cdf(n, q)
     alpha = 1.0 - level
-    lo = int(binom.ppf(alpha / 2, n, q))  # P(B <= lo - 1) <= alpha/2
-    hi = int(binom.ppf(1 - alpha / 2, n, q)) + 1
-    if lo >= 1 and binom.cdf(lo - 1, n, q) > alpha / 2:
+    lo = _ppf(cdf, alpha / 2)  # P(B <= lo - 1) <= alpha/2
+    hi = _ppf(cdf, 1 - alpha / 2) + 1
+    if lo >= 1 and cdf[lo - 1] > alpha / 2:
         lo -= 1
     l_rank = lo if lo >= 1 else None
     u_rank = hi if hi <= n else None
-    upper = binom.cdf(u_rank - 1, n, q) if u_rank else 1.0
-    lower = binom.cdf(l_rank - 1, n, q) if l_rank else 0.0
+    upper = cdf[u_rank - 1] if u_rank else 1.0
+    lower = cdf[l_rank - 1] if l_rank else 0.0
     return l_rank, u_rank, float(upper - lower)
 
 
@@ -115,14 +140,15 @@ def _narrow_for_ties(
 ) -> tuple[int, int]:
     """Narrow (l, u) symmetrically while the tie-aware coverage stays >= level (see the module docstring)."""
     import numpy as np
-    from scipy.stats import binom
 
     n = len(x)
     p_le = max(q, float(np.mean(x <= value)))
     p_lt = min(q, float(np.mean(x < value)))
+    cdf_le, cdf_lt = binom_cdf(n, p_le), binom_cdf(n, p_lt)
 
     def coverage(lo: int, hi: int) -> float:
-        return float(1.0 - binom.cdf(lo - 1, n, p_le) - binom.sf(hi - 1, n, p_lt))
+        below = cdf_le[lo - 1] if lo >= 1 else 0.0
+        return float(1.0 - below - (1.0 - cdf_lt[hi - 1]))
 
     while (l_rank + 1 <= u_rank - 1 and x[l_rank] < x[u_rank - 2]  # the narrowed ends stay apart
            and coverage(l_rank + 1, u_rank - 1) >= level):

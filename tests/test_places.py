@@ -68,3 +68,21 @@ def test_the_metro_list_on_the_cli_the_api_and_a_page() -> None:
         assert api_rows == rows
         page = client.get("/metros")
         assert page.status_code == 200 and SEATTLE_METRO in page.text and "redmond" in page.text
+
+
+def test_a_countrys_postings_are_the_same_read_alone_or_cut_from_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first country asked reads only its rows (a cold estimate); a later one is cut from every posting, read
+    once (a server). Either way a group's quantiles are the same."""
+    from mlsalary import groups
+    from mlsalary.web import cache
+
+    answers = {}
+    for order in (("DE", "CA"), ("CA", "DE")):
+        monkeypatch.setattr(cache, "_CACHE", {})
+        for country in order:
+            answers[(order, country)] = groups.market("ml_engineer", "senior", country, 1.0)
+        assert ("groups:postings" in cache._CACHE) and f"groups:postings:{order[0]}" in cache._CACHE
+        assert f"groups:postings:{order[1]}" not in cache._CACHE  # the second came from every posting
+    for country in ("DE", "CA"):
+        assert answers[(("DE", "CA"), country)] == answers[(("CA", "DE"), country)]
+        assert answers[(("DE", "CA"), country)]["available"]

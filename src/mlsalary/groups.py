@@ -18,42 +18,86 @@ from mlsalary import schema, stats
 QUANTILES = (("p10", 0.1), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9))
 
 
-def _all_postings() -> Any:
-    """Every distinct full-time aijobs.net posting with pay (role, level, country, year, pay), read once per state of
-    the database: a ladder of groups then costs no query (an estimate runs on the server's event loop)."""
+def _read(sql: str, params: list[Any]) -> dict[str, Any]:
+    """A query's columns as numpy arrays (NULL as None), without pandas: a cold estimate of a thin profile reads its
+    country's postings, and importing pandas cost it more than the query."""
+    import numpy as np
+
     from mlsalary import store
+
+    with store.read_only() as con:
+        cols = con.execute(sql, params).fetchnumpy()
+    out = {}
+    for k, v in cols.items():
+        if isinstance(v, np.ma.MaskedArray) and v.dtype == object:
+            data = v.data.astype(object)
+            data[np.ma.getmaskarray(v)] = None
+            v = data
+        elif isinstance(v, np.ma.MaskedArray):
+            v = v.filled(np.nan)
+        out[k] = np.asarray(v)
+    return out
+
+
+def _country_postings(country: str) -> dict[str, Any]:
+    """A country's distinct full-time aijobs.net postings with pay (role, level, year, pay), read once per state of
+    the database: the first country asked reads only its own rows (a cold estimate pays one small query); a second
+    country reads every posting once and both are cut from that (a server answering many countries pays no query
+    per country)."""
     from mlsalary.disclosure import POPULATION
     from mlsalary.web import cache
 
-    def read() -> Any:
-        return store.query("SELECT role, level, company_country, year, amount_usd FROM units "
-                           f"WHERE {POPULATION} AND amount_usd IS NOT NULL")  # fmt: skip
-
-    return cache.cached("groups:postings", read)
-
-
-def _postings(roles: tuple[str, ...], level: str | None, country: str) -> Any:
-    df = _all_postings()
-    keep = df["role"].isin(roles) & (df["company_country"] == country)
-    if level:
-        keep &= df["level"] == level
-    return df.loc[keep, ["amount_usd", "year"]]
+    sql = (f"SELECT role, level, year, amount_usd, company_country FROM units WHERE {POPULATION} "
+           "AND amount_usd IS NOT NULL")  # fmt: skip
+    asked: set[str] = cache.cached("groups:countries", set)
+    if asked and country not in asked:
+        every = cache.cached("groups:postings", lambda: _read(sql, []))
+        pick = every["company_country"] == country
+        return {k: v[pick] for k, v in every.items()}
+    asked.add(country)
+    return cache.cached(f"groups:postings:{country}", lambda: _read(sql + " AND company_country = ?", [country]))
 
 
-def _recent(df: Any, spans: tuple[int, ...]) -> tuple[Any, list[int]]:
-    """The latest full year's rows or, while they are fewer than the minimum n, the latest `span` years pooled (the
-    figures pool two; the last, widest group three). The latest full year is the postings' as a whole, the same for
-    every group: a group's own would print which years it has postings in (a year with one posting, say)."""
+def _latest_year() -> int | None:
+    """The postings' latest full year as a whole (stats.periods.latest_full_year over every posting's year)."""
+    import numpy as np
+
+    from mlsalary.disclosure import POPULATION
     from mlsalary.stats.periods import latest_full_year
     from mlsalary.web import cache
 
-    year = cache.cached("groups:latest", lambda: latest_full_year(_all_postings()["year"].tolist()))
-    if year is None or df.empty:
-        return df.iloc[0:0], []
+    def find() -> int | None:
+        c = _read(f"SELECT year, count(*) AS n FROM units WHERE {POPULATION} AND amount_usd IS NOT NULL GROUP BY 1",
+                  [])  # fmt: skip
+        return latest_full_year(np.repeat(c["year"], c["n"]).tolist())
+
+    return cache.cached("groups:latest", find)
+
+
+def _postings(roles: tuple[str, ...], level: str | None, country: str) -> dict[str, Any]:
+    import numpy as np
+
+    d = _country_postings(country)
+    keep = np.isin(d["role"], list(roles))
+    if level:
+        keep &= d["level"] == level
+    return {"amount_usd": d["amount_usd"][keep], "year": d["year"][keep]}
+
+
+def _recent(df: dict[str, Any], spans: tuple[int, ...]) -> tuple[dict[str, Any], list[int]]:
+    """The latest full year's rows or, while they are fewer than the minimum n, the latest `span` years pooled (the
+    figures pool two; the last, widest group three). The latest full year is the postings' as a whole, the same for
+    every group: a group's own would print which years it has postings in (a year with one posting, say)."""
+    import numpy as np
+
+    year = _latest_year()
+    if year is None or len(df["year"]) == 0:
+        return {"amount_usd": df["amount_usd"][:0], "year": df["year"][:0]}, []
     for span in spans:
         years = list(range(year - span + 1, year + 1))
-        rows = df[df["year"].isin(years)]
-        if len(rows) >= stats.min_n():
+        pick = np.isin(df["year"], years)
+        rows = {"amount_usd": df["amount_usd"][pick], "year": df["year"][pick]}
+        if len(rows["year"]) >= stats.min_n():
             break
     return rows, years
 
@@ -97,7 +141,7 @@ def _market_usd(role: str, level: str, country: str) -> dict[str, Any]:
         spans = (1, 2, 3) if i == len(candidates) - 1 else (1, 2)
         df, years = _recent(_postings(roles, lv, country), spans)
         label = _label(roles, lv, country)
-        n = len(df)
+        n = len(df["year"])
         # Which postings the group counts (explore's filters: the roles summed, the years pooled), as printed.
         selection = {"roles": list(roles), "level": lv, "country": country, "years": years}
         if not first:
@@ -105,7 +149,7 @@ def _market_usd(role: str, level: str, country: str) -> dict[str, Any]:
             asked = {"selection": selection, "n": disclosure.published(n)}
         if n < stats.min_n():
             continue
-        pay = df["amount_usd"].to_numpy()
+        pay = df["amount_usd"]
         q = {}
         for key, p in QUANTILES:
             e = stats.quantile(pay, p)

@@ -126,6 +126,36 @@ def main() -> None:
     for k in common:
         if abs(values[k] - ok[k]) > 0.005 * max(abs(ok[k]), 1.0):
             print(f"  differs: {k}: mlsalary {ok[k]:,.2f}, plain {values[k]:,.2f}")
+    cold(args.repeat)
+
+
+def cold(repeat: int) -> None:
+    """What a user pays at the command line, each a new process, interleaved: `mlsalary figures --json` as the first
+    call after a pull (nothing kept: it computes), the same call again (it reads what the first kept:
+    figures.memo), and a bare `python -c "import duckdb, pandas"`."""
+    import os
+    from pathlib import Path
+
+    from common import run_child
+    from mlsalary.figures import memo
+
+    exe = str(Path(sys.executable).with_name("mlsalary"))
+    env = dict(os.environ)
+    sides = {
+        "figures --json, first after a pull": [exe, "figures", "--json"],
+        "figures --json, again": [exe, "figures", "--json"],
+        "import duckdb, pandas": [sys.executable, "-c", "import duckdb, pandas"],
+    }
+    times: dict[str, list[float]] = {k: [] for k in sides}
+    for _ in range(repeat):
+        for name, cmd in sides.items():
+            if name.endswith("after a pull"):
+                for kept in memo.folder().glob("*"):
+                    kept.unlink()
+            times[name].append(run_child(cmd, env)[0])
+    base = min(times["import duckdb, pandas"])
+    for name, t in times.items():
+        print(f"cold {name}: {min(t):.2f} s, {min(t) / base:.2f}x the bare import (target <= 1.5x)")
 
 
 if __name__ == "__main__":

@@ -213,3 +213,50 @@ def test_every_surface_says_why_figures_have_no_number(tmp_path: Path) -> None:
     assert code == 0 and sentence in " ".join(out.split())
     assert sentence in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     assert sentence in TestClient(create_app()).get("/figures").text
+
+
+def test_the_figures_of_one_version_of_the_data_are_computed_once(
+    use_loaded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second `figures` (or `claims`) of the same data reads what the first computed; a rule's setting, a vintage
+    or a damaged file make it compute again, and one file is kept."""
+    from mlsalary.cli import figures as cli_figures
+    from mlsalary.figures import memo
+
+    for old in memo.folder().glob("*"):
+        old.unlink()
+    computed = []
+    real = cli_figures._compute
+
+    def counting() -> Any:
+        computed.append(1)
+        return real()
+
+    monkeypatch.setattr(cli_figures, "_compute", counting)
+    first = run_cli("figures", "--json")
+    assert first[0] == 0 and len(computed) == 1
+    assert run_cli("figures", "--json")[1] == first[1] and len(computed) == 1
+    (one,) = json.loads(run_cli("figures", "--id", "yoy-ml-median", "--json")[1])["figures"]
+    assert one == next(f for f in json.loads(first[1])["figures"] if f["id"] == "yoy-ml-median")
+    assert run_cli("claims", "--json")[0] == 0 and len(computed) == 1
+    monkeypatch.setenv("MLSALARY_MIN_N", "31")  # a rule's setting: another answer
+    assert run_cli("figures", "--json")[0] == 0 and len(computed) == 2
+    assert len(list(memo.folder().glob("*.pickle"))) == 1
+    assert run_cli("figures", "--json", "--as-of", "2024-06-30")[0] == 0 and len(computed) == 3  # never kept
+    (kept,) = memo.folder().glob("*.pickle")
+    kept.write_bytes(b"not a pickle")
+    again = run_cli("figures", "--json")
+    assert again[0] == 0 and len(computed) == 4 and json.loads(again[1])["figures"]
+    monkeypatch.delenv("MLSALARY_MIN_N")
+    assert run_cli("figures", "--json")[1] == first[1] and len(computed) == 5
+
+
+def test_a_new_pull_is_a_new_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlsalary.figures import memo
+
+    monkeypatch.setenv("MLSALARY_HOME", str(tmp_path / "home"))
+    assert memo.key() is None  # no database: nothing to keep
+    assert run_cli("data", "pull", "oews", "--offline")[0] == 0
+    before = memo.key()
+    assert run_cli("data", "pull", "oews", "--offline", "--replace")[0] == 0
+    assert memo.key() not in (None, before)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,7 +27,8 @@ def figures(
     """The headline figures on ML pay, each with its n, 95% interval, sources, years and caveats.
 
     Figures whose source is not loaded are marked source_missing with the command that adds it; groups too small
-    for an honest number are suppressed.
+    for an honest number are suppressed. The first run after a pull computes them (a few seconds) and keeps them
+    beside the database; later runs on the same data read them.
 
     Example: mlsalary figures --out report/
     """
@@ -37,20 +38,13 @@ def figures(
         for fd in CATALOGUE:
             typer.echo(f"{fd.id}\t{fd.question}")
         return
-    from mlsalary.figures.claims import check
-    from mlsalary.figures.compute import compute_all
-    from mlsalary.figures.data import load
+    from mlsalary.figures import memo
     from mlsalary.progress import reporting, step
     from mlsalary.report import render
 
     with reporting(), as_of(as_of_date) as vintage_date:
-        with step("reading the store"):
-            data = load()
-        with step("computing the figures"):
-            figs = compute_all(data, ids=figure_id)
-            sources = render.sources_of(data.loaded, data.as_of)
-        with step("checking the claims against them"):
-            verdicts = check(compute_all(data)) if figure_id else check(figs)
+        every, verdicts, sources = memo.computed(_compute)
+        figs = _named(every, figure_id)
         if out is not None:
             with step(f"writing the report into {out}"):
                 paths = render.write(out, figs, verdicts, sources)
@@ -86,6 +80,37 @@ def figures(
         c.print(f"{n} figures need {src}: {how}", markup=False)
 
 
+def _compute() -> tuple[list[Any], list[Any], list[Any]]:
+    """Every figure, every claim's verdict and the sources' header, from the store as it is (or as of a vintage)."""
+    from mlsalary.figures.claims import check
+    from mlsalary.figures.compute import compute_all
+    from mlsalary.figures.data import load
+    from mlsalary.progress import step
+    from mlsalary.report import render
+
+    with step("reading the store"):
+        data = load()
+    with step("computing the figures"):
+        figs = compute_all(data)
+        sources = render.sources_of(data.loaded, data.as_of)
+    with step("checking the claims against them"):
+        verdicts = check(figs)
+    return figs, verdicts, sources
+
+
+def _named(figs: list[Any], ids: list[str] | None) -> list[Any]:
+    """The figures named by --id (in the catalogue's order), or all; an unknown id is a one-line error."""
+    if not ids:
+        return figs
+    from mlsalary.errors import NotFound
+
+    known = {f.id for f in figs}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise NotFound(f"unknown figure {unknown[0]!r}: see `mlsalary figures --list` for the ids")
+    return [f for f in figs if f.id in ids]
+
+
 def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False) -> None:
     """Claims about ML pay — common ones and published ones, with their citations — each checked against the figures
     by one rule: supported, contradicted, no effect found, inconclusive, or cannot be tested with open data —
@@ -93,12 +118,12 @@ def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdi
 
     Example: mlsalary claims --json
     """
-    from mlsalary import api
-    from mlsalary.progress import reporting, step
+    from mlsalary.figures import memo
+    from mlsalary.progress import reporting
     from mlsalary.report import render
 
-    with reporting(), step("computing the figures and checking the claims"):
-        verdicts = api.claims()
+    with reporting():
+        _, verdicts, _ = memo.computed(_compute)
     if as_json:
         print_json(render.claims_json(verdicts))
         return

@@ -451,3 +451,18 @@ def test_online_every_quarter_is_downloaded_once_and_a_missing_one_is_named(
     quarter = "/LCA_Disclosure_Data_FY2025_Q{}.csv".format
     assert asked == [quarter(1), quarter(2), quarter(3), quarter(3)]  # the second pull asks only for the third
     assert second.status == "loaded" and second.record["rows_loaded"] == first.record["rows_loaded"]
+
+
+def test_quarantined_rows_are_written_as_json_exactly_as_one_by_one() -> None:
+    """The column-wise JSON of quarantined rows (oflc._json_rows) is json.dumps's, whatever the values hold."""
+    import pyarrow as pa
+
+    from mlsalary.sources import oflc
+
+    values = ['plain', 'a "quoted" name', "back\\slash", "two\nlines", "tab\there", "", "café — 東京", "\x01ctl",
+              "ends with \\", '"']  # fmt: skip
+    table = pa.table({"A": values, "B": list(reversed(values))})
+    want = [oflc.raw({"A": a, "B": b}) for a, b in zip(values, reversed(values), strict=True)]
+    assert oflc._json_rows(table, ("A", "B")) == want
+    assert all(json.loads(w) == {k: v for k, v in {"A": a, "B": b}.items() if v}
+               for w, a, b in zip(want, values, reversed(values), strict=True))  # fmt: skip

@@ -335,11 +335,11 @@ class Refused(StoreError):
 
 def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Iterable[ParseResult],
            refuse: Callable[[int], str | None] | None = None) -> dict[str, Any]:  # fmt: skip
-    """Replace `meta.name`'s rows with `result` in one transaction, in a copy built aside and swapped in (module
-    docstring). `result` may come in parts (a source's parse_batches): each is written as it comes, so a file of
-    millions of rows never sits in memory whole; the accounting is checked over all of them, and `refuse(rows
-    loaded)` — a reason not to keep them, or None — is asked before anything is swapped in (Refused: the previous
-    data stays). Returns the source's accounting row."""
+    """Replace `meta.name`'s rows with `result` in a copy of the database built aside and swapped in (module
+    docstring): all or nothing. `result` may come in parts (a source's parse_batches): each is written as it comes,
+    so a file of millions of rows never sits in memory whole; the accounting is checked over all of them, and
+    `refuse(rows loaded)` — a reason not to keep them, or None — is asked before anything is swapped in (Refused:
+    the previous data stays). Returns the source's accounting row."""
     import duckdb
     import pandas as pd
 

@@ -167,6 +167,7 @@ class ParseResult:
         q = QuarantineRows()
         for part in parts:
             q.extend(part.quarantine)
+
         def frame(obs: Any) -> Any:  # a streaming part's Arrow table as the frame every other part is
             return obs if obs is None or isinstance(obs, pd.DataFrame) else obs.to_pandas()
 

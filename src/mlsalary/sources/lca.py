@@ -17,15 +17,17 @@ Two layouts are read:
   range is kept (amount_low_usd = from, amount_high_usd = to when filed above from) and its midpoint is the value, as
   for a posted range. PW_WAGE_LEVEL I-IV is kept and mapped to a level — I entry, II mid, III and IV senior — with
   the caveat that it is the prevailing-wage level the employer chose for the job, not the person's seniority.
-  The year is that of the decision (DECISION_DATE; RECEIVED_DATE when it is blank).
+  The year is that of the decision (DECISION_DATE; RECEIVED_DATE when it is blank). They are read in batches and
+  their rules applied column by column (sources/oflc.py), quarters in fiscal-year order (pick); a filing without a
+  case number is a filing of its own.
 - **h1bdata.info's copy** (the mirror's ``h1b/h1bdata_data_jobs_2015-2019.csv``: company, title, salary, location,
   date, year): the same public filings of data job titles as republished by h1bdata.info, which lists certified
   filings with an annual base salary. It has no case number, visa class, wage level or unit: rows identical in every
   field are kept and marked as duplicates (dup_rank > 1), not dropped. Level is unknown.
 
 Both: job titles map to roles with the shared title rules (normalize.titles); the employer's filed name is kept and
-normalised into an ``employer_key`` (``employer_key``); the worksite's city and state are kept (a metro is matched
-at query time from the OEWS metro names: wages.metro_cities).
+normalised into an ``employer_key`` (normalize.companies.employer_key); the worksite's city and state are kept (a
+metro is matched at query time from the OEWS metro names: wages.metro_cities).
 """
 
 from __future__ import annotations

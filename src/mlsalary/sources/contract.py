@@ -87,8 +87,9 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def xlsx_table(path: Path, source: str, header_has: str | None = None) -> textfile.Table:
-    rows = xlsx_rows(path, source)
+def header_row(rows: list[list[Any]], header_has: str | None, path: Path, source: str) -> int:
+    """Where a sheet's header is: the first of its first ten rows holding `header_has` (any case), or the first
+    row; SchemaError when no row holds it, SourceError for a sheet without rows."""
     head_at = 0
     if header_has is not None:
         want = header_has.lower()
@@ -98,6 +99,12 @@ def xlsx_table(path: Path, source: str, header_has: str | None = None) -> textfi
         head_at = found[0]
     if not rows:
         raise SourceError(f"{source}: {path.name} has no rows; download it again or check the path")
+    return head_at
+
+
+def xlsx_table(path: Path, source: str, header_has: str | None = None) -> textfile.Table:
+    rows = xlsx_rows(path, source)
+    head_at = header_row(rows, header_has, path, source)
     header = [_cell(c).strip() for c in rows[head_at]]
     body = [[_cell(c) for c in r] for r in rows[head_at + 1 :]]
     body = [r + [""] * (len(header) - len(r)) if len(r) < len(header) else r for r in body]

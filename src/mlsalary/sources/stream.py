@@ -20,9 +20,7 @@ xlsx: python-calamine's row iterator, in batches of ``XLSX_ROWS`` rows.
 from __future__ import annotations
 
 import bisect
-import bz2
 import csv
-import gzip
 import io
 import lzma
 import zipfile
@@ -31,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from mlsalary.errors import SchemaError, SourceError
+from mlsalary.errors import SourceError
 from mlsalary.sources import textfile
 
 if TYPE_CHECKING:
@@ -83,8 +81,7 @@ class _Capped(io.RawIOBase):
         n = len(data)
         self.size += n
         if self.size > self.cap:
-            raise SourceError(f"{self.source}: {self.name} expands beyond {self.cap:,} bytes, more than a file of "
-                              f"{self.source} can be; refused")  # fmt: skip
+            raise textfile.too_large(self.source, self.name, self.cap)
         b[:n] = data
         return n
 
@@ -99,18 +96,14 @@ def open_bytes(path: Path, source: str, member_suffix: str = ".csv") -> IO[bytes
     name = path.name.lower()
     inner: IO[bytes]
     try:
-        openers: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-        kind = next((k for k in openers if name.endswith(k)), None)
+        kind = textfile.compression(name)
         if kind is not None:
-            inner = openers[kind](path, "rb")
+            inner = textfile.OPENERS[kind](path, "rb")
         elif name.endswith(".zip"):
             if not zipfile.is_zipfile(path):
                 raise SourceError(f"{source}: {path.name} claims to be a zip file but is not one; download it again")
             z = zipfile.ZipFile(path)
-            members = [n for n in z.namelist() if n.lower().endswith(member_suffix) and not n.startswith("__MACOSX")]
-            if not members:
-                raise SourceError(f"{source}: {path.name} holds no *{member_suffix} file (it has: {z.namelist()[:5]})")
-            inner = z.open(members[0])
+            inner = z.open(textfile.zip_entry(z, path, source, member_suffix))
         else:
             inner = open(path, "rb")  # noqa: SIM115 - closed with the stream
     except OSError as e:
@@ -274,15 +267,7 @@ def _xlsx(path: Path, source: str, wanted: tuple[str, ...], header_has: str | No
         raise
     except BaseException as e:
         raise contract.unreadable_workbook(e, path, source) from e
-    if not first:
-        raise SourceError(f"{source}: {path.name} has no rows; download it again or check the path")
-    head_at = 0
-    if header_has is not None:
-        want = header_has.lower()
-        found = [i for i, r in enumerate(first) if want in [str(c).strip().lower() for c in r]]
-        if not found:
-            raise SchemaError(f"{source}: {path.name}: no header row with {header_has.upper()} in the first sheet")
-        head_at = found[0]
+    head_at = contract.header_row(first, header_has, path, source)
     header = [_norm(contract._cell(c), upper) for c in first[head_at]]
     index = {h: i for i, h in reversed(list(enumerate(header)))}
     present = [c for c in wanted if c in index]

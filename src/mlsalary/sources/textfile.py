@@ -64,10 +64,23 @@ def read_regular(path: Path, source: str) -> bytes:
         raise SourceError(f"{source}: cannot read {path}: {e.strerror or e}") from e
 
 
+#: The compressions a source file may come in, by its name's last suffix, and how to open each.
+OPENERS: dict[str, Any] = {"bz2": bz2.open, "gz": gzip.open, "xz": lzma.open}
+
+
+def compression(name: str) -> str | None:
+    """The compression of a file by its name ("gz" for x.csv.gz), or None."""
+    return next((k for k in OPENERS if name.lower().endswith("." + k)), None)
+
+
+def too_large(source: str, name: str, cap: int) -> SourceError:
+    """The refusal of a file that expands beyond its source's limit."""
+    return SourceError(f"{source}: {name} expands beyond {cap:,} bytes, more than a file of {source} can be; refused")
+
+
 def _inflate(raw: bytes, kind: str, name: str, source: str) -> bytes:
     """Decompress (every stream of the file), refusing output beyond the source's limit before holding more."""
-    opener: Any = {"bz2": bz2.open, "gz": gzip.open, "xz": lzma.open}[kind]
-    with opener(io.BytesIO(raw)) as f:
+    with OPENERS[kind](io.BytesIO(raw)) as f:
         return _read_capped(f, name, source)
 
 
@@ -77,8 +90,7 @@ def _read_capped(f: Any, name: str, source: str) -> bytes:
     while block := f.read(_BLOCK):
         size += len(block)
         if size > cap:
-            raise SourceError(f"{source}: {name} expands beyond {cap:,} bytes, more than a file of {source} can be; "
-                              "refused")  # fmt: skip
+            raise too_large(source, name, cap)
         blocks.append(block)
     return b"".join(blocks)
 
@@ -87,12 +99,12 @@ def read_bytes(path: Path, source: str, member_suffix: str = ".csv") -> bytes:
     """The file's bytes, decompressed: .bz2, .gz, .xz, or a .zip holding one file ending in `member_suffix`."""
     name = path.name.lower()
     raw = read_regular(path, source)
+    kind = compression(name)
     try:
-        for kind in ("bz2", "gz", "xz"):
-            if name.endswith("." + kind):
-                return _inflate(raw, kind, path.name, source)
+        if kind is not None:
+            return _inflate(raw, kind, path.name, source)
     except (OSError, EOFError, ValueError, lzma.LZMAError) as e:
-        raise SourceError(f"{source}: {path.name} is not a valid {name.rsplit('.', 1)[-1]} file ({e})") from e
+        raise SourceError(f"{source}: {path.name} is not a valid {kind} file ({e})") from e
     if name.endswith(".zip"):
         return zip_member(path, raw, source, member_suffix)
     return raw
@@ -102,20 +114,26 @@ def zip_member(path: Path, raw: bytes, source: str, suffix: str, prefer: str | N
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise SourceError(f"{source}: {path.name} claims to be a zip file but is not one; download it again")
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
-        members = [n for n in z.namelist() if n.lower().endswith(suffix) and not n.startswith("__MACOSX")]
-        if prefer:
-            members = [n for n in members if Path(n).name == prefer] or members
-        if not members:
-            raise SourceError(f"{source}: {path.name} holds no *{suffix} file (it has: {z.namelist()[:5]})")
-        size = z.getinfo(members[0]).file_size
-        if size > limit(source):
-            raise SourceError(f"{source}: {path.name} expands to {size:,} bytes, beyond {limit(source):,}; "
-                              "refused")  # fmt: skip
+        member = zip_entry(z, path, source, suffix, prefer)
         try:
-            with z.open(members[0]) as f:
+            with z.open(member) as f:
                 return _read_capped(f, path.name, source)  # the declared size may lie: counted as it inflates
         except (zipfile.BadZipFile, OSError, EOFError) as e:
             raise SourceError(f"{source}: {path.name} is damaged ({e}); download it again") from e
+
+
+def zip_entry(z: zipfile.ZipFile, path: Path, source: str, suffix: str, prefer: str | None = None) -> str:
+    """The member of a zip to read: the first ending in `suffix` (`prefer`'s name first), not a macOS resource
+    fork; SourceError when there is none or its declared size is beyond the source's limit."""
+    members = [n for n in z.namelist() if n.lower().endswith(suffix) and not n.startswith("__MACOSX")]
+    if prefer:
+        members = [n for n in members if Path(n).name == prefer] or members
+    if not members:
+        raise SourceError(f"{source}: {path.name} holds no *{suffix} file (it has: {z.namelist()[:5]})")
+    size = z.getinfo(members[0]).file_size
+    if size > limit(source):
+        raise SourceError(f"{source}: {path.name} expands to {size:,} bytes, beyond {limit(source):,}; refused")
+    return members[0]
 
 
 def xlsx_bytes(path: Path, source: str) -> bytes:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from conftest import run_cli
 from mlsalary import disclosure
+from mlsalary.normalize import companies
 from mlsalary.sources import FetchedFile, lca
 
 # Measured on the mirror's h1b/h1bdata_data_jobs_2015-2019.csv.
@@ -145,7 +146,7 @@ def test_the_mirror_copy_loads_with_its_accounting(mirror: Path) -> None:
         rows = [tuple(row[1:]) for row in list(csv.reader(f))[1:] if not row[5].startswith(",")]
     assert len(rows) - len(set(rows)) == H1BDATA_DUPLICATES
     names = {row[1].strip() for row in rows}
-    assert (len(names), len({lca.employer_key(n) for n in names})) == (FILED_NAMES, EMPLOYER_KEYS)
+    assert (len(names), len({companies.employer_key(n) for n in names})) == (FILED_NAMES, EMPLOYER_KEYS)
 
 
 @pytest.mark.parametrize(
@@ -159,7 +160,7 @@ def test_the_mirror_copy_loads_with_its_accounting(mirror: Path) -> None:
      ("   ", None)],
 )  # fmt: skip
 def test_employer_keys(filed: str, key: str | None) -> None:
-    assert lca.employer_key(filed) == key
+    assert companies.employer_key(filed) == key
 
 
 @pytest.mark.usefixtures("use_loaded")

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import run_cli
 from mlsalary.errors import SourceError
-from mlsalary.sources import FetchedFile, lca, stream, textfile
+from mlsalary.sources import FetchedFile, lca, oflc, stream, textfile
 
 # OFLC's column lists (FLAG system, FY2020 onwards), in file order, as the quarterly disclosure files have them: the
 # columns mlsalary reads did not change, the others did (H-1B_DEPENDENT was renamed twice, the contact's address
@@ -231,7 +231,7 @@ def test_lca_filings_are_the_same_however_the_batches_fall(tmp_path: Path, monke
     assert details["duplicate_case"].startswith("lca: LCA_Disclosure_Data_FY2024_Q2.csv row ")
     assert "one filing per case (quarantined)" in details["duplicate_case"]
     raw = json.loads(next(q[4] for q in whole[1] if q[2] == "withdrawn"))
-    assert set(raw) <= set(lca.OFFICIAL_COLUMNS) and raw["CASE_STATUS"] in ("Withdrawn", "Certified - Withdrawn")
+    assert set(raw) <= set(oflc.OFFICIAL_COLUMNS) and raw["CASE_STATUS"] in ("Withdrawn", "Certified - Withdrawn")
 
 
 @pytest.mark.parametrize(("layout", "suffix"), [("FY2020", ".csv"), ("FY2023", ".xlsx"), ("FY2025", ".csv")])

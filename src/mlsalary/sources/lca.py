@@ -36,16 +36,10 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mlsalary import config
-from mlsalary.normalize import titles
-from mlsalary.normalize.companies import employer_key
 from mlsalary.sources import FetchedFile, ParseResult, ProgressFn, QuarantineRows, SourceMeta, contract, oflc, retrieve
-from mlsalary.sources.oflc import LEVEL_CAVEAT, OFFICIAL_COLUMNS, REQUIRED
-
-__all__ = ["LEVEL_CAVEAT", "META", "OFFICIAL_COLUMNS", "REQUIRED", "employer_key", "fetch", "parse", "parse_batches",
-           "pick"]  # fmt: skip
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -191,61 +185,6 @@ def _date(text: str) -> date | None:
     return None
 
 
-def _frame(path: Path, record: Any, years: Any, title: Any, mapped: tuple[list[str], list[str]], level: Any,
-           employer: Any, soc: Any, wage_level: Any, city: Any, state: Any, mid: Any, low: Any,
-           high: Any, identity: Any, keys: Any = None) -> pd.DataFrame:  # fmt: skip
-    """The observations; `identity` says which rows are the same filing (duplicate groups: dup_group is the first
-    row's record, dup_rank counts repeats)."""
-    import numpy as np
-    import pandas as pd
-
-    from mlsalary.normalize import money
-
-    n = len(mid)
-    real_base = money.cpi_base_year()
-    factors = {int(y): money.real_factor(int(y), real_base) for y in set(years.tolist())}
-    factor = pd.Series(years).map({y: np.nan if f is None else f for y, f in factors.items()}).to_numpy(dtype=float)
-    rec = pd.Series(record).reset_index(drop=True)
-    stem = path.name.split(".")[0]
-    emp = pd.Series(employer).reset_index(drop=True)
-    if keys is None:
-        keys = emp.map({e: employer_key(e) for e in emp.unique()})
-    ident = pd.Series(identity).reset_index(drop=True)
-    first_rec = rec.groupby(ident, sort=False).transform("min")
-    dup_rank = ident.groupby(ident, sort=False).cumcount() + 1
-    return contract.observation_frame(n, {
-        "obs_id": f"lca:{stem}:" + rec.astype(str),
-        "source": "lca",
-        "source_file": path.name,
-        "source_record": rec,
-        "year": years.astype("int64"),
-        "pay_kind": "employer_filed",
-        "job_title_raw": pd.Series(title).reset_index(drop=True).replace("", None),
-        "role": mapped[0],
-        "specialization": mapped[1],
-        "level": pd.Series(level).reset_index(drop=True),
-        "employment_type": "full_time",
-        "company_country": "US",
-        "experience_basis": pd.Series(level).reset_index(drop=True).notna().map({True: "source_level", False: None}),
-        "amount_local": mid,
-        "currency": "USD",
-        "amount_usd": mid,
-        "amount_usd_real": mid * factor,
-        "real_base_year": pd.Series([real_base if f == f else None for f in factor], dtype=object),
-        "usd_conversion": "source",
-        "amount_low_usd": low,
-        "amount_high_usd": high,
-        "employer": emp.replace("", None),
-        "employer_key": pd.Series(keys).reset_index(drop=True),
-        "soc_code": pd.Series(soc).reset_index(drop=True),
-        "wage_level": pd.Series(wage_level).reset_index(drop=True),
-        "worksite_city": pd.Series(city).reset_index(drop=True).str.strip().str.upper().replace("", None),
-        "worksite_state": pd.Series(state).reset_index(drop=True).str.strip().str.upper().replace("", None),
-        "dup_group": first_rec.astype("int64"),
-        "dup_rank": dup_rank.astype("int64"),
-    })  # fmt: skip
-
-
 def _joined(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     """The row's fields joined into one key (every field equal = the same key)."""
     out = df[columns[0]].astype(str)
@@ -256,6 +195,7 @@ def _joined(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
 
 def _parse_h1bdata(path: Path) -> ParseResult:
     import numpy as np
+    import pyarrow as pa
 
     tab = contract.read_table(path, META.name)
     contract.require_columns(tab, H1BDATA_COLUMNS, META.name, path,
@@ -296,15 +236,17 @@ def _parse_h1bdata(path: Path) -> ParseResult:
     d = df[~bad].reset_index(drop=True)
     pay = d["salary"].map(_money).to_numpy(dtype=float)
     loc = d["location"].str.rsplit(",", n=1)
-    city, state = loc.str[0].str.strip(), loc.str[1].str.strip()
-    title = d["title"].str.strip()
-    mapped = {t: titles.map_title(t) for t in title.unique()}
     years = d["year"].astype(int).to_numpy()
     dates = [_date(x) for x in d["date"]]
-    obs = _frame(path, d["record"], years, title, ([mapped[t][0] for t in title], [mapped[t][1] for t in title]),
-                 [None] * len(d),
-                 d["company"].str.strip(), [None] * len(d), [None] * len(d), city, state, pay, pay,
-                 np.full(len(d), np.nan), _joined(d, H1BDATA_COLUMNS))  # fmt: skip
+    identity = _joined(d, H1BDATA_COLUMNS)  # rows identical in every field are one filing listed again
+    record = d["record"].astype("int64")
+    blank = [""] * len(d)
+    filed = pa.table({"JOB_TITLE": d["title"].astype(str), "EMPLOYER_NAME": d["company"].astype(str),
+                      "PW_WAGE_LEVEL": blank, "SOC_CODE": blank, "WORKSITE_CITY": loc.str[0].astype(str),
+                      "WORKSITE_STATE": loc.str[1].astype(str), "record": record})  # fmt: skip
+    obs = oflc.observations(path, filed, years, pay, pay, np.full(len(d), np.nan), oflc.Cache(),
+                            dup_group=record.groupby(identity, sort=False).transform("min").to_numpy(),
+                            dup_rank=(identity.groupby(identity, sort=False).cumcount() + 1).to_numpy())  # fmt: skip
     return ParseResult(rows_read=tab.rows_read, version="h1bdata.info 2015-2019", observations=obs, quarantine=q,
                        notes=[f"lca: read {path.name} as h1bdata.info's copy (certified filings, annual base "
                               "salary; no case numbers, wage levels or units)"],

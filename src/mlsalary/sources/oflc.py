@@ -117,9 +117,12 @@ def _json_rows(table: pa.Table, columns: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _official_table(path: Path, d: pa.Table, years: Any, mid: Any, low: Any, high: Any, cache: Cache) -> pa.Table:
-    """The observations of an official batch's kept rows, built column by column as Arrow arrays (the same values
-    _frame gives the h1bdata.info copy: a title's role, a name's key, looked up once per distinct value)."""
+def observations(path: Path, d: pa.Table, years: Any, mid: Any, low: Any, high: Any, cache: Cache,
+                 dup_group: Any = None, dup_rank: Any = None) -> pa.Table:  # fmt: skip
+    """The observations of kept filings, built column by column as Arrow arrays from `d`'s official columns
+    (JOB_TITLE, EMPLOYER_NAME, PW_WAGE_LEVEL, SOC_CODE, WORKSITE_CITY, WORKSITE_STATE, record) — for the official
+    files and for h1bdata.info's copy alike (lca.py): a title's role and a name's key looked up once per distinct
+    value. Each row is its own filing unless `dup_group`/`dup_rank` say which rows repeat one."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -167,7 +170,8 @@ def _official_table(path: Path, d: pa.Table, years: Any, mid: Any, low: Any, hig
         "employer": trimmed("EMPLOYER_NAME"), "employer_key": keys,
         "soc_code": trimmed("SOC_CODE"), "wage_level": pa.array(levels, type=pa.string()).take(at),
         "worksite_city": trimmed("WORKSITE_CITY", up=True), "worksite_state": trimmed("WORKSITE_STATE", up=True),
-        "dup_group": record, "dup_rank": np.ones(n, dtype=np.int32),
+        "dup_group": record if dup_group is None else dup_group,
+        "dup_rank": np.ones(n, dtype=np.int32) if dup_rank is None else dup_rank,
     })  # fmt: skip
 
 
@@ -289,7 +293,7 @@ def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterat
             raise SchemaError(f"lca: {path.name}: {decided.null_count} certified rows have no DECISION_DATE or "
                               "RECEIVED_DATE; expected OFLC's layout")  # fmt: skip
         years = pc.year(decided).to_numpy(zero_copy_only=False).astype(np.int64)
-        obs = _official_table(path, d, years, mid, low, high, cache)
+        obs = observations(path, d, years, mid, low, high, cache)
         notes = [f"lca: read {path.name} as OFLC's disclosure layout; {LEVEL_CAVEAT}"] if first else []
         first = False
         as_of = pc.max(decided).as_py() if len(decided) else None

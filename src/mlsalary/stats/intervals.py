@@ -61,16 +61,18 @@ def binom_cdf(n: int, p: float) -> npt.NDArray[np.float64]:
     relative), summed. numpy only — scipy.stats took a second to import on a cold estimate."""
     import numpy as np
 
-    if p <= 0.0:
-        return np.ones(n + 1)
-    if p >= 1.0:
-        return np.concatenate((np.zeros(n), np.ones(1)))
+    if p <= 0.0 or p >= 1.0:  # all the mass on 0, or on n
+        edge = np.ones(n + 1) if p <= 0.0 else np.concatenate((np.zeros(n), np.ones(1)))
+        edge.setflags(write=False)
+        return edge
     k = np.arange(n, dtype="float64")
     start = n * np.log1p(-p)
     steps = np.log((n - k) / (k + 1)) + (np.log(p) - np.log1p(-p))
     logpmf = np.concatenate(([start], start + np.cumsum(steps)))
-    cdf = np.cumsum(np.exp(logpmf))
-    return np.minimum(cdf / cdf[-1], 1.0)
+    total = np.cumsum(np.exp(logpmf))
+    cdf = np.minimum(total / total[-1], 1.0)
+    cdf.setflags(write=False)  # one array shared by every caller (the cache): never written
+    return cdf
 
 
 def _ppf(cdf: npt.NDArray[np.float64], a: float) -> int:

@@ -10,13 +10,13 @@ training <= 30 s, cold <= 0.5 s, in-process p50 <= 5 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import best_of, fresh_store_from_mirror, supported_profiles
+from common import best_of, fresh_store_from_mirror, run_child, supported_profiles
 
 
 def main() -> None:
@@ -46,9 +46,7 @@ def main() -> None:
     for _ in range(3):
         for role, level, country in cold_profiles:
             cmd = [str(exe), "estimate", "--role", role, "--level", level, "--country", country, "--json"]
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True)
-            colds[(role, level, country)].append(time.perf_counter() - t)
+            colds[(role, level, country)].append(run_child(cmd, dict(os.environ))[0])
     t_cold = min(colds[cold_profiles[0]])
 
     profiles = supported_profiles(model_meta, args.profiles)

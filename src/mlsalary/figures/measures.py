@@ -168,13 +168,6 @@ def _count(n: int) -> str:
     return f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"
 
 
-def _z() -> float:
-    """The normal quantile of the intervals' two-sided level (stats.intervals.LEVEL)."""
-    from scipy.stats import norm
-
-    return float(norm.ppf(1 - (1 - stats.intervals.LEVEL) / 2))
-
-
 def within(
     df: pd.DataFrame, by: str, a: pd.Series, b: pd.Series, labels: tuple[str, str], held: str, real: bool = False
 ) -> Out:
@@ -184,7 +177,7 @@ def within(
     unless each side adds up to the minimum n over the strata used. The breakdown has each stratum's gap."""
     import math
 
-    z = _z()
+    z = stats.intervals.z_of()
     rows, logs, weights, used_a, used_b = [], [], [], 0, 0
     sources_: list[Any] = list(df["source"].dropna().unique()) if "source" in df.columns else []
     units = {registry.meta(str(src)).count_unit for src in sources_}
@@ -847,7 +840,7 @@ def _share_change_within(first: pd.DataFrame, cur: pd.DataFrame, predicate: Call
     import math
 
     name, of = strata
-    z = _z()
+    z = stats.intervals.z_of()
     a, b = first.assign(_s=of(first)), cur.assign(_s=of(cur))
     parts, said = [], []
     for value in sorted(set(b["_s"])):

@@ -25,7 +25,7 @@ import itertools
 import math
 from typing import TYPE_CHECKING
 
-from mlsalary.stats.intervals import LEVEL, Estimate, order_statistic_ranks
+from mlsalary.stats.intervals import LEVEL, Estimate, order_statistic_ranks, z_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -79,12 +79,10 @@ def band_quantile(
     # The interval's ends, as cumulative positions: target -/+ z sd of the interpolated count below the quantile.
     # Within a band answers are placed, not drawn, so that count varies less than a point sample's binomial count:
     # n (q (1 - q) - p_band s (1 - s)), with p_band the quantile's band's share of answers and s its place in it.
-    from scipy.stats import norm
-
     share_in = (target - (cum[i - 1] if i > 0 else 0)) / counts[i]
     p_band = counts[i] / n
     sd = math.sqrt(max(n * (q * (1 - q) - p_band * share_in * (1 - share_in)), 0.0))
-    half = float(norm.ppf(1 - (1 - level) / 2)) * sd
+    half = z_of(level) * sd
     ci_low = at(max(target - half, 0.0)) if l_rank else None
     ci_high = at(min(target + half, float(n))) if u_rank else None
     if p_band >= 0.5:  # most answers in one band: where the quantile lies inside it is the data's to tell, not ours

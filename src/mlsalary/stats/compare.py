@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from mlsalary.stats.intervals import LEVEL, Estimate
+from mlsalary.stats.intervals import LEVEL, Estimate, z_of
 
 METHOD = "ratio of quantiles, log-scale interval from each group's order-statistic interval (Price & Bonett 2002)"
 
@@ -34,12 +34,10 @@ def _se_log(e: Estimate, z: float) -> float | None:
 
 def ratio(a: Estimate, b: Estimate, level: float = LEVEL) -> Ratio:
     """a.value / b.value with its interval; value None when either side has no value (or only a lower bound)."""
-    from scipy.stats import norm
-
     n = a.n + b.n
     if a.value is None or b.value is None or a.lower_bound_only or b.lower_bound_only or b.value <= 0:
         return Ratio(None, None, None, n, level=level)
-    z = float(norm.ppf(1 - (1 - level) / 2))
+    z = z_of(level)
     r = a.value / b.value
     se_a, se_b = _se_log(a, z), _se_log(b, z)
     if se_a is None or se_b is None or r <= 0:

@@ -55,6 +55,14 @@ class Estimate:
     lower_bound_only: bool = False  # the value is only known to be at least `value` (an open top pay band)
 
 
+@functools.lru_cache(maxsize=16)
+def z_of(level: float = LEVEL) -> float:
+    """The two-sided normal quantile of an interval's level (1.96 for 95%): one rule for every normal interval."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - (1 - level) / 2))
+
+
 @functools.lru_cache(maxsize=512)
 def binom_cdf(n: int, p: float) -> npt.NDArray[np.float64]:
     """P(B <= k) for k = 0..n, B ~ Binomial(n, p): the pmf by its ratio recursion in logs (exact to about 1e-12

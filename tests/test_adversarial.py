@@ -319,8 +319,9 @@ def test_a_field_over_16_mb_is_one_line_not_an_internal_error(tmp_path: Path) ->
     f.write_text(HEADER + "\n" + GOOD + "\n" + body)
     code, out, err = run_cli("data", "pull", "aijobs", "--from", str(f), "--offline")
     assert code == 1, what
-    line = next(ln for ln in (out + err).splitlines() if "salaries.csv line" in ln)
-    assert "not a CSV file of aijobs's layout" in line and "internal error" not in out + err
+    line = next(ln for ln in (out + err).splitlines() if "salaries.csv row 2 or a later one" in ln)
+    assert "a row longer than 8 MB" in line and "not a CSV file of aijobs's layout" in line
+    assert "internal error" not in out + err
 
 
 def test_every_source_is_held_to_its_declared_file_limit(mirror: Path) -> None:

@@ -185,6 +185,9 @@ def test_bytes_that_are_not_utf8_count_only_in_the_columns_read(tmp_path: Path) 
     (b,) = list(parts)
     assert list(b.frame["A"]) == ["ok", "still"] and list(b.frame["record"]) == [1, 2]
     assert [(rec, why) for rec, why, _, _ in b.problems] == [(3, "not_utf8")]
+    (kept,) = [k for *_, k in b.problems]  # the row as the file has it: its bytes shown, and storable as UTF-8
+    assert json.loads(oflc.raw(kept)) == {"A": "\\xe9t\\xe9"}
+    oflc.raw(kept).encode("utf-8")
 
 
 def test_a_file_beyond_its_limit_is_refused_as_it_inflates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

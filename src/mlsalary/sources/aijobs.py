@@ -23,10 +23,10 @@ date of the earliest one that holds it (mlsalary.vintage).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlsalary import config
 from mlsalary.errors import DownloadError, SchemaError, SourceError
@@ -39,12 +39,13 @@ from mlsalary.sources import (
     SourceMeta,
     contract,
     retrieve,
-    textfile,
+    stream,
 )
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
 #: The date of the snapshot shipped inside the package (BUNDLED).
 BUNDLED_DATE = "2025-08-09"
@@ -159,96 +160,253 @@ def version_of(path: Path) -> str:
 
 
 def parse(files: list[FetchedFile]) -> ParseResult:
-    """Rows of one aijobs file -> observations + quarantine. Pure: reads only the given files (the first is the data;
-    any others are older snapshots, read only to date each posting: ``first_published``).
+    """Rows of one aijobs file -> observations + quarantine, whole (parse_batches' parts combined). Pure."""
+    return ParseResult.combine(list(parse_batches(files)))
 
-    Each rule checks one field's value (``_checks``); it runs once per distinct value of that column and the verdicts
-    are mapped back onto the rows, so a file of 74,000 rows costs a few hundred checks. A row's reason is the first
-    failing field in column order.
+
+def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
+    """Rows of one aijobs file -> observations + quarantine, in parts: the file is read in batches (stream.batches),
+    so memory stays flat however long it is. Pure: reads only the given files (the first is the data; any others are
+    older snapshots, read only to date each posting: ``_first_published``).
+
+    Two passes over the file. The first checks every row (each rule runs once per distinct value of its column:
+    ``_checks``; a row's reason is the first failing field in column order), quarantines the rows that fail, and keeps
+    a few numbers per usable row (record, pay, the posting's nine fields as one key); the rules that need the whole
+    file — the posting pairs (``_pairs``, which run across batch boundaries), re-listings (``_relisted``) and first
+    publication — run on those numbers. The second pass reads the file again and writes each batch's observations.
     """
     import numpy as np
-    import pandas as pd
+    import pyarrow as pa
 
     ff, *history = files
     path = ff.path
-    data = textfile.read_bytes(path, META.name)
-    tab = textfile.table(data, path, META.name)
-    header = tab.header
-    lowered = [h.lower() for h in header]
-    skip_first = 1 if lowered and lowered[0] in _INDEX_COLUMNS and lowered[1:2] == ["work_year"] else 0
-    lowered = lowered[skip_first:]
-    missing = [c for c in COLUMNS if c not in lowered]
+    scan = _Scan(path)
+    rec, local = scan.concat("record"), scan.concat("local")
+    part, posting = _pairs(rec, local, scan.concat("key9"))
+    dup_group, dup_rank = _relisted(part, posting, scan.concat("key9"), local, scan.concat("usd"))
+    years = scan.concat("year")
+    max_year = int(years.max()) if len(years) else None
+    as_of = data_as_of(path, max_year)
+    published = _first_published(scan, posting, history, as_of or config.today())
+    real_base = money.cpi_base_year()
+    factors = {int(y): money.real_factor(int(y), real_base) for y in np.unique(years)}
+    notes = []
+    if ff.origin.startswith("package:"):
+        notes.append(
+            f"aijobs: loaded the copy bundled with mlsalary ({path.name}, aijobs.net's final data; CC0): {ff.note}, "
+            "and no copy was given with --from, MLSALARY_MIRROR or in the cache"
+        )
+    elif ff.note and ff.note != "offline":
+        notes.append(f"aijobs: {ff.note}; loaded the cached copy {path.name}")
+    titles_: dict[str, tuple[str, str | None]] = {}
+    countries: dict[str, str | None] = {}
+    start = 0
+    for i, batch in enumerate(_read(path)[1]):
+        ok = scan.ok[i]
+        k = int(ok.sum())
+        at = slice(start, start + k)
+        start += k
+        obs = _observations(path, batch.table.filter(pa.array(ok)), {
+            "record": rec[at], "year": years[at], "local": local[at], "usd": scan.concat("usd")[at],
+            "usd_given": scan.concat("usd_given")[at], "part": part[at], "posting": posting[at],
+            "dup_group": dup_group[at], "dup_rank": dup_rank[at], "published": published[at]},
+            factors, real_base, titles_, countries)  # fmt: skip
+        yield ParseResult(rows_read=batch.rows_read, version=version_of(path), observations=obs,
+                          quarantine=scan.quarantine[i], data_as_of=as_of, notes=notes if i == 0 else [])  # fmt: skip
+    if not scan.ok:  # a file with a header and no rows: one empty part, so the accounting is still written
+        yield ParseResult(rows_read=0, version=version_of(path), observations=_observations(path, None, {}, {},
+                          real_base, titles_, countries), data_as_of=as_of, notes=notes)  # fmt: skip
+
+
+def _read(path: Path) -> tuple[list[str], Iterator[stream.Batch]]:
+    """The file's header (stripped, lower case) and its batches of the eleven columns (SchemaError when one is
+    missing). Kaggle's copies' extra index column is not read."""
+    header, batches = stream.batches(path, META.name, COLUMNS, upper=False)
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise SchemaError(
             f"aijobs: {path.name}: missing column(s) {', '.join(missing)} "
             f"(found: {', '.join(header[:12])}); expected the aijobs.net layout: {', '.join(COLUMNS)}"
         )
-    q = QuarantineRows()
-    names = list(tab.frame.columns[:-1])  # the last column is the record number
+    return header, batches
 
-    reject = q.rejecter(META.name, path.name, header)
 
-    for row, reason, detail in tab.problems():
-        reject(row.record, row.fields, reason, detail)
-    n_read = tab.rows_read
-    src = tab.frame
-    df = pd.DataFrame({c: src[names[lowered.index(c) + skip_first]].str.strip() for c in COLUMNS})
-    df["record"] = src["record"].to_numpy()
+class _Scan:
+    """The first pass over a file (parse_batches): per batch, the quarantine and which rows are usable; per usable
+    row, in file order, `record`, `year`, `local` and `usd` pay, `usd_given`, `key9` (the posting's nine fields, as
+    one number: equal fields, equal number) and the eleven published fields' key for dating (`key_of`)."""
 
-    lo, hi = config.plausible_pay_range()
-    checks = _checks(lo, hi, datetime.now(UTC).year + 1)
-    problem = pd.Series([None] * len(df), index=df.index, dtype=object)
-    for col in COLUMNS:
-        verdicts = {v: checks[col](v) for v in df[col].unique()}
-        found = df[col].map(verdicts)
-        problem = problem.where(problem.notna(), found)
-    # Rows without salary_in_usd are converted at the year's average ECB rate, when there is one.
-    year = pd.to_numeric(df["work_year"], errors="coerce")
-    currency = df["salary_currency"].str.upper()
-    amount_local = pd.to_numeric(df["salary"], errors="coerce").astype("float64")
-    usd_given = df["salary_in_usd"] != ""
-    amount_usd = pd.to_numeric(df["salary_in_usd"].where(usd_given), errors="coerce").astype("float64")
-    for i in map(int, np.flatnonzero((~usd_given & problem.isna()).to_numpy())):
-        y, cur, amt = int(year.iloc[i]), currency.iloc[i], float(amount_local.iloc[i])
-        try:
-            usd = money.to_usd(amt, cur, y)
-        except money.ConversionError as e:
-            problem.iloc[i] = ("no_exchange_rate", f"salary_in_usd is empty and {e}")
-            continue
-        if not lo <= usd <= hi:
-            problem.iloc[i] = (
-                "implausible_pay",
-                f"salary {amt:,.0f} {cur} is {usd:,.0f} USD, outside the plausible range {lo:,.0f}-{hi:,.0f}",
-            )
-        amount_usd.iloc[i] = usd
-    bad = problem.notna().to_numpy()
-    by_record = src.set_index("record")[names]
-    for rec, (reason, detail) in zip(df["record"][bad], problem[bad], strict=True):
-        reject(int(rec), list(by_record.loc[rec]), reason, detail)
-    q.sort()
+    def __init__(self, path: Path) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-    ok = ~bad
-    df, year, currency, amount_local, amount_usd = df[ok], year[ok], currency[ok], amount_local[ok], amount_usd[ok]
-    usd_given = usd_given[ok]
-    part, posting = pair_postings(df, amount_local.to_numpy())
-    dup_group, dup_rank = posting_duplicates(df, part, posting, amount_local.to_numpy(), amount_usd.to_numpy())
-    titles_ = {t: titles.map_title(t) for t in df["job_title"].unique()}
-    countries = {
-        c: geo.to_iso2(c) for c in pd.unique(df[["company_location", "employee_residence"]].to_numpy().ravel())
-    }
-    real_base = money.cpi_base_year()
-    factors = {int(y): money.real_factor(int(y), real_base) for y in year.unique()}
+        lo, hi = config.plausible_pay_range()
+        checks = _checks(lo, hi, datetime.now(UTC).year + 1)
+        verdicts: dict[str, dict[str, tuple[str, str] | None]] = {c: {} for c in COLUMNS}
+        self.key_of = _Keys()
+        self.posting_key: dict[str, int] = {}
+        self.ok: list[np.ndarray] = []
+        self.quarantine: list[QuarantineRows] = []
+        self.parts: dict[str, list[np.ndarray]] = {c: [] for c in ("record", "year", "local", "usd", "usd_given",
+                                                                    "key9", "key11")}  # fmt: skip
+        for batch in _read(path)[1]:
+            q = QuarantineRows()
+            reject = q.rejecter(META.name, path.name, list(COLUMNS))
+            for rec, reason, detail, kept in batch.problems:
+                reject(rec, [kept.get(c, "") for c in COLUMNS] if kept else [], reason, detail)
+            t = batch.table
+            cols = {c: pc.utf8_trim_whitespace(t.column(c)) for c in COLUMNS}
+            n = t.num_rows
+            problem: list[tuple[str, str] | None] = [None] * n
+            bad = np.zeros(n, dtype=bool)
+            for c in COLUMNS:
+                distinct, codes = _distinct(cols[c])
+                seen = verdicts[c]
+                found = [seen[v] if v in seen else seen.setdefault(v, checks[c](v)) for v in distinct]
+                fails = np.array([f is not None for f in found], dtype=bool)[codes] & ~bad
+                for j in np.flatnonzero(fails):
+                    problem[j] = found[codes[j]]
+                bad |= fails
+            year = _values(cols["work_year"], lambda v: int(v) if v.isdigit() else -1, np.int64)
+            local = _values(cols["salary"], _number_or_nan, np.float64)
+            given = np.asarray(pc.not_equal(cols["salary_in_usd"], "").to_numpy(zero_copy_only=False), dtype=bool)
+            usd = _values(cols["salary_in_usd"], _number_or_nan, np.float64)
+            currency = pc.utf8_upper(cols["salary_currency"])
+            # Rows without salary_in_usd are converted at the year's average ECB rate, when there is one.
+            for j in np.flatnonzero(~given & ~bad):
+                y, cur, amt = int(year[j]), currency[j].as_py(), float(local[j])
+                try:
+                    converted = money.to_usd(amt, cur, y)
+                except money.ConversionError as e:
+                    problem[j], bad[j] = ("no_exchange_rate", f"salary_in_usd is empty and {e}"), True
+                    continue
+                if not lo <= converted <= hi:
+                    problem[j] = ("implausible_pay", f"salary {amt:,.0f} {cur} is {converted:,.0f} USD, outside the "
+                                  f"plausible range {lo:,.0f}-{hi:,.0f}")  # fmt: skip
+                    bad[j] = True
+                usd[j] = converted
+            records = t.column("record").to_numpy()
+            if bad.any():
+                rows = t.filter(pa.array(bad))
+                for j, row in zip(np.flatnonzero(bad), rows.to_pylist(), strict=True):
+                    reason, detail = problem[j]  # type: ignore[misc]
+                    reject(int(records[j]), [row[c] for c in COLUMNS], reason, detail)
+            q.sort()
+            ok = ~bad
+            good = t.filter(pa.array(ok))
+            self.ok.append(ok)
+            self.quarantine.append(q)
+            for name, v in (("record", records), ("year", year), ("local", local), ("usd", usd), ("usd_given", given)):
+                self.parts[name].append(v[ok])
+            joined = pc.binary_join_element_wise(*[pc.utf8_trim_whitespace(good.column(c)) for c in POSTING_FIELDS],
+                                                 "\x1f")  # fmt: skip
+            distinct, codes = _distinct(joined)
+            ids = np.array([self.posting_key.setdefault(v, len(self.posting_key)) for v in distinct], dtype=np.int64)
+            self.parts["key9"].append(ids[codes] if len(codes) else np.zeros(0, dtype=np.int64))
+            self.parts["key11"].append(self.key_of.ids(good, add=True))
+
+    def concat(self, name: str) -> np.ndarray:
+        import numpy as np
+
+        return np.concatenate(self.parts[name]) if self.parts[name] else np.zeros(0)
+
+
+def _distinct(values: Any) -> tuple[list[str], np.ndarray]:
+    """(the distinct values, each row's index into them) of an Arrow string column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], type=pa.string())
+    enc = pc.dictionary_encode(values)
+    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
+
+
+def _values(values: Any, fn: Callable[[str], Any], dtype: Any) -> np.ndarray:
+    """fn applied once per distinct value of an Arrow string column, mapped back onto its rows."""
+    import numpy as np
+
+    distinct, codes = _distinct(values)
+    return np.array([fn(v) for v in distinct], dtype=dtype)[codes] if len(codes) else np.zeros(0, dtype=dtype)
+
+
+class _Keys:
+    """One number per distinct row of the eleven published fields (numbers as whole numbers, codes in capitals): the
+    same row published in two snapshots has the same number. Rows of an older snapshot that the file read does not
+    hold get -1."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, int] = {}
+
+    def ids(self, t: Any, add: bool) -> np.ndarray:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parts = []
+        for c in COLUMNS:
+            v = pc.utf8_trim_whitespace(t.column(c))
+            if c in ("work_year", "salary", "salary_in_usd", "remote_ratio"):
+                distinct, codes = _distinct(v)
+                shown = [_whole(x) for x in distinct]
+                v = pa.array(shown, type=pa.string()).take(pa.array(codes)) if len(codes) else v
+            elif c != "job_title":
+                v = pc.utf8_upper(v)
+            parts.append(v)
+        distinct, codes = _distinct(pc.binary_join_element_wise(*parts, "\x1f"))
+        if add:
+            ids = [self.known.setdefault(k, len(self.known)) for k in distinct]
+        else:
+            ids = [self.known.get(k, -1) for k in distinct]
+        return np.array(ids, dtype=np.int64)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def _number_or_nan(text: str) -> float:
+    x = _number(text)
+    return float("nan") if x is None else x
+
+
+def _whole(text: str) -> str:
+    """A number's key: rounded to a whole number ("<NA>" when it is not a number)."""
+    x = _number(text)
+    return "<NA>" if x is None else str(round(x))
+
+
+def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], factors: dict[int, float | None],
+                  real_base: int, titles_: dict[str, tuple[str, str | None]],
+                  countries: dict[str, str | None]) -> pd.DataFrame:  # fmt: skip
+    """The observations of one batch's usable rows (`t`) with the whole-file values `g` for them (record, year, pay,
+    posting part and id, re-listing group and rank, first publication)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if t is None or not t.num_rows:
+        return contract.observation_frame(0, {"source": "aijobs"})
+    df = pa.table({c: pc.utf8_trim_whitespace(t.column(c)) for c in COLUMNS}).to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    for t in df["job_title"].unique():
+        if t not in titles_:
+            titles_[t] = titles.map_title(t)
+    for c in pd.unique(df[["company_location", "employee_residence"]].to_numpy().ravel()):
+        if c not in countries:
+            countries[c] = geo.to_iso2(c)
+    year = pd.Series(g["year"])
     factor = year.map(factors).astype("float64")
+    amount_usd = pd.Series(g["usd"])
     remote = pd.to_numeric(df["remote_ratio"]).astype(int).map(levels.AIJOBS_REMOTE).fillna("hybrid")
+    record = pd.Series(g["record"])
     out = contract.observation_frame(
         len(df),
         {
-            "obs_id": "aijobs:" + stem(path) + ":" + df["record"].astype(str),
+            "obs_id": "aijobs:" + stem(path) + ":" + record.astype(str),
             "source": "aijobs",
             "source_file": path.name,
-            "source_record": df["record"],
+            "source_record": record,
             "year": year.astype("int64"),
-            "pay_kind": np.where(part == "single", "reported_or_posted", "posted_range"),
+            "pay_kind": np.where(g["part"] == "single", "reported_or_posted", "posted_range"),
             "job_title_raw": df["job_title"],
             "role": df["job_title"].map(lambda t: titles_[t][0]),
             "specialization": df["job_title"].map(lambda t: titles_[t][1]),
@@ -259,97 +417,64 @@ def parse(files: list[FetchedFile]) -> ParseResult:
             "remote": remote,
             "company_size": df["company_size"].str.upper().map(levels.AIJOBS_COMPANY_SIZE),
             "experience_basis": "source_level",
-            "amount_local": amount_local,
-            "currency": currency,
+            "amount_local": g["local"],
+            "currency": df["salary_currency"].str.upper(),
             "amount_usd": amount_usd,
             "amount_usd_real": amount_usd * factor,
             "real_base_year": factor.notna().map({True: real_base, False: None}),
-            "usd_conversion": usd_given.map({True: "source", False: "ecb_year_average"}),
-            "posting_id": posting,
-            "posting_part": part,
-            "dup_group": dup_group,
-            "dup_rank": dup_rank,
+            "usd_conversion": pd.Series(g["usd_given"]).map({True: "source", False: "ecb_year_average"}),
+            "posting_id": g["posting"],
+            "posting_part": g["part"],
+            "dup_group": g["dup_group"],
+            "dup_rank": g["dup_rank"],
         },
     )
-    max_year = int(year.max()) if len(year) else None
-    own_date = data_as_of(path, max_year) or config.today()
-    out["published_on"] = first_published(df, posting, history, own_date)
-    notes = []
-    if ff.origin.startswith("package:"):
-        notes.append(
-            f"aijobs: loaded the copy bundled with mlsalary ({path.name}, aijobs.net's final data; CC0): {ff.note}, "
-            "and no copy was given with --from, MLSALARY_MIRROR or in the cache"
-        )
-    elif ff.note and ff.note != "offline":
-        notes.append(f"aijobs: {ff.note}; loaded the cached copy {path.name}")
-    return ParseResult(
-        rows_read=n_read,
-        version=version_of(path),
-        observations=out,
-        quarantine=q,
-        data_as_of=data_as_of(path, max_year),
-        notes=notes,
-    )
-
-
-def _keys(df: pd.DataFrame) -> pd.Series:
-    """One text key per row of the eleven published fields (numbers as whole numbers, codes in capitals): the same
-    row published in two snapshots has the same key."""
-    import pandas as pd
-
-    parts = []
-    for c in COLUMNS:
-        v = df[c].astype(str).str.strip()
-        if c in ("work_year", "salary", "salary_in_usd", "remote_ratio"):
-            v = pd.to_numeric(v, errors="coerce").round().astype("Int64").astype(str)
-        elif c != "job_title":
-            v = v.str.upper()
-        parts.append(v)
-    out = parts[0]
-    for v in parts[1:]:
-        out = out + "\x1f" + v
+    out["published_on"] = pd.Series(g["published"]).dt.date
     return out
 
 
-def first_published(df: pd.DataFrame, posting: np.ndarray, history: list[FetchedFile], own: date) -> pd.Series:
-    """The date each row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot holding
-    the row, matched on all eleven fields and counting copies (a row published twice in an older snapshot dates two
-    copies); a posting is public when all its rows are; otherwise the file's own date. The older snapshots are taken
-    oldest first, and each holds at least as many copies of a row as the one before it held (snapshots grow)."""
+def _first_published(scan: _Scan, posting: np.ndarray, history: list[FetchedFile], own: date) -> np.ndarray:
+    """The date each usable row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot
+    holding the row, matched on all eleven fields and counting copies (a row published twice in an older snapshot
+    dates two copies); a posting is public when all its rows are; otherwise the file's own date. The older snapshots
+    are taken oldest first, and each holds at least as many copies of a row as the one before it held (snapshots
+    grow)."""
     import numpy as np
     import pandas as pd
 
-    published = np.full(len(df), np.datetime64(own, "D"))
+    keys = scan.concat("key11").astype(np.int64)
+    records = scan.concat("record")
+    published = np.full(len(keys), np.datetime64(own, "D"))
     older = []
     for f in history:
         m = _DATED.search(f.path.name)
         if m and date.fromisoformat(m.group(1)) < own:
             older.append((date.fromisoformat(m.group(1)), f))
-    if older:
-        keys = _keys(df).to_numpy()
+    if older and len(keys):
         # Copies of a key, oldest row first (the file lists its newest rows at the top): older snapshots date them.
-        copy = pd.Series(-df["record"].to_numpy()).groupby(keys).rank(method="first").to_numpy() - 1
-        held = np.zeros(len(df))
-        dated = np.zeros(len(df), dtype=bool)
+        copy = pd.Series(-records).groupby(keys).rank(method="first").to_numpy() - 1
+        held = np.zeros(len(keys))
+        dated = np.zeros(len(keys), dtype=bool)
         for day, f in sorted(older, key=lambda t: t[0]):
-            tab = textfile.table(textfile.read_bytes(f.path, META.name), f.path, META.name)
-            lowered = [h.lower() for h in tab.header]
-            if any(c not in lowered for c in COLUMNS):
+            try:
+                _, batches = _read(f.path)
+            except SchemaError:
                 raise SchemaError(f"aijobs: {f.path.name}: an older snapshot without the aijobs.net columns "
-                                  f"({', '.join(COLUMNS)}); remove it from {f.path.parent}")  # fmt: skip
-            cols = list(tab.frame.columns[:-1])
-            old = pd.DataFrame({c: tab.frame[cols[lowered.index(c)]] for c in COLUMNS})
-            counts = _keys(old).value_counts()
-            held = np.maximum(held, pd.Series(keys).map(counts).fillna(0).to_numpy())
+                                  f"({', '.join(COLUMNS)}); remove it from {f.path.parent}") from None  # fmt: skip
+            counts = np.zeros(len(scan.key_of.known) + 1, dtype=np.int64)
+            for b in batches:
+                ids = scan.key_of.ids(b.table, add=False)
+                counts += np.bincount(ids + 1, minlength=len(counts))
+            held = np.maximum(held, counts[1:][keys])
             now = ~dated & (copy < held)
             published[now] = np.datetime64(day, "D")
             dated |= now
-    per_posting = pd.Series(published).groupby(posting).transform("max")
-    return pd.Series(per_posting.to_numpy()).dt.date
+    return pd.Series(published).groupby(posting).transform("max").to_numpy()
 
 
-def pair_postings(df: pd.DataFrame, pay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The posting rule (module docstring), vectorised: (posting_part, posting_id) for each row, in file order.
+def _pairs(rec: np.ndarray, pay: np.ndarray, key9: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The posting rule (module docstring), vectorised over the whole file's usable rows: (posting_part,
+    posting_id) for each row, in file order.
 
     A row i can open a range when row i+1 is the next published row (consecutive record numbers), has the same nine
     non-pay fields and a salary not above row i's. Within a run of such rows, pairs form greedily from the top: the
@@ -357,15 +482,10 @@ def pair_postings(df: pd.DataFrame, pay: np.ndarray) -> tuple[np.ndarray, np.nda
     """
     import numpy as np
 
-    n = len(df)
-    rec = df["record"].to_numpy()
+    n = len(rec)
     can = np.zeros(n, dtype=bool)
     if n > 1:
-        link = (rec[1:] == rec[:-1] + 1) & (pay[1:] <= pay[:-1])
-        for c in POSTING_FIELDS:
-            v = df[c].to_numpy()
-            link &= v[1:] == v[:-1]
-        can[:-1] = link
+        can[:-1] = (rec[1:] == rec[:-1] + 1) & (pay[1:] <= pay[:-1]) & (key9[1:] == key9[:-1])
     idx = np.arange(n)
     run_start = np.maximum.accumulate(np.where(can, -1, idx)) + 1  # first index of each run of can=True
     opens = can & ((idx - run_start) % 2 == 0)
@@ -376,23 +496,22 @@ def pair_postings(df: pd.DataFrame, pay: np.ndarray) -> tuple[np.ndarray, np.nda
     return part, posting
 
 
-def posting_duplicates(
-    df: pd.DataFrame, part: np.ndarray, posting: np.ndarray, local: np.ndarray, usd: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _relisted(part: np.ndarray, posting: np.ndarray, key9: np.ndarray, local: np.ndarray,
+              usd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """(dup_group, dup_rank) per row, decided per posting: postings with the same nine fields and the same minimum
     and maximum (local and USD) are one posting listed again; both rows of a posting get its group and rank."""
     import numpy as np
     import pandas as pd
 
+    if not len(part):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     first = part != "min"  # each posting's first row
     nxt = np.roll(np.arange(len(part)), -1)
     opens = part == "max"
     low_local = np.where(opens, local[nxt], local)
     low_usd = np.where(opens, usd[nxt], usd)
-    key = pd.DataFrame({c: df[c].to_numpy()[first] for c in POSTING_FIELDS})
-    key["low_local"], key["high_local"] = low_local[first], local[first]
-    key["low_usd"], key["high_usd"] = low_usd[first], usd[first]
-    key["posting"] = posting[first]
+    key = pd.DataFrame({"fields": key9[first], "low_local": low_local[first], "high_local": local[first],
+                        "low_usd": low_usd[first], "high_usd": usd[first], "posting": posting[first]})  # fmt: skip
     groups = key.groupby(list(key.columns[:-1]), sort=False, dropna=False)["posting"]
     by_posting = pd.DataFrame(
         {"group": groups.transform("first").to_numpy(), "rank": groups.cumcount().to_numpy() + 1},

@@ -18,7 +18,7 @@ from mlsalary import config
 from mlsalary.errors import SchemaError
 from mlsalary.normalize import titles
 from mlsalary.normalize.companies import employer_key
-from mlsalary.sources import ParseResult, QuarantineRows
+from mlsalary.sources import ParseResult, QuarantineRows, textfile
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -63,7 +63,9 @@ class Cache:
 
 
 def raw(row: dict[str, str]) -> str:
-    return json.dumps({k: v for k, v in row.items() if v}, ensure_ascii=False)
+    """A quarantined row's fields as JSON (bytes that are not UTF-8 shown as \\xNN: textfile.printable)."""
+    kept = {k: v for k, v in row.items() if v}
+    return json.dumps(dict(zip(kept, textfile.printable(list(kept.values())), strict=True)), ensure_ascii=False)
 
 
 #: Quarantine reasons of official rows, in the order the rules are tried (a row's reason is the first that holds).

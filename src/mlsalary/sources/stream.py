@@ -178,8 +178,11 @@ def _csv(path: Path, source: str, member_suffix: str, raw: list[str], header: li
         try:
             rb = next(batches_iter, None)
         except pa.ArrowInvalid as e:
-            raise SourceError(f"{source}: {path.name}: {str(e).splitlines()[0]}; this is not a CSV file of "
-                              f"{source}'s layout — check the file") from None  # fmt: skip
+            first = str(e).splitlines()[0]
+            if "straddl" in first:  # one row longer than a block: a field of megabytes, never a real record
+                first = f"a row longer than {BLOCK_BYTES >> 20} MB"
+            raise SourceError(f"{source}: {path.name} row {next_number - 1} or a later one: {first}; this is not a "
+                              f"CSV file of {source}'s layout — check the file") from None  # fmt: skip
         problems: list[tuple[int, str, str, dict[str, str]]] = []
         for number, kind, _ in met:
             bisect.insort(skip, number)
@@ -222,9 +225,10 @@ def _csv(path: Path, source: str, member_suffix: str, raw: list[str], header: li
                     except UnicodeDecodeError:
                         bad_rows[i] = True
         table = _frame(columns, wanted, records)
-        if bad_rows.any():
-            for row in table.filter(pa.array(bad_rows)).to_pylist():
-                kept = {c: str(row[c]) for c in present}
+        if bad_rows.any():  # their fields as the file has them (bytes that are not UTF-8 shown as \xe9: printable)
+            raw_rows = pa.table({c: rb.column(where[c]) for c in present}).filter(pa.array(bad_rows)).to_pylist()
+            for row, raw_row in zip(table.filter(pa.array(bad_rows)).to_pylist(), raw_rows, strict=True):
+                kept = {c: raw_row[c].decode("utf-8", errors="surrogateescape") for c in present}
                 problems.append((int(row["record"]), "not_utf8",
                                  "holds bytes that are not UTF-8; re-save the file as UTF-8", kept))  # fmt: skip
             table = table.filter(pa.array(~bad_rows))

@@ -10,7 +10,7 @@ import pytest
 from conftest import run_cli
 from mlsalary import api
 from mlsalary.errors import SchemaError, SourceError
-from mlsalary.sources import FetchedFile, aijobs, stream
+from mlsalary.sources import FetchedFile, aijobs
 
 # Values that change when the mirror's snapshots are refreshed (measured on the mirror's files).
 NEWEST = "salaries_2025-08-09.csv"
@@ -56,15 +56,15 @@ FIRST_PUBLISHED = {"2022-06-12": 466, "2023-04-16": 2_998, "2023-12-31": 6_502, 
                    "2025-08-03": 77_145}  # fmt: skip
 
 
-#: Blocks the file is read in: the default (the mirror's newest file in one batch) and small ones (about 65
-#: batches), so pairs, re-listings and first publication are decided across batch boundaries.
-BLOCKS = [stream.BLOCK_BYTES, 1 << 17]
+#: Blocks the file is read in: the newest file in one batch, and small ones (about 65 batches), so pairs,
+#: re-listings and first publication are decided across batch boundaries.
+BLOCKS = [64 << 20, 1 << 17]
 
 
 @pytest.mark.parametrize("block", BLOCKS)
 def test_newest_snapshot_is_read_and_the_older_ones_date_its_postings(mirror: Path, block: int,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stream, "BLOCK_BYTES", block)
+    monkeypatch.setattr(aijobs, "BLOCK_BYTES", block)
     picked = aijobs.pick(mirror / "aijobs")
     assert picked[0].name == NEWEST  # the file read; then its history, newest first
     assert [p.name for p in picked[1:]] == ["salaries_2025-01-19.csv", "salaries_2023-12-31.csv",
@@ -127,9 +127,9 @@ def independent_postings(path: Path, skip: set[int]) -> tuple[int, int, int]:
 @pytest.mark.parametrize("block", BLOCKS)
 def test_real_snapshot_postings_match_an_independent_count(mirror: Path, block: int,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stream, "BLOCK_BYTES", block)
+    monkeypatch.setattr(aijobs, "BLOCK_BYTES", block)
     parts = list(aijobs.parse_batches([FetchedFile(mirror / "aijobs" / NEWEST, "x", "test")]))
-    if block < stream.BLOCK_BYTES:  # ranges whose max ends one batch and whose min starts the next
+    if block < 1 << 20:  # ranges whose max ends one batch and whose min starts the next
         assert len(parts) > 50
         assert sum(p.observations["posting_part"].iloc[-1] == "max" for p in parts) > 10  # type: ignore[index]
     r = aijobs.ParseResult.combine(parts)

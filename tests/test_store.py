@@ -10,11 +10,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import REPO, run_cli
-from mlsalary import api, config
+from mlsalary import api, config, store
 from mlsalary.errors import StoreError
 
 HEADER = (
@@ -131,6 +132,7 @@ def test_export_parquet_and_csv_round_trip(tmp_path: Path) -> None:
 _KILL_SCRIPT = """
 import os, sys, time
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 from mlsalary import api, store
 real = store._insert_frame
@@ -326,6 +328,24 @@ def test_a_full_disk_during_a_pull_says_so_and_keeps_the_data(tmp_path: Path,
     code, _, err = run_cli("data", "pull", "aijobs", "--from", str(newer), "--replace")
     assert code == 0, err  # and the store still takes writes
     assert counts() == (3, 0)
+
+
+def test_a_pull_writes_under_the_declared_memory_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB keeps the blocks a pull writes in memory up to its limit (80% of the machine's by default): ingest
+    caps it at store.INGEST_MEMORY_MB, read back from the connection each part is written with."""
+    seen: list[str] = []
+    write_part = store._write_part
+
+    def spying(con: Any, meta: Any, part: Any) -> None:
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        write_part(con, meta, part)
+
+    monkeypatch.setattr(store, "_write_part", spying)
+    monkeypatch.setattr(store, "INGEST_MEMORY_MB", 300)
+    f = tmp_path / "salaries.csv"
+    f.write_text("\n".join([HEADER, ROW.format(pay=200_000), ROW.format(pay=150_000)]) + "\n")
+    api.pull(["aijobs"], from_path=f)
+    assert seen and {s.replace(" ", "") for s in seen} == {"286.1MiB"}  # 300 MB, as DuckDB shows it
 
 
 def test_the_store_file_keeps_its_size_across_replacing_pulls(tmp_path: Path) -> None:

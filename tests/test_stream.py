@@ -186,8 +186,8 @@ def test_bytes_that_are_not_utf8_count_only_in_the_columns_read(tmp_path: Path) 
     assert list(b.frame["A"]) == ["ok", "still"] and list(b.frame["record"]) == [1, 2]
     assert [(rec, why) for rec, why, _, _ in b.problems] == [(3, "not_utf8")]
     (kept,) = [k for *_, k in b.problems]  # the row as the file has it: its bytes shown, and storable as UTF-8
-    assert json.loads(oflc.raw(kept)) == {"A": "\\xe9t\\xe9"}
-    oflc.raw(kept).encode("utf-8")
+    assert json.loads(stream.raw_json(kept)) == {"A": "\\xe9t\\xe9"}
+    stream.raw_json(kept).encode("utf-8")
 
 
 def test_a_file_beyond_its_limit_is_refused_as_it_inflates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -457,15 +457,14 @@ def test_online_every_quarter_is_downloaded_once_and_a_missing_one_is_named(
 
 
 def test_quarantined_rows_are_written_as_json_exactly_as_one_by_one() -> None:
-    """The column-wise JSON of quarantined rows (oflc._json_rows) is json.dumps's, whatever the values hold."""
+    """The column-wise JSON of quarantined rows (stream.json_rows) is json.dumps's, whatever the values hold."""
     import pyarrow as pa
 
-    from mlsalary.sources import oflc
 
     values = ['plain', 'a "quoted" name', "back\\slash", "two\nlines", "tab\there", "", "café — 東京", "\x01ctl",
               "ends with \\", '"']  # fmt: skip
     table = pa.table({"A": values, "B": list(reversed(values))})
-    want = [oflc.raw({"A": a, "B": b}) for a, b in zip(values, reversed(values), strict=True)]
-    assert oflc._json_rows(table, ("A", "B")) == want
+    want = [stream.raw_json({"A": a, "B": b}) for a, b in zip(values, reversed(values), strict=True)]
+    assert stream.json_rows(table, ("A", "B")) == want
     assert all(json.loads(w) == {k: v for k, v in {"A": a, "B": b}.items() if v}
                for w, a, b in zip(want, values, reversed(values), strict=True))  # fmt: skip

@@ -327,6 +327,10 @@ def _duckdb_reason(e: BaseException, name: str) -> str:
 #: transaction's new rows in memory (2,000,000 LCA filings in one transaction: 2.3 GB resident; committed every
 #: 400,000 rows: 1.3 GB). All or nothing still holds: a failure drops the whole version (aside()).
 COMMIT_ROWS = 400_000
+#: DuckDB's memory while a pull writes: it keeps the blocks it writes in memory up to its limit (by default 80% of
+#: the machine's); capped, it writes them out (1,514,450 generated aijobs rows: 1,178 MB peak uncapped, 1,022 MB
+#: capped — benchmarks/aijobs.py).
+INGEST_MEMORY_MB = 256
 
 
 class Refused(StoreError):
@@ -351,6 +355,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
     versions: dict[str, None] = {}
     data_as_of = None
     with aside(replacing=name), writer() as con:
+        con.execute(f"SET memory_limit = '{INGEST_MEMORY_MB}MB'")
         con.execute("BEGIN TRANSACTION")
         try:
             for table, col in SOURCE_TABLES:  # a safety net: aside() gives a version without the source's rows

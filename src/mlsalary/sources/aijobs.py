@@ -70,7 +70,9 @@ META = SourceMeta(
     bundled=f"the final snapshot ({BUNDLED_DATE}) ships with mlsalary",
     final_data="2025-08-03",
     refresh="aijobs.net stopped publishing in August 2025: this data is final, there is nothing newer to fetch",
-    max_bytes=64 << 20,  # its final file (2025-08-09) is 8.3 MB, and aijobs.net has stopped publishing
+    # Its final file (2025-08-09) is 8.3 MB and aijobs.net has stopped publishing; read in batches (flat memory), a
+    # copy a hundred times as large still loads (benchmarks/aijobs.py).
+    max_bytes=1 << 30,
     published="snapshot",
 )
 
@@ -87,6 +89,9 @@ COLUMNS = (
     "company_location",
     "company_size",
 )
+#: A file is read this much at a time (stream.batches): 1,514,450 generated rows read in 8 MB blocks peaked at
+#: 1,178 MB, in 2 MB blocks at 911 MB, 2 s slower (benchmarks/aijobs.py).
+BLOCK_BYTES = 2 << 20
 #: The nine non-pay fields the two rows of one posted range share.
 POSTING_FIELDS = tuple(c for c in COLUMNS if c not in ("salary", "salary_in_usd"))
 _INDEX_COLUMNS = {"", "unnamed: 0", "index", "id"}
@@ -180,11 +185,11 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
 
     ff, *history = files
     path = ff.path
-    scan = _Scan(path)
-    rec, local = scan.concat("record"), scan.concat("local")
-    part, posting = _pairs(rec, local, scan.concat("key9"))
-    dup_group, dup_rank = _relisted(part, posting, scan.concat("key9"), local, scan.concat("usd"))
-    years = scan.concat("year")
+    scan = _Scan(path, dating=any(_DATED.search(f.path.name) for f in history))
+    rec, local, usd, key9 = (scan.concat(c) for c in ("record", "local", "usd", "key9"))
+    part, posting = _pairs(rec, local, key9)
+    dup_group, dup_rank = _relisted(part, posting, key9, local, usd)
+    usd_given, years = scan.concat("usd_given"), scan.concat("year")
     max_year = int(years.max()) if len(years) else None
     as_of = data_as_of(path, max_year)
     published = _first_published(scan, posting, history, as_of or config.today())
@@ -207,8 +212,8 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
         at = slice(start, start + k)
         start += k
         obs = _observations(path, batch.table.filter(pa.array(ok)), {
-            "record": rec[at], "year": years[at], "local": local[at], "usd": scan.concat("usd")[at],
-            "usd_given": scan.concat("usd_given")[at], "part": part[at], "posting": posting[at],
+            "record": rec[at], "year": years[at], "local": local[at], "usd": usd[at],
+            "usd_given": usd_given[at], "part": part[at], "posting": posting[at],
             "dup_group": dup_group[at], "dup_rank": dup_rank[at], "published": published[at]},
             factors, real_base, titles_, countries)  # fmt: skip
         yield ParseResult(rows_read=batch.rows_read, version=version_of(path), observations=obs,
@@ -221,7 +226,7 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
 def _read(path: Path) -> tuple[list[str], Iterator[stream.Batch]]:
     """The file's header (stripped, lower case) and its batches of the eleven columns (SchemaError when one is
     missing). Kaggle's copies' extra index column is not read."""
-    header, batches = stream.batches(path, META.name, COLUMNS, upper=False)
+    header, batches = stream.batches(path, META.name, COLUMNS, upper=False, block_bytes=BLOCK_BYTES)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise SchemaError(
@@ -234,9 +239,10 @@ def _read(path: Path) -> tuple[list[str], Iterator[stream.Batch]]:
 class _Scan:
     """The first pass over a file (parse_batches): per batch, the quarantine and which rows are usable; per usable
     row, in file order, `record`, `year`, `local` and `usd` pay, `usd_given`, `key9` (the posting's nine fields, as
-    one number: equal fields, equal number) and the eleven published fields' key for dating (`key_of`)."""
+    one number: equal fields, equal number) and, when older snapshots are to date the rows (`dating`), `key11` (the
+    eleven published fields' key: `key_of`)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, dating: bool) -> None:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -304,7 +310,8 @@ class _Scan:
             distinct, codes = _distinct(joined)
             ids = np.array([self.posting_key.setdefault(v, len(self.posting_key)) for v in distinct], dtype=np.int64)
             self.parts["key9"].append(ids[codes] if len(codes) else np.zeros(0, dtype=np.int64))
-            self.parts["key11"].append(self.key_of.ids(good, add=True))
+            if dating:
+                self.parts["key11"].append(self.key_of.ids(good, add=True))
 
     def concat(self, name: str) -> np.ndarray:
         import numpy as np
@@ -442,19 +449,19 @@ def _first_published(scan: _Scan, posting: np.ndarray, history: list[FetchedFile
     import numpy as np
     import pandas as pd
 
-    keys = scan.concat("key11").astype(np.int64)
     records = scan.concat("record")
-    published = np.full(len(keys), np.datetime64(own, "D"))
+    published = np.full(len(records), np.datetime64(own, "D"))
     older = []
     for f in history:
         m = _DATED.search(f.path.name)
         if m and date.fromisoformat(m.group(1)) < own:
             older.append((date.fromisoformat(m.group(1)), f))
-    if older and len(keys):
+    if older and len(records):
+        keys = scan.concat("key11").astype(np.int64)
         # Copies of a key, oldest row first (the file lists its newest rows at the top): older snapshots date them.
         copy = pd.Series(-records).groupby(keys).rank(method="first").to_numpy() - 1
-        held = np.zeros(len(keys))
-        dated = np.zeros(len(keys), dtype=bool)
+        held = np.zeros(len(records))
+        dated = np.zeros(len(records), dtype=bool)
         for day, f in sorted(older, key=lambda t: t[0]):
             try:
                 _, batches = _read(f.path)

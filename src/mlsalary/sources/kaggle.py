@@ -40,11 +40,12 @@ from mlsalary.sources import (
     SourceMeta,
     contract,
     retrieve,
-    textfile,
+    stream,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 META = SourceMeta(
     name="kaggle-survey",
@@ -214,16 +215,47 @@ def parse(files: list[FetchedFile]) -> ParseResult:
     return ParseResult.combine([_parse_file(f.path) for f in files])
 
 
-def read_responses(path: Path) -> tuple[textfile.Table, list[str]]:
-    """The responses table (data rows only, records numbered from the first respondent) and the question texts."""
-    if path.name.lower().endswith(".zip"):
-        data = textfile.zip_member(path, path.read_bytes(), META.name, "_responses.csv")
-    else:
-        data = textfile.read_bytes(path, META.name)
-    tab = textfile.table(data, path, META.name)
-    if not tab.records or tab.records[0] != 1:
+@dataclass
+class Responses:
+    """A responses CSV read whole (pyarrow's reader: stream.batches): every column as Arrow strings plus `record`
+    (data rows only, numbered from the first respondent), the question texts (the second row) by column, the
+    malformed rows (record, reason, detail, fields) and the rows read."""
+
+    header: list[str]
+    table: pa.Table
+    questions: list[str]
+    problems: list[tuple[int, str, str, dict[str, str]]]
+    rows_read: int
+
+    def frame(self, columns: list[str]) -> pd.DataFrame:
+        """The named columns (first occurrence of each name) plus `record`, as pandas strings."""
+        import pandas as pd
+        import pyarrow as pa
+
+        names = [*dict.fromkeys(columns), "record"]
+        return self.table.select(names).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+
+
+def read_responses(path: Path) -> Responses:
+    """The responses table and the question texts."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    header, parts = stream.batches(path, META.name, None, member_suffix="_responses.csv", upper=None)
+    tables, problems, rows_read = [], [], 0
+    for b in parts:
+        tables.append(b.table)
+        problems += b.problems
+        rows_read += b.rows_read
+    table = pa.concat_tables(tables) if tables else None
+    if table is None or not table.num_rows or table.column("record")[0].as_py() != 1:
         raise SourceError(f"kaggle-survey: {path.name}: the second row (question texts) is missing or malformed")
-    return tab.without_first_row(), list(tab.rows[0])
+    first = table.slice(0, 1).to_pylist()[0]
+    questions = [first.get(h, "") for h in header]
+    rest = table.slice(1)
+    rest = rest.set_column(rest.column_names.index("record"), "record", pc.subtract(rest.column("record"), 1))
+    moved = [(rec - 1, why, detail, kept) for rec, why, detail, kept in problems]
+    return Responses(header, rest, questions, moved, rows_read - 1)
 
 
 def layout_for(path: Path, header: list[str], questions: list[str]) -> Layout:
@@ -292,18 +324,19 @@ def years_band(label: str) -> tuple[float | None, float | None]:
 
 def _parse_file(path: Path) -> ParseResult:
     import numpy as np
+    import pyarrow as pa
 
-    tab, questions = read_responses(path)
-    lay = layout_for(path, tab.header, questions)
-    prefixes = tuple(prefix for prefix, _ in lay.multi.values())
-    src = tab.select([c for c, _ in lay.single.values()] + [h for h in tab.header if h.startswith(prefixes)])
-    q = QuarantineRows()
+    tab = read_responses(path)
     header = tab.header
+    lay = layout_for(path, header, tab.questions)
+    prefixes = tuple(prefix for prefix, _ in lay.multi.values())
+    src = tab.frame([c for c, _ in lay.single.values()] + [h for h in header if h.startswith(prefixes)])
+    q = QuarantineRows()
 
     reject = q.rejecter(META.name, path.name, header, skip_empty=True)
 
-    for row, reason, detail in tab.problems():
-        reject(row.record, row.fields, reason, detail)
+    for rec, reason, detail, kept in tab.problems:
+        reject(rec, [kept.get(h, "") for h in header] if kept else [], reason, detail)
 
     lo, hi = config.plausible_pay_range()
     pay_col = lay.single["pay"][0]
@@ -324,9 +357,14 @@ def _parse_file(path: Path) -> ParseResult:
         return None
 
     bad, problem = contract.screen(src[pay_col], check)
-    for i in np.flatnonzero(bad):
-        reason, detail = problem[i]
-        reject(tab.records[i], tab.rows[i], reason, detail)
+    if bad.any():  # the rows as the file has them, without their unanswered questions (built column-wise)
+        rows = tab.table.filter(pa.array(bad))
+        why = [problem[i] for i in np.flatnonzero(bad)]
+        records = rows.column("record").to_pylist()
+        q.add_many(path.name, records, [r for r, _ in why],
+                   [f"kaggle-survey: {path.name} row {rec}: {d} (quarantined)" for rec, (_, d) in zip(records, why,
+                                                                                                     strict=True)],
+                   stream.json_rows(rows, list(dict.fromkeys(header))))  # fmt: skip
     q.sort()
     df = src[~bad].reset_index(drop=True)
     obs = _observations(df, lay, path)

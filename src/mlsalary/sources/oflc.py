@@ -9,7 +9,6 @@ Only ``OFFICIAL_COLUMNS`` are ever read: nothing personal reaches the store, not
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from mlsalary import config
 from mlsalary.errors import SchemaError
 from mlsalary.normalize import titles
 from mlsalary.normalize.companies import employer_key
-from mlsalary.sources import ParseResult, QuarantineRows, textfile
+from mlsalary.sources import ParseResult, QuarantineRows, stream
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -62,12 +61,6 @@ class Cache:
         return [self.keys[e] for e in values]
 
 
-def raw(row: dict[str, str]) -> str:
-    """A quarantined row's fields as JSON (bytes that are not UTF-8 shown as \\xNN: textfile.printable)."""
-    kept = {k: v for k, v in row.items() if v}
-    return json.dumps(dict(zip(kept, textfile.printable(list(kept.values())), strict=True)), ensure_ascii=False)
-
-
 #: Quarantine reasons of official rows, in the order the rules are tried (a row's reason is the first that holds).
 REASONS = ("withdrawn", "denied", "not_certified", "other_visa_class", "part_time", "no_pay", "unknown_wage_unit",
            "duplicate_case", "implausible_pay")  # fmt: skip
@@ -95,28 +88,6 @@ def _date_column(values: pa.Array) -> pa.Array:
     iso = pc.strptime(pc.utf8_slice_codeunits(v, 0, 10), format="%Y-%m-%d", unit="s", error_is_null=True)
     first = pc.list_element(pc.split_pattern(v, " ", max_splits=1), 0)
     return pc.coalesce(iso, pc.strptime(first, format="%m/%d/%Y", unit="s", error_is_null=True))
-
-
-def _json_rows(table: pa.Table, columns: tuple[str, ...]) -> list[str]:
-    """Each row's non-empty `columns` as JSON (as _raw writes it), built column-wise; a row holding a control
-    character is written by json.dumps (it escapes them)."""
-    import numpy as np
-    import pyarrow.compute as pc
-
-    parts = []
-    for c in columns:
-        v = table.column(c)
-        esc = pc.replace_substring(pc.replace_substring(v, "\\", "\\\\"), '"', '\\"')
-        text = pc.binary_join_element_wise(f'"{c}": "', esc, '"', "")
-        parts.append(pc.if_else(pc.equal(v, ""), None, text))
-    body = pc.binary_join_element_wise(*parts, ", ", null_handling="skip")
-    out: list[str] = pc.binary_join_element_wise("{", pc.coalesce(body, ""), "}", "").to_pylist()
-    control = np.zeros(table.num_rows, dtype=bool)
-    for c in columns:
-        control |= pc.match_substring_regex(table.column(c), "[\\x00-\\x1f]").to_numpy(zero_copy_only=False)
-    for j in np.flatnonzero(control):
-        out[j] = raw({c: table.column(c)[j].as_py() for c in columns})
-    return out
 
 
 def observations(path: Path, d: pa.Table, years: Any, mid: Any, low: Any, high: Any, cache: Cache,
@@ -218,7 +189,6 @@ def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterat
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from mlsalary.sources import stream
 
     header, parts = stream.batches(path, source, OFFICIAL_COLUMNS,
                                    member_suffix=".xlsx" if path.suffix == ".zip" else ".csv",
@@ -245,7 +215,7 @@ def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterat
         n = t.num_rows
         q = QuarantineRows()
         for rec, why_, detail, kept in batch.problems:  # malformed rows: only their allowed fields, when aligned
-            q.add(path.name, rec, why_, f"lca: {path.name} row {rec}: {detail} (quarantined)", raw(kept))
+            q.add(path.name, rec, why_, f"lca: {path.name} row {rec}: {detail} (quarantined)", stream.raw_json(kept))
         status = upper(t, "CASE_STATUS")
         case_arr = pc.utf8_trim_whitespace(t.column("CASE_NUMBER"))
         frm, to = _money_column(t.column("WAGE_RATE_OF_PAY_FROM")), _money_column(t.column("WAGE_RATE_OF_PAY_TO"))
@@ -285,7 +255,7 @@ def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterat
             bad = t.filter(pa.array(~keep))
             why = np.array(("", *REASONS), dtype=object)[code[~keep]]
             q.add_many(path.name, bad.column("record").to_pylist(), why.tolist(),
-                       _details(path, bad, why, annual_from[~keep], lo, hi), _json_rows(bad, OFFICIAL_COLUMNS))
+                       _details(path, bad, why, annual_from[~keep], lo, hi), stream.json_rows(bad, OFFICIAL_COLUMNS))
         q.sort()
         d = t.filter(pa.array(keep))
         low, high = annual_from[keep], annual_to[keep]

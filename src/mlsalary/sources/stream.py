@@ -24,7 +24,7 @@ import csv
 import io
 import lzma
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -124,24 +124,29 @@ def _header(path: Path, source: str, member_suffix: str) -> list[str]:
     raise SourceError(f"{source}: {path.name} has no header row")
 
 
-def batches(path: Path, source: str, wanted: tuple[str, ...], member_suffix: str = ".csv",
-            header_has: str | None = None, upper: bool = True) -> tuple[list[str], Iterator[Batch]]:  # fmt: skip
-    """(the file's header, normalised — stripped, upper case when `upper` —, its batches). Each batch holds the
-    `wanted` columns (by normalised name; '' for a column the file lacks) and `record`."""
+def batches(path: Path, source: str, wanted: tuple[str, ...] | None, member_suffix: str = ".csv",
+            header_has: str | None = None, upper: bool | None = True,
+            block_bytes: int | None = None) -> tuple[list[str], Iterator[Batch]]:  # fmt: skip
+    """(the file's header, normalised — stripped; upper case when `upper`, lower case when it is False —, its
+    batches). Each batch holds the `wanted` columns (by normalised name; '' for a column the file lacks; None: every
+    column, the first of each name) and `record`. A CSV is parsed
+    `block_bytes` at a time (BLOCK_BYTES by default): pyarrow's parser holds 20 to 35 times a block while it works
+    (measured)."""
     name = path.name.lower()
     if name.endswith(".xlsx") or (name.endswith(".zip") and member_suffix == ".xlsx"):
         return _xlsx(path, source, wanted, header_has, upper)
     raw = _header(path, source, member_suffix)
     header = [_norm(h, upper) for h in raw]
-    return header, _csv(path, source, member_suffix, raw, header, wanted)
+    wanted = tuple(dict.fromkeys(header)) if wanted is None else wanted
+    return header, _csv(path, source, member_suffix, raw, header, wanted, block_bytes or BLOCK_BYTES)
 
 
-def _norm(h: str, upper: bool) -> str:
-    return h.strip().upper() if upper else h.strip().lower()
+def _norm(h: str, upper: bool | None) -> str:
+    return h.strip() if upper is None else h.strip().upper() if upper else h.strip().lower()
 
 
 def _csv(path: Path, source: str, member_suffix: str, raw: list[str], header: list[str],
-         wanted: tuple[str, ...]) -> Iterator[Batch]:  # fmt: skip
+         wanted: tuple[str, ...], block_bytes: int) -> Iterator[Batch]:  # fmt: skip
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -162,7 +167,7 @@ def _csv(path: Path, source: str, member_suffix: str, raw: list[str], header: li
     try:
         reader = pcsv.open_csv(
             open_bytes(path, source, member_suffix),
-            read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=False),
+            read_options=pcsv.ReadOptions(block_size=block_bytes, use_threads=False),
             parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
             convert_options=pcsv.ConvertOptions(include_columns=names, column_types={n: pa.binary() for n in names},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -180,7 +185,7 @@ def _csv(path: Path, source: str, member_suffix: str, raw: list[str], header: li
         except pa.ArrowInvalid as e:
             first = str(e).splitlines()[0]
             if "straddl" in first:  # one row longer than a block: a field of megabytes, never a real record
-                first = f"a row longer than {BLOCK_BYTES >> 20} MB"
+                first = f"a row longer than {block_bytes / (1 << 20):g} MB"
             raise SourceError(f"{source}: {path.name} row {next_number - 1} or a later one: {first}; this is not a "
                               f"CSV file of {source}'s layout — check the file") from None  # fmt: skip
         problems: list[tuple[int, str, str, dict[str, str]]] = []
@@ -248,8 +253,8 @@ def _frame(columns: dict[str, Any], wanted: tuple[str, ...], records: Any) -> pa
     return pa.table(out)
 
 
-def _xlsx(path: Path, source: str, wanted: tuple[str, ...], header_has: str | None,
-          upper: bool) -> tuple[list[str], Iterator[Batch]]:  # fmt: skip
+def _xlsx(path: Path, source: str, wanted: tuple[str, ...] | None, header_has: str | None,
+          upper: bool | None) -> tuple[list[str], Iterator[Batch]]:  # fmt: skip
     """A workbook's first sheet in batches of XLSX_ROWS rows (cells as text: numbers as Excel stored them, dates as
     ISO dates — contract._cell)."""
     from python_calamine import CalamineWorkbook
@@ -274,6 +279,7 @@ def _xlsx(path: Path, source: str, wanted: tuple[str, ...], header_has: str | No
     head_at = contract.header_row(first, header_has, path, source)
     header = [_norm(contract._cell(c), upper) for c in first[head_at]]
     index = {h: i for i, h in reversed(list(enumerate(header)))}
+    wanted = tuple(dict.fromkeys(header)) if wanted is None else wanted
     present = [c for c in wanted if c in index]
     width = len(header)
 
@@ -321,3 +327,39 @@ def _xlsx(path: Path, source: str, wanted: tuple[str, ...], header_has: str | No
             raise contract.unreadable_workbook(e, path, source) from e
 
     return header, chunks()
+
+
+def raw_json(row: dict[str, str]) -> str:
+    """A quarantined row's non-empty fields as JSON (bytes that are not UTF-8 shown as \\xNN: textfile.printable)."""
+    import json
+
+    kept = {k: v for k, v in row.items() if v}
+    return json.dumps(dict(zip(kept, textfile.printable(list(kept.values())), strict=True)), ensure_ascii=False)
+
+
+def json_rows(table: pa.Table, columns: Sequence[str]) -> list[str]:
+    """Each row's non-empty `columns` as JSON, exactly as raw_json writes it, built column-wise; a row holding a
+    control character is written by raw_json (json.dumps escapes them)."""
+    import json
+
+    import numpy as np
+    import pyarrow.compute as pc
+
+    parts = []
+    control = np.zeros(table.num_rows, dtype=bool)
+    for c in columns:
+        v = table.column(c)
+        empty = pc.equal(v, "")
+        if pc.all(empty).as_py() is not False:  # a column empty in every row adds nothing (a survey's unasked)
+            continue
+        esc = pc.replace_substring(pc.replace_substring(v, "\\", "\\\\"), '"', '\\"')
+        text = pc.binary_join_element_wise(json.dumps(c, ensure_ascii=False) + ': "', esc, '"', "")
+        parts.append(pc.if_else(empty, None, text))
+        control |= pc.match_substring_regex(v, "[\\x00-\\x1f]").to_numpy(zero_copy_only=False)
+    if not parts:
+        return ["{}"] * table.num_rows
+    body = pc.binary_join_element_wise(*parts, ", ", null_handling="skip")
+    out: list[str] = pc.binary_join_element_wise("{", pc.coalesce(body, ""), "}", "").to_pylist()
+    for j in np.flatnonzero(control):
+        out[j] = raw_json({c: table.column(c)[j].as_py() for c in columns})
+    return out

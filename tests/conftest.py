@@ -80,6 +80,28 @@ def loaded_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return h
 
 
+@pytest.fixture(scope="session")
+def small_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding one small aijobs.net snapshot of the mirror (2023-12-31), without a model: for tests of what
+    happens around training (a model trained on demand, a server's warm-up), where the full data only costs time.
+    Copy its database before writing to it."""
+    from mlsalary import api
+
+    h = tmp_path_factory.mktemp("small")
+    old = {k: os.environ.get(k) for k in ("MLSALARY_HOME", "MLSALARY_OFFLINE")}
+    os.environ.update({"MLSALARY_HOME": str(h), "MLSALARY_OFFLINE": "1"})
+    try:
+        (outcome,) = api.pull(["aijobs"], from_path=mirror / "aijobs" / "salaries_2023-12-31.csv")
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert outcome.status == "loaded", outcome
+    return h
+
+
 @pytest.fixture
 def use_loaded(loaded_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point this test at the session's loaded store."""

@@ -286,9 +286,9 @@ def test_bad_profiles_are_one_line_errors(model_home: Path, args: list[str], mes
     assert code == 1 and err.strip() == message
 
 
-def test_estimate_without_a_saved_model_trains_one_and_says_so(use_loaded: Path, tmp_path: Path,
+def test_estimate_without_a_saved_model_trains_one_and_says_so(small_db: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    shutil.copy(use_loaded / "mlsalary.duckdb", tmp_path / "mlsalary.duckdb")
+    shutil.copy(small_db / "mlsalary.duckdb", tmp_path / "mlsalary.duckdb")
     monkeypatch.setenv("MLSALARY_HOME", str(tmp_path))
     r = estimate("--role", "ml_engineer", "--level", "mid")
     assert r["notes"][0] == "No model was saved, or the data changed since: a model was trained now."

@@ -272,14 +272,14 @@ def test_the_server_draws_charts_in_a_child_process_with_the_same_result() -> No
     assert charts.render(spec) == here and here.startswith("<svg")
 
 
-def test_a_request_never_trains_the_model(use_loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_request_never_trains_the_model(small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A store without a trained model: the API and the page answer 503 naming `mlsalary model train`, quickly, and
     train nothing; the server's warm-up at start trains it, after which the same request answers."""
     import shutil
 
     from mlsalary.web import pages
 
-    shutil.copy(use_loaded / "mlsalary.duckdb", tmp_path / "mlsalary.duckdb")
+    shutil.copy(small_db / "mlsalary.duckdb", tmp_path / "mlsalary.duckdb")
     monkeypatch.setenv("MLSALARY_HOME", str(tmp_path))
     body = {"role": "ml_engineer", "level": "mid", "country": "US"}
     with TestClient(create_app(), raise_server_exceptions=False) as client:

@@ -2,7 +2,7 @@
 
 The unit is the **posting**. Since 2022 almost every row is one end of an employer's posted salary range: a range is
 published as two adjacent rows, its maximum first, then its minimum, that share all nine non-pay fields. The rule
-(``pair_postings``), applied in file order to the rows that pass the checks:
+(``postings.pairs``), applied in file order to the rows that pass the checks:
 
     a row followed by the next published row with the same nine non-pay fields and a salary not above it forms one
     posted range (that row is its ``max``, the next its ``min``); every other row is a ``single`` value.
@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mlsalary import config
 from mlsalary.errors import DownloadError, SchemaError, SourceError
@@ -38,6 +38,7 @@ from mlsalary.sources import (
     QuarantineRows,
     SourceMeta,
     contract,
+    postings,
     retrieve,
     stream,
 )
@@ -92,9 +93,10 @@ COLUMNS = (
 #: A file is read this much at a time (stream.batches): 1,514,450 generated rows read in 8 MB blocks peaked at
 #: 1,178 MB, in 2 MB blocks at 911 MB, 2 s slower (benchmarks/aijobs.py).
 BLOCK_BYTES = 2 << 20
+#: The columns holding numbers (a row's key writes them as whole numbers: postings.Keys).
+NUMBERS = ("work_year", "salary", "salary_in_usd", "remote_ratio")
 #: The nine non-pay fields the two rows of one posted range share.
 POSTING_FIELDS = tuple(c for c in COLUMNS if c not in ("salary", "salary_in_usd"))
-_INDEX_COLUMNS = {"", "unnamed: 0", "index", "id"}
 _CSV = r"\.csv(\.xz|\.gz|\.bz2)?$"  # a CSV file name's ending, compressed or not
 _DATED = re.compile(r"salaries_(\d{4}-\d{2}-\d{2})" + _CSV)
 #: The snapshot shipped inside the package (CC0; its licence file beside it): the default when nothing else is at hand.
@@ -187,8 +189,8 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
     path = ff.path
     scan = _Scan(path, dating=any(_DATED.search(f.path.name) for f in history))
     rec, local, usd, key9 = (scan.concat(c) for c in ("record", "local", "usd", "key9"))
-    part, posting = _pairs(rec, local, key9)
-    dup_group, dup_rank = _relisted(part, posting, key9, local, usd)
+    part, posting = postings.pairs(rec, local, key9)
+    dup_group, dup_rank = postings.relisted(part, posting, key9, local, usd)
     usd_given, years = scan.concat("usd_given"), scan.concat("year")
     max_year = int(years.max()) if len(years) else None
     as_of = data_as_of(path, max_year)
@@ -250,7 +252,7 @@ class _Scan:
         lo, hi = config.plausible_pay_range()
         checks = _checks(lo, hi, datetime.now(UTC).year + 1)
         verdicts: dict[str, dict[str, tuple[str, str] | None]] = {c: {} for c in COLUMNS}
-        self.key_of = _Keys()
+        self.key_of = postings.Keys(COLUMNS, numbers=NUMBERS, as_written=("job_title",))
         self.posting_key: dict[str, int] = {}
         self.ok: list[np.ndarray] = []
         self.quarantine: list[QuarantineRows] = []
@@ -267,17 +269,17 @@ class _Scan:
             problem: list[tuple[str, str] | None] = [None] * n
             bad = np.zeros(n, dtype=bool)
             for c in COLUMNS:
-                distinct, codes = _distinct(cols[c])
+                distinct, codes = postings.distinct(cols[c])
                 seen = verdicts[c]
                 found = [seen[v] if v in seen else seen.setdefault(v, checks[c](v)) for v in distinct]
                 fails = np.array([f is not None for f in found], dtype=bool)[codes] & ~bad
                 for j in np.flatnonzero(fails):
                     problem[j] = found[codes[j]]
                 bad |= fails
-            year = _values(cols["work_year"], lambda v: int(v) if v.isdigit() else -1, np.int64)
-            local = _values(cols["salary"], _number_or_nan, np.float64)
+            year = postings.per_value(cols["work_year"], lambda v: int(v) if v.isdigit() else -1, np.int64)
+            local = postings.per_value(cols["salary"], _number_or_nan, np.float64)
             given = np.asarray(pc.not_equal(cols["salary_in_usd"], "").to_numpy(zero_copy_only=False), dtype=bool)
-            usd = _values(cols["salary_in_usd"], _number_or_nan, np.float64)
+            usd = postings.per_value(cols["salary_in_usd"], _number_or_nan, np.float64)
             currency = pc.utf8_upper(cols["salary_currency"])
             # Rows without salary_in_usd are converted at the year's average ECB rate, when there is one.
             for j in np.flatnonzero(~given & ~bad):
@@ -307,7 +309,7 @@ class _Scan:
                 self.parts[name].append(v[ok])
             joined = pc.binary_join_element_wise(*[pc.utf8_trim_whitespace(good.column(c)) for c in POSTING_FIELDS],
                                                  "\x1f")  # fmt: skip
-            distinct, codes = _distinct(joined)
+            distinct, codes = postings.distinct(joined)
             ids = np.array([self.posting_key.setdefault(v, len(self.posting_key)) for v in distinct], dtype=np.int64)
             self.parts["key9"].append(ids[codes] if len(codes) else np.zeros(0, dtype=np.int64))
             if dating:
@@ -319,65 +321,9 @@ class _Scan:
         return np.concatenate(self.parts[name]) if self.parts[name] else np.zeros(0)
 
 
-def _distinct(values: Any) -> tuple[list[str], np.ndarray]:
-    """(the distinct values, each row's index into them) of an Arrow string column."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], type=pa.string())
-    enc = pc.dictionary_encode(values)
-    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
-
-
-def _values(values: Any, fn: Callable[[str], Any], dtype: Any) -> np.ndarray:
-    """fn applied once per distinct value of an Arrow string column, mapped back onto its rows."""
-    import numpy as np
-
-    distinct, codes = _distinct(values)
-    return np.array([fn(v) for v in distinct], dtype=dtype)[codes] if len(codes) else np.zeros(0, dtype=dtype)
-
-
-class _Keys:
-    """One number per distinct row of the eleven published fields (numbers as whole numbers, codes in capitals): the
-    same row published in two snapshots has the same number. Rows of an older snapshot that the file read does not
-    hold get -1."""
-
-    def __init__(self) -> None:
-        self.known: dict[str, int] = {}
-
-    def ids(self, t: Any, add: bool) -> np.ndarray:
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        parts = []
-        for c in COLUMNS:
-            v = pc.utf8_trim_whitespace(t.column(c))
-            if c in ("work_year", "salary", "salary_in_usd", "remote_ratio"):
-                distinct, codes = _distinct(v)
-                shown = [_whole(x) for x in distinct]
-                v = pa.array(shown, type=pa.string()).take(pa.array(codes)) if len(codes) else v
-            elif c != "job_title":
-                v = pc.utf8_upper(v)
-            parts.append(v)
-        distinct, codes = _distinct(pc.binary_join_element_wise(*parts, "\x1f"))
-        if add:
-            ids = [self.known.setdefault(k, len(self.known)) for k in distinct]
-        else:
-            ids = [self.known.get(k, -1) for k in distinct]
-        return np.array(ids, dtype=np.int64)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-
-
 def _number_or_nan(text: str) -> float:
-    x = _number(text)
+    x = postings.number(text)
     return float("nan") if x is None else x
-
-
-def _whole(text: str) -> str:
-    """A number's key: rounded to a whole number ("<NA>" when it is not a number)."""
-    x = _number(text)
-    return "<NA>" if x is None else str(round(x))
 
 
 def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], factors: dict[int, float | None],
@@ -441,91 +387,25 @@ def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], fact
 
 
 def _first_published(scan: _Scan, posting: np.ndarray, history: list[FetchedFile], own: date) -> np.ndarray:
-    """The date each usable row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot
-    holding the row, matched on all eleven fields and counting copies (a row published twice in an older snapshot
-    dates two copies); a posting is public when all its rows are; otherwise the file's own date. The older snapshots
-    are taken oldest first, and each holds at least as many copies of a row as the one before it held (snapshots
-    grow)."""
-    import numpy as np
-    import pandas as pd
-
-    records = scan.concat("record")
-    published = np.full(len(records), np.datetime64(own, "D"))
+    """Each usable row's first publication (postings.first_published) against the older snapshots in `history`."""
     older = []
     for f in history:
         m = _DATED.search(f.path.name)
         if m and date.fromisoformat(m.group(1)) < own:
-            older.append((date.fromisoformat(m.group(1)), f))
-    if older and len(records):
-        keys = scan.concat("key11").astype(np.int64)
-        # Copies of a key, oldest row first (the file lists its newest rows at the top): older snapshots date them.
-        copy = pd.Series(-records).groupby(keys).rank(method="first").to_numpy() - 1
-        held = np.zeros(len(records))
-        dated = np.zeros(len(records), dtype=bool)
-        for day, f in sorted(older, key=lambda t: t[0]):
-            try:
-                _, batches = _read(f.path)
-            except SchemaError:
-                raise SchemaError(f"aijobs: {f.path.name}: an older snapshot without the aijobs.net columns "
-                                  f"({', '.join(COLUMNS)}); remove it from {f.path.parent}") from None  # fmt: skip
-            counts = np.zeros(len(scan.key_of.known) + 1, dtype=np.int64)
-            for b in batches:
-                ids = scan.key_of.ids(b.table, add=False)
-                counts += np.bincount(ids + 1, minlength=len(counts))
-            held = np.maximum(held, counts[1:][keys])
-            now = ~dated & (copy < held)
-            published[now] = np.datetime64(day, "D")
-            dated |= now
-    return pd.Series(published).groupby(posting).transform("max").to_numpy()
+            older.append((date.fromisoformat(m.group(1)), _key_ids(scan.key_of, f.path)))
+    keys = scan.concat("key11") if older else None
+    return postings.first_published(keys, scan.concat("record"), posting, own, older, len(scan.key_of.known))
 
 
-def _pairs(rec: np.ndarray, pay: np.ndarray, key9: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The posting rule (module docstring), vectorised over the whole file's usable rows: (posting_part,
-    posting_id) for each row, in file order.
-
-    A row i can open a range when row i+1 is the next published row (consecutive record numbers), has the same nine
-    non-pay fields and a salary not above row i's. Within a run of such rows, pairs form greedily from the top: the
-    rows at even distance from the run's start open a range, the row after each of them closes it.
-    """
-    import numpy as np
-
-    n = len(rec)
-    can = np.zeros(n, dtype=bool)
-    if n > 1:
-        can[:-1] = (rec[1:] == rec[:-1] + 1) & (pay[1:] <= pay[:-1]) & (key9[1:] == key9[:-1])
-    idx = np.arange(n)
-    run_start = np.maximum.accumulate(np.where(can, -1, idx)) + 1  # first index of each run of can=True
-    opens = can & ((idx - run_start) % 2 == 0)
-    closes = np.zeros(n, dtype=bool)
-    closes[1:] = opens[:-1]
-    part = np.where(opens, "max", np.where(closes, "min", "single")).astype(object)
-    posting = np.where(closes, np.roll(rec, 1), rec).astype("int64")
-    return part, posting
-
-
-def _relisted(part: np.ndarray, posting: np.ndarray, key9: np.ndarray, local: np.ndarray,
-              usd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """(dup_group, dup_rank) per row, decided per posting: postings with the same nine fields and the same minimum
-    and maximum (local and USD) are one posting listed again; both rows of a posting get its group and rank."""
-    import numpy as np
-    import pandas as pd
-
-    if not len(part):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    first = part != "min"  # each posting's first row
-    nxt = np.roll(np.arange(len(part)), -1)
-    opens = part == "max"
-    low_local = np.where(opens, local[nxt], local)
-    low_usd = np.where(opens, usd[nxt], usd)
-    key = pd.DataFrame({"fields": key9[first], "low_local": low_local[first], "high_local": local[first],
-                        "low_usd": low_usd[first], "high_usd": usd[first], "posting": posting[first]})  # fmt: skip
-    groups = key.groupby(list(key.columns[:-1]), sort=False, dropna=False)["posting"]
-    by_posting = pd.DataFrame(
-        {"group": groups.transform("first").to_numpy(), "rank": groups.cumcount().to_numpy() + 1},
-        index=key["posting"].to_numpy(),
-    )
-    per_row = by_posting.loc[posting]
-    return per_row["group"].to_numpy("int64"), per_row["rank"].to_numpy("int64")
+def _key_ids(key_of: postings.Keys, path: Path) -> Iterator[np.ndarray]:
+    """The key numbers of an older snapshot's rows, batch by batch (-1: a row the file read does not hold)."""
+    try:
+        _, batches = _read(path)
+    except SchemaError:
+        raise SchemaError(f"aijobs: {path.name}: an older snapshot without the aijobs.net columns "
+                          f"({', '.join(COLUMNS)}); remove it from {path.parent}") from None  # fmt: skip
+    for b in batches:
+        yield key_of.ids(b.table, add=False)
 
 
 def data_as_of(path: Path, max_year: int | None) -> date | None:
@@ -541,18 +421,6 @@ def data_as_of(path: Path, max_year: int | None) -> date | None:
     else:
         return None
     return min(found, date.fromisoformat(META.final_data)) if META.final_data else found
-
-
-#: A plain decimal number in ASCII digits (Python's float() would also take "1_000", full-width or other digits).
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
-
-
-def _number(text: str) -> float | None:
-    """A finite number written as a plain ASCII decimal, else None."""
-    if not _DECIMAL.fullmatch(text):
-        return None
-    x = float(text)
-    return x if x == x and x not in (float("inf"), float("-inf")) else None
 
 
 Check = Callable[[str], "tuple[str, str] | None"]
@@ -579,7 +447,7 @@ def _checks(lo: float, hi: float, max_year: int) -> dict[str, Check]:
         def check(v: str) -> tuple[str, str] | None:
             if optional and v == "":
                 return None
-            x = _number(v)
+            x = postings.number(v)
             if x is None:
                 return "salary_not_numeric", f'{col} "{v}" is not a number'
             if x <= 0:
@@ -604,7 +472,7 @@ def _checks(lo: float, hi: float, max_year: int) -> dict[str, Check]:
         return check
 
     def remote(v: str) -> tuple[str, str] | None:
-        rr = _number(v)
+        rr = postings.number(v)
         if rr is None or rr != int(rr) or not 0 <= rr <= 100:
             return "bad_remote_ratio", f'remote_ratio "{v}" is not a whole percentage 0-100'
         return None

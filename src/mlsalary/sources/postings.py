@@ -1,0 +1,159 @@
+"""Rules over a whole file of postings published as adjacent rows (aijobs.net: a posted range is two rows, max then
+min), on a few numbers per row, so a file read in batches is decided as one: which rows pair into a posting
+(``pairs``), which postings are re-listings (``relisted``), and when each posting was first public against older
+snapshots (``first_published``, with ``Keys``). Also the per-distinct-value helpers the batch readers use."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: A plain decimal number in ASCII digits (Python's float() would also take "1_000", full-width or other digits).
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
+def number(text: str) -> float | None:
+    """A finite number written as a plain ASCII decimal, else None."""
+    if not _DECIMAL.fullmatch(text):
+        return None
+    x = float(text)
+    return x if x == x and x not in (float("inf"), float("-inf")) else None
+
+
+def distinct(values: Any) -> tuple[list[str], np.ndarray]:
+    """(the distinct values, each row's index into them) of an Arrow string column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], type=pa.string())
+    enc = pc.dictionary_encode(values)
+    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
+
+
+def per_value(values: Any, fn: Callable[[str], Any], dtype: Any) -> np.ndarray:
+    """fn applied once per distinct value of an Arrow string column, mapped back onto its rows."""
+    import numpy as np
+
+    values_, codes = distinct(values)
+    return np.array([fn(v) for v in values_], dtype=dtype)[codes] if len(codes) else np.zeros(0, dtype=dtype)
+
+
+class Keys:
+    """One number per distinct row of `columns` (`numbers` as whole numbers, `as_written` as written, the rest in
+    capitals; all stripped): the same row published in two snapshots has the same number. ids(add=False) gives -1
+    to a row not seen before."""
+
+    def __init__(self, columns: tuple[str, ...], numbers: tuple[str, ...], as_written: tuple[str, ...]) -> None:
+        self.columns, self.numbers, self.as_written = columns, numbers, as_written
+        self.known: dict[str, int] = {}
+
+    def ids(self, t: Any, add: bool) -> np.ndarray:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parts = []
+        for c in self.columns:
+            v = pc.utf8_trim_whitespace(t.column(c))
+            if c in self.numbers:
+                values, codes = distinct(v)
+                shown = [whole(x) for x in values]
+                v = pa.array(shown, type=pa.string()).take(pa.array(codes)) if len(codes) else v
+            elif c not in self.as_written:
+                v = pc.utf8_upper(v)
+            parts.append(v)
+        values, codes = distinct(pc.binary_join_element_wise(*parts, "\x1f"))
+        if add:
+            ids = [self.known.setdefault(k, len(self.known)) for k in values]
+        else:
+            ids = [self.known.get(k, -1) for k in values]
+        return np.array(ids, dtype=np.int64)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def whole(text: str) -> str:
+    """A number's key: rounded to a whole number ("<NA>" when it is not a number)."""
+    x = number(text)
+    return "<NA>" if x is None else str(round(x))
+
+
+def pairs(rec: np.ndarray, pay: np.ndarray, key9: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The posting rule (aijobs' module docstring), vectorised over the whole file's usable rows: (posting_part,
+    posting_id) for each row, in file order.
+
+    A row i can open a range when row i+1 is the next published row (consecutive record numbers), has the same nine
+    non-pay fields and a salary not above row i's. Within a run of such rows, pairs form greedily from the top: the
+    rows at even distance from the run's start open a range, the row after each of them closes it.
+    """
+    import numpy as np
+
+    n = len(rec)
+    can = np.zeros(n, dtype=bool)
+    if n > 1:
+        can[:-1] = (rec[1:] == rec[:-1] + 1) & (pay[1:] <= pay[:-1]) & (key9[1:] == key9[:-1])
+    idx = np.arange(n)
+    run_start = np.maximum.accumulate(np.where(can, -1, idx)) + 1  # first index of each run of can=True
+    opens = can & ((idx - run_start) % 2 == 0)
+    closes = np.zeros(n, dtype=bool)
+    closes[1:] = opens[:-1]
+    part = np.where(opens, "max", np.where(closes, "min", "single")).astype(object)
+    posting = np.where(closes, np.roll(rec, 1), rec).astype("int64")
+    return part, posting
+
+
+def relisted(part: np.ndarray, posting: np.ndarray, key9: np.ndarray, local: np.ndarray,
+              usd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(dup_group, dup_rank) per row, decided per posting: postings with the same nine fields and the same minimum
+    and maximum (local and USD) are one posting listed again; both rows of a posting get its group and rank."""
+    import numpy as np
+    import pandas as pd
+
+    if not len(part):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first = part != "min"  # each posting's first row
+    nxt = np.roll(np.arange(len(part)), -1)
+    opens = part == "max"
+    low_local = np.where(opens, local[nxt], local)
+    low_usd = np.where(opens, usd[nxt], usd)
+    key = pd.DataFrame({"fields": key9[first], "low_local": low_local[first], "high_local": local[first],
+                        "low_usd": low_usd[first], "high_usd": usd[first], "posting": posting[first]})  # fmt: skip
+    groups = key.groupby(list(key.columns[:-1]), sort=False, dropna=False)["posting"]
+    by_posting = pd.DataFrame(
+        {"group": groups.transform("first").to_numpy(), "rank": groups.cumcount().to_numpy() + 1},
+        index=key["posting"].to_numpy(),
+    )
+    per_row = by_posting.loc[posting]
+    return per_row["group"].to_numpy("int64"), per_row["rank"].to_numpy("int64")
+
+
+def first_published(keys: np.ndarray | None, records: np.ndarray, posting: np.ndarray, own: date,
+                    older: list[tuple[date, Iterator[np.ndarray]]], n_keys: int) -> np.ndarray:  # fmt: skip
+    """The date each row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot holding
+    the row, matched on its key (`keys`: Keys numbers) and counting copies (a row published twice in an older
+    snapshot dates two copies); a posting is public when all its rows are; otherwise the file's own date (`own`).
+    `older`: (date, the key numbers of its rows, batch by batch) of each older snapshot; they are taken oldest first,
+    and each holds at least as many copies of a row as the one before it held (snapshots grow)."""
+    import numpy as np
+    import pandas as pd
+
+    published = np.full(len(records), np.datetime64(own, "D"))
+    if older and len(records) and keys is not None:
+        keys = keys.astype(np.int64)
+        # Copies of a key, oldest row first (the file lists its newest rows at the top): older snapshots date them.
+        copy = pd.Series(-records).groupby(keys).rank(method="first").to_numpy() - 1
+        held = np.zeros(len(records))
+        dated = np.zeros(len(records), dtype=bool)
+        for day, ids_by_batch in sorted(older, key=lambda t: t[0]):
+            counts = np.zeros(n_keys + 1, dtype=np.int64)
+            for ids in ids_by_batch:
+                counts += np.bincount(ids + 1, minlength=len(counts))
+            held = np.maximum(held, counts[1:][keys])
+            now = ~dated & (copy < held)
+            published[now] = np.datetime64(day, "D")
+            dated |= now
+    return pd.Series(published).groupby(posting).transform("max").to_numpy()

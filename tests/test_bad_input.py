@@ -381,7 +381,7 @@ def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path: Path, monkeypat
 
 
 def test_settings_read_their_declared_defaults_and_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlsalary import config, stats, store
+    from mlsalary import config, pulls, stats
 
     for name, s in config.SETTINGS.items():
         monkeypatch.delenv(name, raising=False)
@@ -389,7 +389,7 @@ def test_settings_read_their_declared_defaults_and_values(monkeypatch: pytest.Mo
     readers = {"MLSALARY_MAX_SHRINK": (config.max_shrink, "0.25"),
                "MLSALARY_MAX_REQUESTS": (config.max_requests, "7"),
                "MLSALARY_STALE_MONTHS": (config.stale_after_months, "24"),
-               "MLSALARY_PULL_WAIT": (store.pull_wait, "2.5"),
+               "MLSALARY_PULL_WAIT": (pulls.pull_wait, "2.5"),
                "MLSALARY_MIN_N": (stats.min_n, "50"),
                "MLSALARY_MIN_PAY_USD": (lambda: config.plausible_pay_range()[0], "2000"),
                "MLSALARY_MAX_PAY_USD": (lambda: config.plausible_pay_range()[1], "9e6")}  # fmt: skip

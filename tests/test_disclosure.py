@@ -425,8 +425,7 @@ def test_quantile_withholds_values_too_close_to_the_edge() -> None:
 def test_inside_a_request_an_old_pattern_never_decides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After a pull swaps in new data, explore in a web request says the data is being updated until the server's
     watcher has computed the new pattern (old group sizes must not decide what new counts may show)."""
-    from mlsalary import api
-    from mlsalary.web import cache
+    from mlsalary import api, cache
     from mlsalary.web.explore import UPDATING, explore
 
     home = tmp_path / "home"

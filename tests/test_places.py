@@ -73,8 +73,7 @@ def test_the_metro_list_on_the_cli_the_api_and_a_page() -> None:
 def test_a_countrys_postings_are_the_same_read_alone_or_cut_from_all(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first country asked reads only its rows (a cold estimate); a later one is cut from every posting, read
     once (a server). Either way a group's quantiles are the same."""
-    from mlsalary import groups
-    from mlsalary.web import cache
+    from mlsalary import cache, groups
 
     answers = {}
     for order in (("DE", "CA"), ("CA", "DE")):

@@ -262,8 +262,8 @@ def test_two_pulls_wait_for_each_other_and_say_so(tmp_path: Path) -> None:
     api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000]))
     ready = tmp_path / "ready"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom mlsalary import store\n"
-         "with store.pull_lock():\n    Path(sys.argv[1]).write_text('held')\n    time.sleep(float(sys.argv[2]))\n",
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom mlsalary import pulls\n"
+         "with pulls.pull_lock():\n    Path(sys.argv[1]).write_text('held')\n    time.sleep(float(sys.argv[2]))\n",
          str(ready), "3"],
         env={**os.environ, "PYTHONPATH": str(REPO / "src")},
     )  # fmt: skip
@@ -405,10 +405,11 @@ def test_a_really_full_disk_is_named_whatever_step_it_stops(small_disk: Path, tm
 
 def test_a_server_answers_from_the_previous_state_while_the_new_one_is_computed(tmp_path: Path) -> None:
     """After a pull swaps in new data, the first request to see it computes the new answer; requests meanwhile get
-    the previous state's answer at once (web.cache), and the server's watcher does that work outside requests."""
+    the previous state's answer at once (mlsalary.cache), and the server's watcher does that work outside requests."""
     import threading
 
-    from mlsalary.web import cache, pages
+    from mlsalary import cache
+    from mlsalary.web import pages
 
     api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 110_000]))
     n = lambda: int(api.sql("SELECT count(*) AS n FROM observations")["n"][0])  # noqa: E731
@@ -468,8 +469,9 @@ def test_the_server_computes_new_data_in_a_child_process_as_it_would_itself(tmp_
     """web.pages.warm(aside=True): the figures and their charts (a low-priority child process) and the disclosure
     pattern (a child at the usual priority) land in the cache for the state they were computed on, equal to what the
     server would compute."""
+    from mlsalary import cache
     from mlsalary.figures.compute import compute_all
-    from mlsalary.web import cache, pages
+    from mlsalary.web import pages
 
     api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000 + 1000 * i for i in range(40)]))
     pages.warm(aside=True)
@@ -488,7 +490,8 @@ def test_after_a_pull_the_watcher_recomputes_every_cached_answer(tmp_path: Path)
     watcher's warm() recomputes every key ever cached, so none is left of an older state."""
     from fastapi.testclient import TestClient
 
-    from mlsalary.web import cache, pages
+    from mlsalary import cache
+    from mlsalary.web import pages
     from mlsalary.web.app import create_app
 
     client = TestClient(create_app(), raise_server_exceptions=False)
@@ -520,7 +523,7 @@ def test_a_refresh_before_the_figures_never_runs_a_maker_whose_needs_are_unknown
     """An answer put from a child process (the figures' sections) has a maker that never ran in the server: its
     needs are unknown, so the refresh that comes before the figures leaves it — running it there could compute every
     figure in the server's own process."""
-    from mlsalary.web import cache
+    from mlsalary import cache
 
     api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 110_000]))
     cache.put("test-put", cache.stamp(), "answer from a child")

@@ -249,7 +249,8 @@ def test_offer_page_refuses_too_many_offers_and_large_bodies(client: TestClient)
 def test_warm_renders_the_figures_ahead_of_the_first_visitor(trained: Path, client: TestClient) -> None:
     import threading
 
-    from mlsalary.web import cache, pages
+    from mlsalary import cache
+    from mlsalary.web import pages
 
     cache._CACHE.clear()  # from nothing: the sections need the figures, each behind its own lock
     warming = threading.Thread(target=pages.warm, daemon=True)
@@ -503,8 +504,7 @@ def test_the_nearest_group_is_found_once_per_state_and_priced_per_call(
 ) -> None:
     """An estimate outside the model's support runs groups.market on the server's event loop: the ladder is climbed
     once per state of the database and group; each call only applies its currency."""
-    from mlsalary import groups
-    from mlsalary.web import cache
+    from mlsalary import cache, groups
 
     monkeypatch.setattr(cache, "_CACHE", {})  # nothing computed yet for this state
     calls: list[tuple[str, str, str]] = []

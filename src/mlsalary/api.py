@@ -40,14 +40,14 @@ def pull(
 
     A pull that would load nothing, or shrink what a source has by more than config.max_shrink(), is refused and the
     previous data stays — unless `replace`. Each source is written aside and swapped in (store.aside): readers keep
-    answering from the previous state meanwhile. A second pull on the same home waits for this one (store.pull_lock;
+    answering from the previous state meanwhile. A second pull on the same home waits for this one (pulls.pull_lock;
     `on_wait(message)` is told when it has to)."""
-    from mlsalary import store
+    from mlsalary import pulls
 
     wanted = names or registry.names()
     for n in wanted:
         registry.get(n)  # unknown names fail before anything is fetched
-    with store.pull_lock(on_wait=on_wait):
+    with pulls.pull_lock(on_wait=on_wait):
         return _pull(wanted, from_path, offline, progress, replace)
 
 
@@ -199,9 +199,10 @@ def sql(query: str) -> pd.DataFrame:
 
 
 def export(fmt: str, out: Path, table: str = "observations") -> int:
-    from mlsalary import store
+    """Write a table of the store to Parquet or CSV; returns its row count."""
+    from mlsalary import exporting
 
-    return store.export(fmt, out, table)
+    return exporting.export(fmt, out, table)
 
 
 def oews(occupation: str, area: str = "national", year: int | None = None, industry: str = "000000") -> dict[str, Any]:

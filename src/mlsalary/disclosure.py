@@ -142,10 +142,10 @@ class Pattern:
 
 
 def pattern() -> Pattern | None:
-    """The group sizes of the database as it is (computed once per state of the database, web.cache). None inside a
+    """The group sizes of the database as it is (computed once per state of the database, mlsalary.cache). None inside a
     web request while the server's watcher computes those of data a pull just swapped in (the request says the data
     is being updated: old sizes must not decide what new counts may show)."""
-    from mlsalary.web import cache
+    from mlsalary import cache
 
     return cache.fresh("disclosure", _build)
 

@@ -44,8 +44,8 @@ def _country_postings(country: str) -> dict[str, Any]:
     the database: the first country asked reads only its own rows (a cold estimate pays one small query); a second
     country reads every posting once and both are cut from that (a server answering many countries pays no query
     per country)."""
+    from mlsalary import cache
     from mlsalary.disclosure import POPULATION
-    from mlsalary.web import cache
 
     sql = (f"SELECT role, level, year, amount_usd, company_country FROM units WHERE {POPULATION} "
            "AND amount_usd IS NOT NULL")  # fmt: skip
@@ -62,9 +62,9 @@ def _latest_year() -> int | None:
     """The postings' latest full year as a whole (stats.periods.latest_full_year over every posting's year)."""
     import numpy as np
 
+    from mlsalary import cache
     from mlsalary.disclosure import POPULATION
     from mlsalary.stats.periods import latest_full_year
-    from mlsalary.web import cache
 
     def find() -> int | None:
         c = _read(f"SELECT year, count(*) AS n FROM units WHERE {POPULATION} AND amount_usd IS NOT NULL GROUP BY 1",
@@ -117,7 +117,7 @@ def market(role: str, level: str, country: str, per_usd: float) -> dict[str, Any
     why there is none. Another country's postings never stand in for this one's. The group's answer (in USD) is
     found once per state of the database and role, level and country (an estimate runs on the server's event loop);
     only the currency is applied per call."""
-    from mlsalary.web import cache
+    from mlsalary import cache
 
     found = cache.cached(f"groups:market:{role}:{level}:{country}", lambda: _market_usd(role, level, country))
     if not found["available"]:

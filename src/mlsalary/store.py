@@ -8,8 +8,8 @@
   old version, one opened after reads the new (readers open the version file itself, so DuckDB's cache of open
   databases, keyed by path, cannot hand them the old one). A failure, or the process being killed, leaves the link
   as it was; stale versions are removed by the next pull. Re-running an ingest is idempotent.
-- Pulls wait for each other (``pull_lock``: an exclusive lock on ``pull.lock`` in the home, for up to
-  MLSALARY_PULL_WAIT seconds, then a message naming the other pull's process).
+- Pulls wait for each other (``pull_lock``, from mlsalary.pulls: an exclusive lock on ``pull.lock`` in the home, for
+  up to MLSALARY_PULL_WAIT seconds, then a message naming the other pull's process).
 - Errors say their real cause: a full disk is "no space left", not a failed rollback.
 - Reads go through ``read_only()`` connections with external access disabled, so ``data sql`` can neither write
   the database nor read or write other files.
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlsalary import age, config, schema
 from mlsalary.errors import StoreError
+from mlsalary.pulls import pull_lock
 
 if TYPE_CHECKING:
     import duckdb
@@ -117,92 +117,6 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 _TARGET: ContextVar[Path | None] = ContextVar("store_target", default=None)
-_LOCK_DEPTH: ContextVar[int] = ContextVar("pull_lock_depth", default=0)
-def pull_wait() -> float:
-    """How long a pull waits for another to finish (MLSALARY_PULL_WAIT seconds, default 600)."""
-    return config.setting("MLSALARY_PULL_WAIT")
-
-
-@contextmanager
-def pull_lock(wait: float | None = None, on_wait: Any = None) -> Iterator[None]:
-    """Hold the home's pull lock (re-entrant within a process's pull). Another pull holding it is waited for up to
-    `wait` seconds (pull_wait()); `on_wait(message)` is told once when waiting starts. StoreError after that."""
-    import fcntl
-    import time
-
-    if _LOCK_DEPTH.get():
-        token = _LOCK_DEPTH.set(_LOCK_DEPTH.get() + 1)
-        try:
-            yield
-        finally:
-            _LOCK_DEPTH.reset(token)
-        return
-    home = config.home()
-    lock_path = _lock_path()
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as e:
-        raise StoreError(f"cannot use the lock file {lock_path}: {e.strerror}; check the folder's permissions") from e
-    try:
-        limit = pull_wait() if wait is None else wait
-        deadline, told = time.monotonic() + limit, False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = _lock_holder(fd)
-                if time.monotonic() >= deadline:
-                    raise StoreError(
-                        f"another `mlsalary data pull`{holder} is still writing {home} after {limit:g} s of waiting; "
-                        "let it finish and pull again (MLSALARY_PULL_WAIT sets the wait)"
-                    ) from None
-                if not told and on_wait is not None:
-                    on_wait(f"waiting for another `mlsalary data pull`{holder} to finish (up to {limit:g} s)")
-                    told = True
-                time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        token = _LOCK_DEPTH.set(1)
-        try:
-            yield
-        finally:
-            _LOCK_DEPTH.reset(token)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def pull_running() -> bool:
-    """Whether a pull holds the home's lock now (for a server's watcher: warm when the pull is done)."""
-    import fcntl
-
-    try:
-        fd = os.open(_lock_path(), os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # closing drops the shared lock, if taken
-    return False
-
-
-def _lock_path() -> Path:
-    return config.home() / "pull.lock"
-
-
-def _lock_holder(fd: int) -> str:
-    try:
-        pid = os.pread(fd, 32, 0).decode().strip()
-    except OSError:
-        return ""
-    return f" (process {pid})" if pid.isdigit() else ""
-
-
 VERSION_GLOB = "mlsalary-*.duckdb"
 
 
@@ -552,37 +466,3 @@ def query(sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         except duckdb.Error as e:
             first = str(e).strip().splitlines()[0]
             raise StoreError(f"SQL failed: {first}") from e
-
-
-def export(fmt: str, out: Path, table: str = "observations") -> int:
-    """Write a table to parquet or csv; returns the row count."""
-    import duckdb
-
-    if table not in {"observations", "aggregates", "skills", "quarantine", "sources"}:
-        raise StoreError(f"unknown table {table!r}: choose observations, aggregates, skills, quarantine or sources")
-    if fmt not in {"parquet", "csv"}:
-        raise StoreError(f"unknown format {fmt!r}: choose parquet or csv")
-    with read_only() as con:
-        try:
-            df: Any = con.sql(f"SELECT * FROM {table}").to_arrow_table()
-            n = df.num_rows
-        except duckdb.Error as e:
-            raise StoreError(f"export failed: {str(e).splitlines()[0]}") from e
-    from mlsalary.files import atomic
-
-    with atomic(out) as tmp:
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            pq.write_table(df, tmp)
-        else:
-            import pyarrow as pa
-            import pyarrow.csv as pacsv
-
-            # Lists (top_coded, files...) are written as JSON text in CSV.
-            for i, f in enumerate(df.schema):
-                if pa.types.is_list(f.type):
-                    values = pa.array([json.dumps(v) for v in df.column(i).to_pylist()], pa.string())
-                    df = df.set_column(i, f.name, values)
-            pacsv.write_csv(df, tmp)
-    return n

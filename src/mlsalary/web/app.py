@@ -22,174 +22,30 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mlsalary import __version__, config
+from mlsalary import __version__, cache, config
 from mlsalary.errors import MlsalaryError, NotFound
 from mlsalary.figures.model import Figure
 from mlsalary.offer.schema import OfferFile
-from mlsalary.web import cache
 from mlsalary.web.explore import YEARS
+from mlsalary.web.models import (
+    ERRORS,
+    NOT_FOUND,
+    Claims,
+    EstimateRequest,
+    EstimateResponse,
+    Explore,
+    Figures,
+    Health,
+    Metros,
+    OfferComparison,
+    OfferComparisonRequest,
+    OfferEvaluation,
+    Sources,
+)
 
 MAX_BODY_BYTES = 64 * 1024
-
-
-class SourceAge(BaseModel):
-    data_as_of: str | None
-    age_months: int | None
-    final: bool
-    warning: str
-
-
-class DataAge(SourceAge):
-    source: str
-
-
-class Health(BaseModel):
-    status: str
-    version: str
-    database: bool
-    sources: list[str]
-    data_age: dict[str, SourceAge]  # per loaded source: the date its data is as of, its age, a stale warning
-    warming: bool = False  # the server is taking up new data (training, figures): answers may be the previous data's
-
-
-class EstimateRequest(BaseModel):
-    model_config = {"allow_inf_nan": False}
-    role: str = Field("ml_engineer", max_length=40)
-    level: str | None = Field(None, max_length=20)
-    country: str = Field("US", max_length=60)
-    years_experience: float | None = Field(None, ge=0, le=60)
-    metro: str | None = Field(None, max_length=80)
-    remote: str | None = Field(None, max_length=20)
-    company_size: str | None = Field(None, max_length=20)
-    industry: str | None = Field(None, max_length=40)
-    education: str | None = Field(None, max_length=40)
-    skills: list[str] | None = Field(None, max_length=10)
-    currency: str = Field("USD", max_length=3)  # ISO 4217, with an ECB rate; the answer is converted into it
-
-
-class EstimateResponse(BaseModel):
-    currency: str  # of p10 ... p90
-    year: int
-    p10: int
-    p25: int
-    p50: int
-    p75: int
-    p90: int
-    support_n: int  # the training records like this profile, rounded as every count (mlsalary.disclosure)
-    in_support: bool
-    reference_p50: int  # the reference profile's median (USD); the contributions add up to usd.p50 - reference_p50
-    group: dict[str, Any] | None  # the group's own postings (newest year) and whether the median agrees with them
-    contributions: list[dict[str, Any]]
-    skills: list[dict[str, Any]]  # what the data can say about each skill given (never applied to the range)
-    model_version: str
-    as_of: str | None  # the vintage the model was trained at (the CLI's --as-of); null: all data pulled
-    conversion: dict[str, Any]  # the rate (units per USD), its year and source
-    usd: dict[str, int]  # p10 ... p90 in US dollars
-    nearest: dict[str, Any] | None  # outside the data's support: the nearest group of postings that has data
-    counts: str  # how counts are printed (rounded: mlsalary.disclosure)
-    reference: dict[str, str]
-    data: list[DataAge]  # the training sources' data dates and ages
-    notes: list[str]
-
-
-class Figures(BaseModel):
-    figures: list[Figure]
-    counts: str  # how counts are printed: postings and filings rounded to the nearest 10 (mlsalary.disclosure)
-
-
-class Claim(BaseModel):
-    id: str
-    claim: str
-    verdict: str
-    figures: list[str]
-    explanation: str
-    population: str = ""  # the population the figures describe
-    citation: str = ""  # who published the claim (empty: a common claim)
-    differs: str = ""  # how mlsalary's comparison differs from the claim's own
-
-
-class Claims(BaseModel):
-    claims: list[Claim]
-
-
-class ExploreRow(BaseModel):
-    statistic: str
-    value: float | None
-    ci_low: float | None
-    ci_high: float | None
-
-
-class Explore(BaseModel):
-    filters: dict[str, Any]
-    n: int | None  # rounded to the nearest 10; None below 5 (mlsalary.disclosure)
-    status: str
-    unit: str  # what n counts: postings
-    counts: str  # how counts are printed
-    duplicate_policy: str
-    years: list[int]
-    quantiles: list[ExploreRow]
-    currency: str  # of the quantiles
-    conversion: dict[str, Any] | None  # the rate (units per USD) and its year; None when nothing is shown
-    note: str
-    nearest: dict[str, Any] | None = None  # a thin group: the nearest group with data (filters dropped, its n)
-
-
-class Sources(BaseModel):
-    sources: list[dict[str, Any]]
-
-
-class Metro(BaseModel):
-    code: str
-    name: str
-    year: int
-    aliases: list[str]
-
-
-class Metros(BaseModel):
-    metros: list[Metro]
-
-
-class OfferEvaluation(BaseModel):
-    model_config = {"extra": "allow"}
-    years: list[dict[str, Any]]
-    year_one_total: float
-    average_total_4y: float
-    present_value: float
-    scenarios: dict[str, Any]
-
-
-class OfferComparison(BaseModel):
-    offers: list[OfferEvaluation]
-
-
-class OfferComparisonRequest(BaseModel):
-    model_config = {"extra": "forbid"}
-    offers: list[OfferFile] = Field(min_length=2, max_length=10)
-
-
-class ErrorItem(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ErrorBody(BaseModel):
-    detail: list[ErrorItem]
-
-
-#: The errors every endpoint may answer with, documented in the schema.
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "A request body that is not valid JSON"},
-    413: {"model": ErrorBody, "description": "Request body larger than 64 KB"},
-    503: {"model": ErrorBody, "description": "No data loaded: the message names the command that loads it"},
-}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No such figure"}}
-
-
-#: The error type of each status (FastAPI's validation errors keep pydantic's).
 ERROR_TYPES = {400: "invalid_body", 404: "not_found", 413: "too_large", 422: "value_error", 503: "no_data"}
 
 
@@ -321,7 +177,7 @@ def create_app() -> FastAPI:
         """The figures as CSV: one row per figure, with the sentence to quote."""
         from mlsalary.report.render import figures_csv
 
-        return Response(cache.cached("figures_csv", lambda: figures_csv(cache.figures())), media_type="text/csv",
+        return Response(cache.cached("figures_csv", lambda: figures_csv(pages.figures())), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="mlsalary-figures.csv"'})  # fmt: skip
 
     @app.get("/api/v1/figures/{figure_id}", response_model=Figure, responses=NOT_FOUND)
@@ -335,7 +191,7 @@ def create_app() -> FastAPI:
     def claims() -> dict[str, Any]:
         from mlsalary.report.render import claims_json
 
-        return claims_json(cache.verdicts())
+        return claims_json(pages.verdicts())
 
     @app.get("/api/v1/explore", response_model=Explore)
     def explore(
@@ -553,7 +409,7 @@ RETRY_AFTER_SECONDS = 1
 class NoTrainingInRequests(HttpMiddleware):
     """A request never trains the pay model (model.saved.may_train; without one it gets a 503, after a pull the
     previous model answers), and never recomputes what the cache holds for an older state of the database
-    (web.cache.in_request): the server's watcher does both."""
+    (cache.in_request): the server's watcher does both."""
 
     async def http(self, scope: Any, receive: Any, send: Any) -> None:
         from mlsalary.model.saved import may_train
@@ -605,5 +461,6 @@ class BodyLimit:
 def _figures_json() -> dict[str, Any]:
     """The figures as JSON, built once per state of the database."""
     from mlsalary.report.render import figures_json
+    from mlsalary.web import pages
 
-    return cache.cached("figures_json", lambda: figures_json(cache.figures()))
+    return cache.cached("figures_json", lambda: figures_json(pages.figures()))

@@ -18,9 +18,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from mlsalary import __version__
+from mlsalary import __version__, cache
 from mlsalary.errors import InputError, InsufficientData, MlsalaryError, ModelNotReady, NotFound, StoreError
-from mlsalary.web import cache
 
 router = APIRouter(include_in_schema=False)
 MAX_OFFERS = 10
@@ -73,10 +72,24 @@ def form_error(template: str, exc: MlsalaryError, **context: Any) -> HTMLRespons
     return render(template, status, **context, error=str(exc), field=field)
 
 
+def figures() -> list[Any]:
+    """The figures of the database as it is (for the API and the pages alike), once per state (mlsalary.cache)."""
+    from mlsalary.figures.compute import compute_all
+
+    return cache.cached("figures", compute_all)
+
+
+def verdicts() -> list[Any]:
+    """The claims checked against those figures."""
+    from mlsalary.figures.claims import check
+
+    return cache.cached("claims", lambda: check(figures()))
+
+
 def _sections() -> dict[str, list[dict[str, Any]]]:
     from mlsalary.report.render import figure_items
 
-    return cache.cached("sections", lambda: figure_items(cache.figures()))
+    return cache.cached("sections", lambda: figure_items(figures()))
 
 
 #: Set while warm() runs (GET /api/v1/health says `warming`).
@@ -90,8 +103,8 @@ def warm(aside: bool = False) -> None:
     computed in a low-priority child process too, and handed back); a failure here is left for the request to
     report. Requests never train: until a model is ready, estimates get a 503 (or the previous model's answer)."""
     from mlsalary import disclosure
+    from mlsalary.cache import settle
     from mlsalary.model import saved
-    from mlsalary.web.cache import settle
 
     WARMING.set()
     try:
@@ -179,8 +192,7 @@ def watch(every: float = 1.0, stop: Any = None, settle_s: float = 2.0) -> None:
     the previous state. `stop` (an Event) ends the loop (tests)."""
     import time
 
-    from mlsalary import store
-    from mlsalary.web import cache
+    from mlsalary import cache, pulls
 
     seen, changed_at, last = None, 0.0, None
     while stop is None or not stop.is_set():
@@ -189,7 +201,7 @@ def watch(every: float = 1.0, stop: Any = None, settle_s: float = 2.0) -> None:
             now = cache.stamp()
             if now != last:
                 last, changed_at = now, time.monotonic()
-            settled = seen is None or (time.monotonic() - changed_at >= settle_s and not store.pull_running())
+            settled = seen is None or (time.monotonic() - changed_at >= settle_s and not pulls.pull_running())
             if now != seen and settled:
                 warm(aside=True)
                 seen = now
@@ -237,7 +249,7 @@ def start_page(request: Request) -> HTMLResponse:
         card = start_card(form)
     except MlsalaryError as e:
         return form_error("start.html.j2", e, **ctx)
-    titles = {f.id: f.question for f in cache.figures()}
+    titles = {f.id: f.question for f in figures()}
     from urllib.parse import urlencode
 
     return render("start.html.j2", **ctx, card=card, titles=titles, description=card["headline"],
@@ -248,7 +260,7 @@ def start_page(request: Request) -> HTMLResponse:
 def figures_page() -> HTMLResponse:
     from mlsalary.report.render import coverage
 
-    figs = cache.figures()
+    figs = figures()
     return render("figures.html.j2", title=f"{len(figs)} figures", sections=_sections(), coverage=coverage(figs),
                   total=len(figs))  # fmt: skip
 
@@ -264,7 +276,7 @@ def figure_page(figure_id: str) -> HTMLResponse:
                     make = partial(charts.svg, it["f"])
                     it = {**it, "chart_of": None, "svg": cache.cached(f"chart:{figure_id}", make)}
                 return render("figure.html.j2", title=it["f"].question, it=it, topic=topic,
-                              total=len(cache.figures()), description=it["quote"])  # fmt: skip
+                              total=len(figures()), description=it["quote"])  # fmt: skip
     return error_page(NotFound(f"unknown figure {figure_id!r}: the figures page lists every one"))
 
 
@@ -273,7 +285,7 @@ def claims_page() -> HTMLResponse:
     from mlsalary.figures.catalogue import UNANSWERABLE
     from mlsalary.figures.claims import DIFFERS
 
-    return render("claims.html.j2", title="Claims checked", verdicts=cache.verdicts(), unanswerable=UNANSWERABLE,
+    return render("claims.html.j2", title="Claims checked", verdicts=verdicts(), unanswerable=UNANSWERABLE,
                   differs=DIFFERS)
 
 
@@ -362,7 +374,7 @@ def estimate_page(request: Request) -> HTMLResponse:
     from mlsalary.model.estimate import estimate
     from mlsalary.offer.schema import describe
     from mlsalary.report import charts
-    from mlsalary.web.app import EstimateRequest
+    from mlsalary.web.models import EstimateRequest
 
     form = _form(request, ESTIMATE_FIELDS)
     skills = [s for s in request.query_params.getlist("skills") if s]

@@ -1,6 +1,7 @@
 """Answers that depend only on the database (the figures, their charts, the sources, the disclosure pattern, the
 postings the nearest-group ladder climbs): computed once per state of the database (stamp()), shared by the API,
-the pages, the estimate and the start card.
+the pages, the estimate and the start card. It knows no answer itself: each caller names its key and its maker
+(the web's figures and verdicts: web.pages.figures), so nothing below the web layer imports the web layer.
 
 What is cached lives as long as the server, so after each fill the garbage collector is told to leave it alone
 (gc.freeze): a full collection of a heap holding the figures stalls every request waiting behind it
@@ -13,11 +14,7 @@ import gc
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from mlsalary.figures.claims import Verdict
-    from mlsalary.figures.model import Figure
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 _CACHE: dict[str, tuple[tuple[Any, ...], Any]] = {}
@@ -148,17 +145,3 @@ def settle() -> None:
     """Collect the garbage once, then freeze what is left out of the collector's reach."""
     gc.collect()
     gc.freeze()
-
-
-def figures() -> list[Figure]:
-    """The figures of the database as it is (for the API and the pages alike)."""
-    from mlsalary.figures.compute import compute_all
-
-    return cached("figures", compute_all)
-
-
-def verdicts() -> list[Verdict]:
-    """The claims checked against those figures."""
-    from mlsalary.figures.claims import check
-
-    return cached("claims", lambda: check(figures()))

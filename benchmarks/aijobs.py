@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import lzma
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import run_child
+from common import ingest_against_read
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -89,18 +88,6 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
             done += len(salary)
 
 
-def ingest_cmd(path: Path) -> tuple[list[str], dict[str, str]]:
-    home = tempfile.mkdtemp(prefix="mlsalary-bench-aijobs-")
-    env = {**os.environ, "MLSALARY_HOME": home, "MLSALARY_OFFLINE": "1"}
-    env.pop("MLSALARY_MIRROR", None)
-    return [str(Path(sys.executable).with_name("mlsalary")), "data", "pull", "aijobs", "--from", str(path)], env
-
-
-def read_cmd(path: Path) -> tuple[list[str], dict[str, str]]:
-    code = f"import pandas; pandas.read_csv({str(path)!r}, low_memory=False)"
-    return [sys.executable, "-c", code], dict(os.environ)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--scale", type=float, default=10, help="times the rows of the bundled final snapshot")
@@ -114,17 +101,7 @@ def main() -> None:
     mb = path.stat().st_size / 1e6
     print(f"generated aijobs.net-layout file: {args.scale:g} x {unit:,} rows = {rows:,} rows, {mb:,.0f} MB "
           f"({time.perf_counter() - t:.0f} s)")  # fmt: skip
-    sides = {"mlsalary ingest": ingest_cmd, "pandas read_csv": read_cmd}
-    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in sides}
-    for _ in range(args.repeat):  # interleaved: A, B, A, B
-        for name, make in sides.items():
-            cmd, env = make(path)
-            runs[name].append(run_child(cmd, env))
-    for name, r in runs.items():
-        print(f"{name:<16} best {min(s for s, _ in r):7.1f} s   peak {max(m for _, m in r):7,.0f} MB   "
-              f"({', '.join(f'{s:.1f} s' for s, _ in r)})")  # fmt: skip
-    ingest_s, read_s = min(s for s, _ in runs["mlsalary ingest"]), min(s for s, _ in runs["pandas read_csv"])
-    peak = max(m for _, m in runs["mlsalary ingest"])
+    ingest_s, read_s, peak = ingest_against_read("aijobs", path, args.repeat)
     print(f"ratio ingest / read: {ingest_s / read_s:.2f}; ingest peak {peak:,.0f} MB (target at 10x: <= 1,024); "
           f"{rows / ingest_s:,.0f} rows/s")  # fmt: skip
     path.unlink()

@@ -6,6 +6,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -58,3 +59,37 @@ def supported_profiles(meta: dict[str, Any], count: int, seed: int = 0) -> list[
         {"role": r, "level": lv, "country": c, "remote": str(rng.choice(schema.REMOTE))}
         for r, lv, c in (supported[i] for i in rng.integers(0, len(supported), count))
     ]
+
+
+def pull_cmd(source: str, path: Path) -> tuple[list[str], dict[str, str]]:
+    """`mlsalary data pull SOURCE --from PATH` into a fresh home, offline, without the mirror."""
+    import sys
+
+    home = tempfile.mkdtemp(prefix=f"mlsalary-bench-{source}-")
+    env = {**os.environ, "MLSALARY_HOME": home, "MLSALARY_OFFLINE": "1"}
+    env.pop("MLSALARY_MIRROR", None)
+    return [str(Path(sys.executable).with_name("mlsalary")), "data", "pull", source, "--from", str(path)], env
+
+
+def read_csv_cmd(path: Path) -> tuple[list[str], dict[str, str]]:
+    """Plain pandas reading the same file, the baseline."""
+    import sys
+
+    code = f"import pandas; pandas.read_csv({str(path)!r}, low_memory=False)"
+    return [sys.executable, "-c", code], dict(os.environ)
+
+
+def ingest_against_read(source: str, path: Path, repeat: int) -> tuple[float, float, float]:
+    """The pull of `path` against pandas reading it, each in its own process, interleaved (A, B, A, B …), at one
+    priority; prints both sides' best time and peak memory, and returns (best ingest s, best read s, ingest peak MB)."""
+    sides: dict[str, Callable[[], tuple[list[str], dict[str, str]]]] = {
+        "mlsalary ingest": lambda: pull_cmd(source, path), "pandas read_csv": lambda: read_csv_cmd(path)}
+    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in sides}
+    for _ in range(repeat):
+        for name, make in sides.items():
+            runs[name].append(run_child(*make()))
+    for name, r in runs.items():
+        print(f"{name:<16} best {min(s for s, _ in r):7.1f} s   peak {max(m for _, m in r):7,.0f} MB   "
+              f"({', '.join(f'{s:.1f} s' for s, _ in r)})")  # fmt: skip
+    return (min(s for s, _ in runs["mlsalary ingest"]), min(s for s, _ in runs["pandas read_csv"]),
+            max(m for _, m in runs["mlsalary ingest"]))  # fmt: skip

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import run_child
+from common import ingest_against_read
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -64,18 +63,6 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
             w.writerow([row[h] for h in header])
 
 
-def ingest_cmd(path: Path) -> tuple[list[str], dict[str, str]]:
-    home = tempfile.mkdtemp(prefix="mlsalary-bench-lca-")
-    env = {**os.environ, "MLSALARY_HOME": home, "MLSALARY_OFFLINE": "1"}
-    env.pop("MLSALARY_MIRROR", None)
-    return [str(Path(sys.executable).with_name("mlsalary")), "data", "pull", "lca", "--from", str(path)], env
-
-
-def read_cmd(path: Path) -> tuple[list[str], dict[str, str]]:
-    code = f"import pandas; pandas.read_csv({str(path)!r}, low_memory=False)"
-    return [sys.executable, "-c", code], dict(os.environ)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--rows", type=int, default=2_000_000)
@@ -86,17 +73,7 @@ def main() -> None:
     generate(path, args.rows)
     mb = path.stat().st_size / 1e6
     print(f"generated OFLC-layout file: {args.rows:,} filings, {mb:,.0f} MB ({time.perf_counter() - t:.0f} s)")
-    sides = {"mlsalary ingest": ingest_cmd, "pandas read_csv": read_cmd}
-    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in sides}
-    for _ in range(args.repeat):  # interleaved: A, B, A, B
-        for name, make in sides.items():
-            cmd, env = make(path)
-            runs[name].append(run_child(cmd, env))
-    for name, r in runs.items():
-        print(f"{name:<16} best {min(s for s, _ in r):7.1f} s   peak {max(m for _, m in r):7,.0f} MB   "
-              f"({', '.join(f'{s:.1f} s' for s, _ in r)})")  # fmt: skip
-    ingest_s, read_s = min(s for s, _ in runs["mlsalary ingest"]), min(s for s, _ in runs["pandas read_csv"])
-    peak = max(m for _, m in runs["mlsalary ingest"])
+    ingest_s, read_s, peak = ingest_against_read("lca", path, args.repeat)
     print(f"ratio ingest / read: {ingest_s / read_s:.2f} (target <= 3); ingest peak {peak:,.0f} MB (target <= 1,536); "
           f"{args.rows / ingest_s:,.0f} filings/s")  # fmt: skip
 

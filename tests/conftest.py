@@ -6,6 +6,7 @@ on a machine that has no copy of it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -56,22 +57,29 @@ def mirror() -> Path:
     return MIRROR
 
 
-@pytest.fixture(scope="session")
-def loaded_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with every source pulled from the mirror once per test session (read it, do not write it)."""
-    from mlsalary import api
-
-    h = tmp_path_factory.mktemp("loaded")
-    old = {k: os.environ.get(k) for k in ("MLSALARY_HOME", "MLSALARY_MIRROR", "MLSALARY_OFFLINE")}
-    os.environ.update({"MLSALARY_HOME": str(h), "MLSALARY_MIRROR": str(mirror), "MLSALARY_OFFLINE": "1"})
+@contextlib.contextmanager
+def environ(**values: str) -> Iterator[None]:
+    """The environment with `values` set, then as it was (for session fixtures, which monkeypatch cannot serve)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
-        outcomes = api.pull()
+        yield
     finally:
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def loaded_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with every source pulled from the mirror once per test session (read it, do not write it)."""
+    from mlsalary import api
+
+    h = tmp_path_factory.mktemp("loaded")
+    with environ(MLSALARY_HOME=str(h), MLSALARY_MIRROR=str(mirror), MLSALARY_OFFLINE="1"):
+        outcomes = api.pull()
     # A registered source the mirror does not have is reported with its reason, not a failure; its tests skip.
     assert all(o.status in ("loaded", "unavailable") for o in outcomes), outcomes
     for o in outcomes:
@@ -88,16 +96,8 @@ def small_db(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from mlsalary import api
 
     h = tmp_path_factory.mktemp("small")
-    old = {k: os.environ.get(k) for k in ("MLSALARY_HOME", "MLSALARY_OFFLINE")}
-    os.environ.update({"MLSALARY_HOME": str(h), "MLSALARY_OFFLINE": "1"})
-    try:
+    with environ(MLSALARY_HOME=str(h), MLSALARY_OFFLINE="1"):
         (outcome,) = api.pull(["aijobs"], from_path=mirror / "aijobs" / "salaries_2023-12-31.csv")
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     assert outcome.status == "loaded", outcome
     return h
 

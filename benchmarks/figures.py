@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from common import best_of, fresh_store_from_mirror
-from mlsalary.figures.measures import KAGGLE_FULL_TIME_FLOOR_USD
+from mlsalary.figures.measure import KAGGLE_FULL_TIME_FLOOR_USD
 
 # ------------------------------------------------------------------------------ the plain-pandas baseline
 

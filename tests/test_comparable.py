@@ -135,7 +135,7 @@ def test_genai_titles_include_ai_engineer_on_real_titles(figs: dict) -> None:
     """Point 3: GenAI means titles naming generative AI, LLMs or prompts, or an AI Engineer title."""
     import pandas as pd
 
-    from mlsalary.figures.measures import genai
+    from mlsalary.figures.populations import genai
     from mlsalary.normalize import titles
 
     names = ["AI Engineer", "Prompt Engineer", "GenAI Architect", "LLM Engineer", "Generative AI Engineer",
@@ -215,7 +215,8 @@ def test_smaller_comparability_fixes(figs: dict, use_loaded: Path) -> None:
         if f.value_unit == "percent" and f.status == "ok" and not f.published and f.compared:
             assert len(f.compared) == 2 and all(c["n"] for c in f.compared), f.id
     from mlsalary.figures.data import load
-    from mlsalary.figures.measures import KAGGLE_FULL_TIME_FLOOR_USD, kaggle_us, scientist_titles
+    from mlsalary.figures.measure import KAGGLE_FULL_TIME_FLOOR_USD
+    from mlsalary.figures.populations import kaggle_us, scientist_titles
 
     d = load()
     k = kaggle_us(d)
@@ -344,7 +345,7 @@ def test_a_within_role_gap_is_not_the_across_roles_gap() -> None:
     import numpy as np
     import pandas as pd
 
-    from mlsalary.figures.measures import within
+    from mlsalary.figures.measure import within
 
     rng = np.random.default_rng(5)
     rows = []
@@ -364,7 +365,7 @@ def test_a_too_thin_comparison_never_prints_a_count_under_the_floor() -> None:
     import numpy as np
     import pandas as pd
 
-    from mlsalary.figures.measures import TooThin, within
+    from mlsalary.figures.measure import TooThin, within
 
     rng = np.random.default_rng(6)
     df = pd.DataFrame({"role": ["a"] * 60, "skill": [True] * 3 + [False] * 57, "pay_kind": "point", "year": 2024,

@@ -259,7 +259,7 @@ def estimate_bounds(attack: Attack, lattice: Lattice) -> int:
 def figure_unions(attack: Attack, lattice: Lattice, units: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> int:
     """Every count a postings figure prints (its groups', its n), as printed, for each group whose postings are a
     union of explore's groups (a group cut by job title is not, and only bounds a union from below: left out)."""
-    from mlsalary.figures import compute, measures
+    from mlsalary.figures import compute, filings, levels, location, measure, negotiation, populations, trends, work
     from mlsalary.figures.catalogue import CATALOGUE
     from mlsalary.figures.data import load
 
@@ -267,7 +267,9 @@ def figure_unions(attack: Attack, lattice: Lattice, units: pd.DataFrame, monkeyp
     seen: list[tuple[Any, np.ndarray]] = []
     labels: dict[int, str] = {}
     outs: list[Any] = []
-    estimate, group, figure = measures.estimate, measures.group, compute._figure
+    from mlsalary.figures import data
+
+    estimate, group, figure = data.estimate, data.group, compute._figure
 
     def recording_estimate(df: pd.DataFrame, *a: Any, **k: Any) -> Any:
         e = estimate(df, *a, **k)
@@ -283,8 +285,10 @@ def figure_unions(attack: Attack, lattice: Lattice, units: pd.DataFrame, monkeyp
         outs.append(out)
         return figure(fd, out, d)
 
-    monkeypatch.setattr(measures, "estimate", recording_estimate)
-    monkeypatch.setattr(measures, "group", recording_group)
+    for module in (measure, populations, levels, location, work, filings, trends, negotiation):  # every measure's
+        for name, recording in (("estimate", recording_estimate), ("group", recording_group)):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, recording)
     monkeypatch.setattr(compute, "_figure", recording_figure)
     d = load()
     added = 0

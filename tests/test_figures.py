@@ -13,7 +13,7 @@ from conftest import assert_screenshot, phone_page, run_cli
 from mlsalary import api, stats
 from mlsalary.figures import catalogue, claims, compute
 from mlsalary.figures.data import Data, group
-from mlsalary.figures.measures import Out
+from mlsalary.figures.measure import Out
 
 # Published by BLS (data README): national median annual wage of data scientists, SOC 15-2051.
 DS_MEDIAN_2024 = 112_590

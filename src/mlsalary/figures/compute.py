@@ -14,7 +14,7 @@ from typing import Any
 from mlsalary import stats
 from mlsalary.figures.catalogue import CATALOGUE, FigureDef
 from mlsalary.figures.data import Data, load
-from mlsalary.figures.measures import PUBLISHED, Out
+from mlsalary.figures.measure import PUBLISHED, Out
 from mlsalary.figures.model import Figure, Group
 
 
@@ -50,7 +50,7 @@ def _compute_one(fd: FigureDef, d: Data) -> Figure:
     missing = [s for s in fd.sources if s not in d.loaded]
     if missing:
         return _empty(fd, "source_missing", remedy=how_to_get(missing))
-    from mlsalary.figures.measures import MissingYears, TooThin
+    from mlsalary.figures.measure import MissingYears, TooThin
 
     try:
         out = fd.compute(d.bind(fd.unit, fd.duplicate_policy))

@@ -382,3 +382,20 @@ def test_plausibility_rule_is_configurable(tmp_path: Path, monkeypatch: pytest.M
     r = parse(write(tmp_path, HEADER + "\n" + GOOD + "\n"))
     assert reasons(r) == ["implausible_pay"]
     assert "plausible range 1,000-150,000 USD" in r.quarantine.details[0]
+
+
+@pytest.mark.parametrize("then", [2, 0])
+def test_a_file_that_changes_between_the_two_reads_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              then: int) -> None:  # fmt: skip
+    """The file is read twice (rules over the whole file, then the rows): rows added or removed in between are
+    neither given another row's posting nor dropped silently."""
+    p = write(tmp_path, HEADER + "\n" + GOOD + "\n")
+
+    class Changing(aijobs._Scan):
+        def __init__(self, path: Path, dating: bool) -> None:
+            super().__init__(path, dating)
+            path.write_text(HEADER + "\n" + (GOOD + "\n") * then)
+
+    monkeypatch.setattr(aijobs, "_Scan", Changing)
+    with pytest.raises(SourceError, match=r"aijobs: salaries.csv changed while it was being read; pull again"):
+        parse(p)

@@ -179,8 +179,9 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
     Two passes over the file. The first checks every row (each rule runs once per distinct value of its column:
     ``_checks``; a row's reason is the first failing field in column order), quarantines the rows that fail, and keeps
     a few numbers per usable row (record, pay, the posting's nine fields as one key); the rules that need the whole
-    file — the posting pairs (``_pairs``, which run across batch boundaries), re-listings (``_relisted``) and first
-    publication — run on those numbers. The second pass reads the file again and writes each batch's observations.
+    file — the posting pairs (``postings.pairs``, across batch boundaries), re-listings (``postings.relisted``) and
+    first publication — run on those numbers. The second pass reads the file again and writes each batch's
+    observations (a file that changed between the passes is refused).
     """
     import numpy as np
     import pyarrow as pa
@@ -207,8 +208,10 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
         notes.append(f"aijobs: {ff.note}; loaded the cached copy {path.name}")
     titles_: dict[str, tuple[str, str | None]] = {}
     countries: dict[str, str | None] = {}
-    start = 0
+    start, changed = 0, SourceError(f"aijobs: {path.name} changed while it was being read; pull again")
     for i, batch in enumerate(_read(path)[1]):
+        if i >= len(scan.ok) or len(scan.ok[i]) != batch.table.num_rows:
+            raise changed
         ok = scan.ok[i]
         k = int(ok.sum())
         at = slice(start, start + k)
@@ -220,6 +223,8 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
             factors, real_base, titles_, countries)  # fmt: skip
         yield ParseResult(rows_read=batch.rows_read, version=version_of(path), observations=obs,
                           quarantine=scan.quarantine[i], data_as_of=as_of, notes=notes if i == 0 else [])  # fmt: skip
+    if start != len(rec):  # fewer rows the second time
+        raise changed
     if not scan.ok:  # a file with a header and no rows: one empty part, so the accounting is still written
         yield ParseResult(rows_read=0, version=version_of(path), observations=_observations(path, None, {}, {},
                           real_base, titles_, countries), data_as_of=as_of, notes=notes)  # fmt: skip

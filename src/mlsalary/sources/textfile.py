@@ -247,16 +247,6 @@ class Table:
                 out.append((row, "not_utf8", "holds bytes that are not UTF-8; re-save the file as UTF-8"))
         return out
 
-    def without_first_row(self) -> Table:
-        """The table minus its first data row (a second header row), records renumbered from 1."""
-        return Table(
-            self.header,
-            self.rows[1:],
-            [r - 1 for r in self.records[1:]],
-            [Row(r.record - 1, r.fields, r.bad_bytes) for r in self.bad if r.record != 1],
-            self.rows_read - 1,
-        )
-
 
 def table(data: bytes, path: Path, source: str) -> Table:
     """Read a whole CSV. Leading blank lines are skipped. Raises SourceError for an empty file."""

@@ -8,6 +8,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -522,6 +523,26 @@ def test_the_nearest_group_is_found_once_per_state_and_priced_per_call(
     assert usd == again and usd["n"] == disclosure.published(SENIOR_US_2025_N)
     assert usd["quantiles"]["p50"]["value"] == SENIOR_US_2025_MEDIAN
     assert eur["quantiles"]["p50"]["value"] == round(SENIOR_US_2025_MEDIAN * 0.5)
+
+
+def test_finding_a_nearest_group_opens_the_database_once(trained: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold thin profile reads its country's postings and the postings' years: on one connection (each open cost a
+    cold estimate about a tenth of its time); a second country's lookup opens it again, once."""
+    from mlsalary import cache, groups, store
+
+    monkeypatch.setattr(cache, "_CACHE", {})
+    opened: list[int] = []
+    read_only = store.read_only
+
+    def counting(*a: Any, **k: Any) -> Any:
+        opened.append(1)
+        return read_only(*a, **k)
+
+    monkeypatch.setattr(store, "read_only", counting)
+    found = groups.market("research_scientist", "senior", "CA", 1.0)
+    assert found["available"] and not found["exact"] and len(opened) == 1  # climbed past thin groups, one open
+    groups.market("ml_engineer", "senior", "DE", 1.0)
+    assert len(opened) == 2
 
 
 #: Profiles for the link crawl: roles by places by levels (the start card's questions), 20 of them.

@@ -11,11 +11,33 @@ another place's pay never stands in. Each quantile has its 95% interval.
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
 from typing import Any
 
 from mlsalary import schema, stats
 
 QUANTILES = (("p10", 0.1), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p90", 0.9))
+
+
+#: While a group is found (_market_usd): the connection its reads share, opened by the first (a cold estimate of a
+#: thin profile read twice, each read opening the database: 0.09-0.14 s against 0.06 s on one connection).
+_SHARED: ContextVar[_Shared | None] = ContextVar("groups_connection", default=None)
+
+
+class _Shared:
+    """A connection opened on first use and closed with the stack."""
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        self.stack = stack
+        self.con: Any = None
+
+    def connection(self) -> Any:
+        from mlsalary import store
+
+        if self.con is None:
+            self.con = self.stack.enter_context(store.read_only())
+        return self.con
 
 
 def _read(sql: str, params: list[Any]) -> dict[str, Any]:
@@ -25,8 +47,12 @@ def _read(sql: str, params: list[Any]) -> dict[str, Any]:
 
     from mlsalary import store
 
-    with store.read_only() as con:
-        cols = con.execute(sql, params).fetchnumpy()
+    shared = _SHARED.get()
+    if shared is None:
+        with store.read_only() as con:
+            cols = con.execute(sql, params).fetchnumpy()
+    else:
+        cols = shared.connection().execute(sql, params).fetchnumpy()
     out = {}
     for k, v in cols.items():
         if isinstance(v, np.ma.MaskedArray) and v.dtype == object:
@@ -131,6 +157,16 @@ def market(role: str, level: str, country: str, per_usd: float) -> dict[str, Any
 
 
 def _market_usd(role: str, level: str, country: str) -> dict[str, Any]:
+    """market() in USD, its reads on one connection, opened only if one is needed."""
+    with contextlib.ExitStack() as stack:
+        token = _SHARED.set(_Shared(stack))
+        try:
+            return _climb(role, level, country)
+        finally:
+            _SHARED.reset(token)
+
+
+def _climb(role: str, level: str, country: str) -> dict[str, Any]:
     from mlsalary import disclosure
 
     ml = tuple(schema.ML_ROLES) if role in schema.ML_ROLES else (role,)

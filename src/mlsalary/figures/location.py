@@ -25,7 +25,7 @@ from mlsalary.figures.measure import (
     Out,
     float_or_none,
     gap_out,
-    published,
+    published_out,
     published_row,
     ratio_rse,
     rse_interval,
@@ -56,16 +56,8 @@ def oews_national(soc: str) -> Callable[[Data], Out]:
                   mark="" if r["occupation_code"] == soc else f"broader occupation ({r['occupation_code']})")
             for r in history.to_dict("records")
         ]  # fmt: skip
-        e = published(float_or_none(row["annual_median"]), "national", float_or_none(row["wage_rse"]))
-        return Out(
-            e,
-            PUBLISHED,
-            int(float_or_none(row["employment"]) or 0),
-            [int(row["year"])],
-            rows,
-            rse=float_or_none(row["wage_rse"]),
-            method="BLS OEWS published median, not re-estimated",
-        )
+        return published_out(row, float_or_none(row["annual_median"]), "national", rows,
+                             "BLS OEWS published median, not re-estimated")  # fmt: skip
 
     return compute
 
@@ -76,17 +68,8 @@ def top_metro(d: Data) -> Out:
     metros = metros[metros["median"].notna()].sort_values("median", ascending=False)
     top = metros.iloc[0]
     rows = [published_row(r) for r in metros.head(10).to_dict("records")]
-    e = published(top["median"], top["area_name"], float_or_none(top["wage_rse"]))
-    return Out(
-        e,
-        PUBLISHED,
-        int(float_or_none(top["employment"]) or 0),
-        [int(top["year"])],
-        rows,
-        rse=float_or_none(top["wage_rse"]),
-        caveats=[f"Top-paying metro: {top['area_name']}."],
-        method="BLS OEWS published metro medians",
-    )
+    return published_out(top, top["median"], top["area_name"], rows, "BLS OEWS published metro medians",
+                         caveats=[f"Top-paying metro: {top['area_name']}."])  # fmt: skip
 
 
 def hub_premium(d: Data) -> Out:

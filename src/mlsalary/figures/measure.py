@@ -243,6 +243,14 @@ def published(value: float | None, where: str, rse: float | None = None) -> stat
     return stats.Estimate(value, lo, hi, 0, f"published by BLS ({where}); {RSE_METHOD}")
 
 
+def published_out(r: dict[Any, Any] | Any, median: float | None, where: str, rows: list[Group], method: str,
+                  caveats: list[str] | None = None) -> Out:
+    """One OEWS row's published median as a figure's result: its RSE interval, its year, its employment as n."""
+    rse = float_or_none(r["wage_rse"])
+    return Out(published(median, where, rse), PUBLISHED, int(float_or_none(r["employment"]) or 0), [int(r["year"])],
+               rows, rse=rse, caveats=caveats or [], method=method)  # fmt: skip
+
+
 def rse_interval(value: float | None, rse: float | None, z: float = 1.96) -> tuple[float | None, float | None]:
     import math
 

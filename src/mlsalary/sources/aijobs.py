@@ -258,7 +258,7 @@ class _Scan:
         checks = _checks(lo, hi, datetime.now(UTC).year + 1)
         verdicts: dict[str, dict[str, tuple[str, str] | None]] = {c: {} for c in COLUMNS}
         self.key_of = postings.Keys(COLUMNS, numbers=NUMBERS, as_written=("job_title",))
-        self.posting_key: dict[str, int] = {}
+        posting_key = postings.Keys(POSTING_FIELDS, numbers=(), as_written=POSTING_FIELDS)  # the fields as written
         self.ok: list[np.ndarray] = []
         self.quarantine: list[QuarantineRows] = []
         self.parts: dict[str, list[np.ndarray]] = {c: [] for c in ("record", "year", "local", "usd", "usd_given",
@@ -312,11 +312,7 @@ class _Scan:
             self.quarantine.append(q)
             for name, v in (("record", records), ("year", year), ("local", local), ("usd", usd), ("usd_given", given)):
                 self.parts[name].append(v[ok])
-            joined = pc.binary_join_element_wise(*[pc.utf8_trim_whitespace(good.column(c)) for c in POSTING_FIELDS],
-                                                 "\x1f")  # fmt: skip
-            distinct, codes = postings.distinct(joined)
-            ids = np.array([self.posting_key.setdefault(v, len(self.posting_key)) for v in distinct], dtype=np.int64)
-            self.parts["key9"].append(ids[codes] if len(codes) else np.zeros(0, dtype=np.int64))
+            self.parts["key9"].append(posting_key.ids(good, add=True))
             if dating:
                 self.parts["key11"].append(self.key_of.ids(good, add=True))
 

@@ -259,7 +259,9 @@ def estimate_bounds(attack: Attack, lattice: Lattice) -> int:
 def figure_unions(attack: Attack, lattice: Lattice, units: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> int:
     """Every count a postings figure prints (its groups', its n), as printed, for each group whose postings are a
     union of explore's groups (a group cut by job title is not, and only bounds a union from below: left out)."""
-    from mlsalary.figures import compute, filings, levels, location, measure, negotiation, populations, trends, work
+    import sys
+
+    from mlsalary.figures import compute, measure, populations
     from mlsalary.figures.catalogue import CATALOGUE
     from mlsalary.figures.data import load
 
@@ -285,7 +287,10 @@ def figure_unions(attack: Attack, lattice: Lattice, units: pd.DataFrame, monkeyp
         outs.append(out)
         return figure(fd, out, d)
 
-    for module in (measure, populations, levels, location, work, filings, trends, negotiation):  # every measure's
+    # Every module a figure's measure lives in (so a new topic module is never left out), and the shared ones.
+    modules = {measure, populations, *(sys.modules[fd.compute.__module__] for fd in CATALOGUE)}
+    assert len(modules) >= 8
+    for module in modules:
         for name, recording in (("estimate", recording_estimate), ("group", recording_group)):
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, recording)

@@ -131,7 +131,7 @@ def test_real_snapshot_postings_match_an_independent_count(mirror: Path, block: 
     parts = list(aijobs.parse_batches([FetchedFile(mirror / "aijobs" / NEWEST, "x", "test")]))
     if block < 1 << 20:  # ranges whose max ends one batch and whose min starts the next
         assert len(parts) > 50
-        assert sum(p.observations["posting_part"].iloc[-1] == "max" for p in parts) > 10  # type: ignore[index]
+        assert sum(p.observations.column("posting_part")[-1].as_py() == "max" for p in parts) > 10  # type: ignore[index]
     r = aijobs.ParseResult.combine(parts)
     assert r.rows_read == ROWS_2025_08_09 == r.rows_loaded + len(r.quarantine)
     assert len(r.quarantine) == QUARANTINED_2025_08_09
@@ -399,3 +399,34 @@ def test_a_file_that_changes_between_the_two_reads_is_refused(tmp_path: Path, mo
     monkeypatch.setattr(aijobs, "_Scan", Changing)
     with pytest.raises(SourceError, match=r"aijobs: salaries.csv changed while it was being read; pull again"):
         parse(p)
+
+
+NUMBER_EDGES = ["5.", ".5", "+5", "-5", "1E5", "1e999", "-1e999", "1_000", "１２", "٣", "12", "0012", "1e-400", "-0",
+                "", "1.5e+3", "nan", "inf", "NaN", "0x10", "1,000", "1.0000000000000000000000001", "2.5", "3.5", "-2.5",
+                "123456789012345678901234567890", " 7", "7 ", "1e", "e5", "."]  # fmt: skip
+
+
+def test_vectorised_numbers_read_as_the_rule_reads_one_value(mirror: Path) -> None:
+    """postings.numbers (whole columns, in Arrow) reads exactly what postings.number reads value by value — on edge
+    cases and on every pay value of the newest snapshot — and Keys' whole-number key groups values as whole() does."""
+    import math
+
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    from mlsalary.sources import postings
+
+    table = pv.read_csv(mirror / "aijobs" / NEWEST, convert_options=pv.ConvertOptions(
+        column_types={c: pa.string() for c in ("salary", "salary_in_usd")}))  # fmt: skip
+    values = NUMBER_EDGES + table.column("salary").to_pylist() + table.column("salary_in_usd").to_pylist()
+    got = postings.numbers(pa.array(values, type=pa.string()))
+    want = [postings.number(v) for v in values]
+    assert all((w is None and math.isnan(g)) or g == w for g, w in zip(got, want, strict=True))
+    assert sum(w is None for w in want) == 16  # the edge cases that are not plain finite decimals
+    keys = postings.Keys(("n",), numbers=("n",), as_written=())
+    ids = keys.ids(pa.table({"n": pa.array(values, type=pa.string())}), add=True)
+    by_whole: dict[str, set[int]] = {}
+    for v, i in zip(values, ids, strict=True):
+        by_whole.setdefault(postings.whole(v.strip()), set()).add(int(i))  # Keys strips a value first
+    assert all(len(s) == 1 for s in by_whole.values())  # one key per whole number …
+    assert len(by_whole) == len(set(ids.tolist()))  # … and a different one for each

@@ -330,22 +330,25 @@ def test_a_full_disk_during_a_pull_says_so_and_keeps_the_data(tmp_path: Path,
     assert counts() == (3, 0)
 
 
-def test_a_pull_writes_under_the_declared_memory_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """DuckDB keeps the blocks a pull writes in memory up to its limit (80% of the machine's by default): ingest
-    caps it at store.INGEST_MEMORY_MB, read back from the connection each part is written with."""
-    seen: list[str] = []
+def test_a_pull_writes_under_the_declared_memory_and_thread_caps(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """DuckDB keeps the blocks a pull writes in memory up to its limit (80% of the machine's by default) and uses
+    every core: ingest caps them at store.INGEST_MEMORY_MB and store.INGEST_THREADS, read back from the connection
+    each part is written with."""
+    seen: list[tuple[str, int]] = []
     write_part = store._write_part
 
     def spying(con: Any, meta: Any, part: Any) -> None:
-        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        seen.append(con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone())
         write_part(con, meta, part)
 
     monkeypatch.setattr(store, "_write_part", spying)
     monkeypatch.setattr(store, "INGEST_MEMORY_MB", 300)
+    monkeypatch.setattr(store, "INGEST_THREADS", 3)  # not DuckDB's default here (one per core: 2)
     f = tmp_path / "salaries.csv"
     f.write_text("\n".join([HEADER, ROW.format(pay=200_000), ROW.format(pay=150_000)]) + "\n")
     api.pull(["aijobs"], from_path=f)
-    assert seen and {s.replace(" ", "") for s in seen} == {"286.1MiB"}  # 300 MB, as DuckDB shows it
+    assert seen and {(m.replace(" ", ""), int(t)) for m, t in seen} == {("286.1MiB", 3)}  # 300 MB as DuckDB shows it
 
 
 def test_the_store_file_keeps_its_size_across_replacing_pulls(tmp_path: Path) -> None:

@@ -245,6 +245,10 @@ COMMIT_ROWS = 400_000
 #: the machine's); capped, it writes them out (1,514,450 generated aijobs rows: 1,178 MB peak uncapped, 1,022 MB
 #: capped — benchmarks/aijobs.py).
 INGEST_MEMORY_MB = 256
+#: DuckDB's threads while a pull writes: inserting Arrow batches is faster on one thread than on two on this
+#: 2-core machine (360,070 LCA filings: 0.73 s against 0.95 s; 151,443 aijobs rows 0.14 against 0.24 s — insert
+#: alone, benchmarks/ingest.py for whole pulls), and one thread cannot fight a busy machine's other work.
+INGEST_THREADS = 1
 
 
 class Refused(StoreError):
@@ -270,6 +274,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
     data_as_of = None
     with aside(replacing=name), writer() as con:
         con.execute(f"SET memory_limit = '{INGEST_MEMORY_MB}MB'")
+        con.execute(f"SET threads = {INGEST_THREADS}")
         con.execute("BEGIN TRANSACTION")
         try:
             for table, col in SOURCE_TABLES:  # a safety net: aside() gives a version without the source's rows

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlsalary import config
 from mlsalary.errors import DownloadError, SchemaError, SourceError
@@ -45,7 +45,6 @@ from mlsalary.sources import (
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
 #: The date of the snapshot shipped inside the package (BUNDLED).
@@ -282,9 +281,9 @@ class _Scan:
                     problem[j] = found[codes[j]]
                 bad |= fails
             year = postings.per_value(cols["work_year"], lambda v: int(v) if v.isdigit() else -1, np.int64)
-            local = postings.per_value(cols["salary"], _number_or_nan, np.float64)
+            local = postings.numbers(cols["salary"])
             given = np.asarray(pc.not_equal(cols["salary_in_usd"], "").to_numpy(zero_copy_only=False), dtype=bool)
-            usd = postings.per_value(cols["salary_in_usd"], _number_or_nan, np.float64)
+            usd = postings.numbers(cols["salary_in_usd"])
             currency = pc.utf8_upper(cols["salary_currency"])
             # Rows without salary_in_usd are converted at the year's average ECB rate, when there is one.
             for j in np.flatnonzero(~given & ~bad):
@@ -322,69 +321,67 @@ class _Scan:
         return np.concatenate(self.parts[name]) if self.parts[name] else np.zeros(0)
 
 
-def _number_or_nan(text: str) -> float:
-    x = postings.number(text)
-    return float("nan") if x is None else x
-
-
 def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], factors: dict[int, float | None],
                   real_base: int, titles_: dict[str, tuple[str, str | None]],
-                  countries: dict[str, str | None]) -> pd.DataFrame:  # fmt: skip
+                  countries: dict[str, str | None]) -> pa.Table:  # fmt: skip
     """The observations of one batch's usable rows (`t`) with the whole-file values `g` for them (record, year, pay,
-    posting part and id, re-listing group and rank, first publication)."""
+    posting part and id, re-listing group and rank, first publication), built column-wise as Arrow: each text rule
+    runs once per distinct value of its column."""
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if t is None or not t.num_rows:
-        return contract.observation_frame(0, {"source": "aijobs"})
-    df = pa.table({c: pc.utf8_trim_whitespace(t.column(c)) for c in COLUMNS}).to_pandas(
-        types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    for t in df["job_title"].unique():
-        if t not in titles_:
-            titles_[t] = titles.map_title(t)
-    for c in pd.unique(df[["company_location", "employee_residence"]].to_numpy().ravel()):
-        if c not in countries:
-            countries[c] = geo.to_iso2(c)
-    year = pd.Series(g["year"])
-    factor = year.map(factors).astype("float64")
-    amount_usd = pd.Series(g["usd"])
-    remote = pd.to_numeric(df["remote_ratio"]).astype(int).map(levels.AIJOBS_REMOTE).fillna("hybrid")
-    record = pd.Series(g["record"])
-    out = contract.observation_frame(
-        len(df),
-        {
-            "obs_id": "aijobs:" + stem(path) + ":" + record.astype(str),
-            "source": "aijobs",
-            "source_file": path.name,
-            "source_record": record,
-            "year": year.astype("int64"),
-            "pay_kind": np.where(g["part"] == "single", "reported_or_posted", "posted_range"),
-            "job_title_raw": df["job_title"],
-            "role": df["job_title"].map(lambda t: titles_[t][0]),
-            "specialization": df["job_title"].map(lambda t: titles_[t][1]),
-            "level": df["experience_level"].str.upper().map(levels.AIJOBS_LEVELS),
-            "employment_type": df["employment_type"].str.upper().map(levels.AIJOBS_EMPLOYMENT),
-            "company_country": df["company_location"].map(countries),
-            "employee_country": df["employee_residence"].map(countries),
-            "remote": remote,
-            "company_size": df["company_size"].str.upper().map(levels.AIJOBS_COMPANY_SIZE),
-            "experience_basis": "source_level",
-            "amount_local": g["local"],
-            "currency": df["salary_currency"].str.upper(),
-            "amount_usd": amount_usd,
-            "amount_usd_real": amount_usd * factor,
-            "real_base_year": factor.notna().map({True: real_base, False: None}),
-            "usd_conversion": pd.Series(g["usd_given"]).map({True: "source", False: "ecb_year_average"}),
-            "posting_id": g["posting"],
-            "posting_part": g["part"],
-            "dup_group": g["dup_group"],
-            "dup_rank": g["dup_rank"],
-        },
-    )
-    out["published_on"] = pd.Series(g["published"]).dt.date
-    return out
+        return contract.observation_table(0, {"source": "aijobs"})
+    cols = {c: pc.utf8_trim_whitespace(t.column(c)) for c in COLUMNS}
+
+    def each(c: str, fn: Callable[[str], Any]) -> pa.Array:
+        values, codes = postings.distinct(cols[c])
+        return pa.array([fn(v) for v in values], type=pa.string()).take(pa.array(codes))
+
+    def title(v: str) -> tuple[str, str | None]:
+        if v not in titles_:
+            titles_[v] = titles.map_title(v)
+        return titles_[v]
+
+    def country(v: str) -> str | None:
+        if v not in countries:
+            countries[v] = geo.to_iso2(v)
+        return countries[v]
+
+    years, where = np.unique(g["year"], return_inverse=True)
+    factor = np.array([np.nan if factors.get(int(y)) is None else factors[int(y)] for y in years])[where.ravel()]
+    usd = g["usd"]
+    record = pa.array(g["record"], type=pa.int64())
+    return contract.observation_table(t.num_rows, {
+        "obs_id": pc.binary_join_element_wise(f"aijobs:{stem(path)}:", pc.cast(record, pa.string()), ""),
+        "source": "aijobs",
+        "source_file": path.name,
+        "source_record": record,
+        "year": pa.array(g["year"], type=pa.int64()),
+        "pay_kind": pa.array(np.where(g["part"] == "single", "reported_or_posted", "posted_range")),
+        "job_title_raw": cols["job_title"],
+        "role": each("job_title", lambda v: title(v)[0]),
+        "specialization": each("job_title", lambda v: title(v)[1]),
+        "level": each("experience_level", lambda v: levels.AIJOBS_LEVELS.get(v.upper())),
+        "employment_type": each("employment_type", lambda v: levels.AIJOBS_EMPLOYMENT.get(v.upper())),
+        "company_country": each("company_location", country),
+        "employee_country": each("employee_residence", country),
+        "remote": each("remote_ratio", lambda v: levels.AIJOBS_REMOTE.get(int(float(v)), "hybrid")),
+        "company_size": each("company_size", lambda v: levels.AIJOBS_COMPANY_SIZE.get(v.upper())),
+        "experience_basis": "source_level",
+        "amount_local": pa.array(g["local"], type=pa.float64(), from_pandas=True),
+        "currency": pc.utf8_upper(cols["salary_currency"]),
+        "amount_usd": pa.array(usd, type=pa.float64(), from_pandas=True),
+        "amount_usd_real": pa.array(usd * factor, type=pa.float64(), from_pandas=True),  # NaN factor: NULL
+        "real_base_year": pa.array(np.full(len(factor), real_base), type=pa.int64(), mask=np.isnan(factor)),
+        "usd_conversion": pa.array(np.where(g["usd_given"], "source", "ecb_year_average")),
+        "posting_id": pa.array(g["posting"], type=pa.int64()),
+        "posting_part": pa.array(g["part"], type=pa.string()),
+        "dup_group": pa.array(g["dup_group"], type=pa.int64()),
+        "dup_rank": pa.array(g["dup_rank"], type=pa.int64()),
+        "published_on": pa.array(g["published"].astype("datetime64[D]"), type=pa.date32()),
+    })  # fmt: skip
 
 
 def _first_published(scan: _Scan, posting: np.ndarray, history: list[FetchedFile], own: date) -> np.ndarray:

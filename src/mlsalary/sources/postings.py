@@ -25,6 +25,22 @@ def number(text: str) -> float | None:
     return x if x == x and x not in (float("inf"), float("-inf")) else None
 
 
+def numbers(values: Any) -> np.ndarray:
+    """number() of every value of an Arrow string column, vectorised: NaN where a value is not a finite plain ASCII
+    decimal (RE2's \\d is ASCII only, as _DECIMAL's; Arrow's parse rounds as float() does — tested against it)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], type=pa.string())
+    plain = pc.match_substring_regex(values, f"^(?:{_DECIMAL.pattern})$")
+    x = pc.cast(pc.if_else(plain, values, pa.scalar(None, pa.string())), pa.float64())
+    out = np.array(x.to_numpy(zero_copy_only=False), dtype=np.float64)  # a copy: written below
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
 def distinct(values: Any) -> tuple[list[str], np.ndarray]:
     """(the distinct values, each row's index into them) of an Arrow string column."""
     import pyarrow as pa
@@ -61,10 +77,9 @@ class Keys:
         parts = []
         for c in self.columns:
             v = pc.utf8_trim_whitespace(t.column(c))
-            if c in self.numbers:
-                values, codes = distinct(v)
-                shown = [whole(x) for x in values]
-                v = pa.array(shown, type=pa.string()).take(pa.array(codes)) if len(codes) else v
+            if c in self.numbers:  # whole(), vectorised: equal rounded numbers, equal text
+                x = pc.round(pa.array(numbers(v) + 0.0), round_mode="half_to_even")  # + 0.0: no "-0"
+                v = pc.fill_null(pc.cast(pc.if_else(pc.is_nan(x), None, x), pa.string()), "<NA>")
             elif c not in self.as_written:
                 v = pc.utf8_upper(v)
             parts.append(v)

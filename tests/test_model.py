@@ -228,6 +228,36 @@ def test_blank_fields_mean_any_and_the_contributions_add_up(model_home: Path) ->
     assert full["reference_p50"] == bare["p50"]
 
 
+def test_an_answer_in_another_currency_is_in_that_currency_throughout(model_home: Path) -> None:
+    """Berlin's engineer asks in EUR: the range, the reference median and every step from it are in EUR on every
+    surface (JSON, CLI text, the web page and its chart); the steps still add up, and the USD figures stay beside."""
+    from fastapi.testclient import TestClient
+
+    from mlsalary.web.app import create_app
+
+    args = ("--role", "ml_engineer", "--level", "senior", "--country", "US", "--remote", "onsite", "--metro",
+            "Seattle")  # fmt: skip
+    usd, eur = estimate(*args), estimate(*args, "--currency", "EUR")
+    rate = eur["conversion"]["per_usd"]
+    assert eur["currency"] == "EUR" and rate != 1 and eur["usd"] == usd["usd"]
+    assert eur["reference_p50_usd"] == usd["reference_p50"]
+    assert eur["reference_p50"] == round(usd["reference_p50"] * rate)
+    assert sum(c["effect"] for c in eur["contributions"]) == eur["p50"] - eur["reference_p50"]
+    assert [c["effect_usd"] for c in eur["contributions"]] == [c["effect"] for c in usd["contributions"]]
+    for c in eur["contributions"]:
+        assert abs(c["effect"] - c["effect_usd"] * rate) <= 1
+    code, text, err = run_cli("estimate", *args, "--currency", "EUR")
+    assert code == 0, err
+    steps = [line.strip() for line in text.splitlines() if "→" in line]
+    assert len(steps) == len(eur["contributions"]) and all(s.endswith(" EUR") for s in steps)
+    assert f"median {eur['reference_p50']:,} EUR), one input at a time" in " ".join(text.split())
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        page = client.get("/estimate", params={"role": "ml_engineer", "level": "senior", "country": "US",
+                                               "remote": "onsite", "metro": "Seattle", "currency": "EUR"}).text
+    assert "effect (EUR)" in page and "effect (USD)" not in page and "EUR a year" in page and "USD a year" not in page
+    assert f"median {eur['reference_p50']:,} EUR)" in page
+
+
 def test_a_skill_changes_nothing_and_says_what_the_data_can_tell(model_home: Path) -> None:
     plain = estimate("--role", "ml_engineer", "--level", "mid", "--country", "US")
     with_skills = estimate("--role", "ml_engineer", "--level", "mid", "--country", "US", "--skill", "python,pytorch",

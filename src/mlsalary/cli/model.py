@@ -212,9 +212,10 @@ def estimate(
             out.print(f"  warning: {d['warning']}", markup=False)
     if result["contributions"]:
         ref = ", ".join(f"{k} {v}" for k, v in result["reference"].items())
-        out.print(f"  from the reference profile ({ref}; median ${result['reference_p50']:,}), one input at a time:")
+        out.print(f"  from the reference profile ({ref}; median {m(result['reference_p50'])}), one input at a time:",
+                  markup=False)  # fmt: skip
         for c in result["contributions"]:
-            out.print(f"    {c['feature']}: {c['from'] or 'any'} → {c['to']}: {c['effect_usd']:+,} USD")
+            out.print(f"    {c['feature']}: {c['from'] or 'any'} → {c['to']}: {c['effect']:+,} {cur}", markup=False)
     for k in result["skills"]:
         if k["known"]:
             ci = f"{k['ci_low_pct']:+.1f}% to {k['ci_high_pct']:+.1f}%"

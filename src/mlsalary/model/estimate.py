@@ -85,8 +85,8 @@ def estimate(
 ) -> dict[str, Any]:
     """The estimate for a profile (the JSON of `mlsalary estimate --json`); every field is checked before a model is
     loaded or trained (`on_train()` is told when one must be trained first). The quantiles are in `currency`,
-    converted from US dollars at the estimate year's average ECB rate (`conversion`); `usd` keeps the dollars, and
-    the contributions stay in dollars (effect_usd)."""
+    converted from US dollars at the estimate year's average ECB rate (`conversion`), and so are the reference
+    median and each contribution's `effect`; `usd`, `reference_p50_usd` and `effect_usd` keep the dollars."""
     import numpy as np
 
     from mlsalary.normalize import money
@@ -174,6 +174,11 @@ def estimate(
         usd["p50"] = medians[-1]  # the path's own rounding, so the contributions add up to the cent
     conv = money.conversion(currency, year)
     out = {k: round(v * conv["per_usd"]) for k, v in usd.items()}
+    before = medians[0]  # each step in the answer's currency: the difference of its two ends, each converted and
+    for c in contributions:  # rounded as the medians are, so the effects still add up to p50 - reference_p50
+        after = before + c["effect_usd"]
+        c["effect"] = round(after * conv["per_usd"]) - round(before * conv["per_usd"])
+        before = after
     if currency != "USD":
         notes.append(f"In {currency}: {conv['text']}; the model and its data are in USD.")
     nearest = None
@@ -196,7 +201,7 @@ def estimate(
         **out,
         "support_n": disclosure.published(support_n),  # as every count is printed (mlsalary.disclosure)
         "in_support": in_support,
-        "reference_p50": medians[0],
+        "reference_p50": round(medians[0] * conv["per_usd"]),  # in `currency`, as p10 ... p90
         "group": group,
         "contributions": contributions,
         "skills": [skill_note(sk, profile["role"], str(iso), evidence) for sk in given_skills],
@@ -204,6 +209,7 @@ def estimate(
         "as_of": model.meta.get("as_of"),  # the vintage the model was trained at (--as-of); None: all data pulled
         "conversion": conv,
         "usd": usd,
+        "reference_p50_usd": medians[0],
         "nearest": nearest,  # outside the data's support: the nearest group of postings that has data
         "counts": disclosure.COUNTS_NOTE,
         "reference": REFERENCE,

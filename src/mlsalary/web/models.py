@@ -56,7 +56,8 @@ class EstimateResponse(BaseModel):
     p90: int
     support_n: int  # the training records like this profile, rounded as every count (mlsalary.disclosure)
     in_support: bool
-    reference_p50: int  # the reference profile's median (USD); the contributions add up to usd.p50 - reference_p50
+    reference_p50: int  # the reference profile's median, in `currency`; the contributions' effects add up to
+    # p50 - reference_p50 (their effect_usd to usd.p50 - reference_p50_usd)
     group: dict[str, Any] | None  # the group's own postings (newest year) and whether the median agrees with them
     contributions: list[dict[str, Any]]
     skills: list[dict[str, Any]]  # what the data can say about each skill given (never applied to the range)
@@ -64,6 +65,7 @@ class EstimateResponse(BaseModel):
     as_of: str | None  # the vintage the model was trained at (the CLI's --as-of); null: all data pulled
     conversion: dict[str, Any]  # the rate (units per USD), its year and source
     usd: dict[str, int]  # p10 ... p90 in US dollars
+    reference_p50_usd: int  # the reference profile's median in US dollars
     nearest: dict[str, Any] | None  # outside the data's support: the nearest group of postings that has data
     counts: str  # how counts are printed (rounded: mlsalary.disclosure)
     reference: dict[str, str]

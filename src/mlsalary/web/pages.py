@@ -389,7 +389,7 @@ def estimate_page(request: Request) -> HTMLResponse:
         return render("estimate.html.j2", 422, **ctx, error=f"{field}: {msg}", field=field)
     except MlsalaryError as e:
         return form_error("estimate.html.j2", e, **ctx)
-    result["range_svg"] = charts.range_svg(result)
+    result["range_svg"] = charts.range_svg(result, title=f"{result['currency']} a year")
     return render("estimate.html.j2", **ctx, result=result)
 
 

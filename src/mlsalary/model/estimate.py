@@ -146,7 +146,7 @@ def estimate(
             f"({disclosure.count_text(support_n, 'records')}); "
             f"the range is widened by {widen:.2f}x around the median."
         )
-    contributions = [
+    contributions: list[dict[str, Any]] = [
         {"feature": f, "from": a, "to": b, "effect_usd": medians[i + 1] - medians[i]}
         for i, (f, a, b) in enumerate(steps)
     ]
@@ -174,11 +174,11 @@ def estimate(
         usd["p50"] = medians[-1]  # the path's own rounding, so the contributions add up to the cent
     conv = money.conversion(currency, year)
     out = {k: round(v * conv["per_usd"]) for k, v in usd.items()}
-    before = medians[0]  # each step in the answer's currency: the difference of its two ends, each converted and
-    for c in contributions:  # rounded as the medians are, so the effects still add up to p50 - reference_p50
-        after = before + c["effect_usd"]
-        c["effect"] = round(after * conv["per_usd"]) - round(before * conv["per_usd"])
-        before = after
+    step_from: int = medians[0]  # each step in the answer's currency: the difference of its two ends, each converted
+    for c in contributions:  # and rounded as the medians are, so the effects still add up to p50 - reference_p50
+        step_to = step_from + c["effect_usd"]
+        c["effect"] = round(step_to * conv["per_usd"]) - round(step_from * conv["per_usd"])
+        step_from = step_to
     if currency != "USD":
         notes.append(f"In {currency}: {conv['text']}; the model and its data are in USD.")
     nearest = None

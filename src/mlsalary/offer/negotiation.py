@@ -33,13 +33,11 @@ HIGH = 90
 def comparable(role: str, level: str, country: str) -> tuple[Any, list[int]]:
     """(the comparable postings as a frame: amount_usd midpoints and range ends, the years they come from)."""
     from mlsalary import store
+    from mlsalary.disclosure import POPULATION
     from mlsalary.stats.periods import latest_full_year
 
-    df = store.query(
-        "SELECT year, amount_usd, range_low_usd, range_high_usd FROM units WHERE source = 'aijobs' "
-        "AND dup_rank = 1 AND employment_type = 'full_time' AND role = ? AND level = ? AND company_country = ?",
-        [role, level, country],
-    )
+    df = store.query(f"SELECT year, amount_usd, range_low_usd, range_high_usd FROM units WHERE {POPULATION} "
+                     "AND role = ? AND level = ? AND company_country = ?", [role, level, country])  # fmt: skip
     year = latest_full_year(df["year"].tolist())
     if year is None:
         return df, []

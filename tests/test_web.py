@@ -206,6 +206,32 @@ def test_offer_form_evaluates_like_the_api(trained: Path, client: TestClient) ->
     assert r2.status_code == 200 and "Side by side" in r2.text and "Other Co" in r2.text and "Example AI" in r2.text
 
 
+def test_an_offer_answer_has_a_link_that_gives_it_again(trained: Path, client: TestClient) -> None:
+    """An answer is a POST; its link (GET /offer?offers=…) holds its offers and opens the same answer — to keep, to
+    send, to come back to — with the compare form ready for one more; a broken link is a 422 naming `offers`."""
+    first = client.post("/offer", data=FORM)
+    prior = re.search(r'name="prior" value="([^"]*)"', first.text)
+    assert prior
+    both = client.post("/offer", data={**FORM, "offer.company": "Other Co", "offer.base": "200000",
+                                       "prior": html.unescape(prior.group(1))})  # fmt: skip
+    link = re.search(r'<a href="([^"]*)" id="offer-link">', both.text)
+    assert both.status_code == 200 and link and link.group(1).startswith("/offer?offers=")
+    again = client.get(html.unescape(link.group(1)))
+    assert again.status_code == 200, error_of(again.text)
+
+    def answer(page: str) -> str:
+        return page[page.index('<section class="result" id="offer-result">'):page.index("</section>")]
+
+    assert answer(again.text) == answer(both.text) and "Side by side" in again.text
+    assert re.search(r'name="prior" value="([^"]*)"', again.text).group(1) == \
+        re.search(r'name="prior" value="([^"]*)"', both.text).group(1)  # type: ignore[union-attr]  # fmt: skip
+    for bad in ("not json", "[]", '{"offer": 1}'):
+        r = client.get("/offer", params={"offers": bad})
+        assert r.status_code == 422 and error_of(r.text)[0] == "offers", bad
+    r = client.get("/offer", params={"offers": '[{"offer": {"base": -5}}]'})
+    assert r.status_code == 422 and error_of(r.text)[0] == "offer.base"
+
+
 def test_offer_upload_and_paste_compare_several(trained: Path, client: TestClient) -> None:
     files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(EXAMPLES.glob("offer_*.toml"))[:2]]
     pasted = (EXAMPLES / "offer.toml").read_text()

@@ -394,8 +394,14 @@ def estimate_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/offer", response_class=HTMLResponse)
-def offer_form() -> HTMLResponse:
-    return _offer_page()
+async def offer_form(request: Request) -> HTMLResponse:
+    """The offer form; with `offers` (the link an answer gives: its offers as JSON), that answer again."""
+    from starlette.concurrency import run_in_threadpool
+
+    shared = request.query_params.get("offers")
+    if shared is None:
+        return _offer_page()
+    return await run_in_threadpool(_offer_answer, {"prior": shared}, [], "offers")
 
 
 def _offer_page(status: int = 200, **extra: Any) -> HTMLResponse:
@@ -447,12 +453,18 @@ async def offer_submit(request: Request) -> HTMLResponse:
     return await run_in_threadpool(_offer_answer, fields, uploads)
 
 
-def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]]) -> HTMLResponse:
+def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]], shared: str | None = None) -> HTMLResponse:
+    """The offers entered before (`prior`), pasted, uploaded and in the form, evaluated; `shared`: the query field
+    a link to an answer carries them in (GET /offer?offers=…), which needs no new offer."""
+    from urllib.parse import urlencode
+
     from mlsalary.offer import api, schema
     from mlsalary.offer.html import COMPONENTS, chart_svg
 
     try:
-        kept = _prior(fields.get("prior") or "[]")
+        kept = _prior(fields.get("prior") or "[]", shared or "prior")
+        if shared and not kept:
+            raise InputError(f"{shared}: the link holds no offer; start again from the offer page", shared)
         offers = [schema.parse(d, f"offer {i}") for i, d in enumerate(kept, start=1)]
         if fields.get("toml", "").strip():
             offers.append(schema.parse(_toml(fields["toml"], "pasted offer", "toml"), "pasted offer"))
@@ -460,7 +472,7 @@ def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]]) -> H
             offers.append(schema.parse(_toml(raw.decode("utf-8", "replace"), name, "files"), name))
         if fields.get("offer.base", "").strip():
             offers.append(schema.parse(offer_from_form(fields), "form", lax=True))
-        if len(offers) == len(kept):
+        if len(offers) == len(kept) and not shared:
             raise InputError("offer.base: fill in the base pay, or paste or upload an offer file", "offer.base")
         if len(offers) > MAX_OFFERS:
             raise InputError(f"files: compare at most {MAX_OFFERS} offers at a time", "files")
@@ -468,11 +480,12 @@ def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]]) -> H
     except MlsalaryError as e:
         status, field = status_of(e)
         return _offer_page(status, error=str(e), field=field, values=_kept_values(fields),
-                           prior=None if field == "prior" else fields.get("prior") or None)  # fmt: skip
-    prior = [of.model_dump(mode="json", exclude_unset=True) for of in offers]
-    # The form comes back filled in (profile, current job and the last offer): a counter-offer is one edit away.
+                           prior=None if field in ("prior", shared) else fields.get("prior") or None)  # fmt: skip
+    prior = json.dumps([of.model_dump(mode="json", exclude_unset=True) for of in offers], separators=(",", ":"))
+    # The form comes back filled in (profile, current job and the last offer): a counter-offer is one edit away. The
+    # answer's link holds its offers (as the hidden field does), so it can be kept, sent and opened again.
     return _offer_page(offers=results, components=COMPONENTS, svg=chart_svg(results), values=_kept_values(fields),
-                       prior=json.dumps(prior, separators=(",", ":")))  # fmt: skip
+                       prior=prior, link="/offer?" + urlencode({"offers": prior}))  # fmt: skip
 
 
 def _kept_values(fields: dict[str, str]) -> dict[str, str]:
@@ -480,14 +493,15 @@ def _kept_values(fields: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in fields.items() if k.startswith(("offer.", "profile.", "current."))}
 
 
-def _prior(text: str) -> list[dict[str, Any]]:
-    """The offers entered before (the hidden field of the compare form): a JSON list of offers' data."""
+def _prior(text: str, field: str = "prior") -> list[dict[str, Any]]:
+    """The offers entered before (the hidden field of the compare form, or an answer's link: `field`): a JSON list of
+    offers' data."""
     try:
         kept = json.loads(text)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         kept = None
     if not isinstance(kept, list) or not all(isinstance(d, dict) for d in kept):
-        raise InputError("prior: the earlier offers could not be read; start again from the offer page", "prior")
+        raise InputError(f"{field}: the earlier offers could not be read; start again from the offer page", field)
     return kept
 
 

@@ -176,3 +176,54 @@ def test_an_unknown_currency_lists_only_currencies_with_a_rate_now() -> None:
         assert dead not in listed, dead
     for live in ("EUR", "GBP", "INR", "JPY", "CAD"):
         assert live in listed, live
+
+
+def test_offers_in_two_currencies_are_compared_in_one(tmp_path: Path) -> None:
+    """The same offer typed in EUR and in USD: side by side in the first offer's currency, the other converted at
+    the latest full year's ECB rates (shown) — the same on the CLI (table and JSON), the API and the web page, and the
+    chart is drawn in one currency (it was 291,000 vs 257,535 on one axis, no currency named)."""
+    from mlsalary.web.app import create_app
+
+    year = money.latest_rate_year()
+    eur_per_usd = money.usd_per_unit("USD", year) / money.usd_per_unit("EUR", year)
+    usd_base = 250_000
+    eur_base = round(usd_base * eur_per_usd)
+    files = []
+    for name, cur, base in (("in_eur", "EUR", eur_base), ("in_usd", "USD", usd_base)):
+        f = tmp_path / f"{name}.toml"
+        f.write_text(f'[offer]\ncompany = "Same Co {cur}"\ncurrency = "{cur}"\nbase = {base}\n')
+        files.append(f)
+    code, out, err = run_cli("offer", "compare", *map(str, files), "--json", "--no-market")
+    assert code == 0, err
+    cli = json.loads(out)["comparison"]
+    assert cli["currency"] == "EUR" and cli["year"] == year and f"per USD, the average ECB reference rates of {year}" \
+        in cli["conversion"]  # fmt: skip
+    first, second = cli["offers"]
+    assert (first["currency"], second["currency"]) == ("EUR", "USD") and first["factor"] == 1.0
+    assert abs(second["year_one_total"] - first["year_one_total"]) <= 1  # the same offer, in one currency
+    typed = [schema.parse(tomllib_load(f), f.name).model_dump(mode="json", exclude_unset=True) for f in files]
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    api = client.post("/api/v1/offer/compare", json={"offers": typed}).json()["comparison"]
+    assert api == cli
+    code, text, err = run_cli("offer", "compare", *map(str, files), "--no-market")
+    assert code == 0, err
+    flat = " ".join(text.split())
+    assert "side by side, in EUR" in flat and "paid in USD" in flat and cli["conversion"] in flat
+    page = client.post("/offer", data={"toml": files[0].read_text()},
+                       files=[("files", (files[1].name, files[1].read_bytes(), "text/plain"))]).text
+    assert "Side by side, in EUR" in page and "<td>USD</td>" in page and cli["conversion"] in page
+    assert f"{first['year_one_total']:,}" in page and f"{second['year_one_total']:,}" in page
+    assert "EUR, converted" in page and "each offer's own currency" not in page  # the chart's axis
+    from mlsalary.offer.html import chart_data
+
+    results = [json.loads(run_cli("offer", str(f), "--json", "--no-market")[1]) for f in files]
+    names, rows, unit = chart_data(results)
+    drawn = [sum(r["value"] for r in rows if r["offer"] == n and r["year"] == "year 1") for n in names]
+    assert unit == "EUR, converted" and all(abs(d - o["year_one_total"]) <= 1 for d, o in zip(drawn, cli["offers"],
+                                                                                          strict=True))  # fmt: skip
+
+
+def tomllib_load(path: Path) -> dict:
+    import tomllib
+
+    return tomllib.loads(path.read_text())

@@ -45,7 +45,9 @@ def offer(
         write_text(html, page(results))
         typer.echo(f"wrote {html}", err=True)
     if as_json:
-        print_json({"offers": results} if compare else results[0])
+        from mlsalary.offer.api import comparison
+
+        print_json({"offers": results, "comparison": comparison(results)} if compare else results[0])
         return
     if compare:
         _compare_table(results)
@@ -124,17 +126,27 @@ def _one(r: dict[str, Any]) -> None:
 
 
 def _compare_table(results: list[dict[str, Any]]) -> None:
+    """The offers side by side in one currency (offer.api.comparison: the first offer's; others converted)."""
     from rich.table import Table
 
-    t = Table(title="Offers side by side")
+    from mlsalary.offer.api import comparison
+
+    side = comparison(results)
+    cur = side["currency"]
+    t = Table(title=f"Offers side by side, in {cur}")
     t.add_column("")
-    for r in results:
-        t.add_column(f"{r['company']} ({r['currency']})", justify="right", no_wrap=True)
+    for row in side["offers"]:
+        paid = "" if row["currency"] == cur else f", paid in {row['currency']}"
+        t.add_column(f"{row['company']} ({cur}{paid})", justify="right", no_wrap=True)
     n_years = min(len(r["years"]) for r in results)
     for i in range(n_years):
-        t.add_row(f"year {i + 1} total", *(_money(r["years"][i]["total"]) for r in results))
-    t.add_row("4-year average", *(_money(r["average_total_4y"]) for r in results))
-    t.add_row("present value", *(_money(r["present_value"]) for r in results))
-    t.add_row("equity p50 (Monte Carlo)", *(_money(r["scenarios"]["monte_carlo"]["p50"]) for r in results))
-    t.add_row("market", *(r.get("market", {}).get("verdict", "—") for r in results))
-    console().print(t)
+        t.add_row(f"year {i + 1} total", *(_money(r["years"][i]["total"] * row["factor"])
+                                           for r, row in zip(results, side["offers"], strict=True)))  # fmt: skip
+    t.add_row("4-year average", *(_money(row["average_total_4y"]) for row in side["offers"]))
+    t.add_row("present value", *(_money(row["present_value"]) for row in side["offers"]))
+    t.add_row("equity p50 (Monte Carlo)", *(_money(row["equity_p50"]) for row in side["offers"]))
+    t.add_row("market", *(row["market"] or "—" for row in side["offers"]))
+    out = console()
+    out.print(t)
+    if side["conversion"]:
+        out.print(f"Amounts {side['conversion']}.", markup=False)

@@ -50,6 +50,37 @@ def evaluate_offer(
     return evaluate(schema.load(path), discount_rate, growth, with_market)
 
 
+#: The figures of each offer that offers are compared on, side by side.
+COMPARED = ("year_one_total", "average_total_4y", "present_value", "equity_p50")
+
+
+def comparison(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Evaluated offers side by side in one currency (the first offer's): an offer paid in another is converted at
+    the latest full year's average ECB rates, as switch vs stay converts the current job — never two currencies on one
+    axis. The same answer for `offer compare`, /api/v1/offer/compare, the offer page and its chart."""
+    from mlsalary.normalize import money
+
+    currency = str(results[0]["currency"])
+    others = sorted({str(r["currency"]) for r in results} - {currency})
+    year = money.latest_rate_year() if others else None
+    rows = []
+    for r in results:
+        own = str(r["currency"])
+        factor = 1.0 if own == currency else money.usd_per_unit(own, year) / money.usd_per_unit(currency, year)
+        values = {"year_one_total": r["year_one_total"], "average_total_4y": r["average_total_4y"],
+                  "present_value": r["present_value"], "equity_p50": r["scenarios"]["monte_carlo"]["p50"]}
+        market = r.get("market") or {}
+        rows.append({"company": r["company"], "currency": own, "factor": factor,
+                     **{k: round(v * factor) for k, v in values.items()},
+                     "market": market.get("verdict") if market.get("available") else None})  # fmt: skip
+    text = None
+    if others:
+        rates = "; ".join(f"{f:,.4f} {currency} per {cur}" for cur, f in
+                          sorted({(row["currency"], row["factor"]) for row in rows if row["currency"] != currency}))
+        text = f"in {currency}: {rates}, the average ECB reference rates of {year}"
+    return {"currency": currency, "year": year, "conversion": text, "offers": rows}
+
+
 #: What a purchasing-power comparison leaves out (said wherever it is shown).
 PPP_LEAVES_OUT = ("PPP compares the average price level of whole economies: it leaves out income tax and social "
                   "contributions, and your own costs (rent where you would live, family, moving)")  # fmt: skip

@@ -8,6 +8,23 @@ from typing import Any
 COMPONENTS = ("base", "bonus", "sign_on", "equity", "refresher", "benefits")
 
 
+def chart_data(offers: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]], str]:
+    """(the offers' labels, the chart's rows: offer, year, component and value, the unit): offers in several
+    currencies are drawn in the first one's, converted as the side-by-side table converts them (api.comparison)."""
+    from mlsalary.offer.api import comparison
+
+    names = [r["company"] for r in offers]
+    names = [f"{n} ({i})" if names.count(n) > 1 else n for i, n in enumerate(names, start=1)]
+    side = comparison(offers)
+    rows = [
+        {"offer": name, "year": f"year {y['year']}", "component": c, "value": y[c] * row["factor"]}
+        for name, r, row in zip(names, offers, side["offers"], strict=True)
+        for y in r["years"]
+        for c in COMPONENTS
+    ]
+    return names, rows, side["currency"] + (", converted" if side["conversion"] else "")
+
+
 def chart_svg(offers: list[dict[str, Any]]) -> str:
     """One offer: each year's pay by component. Several: each offer's pay over the years by component, one bar per
     offer, labelled and in the order of the comparison table."""
@@ -16,16 +33,7 @@ def chart_svg(offers: list[dict[str, Any]]) -> str:
 
     from mlsalary.report import charts
 
-    names = [r["company"] for r in offers]
-    names = [f"{n} ({i})" if names.count(n) > 1 else n for i, n in enumerate(names, start=1)]
-    rows = [
-        {"offer": name, "year": f"year {y['year']}", "component": c, "value": y[c]}
-        for name, r in zip(names, offers, strict=True)
-        for y in r["years"]
-        for c in COMPONENTS
-    ]
-    currencies = {str(r.get("currency", "USD")) for r in offers}
-    unit = currencies.pop() if len(currencies) == 1 else "each offer's own currency"
+    names, rows, unit = chart_data(offers)
     if len(offers) == 1:
         x = alt.X("year:N", title=None, axis=alt.Axis(labelAngle=0))
         y_title = f"pay ({unit})"
@@ -47,11 +55,12 @@ def chart_svg(offers: list[dict[str, Any]]) -> str:
 
 
 def page(offers: list[dict[str, Any]]) -> str:
+    from mlsalary.offer.api import comparison
     from mlsalary.report.render import templates
 
     title = offers[0]["company"] if len(offers) == 1 else "Offers compared: " + ", ".join(r["company"] for r in offers)
     return (
         templates()
         .get_template("offer.html.j2")
-        .render(title=title, offers=offers, components=COMPONENTS, svg=chart_svg(offers))
+        .render(title=title, offers=offers, components=COMPONENTS, svg=chart_svg(offers), side=comparison(offers))
     )

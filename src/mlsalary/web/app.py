@@ -230,9 +230,10 @@ def create_app() -> FastAPI:
 
     @app.post("/api/v1/offer/compare", response_model=OfferComparison)
     def offer_compare(body: OfferComparisonRequest) -> dict[str, Any]:
-        from mlsalary.offer.api import evaluate
+        from mlsalary.offer.api import comparison, evaluate
 
-        return {"offers": [evaluate(o) for o in body.offers]}
+        results = [evaluate(o) for o in body.offers]
+        return {"offers": results, "comparison": comparison(results)}
 
     return app
 

@@ -141,6 +141,7 @@ class OfferEvaluation(BaseModel):
 
 class OfferComparison(BaseModel):
     offers: list[OfferEvaluation]
+    comparison: dict[str, Any]  # side by side in the first offer's currency (offer.api.comparison)
 
 
 class OfferComparisonRequest(BaseModel):

@@ -484,8 +484,9 @@ def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]], shar
     prior = json.dumps([of.model_dump(mode="json", exclude_unset=True) for of in offers], separators=(",", ":"))
     # The form comes back filled in (profile, current job and the last offer): a counter-offer is one edit away. The
     # answer's link holds its offers (as the hidden field does), so it can be kept, sent and opened again.
-    return _offer_page(offers=results, components=COMPONENTS, svg=chart_svg(results), values=_kept_values(fields),
-                       prior=prior, link="/offer?" + urlencode({"offers": prior}))  # fmt: skip
+    return _offer_page(offers=results, components=COMPONENTS, svg=chart_svg(results), side=api.comparison(results),
+                       values=_kept_values(fields), prior=prior,
+                       link="/offer?" + urlencode({"offers": prior}))  # fmt: skip
 
 
 def _kept_values(fields: dict[str, str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from mlsalary import disclosure
 from mlsalary.offer import compute, schema
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -150,7 +151,10 @@ def test_market_position_uses_the_estimate_and_flags_thin_profiles(
     assert m["range_50"][0] < m["median"] < m["range_50"][1]
     # Negotiation from comparable postings: the 2025 US senior ML-engineer postings (the senior figure's 609), whose
     # median posted range is 45.1% wide; a range that wide centred on the offer tops out 2(1+w)/(2+w) above it.
-    assert n["comparable"]["n"] == SENIOR_US_ML_POSTINGS and n["comparable"]["years"] == [2025]
+    # Its counts print as every count of postings does: rounded to 10 (mlsalary.disclosure; it printed 609 exactly).
+    assert n["comparable"]["n"] == disclosure.published(SENIOR_US_ML_POSTINGS) == 610
+    assert n["comparable"]["years"] == [2025] and n["comparable"]["ranges"] % disclosure.ROUND_TO == 0
+    assert n["evidence"].startswith("about 610 comparable senior ml engineer postings") and "609" not in n["evidence"]
     w = n["comparable"]["median_width_pct"] / 100
     assert w == pytest.approx(SENIOR_US_ML_MEDIAN_WIDTH, abs=0.001)
     # 170,000 sits below the comparable median, and the top of a range that wide centred on it falls short of the

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlsalary import stats
+from mlsalary import disclosure, stats
 
 #: The percentile of comparable midpoints an ask never passes (and at or above which there is none).
 HIGH = 90
@@ -58,13 +58,11 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
     group = f"{level} {role.replace('_', ' ')} postings at employers in {country}"
     when = "–".join(str(y) for y in years) if years else "no year"
     limits = "no open data on bonus, sign-on or equity: the data cannot say how much room they have"
-    if n < stats.min_n():
-        shown = f"{n:,}" if n >= stats.PRIVACY_FLOOR else f"fewer than {stats.PRIVACY_FLOOR}"
+    if n < stats.min_n():  # counts as every surface prints them: rounded, none under 5 (mlsalary.disclosure)
         return {"target_ask": None, "basis": "no ask: too few comparable postings for an honest one",
                 "room_base": None, "component_with_most_room": None,
-                "evidence": f"{shown} comparable {group} ({when}), fewer than {stats.min_n()}",
-                "comparable": {"n": n if n >= stats.PRIVACY_FLOOR else None, "years": years},
-                "limits": limits}  # fmt: skip
+                "evidence": f"{disclosure.count_text(n, 'comparable')} {group} ({when}), fewer than {stats.min_n()}",
+                "comparable": {"n": disclosure.published(n), "years": years}, "limits": limits}  # fmt: skip
     mids = df["amount_usd"].to_numpy() * metro_factor * per_usd
     ranges = df[df["range_low_usd"].notna()]
     width = float(np.median(ranges["range_high_usd"] / ranges["range_low_usd"] - 1)) if len(ranges) else 0.0
@@ -91,11 +89,12 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
         "room_base": None if target is None else round(target - base),
         "component_with_most_room": "base",
         "evidence": (
-            f"{n:,} comparable {group} ({when}): your base is at percentile {percentile:.0f} of their midpoints"
-            f"{where} (median {np.median(mids):,.0f} {currency}); the median posted range of {len(ranges):,} is "
-            f"{width * 100:.1f}% wide (max / min - 1)"
+            f"{disclosure.count_text(n, 'comparable')} {group} ({when}): your base is at percentile "
+            f"{percentile:.0f} of their midpoints{where} (median {np.median(mids):,.0f} {currency}); the median "
+            f"posted range of {disclosure.count_text(len(ranges), 'ranges')} is {width * 100:.1f}% wide (max / min - 1)"
         ),
-        "comparable": {"n": n, "years": years, "ranges": len(ranges), "offer_percentile": round(percentile, 1),
+        "comparable": {"n": disclosure.published(n), "years": years, "ranges": disclosure.published(len(ranges)),
+                       "offer_percentile": round(percentile, 1),
                        "median_midpoint": round(median), f"p{HIGH}_midpoint": round(high), "currency": currency,
                        "median_width_pct": round(width * 100, 1)},
         "limits": limits + "; the room is what employers advertise, not what candidates obtained",

@@ -227,3 +227,84 @@ def tomllib_load(path: Path) -> dict:
     import tomllib
 
     return tomllib.loads(path.read_text())
+
+
+SEATTLE_USD = """[offer]
+company = "Seattle AI"
+currency = "USD"
+base = 210000
+bonus_target_pct = 10
+sign_on = 20000
+[offer.equity]
+grant_value = 200000
+vesting = "25/25/25/25"
+[profile]
+role = "ml_engineer"
+level = "senior"
+country = "US"
+[current]
+base = 95000
+currency = "EUR"
+country = "DE"
+"""
+
+
+def test_a_usd_offer_is_shown_in_eur_on_every_surface(model_home: Path, tmp_path: Path) -> None:
+    """Berlin's engineer with a Seattle offer in dollars sees it in euros: every amount converted at the latest ECB
+    rates (said), the market and the ask in euros — the same on the CLI, the API and the web page (and its link)."""
+    from mlsalary.web.app import create_app
+
+    f = tmp_path / "seattle.toml"
+    f.write_text(SEATTLE_USD)
+    usd = json.loads(run_cli("offer", str(f), "--json")[1])
+    code, out, err = run_cli("offer", str(f), "--json", "--in", "eur")
+    assert code == 0, err
+    eur = json.loads(out)
+    year = money.latest_rate_year()
+    rate = money.usd_per_unit("USD", year) / money.usd_per_unit("EUR", year)
+    assert eur["currency"] == "EUR"
+    assert eur["shown_in"].startswith(f"Shown in EUR: the offer's USD amounts converted at {rate:,.4f} EUR per USD")
+    for a, b in zip(usd["years"], eur["years"], strict=True):
+        assert abs(b["total"] - a["total"] * rate) <= 2 and abs(b["cash"] - a["cash"] * rate) <= 2
+    assert abs(eur["present_value"] - usd["present_value"] * rate) <= 2
+    assert eur["market"]["currency"] == "EUR"
+    assert eur["market"]["percentile"] == pytest.approx(usd["market"]["percentile"], abs=0.01)
+    assert abs(eur["negotiation"]["target_ask"] - usd["negotiation"]["target_ask"] * rate) <= 2
+    assert eur["switch_vs_stay"]["currency"] == "EUR" and "conversion" not in eur["switch_vs_stay"]  # now in its own
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    typed = schema.parse(tomllib_load(f), f.name).model_dump(mode="json", exclude_unset=True)
+    api = client.post("/api/v1/offer/evaluate", params={"show_in": "EUR"}, json=typed).json()
+    assert api["years"] == eur["years"] and api["shown_in"] == eur["shown_in"]
+    assert api["negotiation"]["target_ask"] == eur["negotiation"]["target_ask"]
+    code, text, err = run_cli("offer", str(f), "--in", "EUR")
+    assert code == 0 and eur["shown_in"] in " ".join(text.split())
+    page = client.post("/offer", data={"toml": SEATTLE_USD, "show_in": "EUR"})
+    assert page.status_code == 200 and eur["shown_in"] in html_unescape(page.text)
+    assert f"{eur['year_one_total']:,.0f}" in page.text and f"{usd['year_one_total']:,.0f}" not in page.text
+    link = re.search(r'<a href="([^"]*)" id="offer-link">', page.text)
+    assert link and "show_in=EUR" in link.group(1)
+    assert eur["shown_in"] in html_unescape(client.get(html_unescape(link.group(1))).text)
+    bad = client.post("/offer", data={"toml": SEATTLE_USD, "show_in": "XYZ"})
+    assert bad.status_code == 422 and "show_in: unknown currency" in bad.text
+    code, _, err = run_cli("offer", str(f), "--in", "XYZ")
+    assert code == 1 and err.strip().startswith("error: show_in: unknown currency 'XYZ'")
+
+
+def test_every_amount_of_an_offer_is_declared_for_conversion() -> None:
+    """offer.api.MONEY_FIELDS (what shown_in converts) lists every amount field of an offer's terms: a new amount
+    left out would stay in the old currency beside converted ones."""
+    from mlsalary.offer.api import MONEY_FIELDS
+
+    tables = {"": schema.OfferTerms, "equity": schema.Equity, "refresher": schema.Refresher,
+              "benefits": schema.Benefits}  # fmt: skip
+    for where, model in tables.items():
+        amounts = {name for name, fld in model.model_fields.items()
+                   if any(getattr(m, "le", None) == schema.MAX_AMOUNT for m in fld.metadata)
+                   and name not in ("shares",)}  # fmt: skip  (a count of shares, not money)
+        assert set(MONEY_FIELDS[where]) == amounts, where
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

@@ -21,6 +21,8 @@ def offer(
     growth: Annotated[float, typer.Option("--growth", help="Share price change a year in the scenarios.")] = 0.10,
     market: Annotated[bool, typer.Option("--market/--no-market", help="Compare with the market estimate.")] = True,
     html: Annotated[Path | None, typer.Option("--html", help="Also write an HTML page with a chart here.")] = None,
+    show_in: Annotated[str | None, typer.Option("--in", help="Show every amount in this currency (ISO 4217, e.g. "
+                                                "EUR), converted at the latest ECB rates.")] = None,
 ) -> None:
     """An offer year by year (cash, vested equity, refreshers, benefits), year one vs the 4-year average, present
     value, equity scenarios (flat, up, down, Monte Carlo), market position and negotiation. The file format is in
@@ -37,7 +39,7 @@ def offer(
         raise OfferError("offer compare needs two or more offer files")
     if not compare and len(paths) != 1:
         raise OfferError("give one offer file, or: mlsalary offer compare A.toml B.toml …")
-    results = [evaluate_offer(p, discount_rate, growth, with_market=market) for p in paths]
+    results = [evaluate_offer(p, discount_rate, growth, with_market=market, show_in=show_in) for p in paths]
     if html is not None:
         from mlsalary.files import write_text
         from mlsalary.offer.html import page
@@ -79,6 +81,8 @@ def _one(r: dict[str, Any]) -> None:
         t.add_row(str(y["year"]), *(_money(y[k]) for _, k in cols))
     out = console()
     out.print(t)
+    if r.get("shown_in"):
+        out.print(f"{r['shown_in']}.", markup=False)
     out.print(
         f"year one {_money(r['year_one_total'])} · 4-year average {_money(r['average_total_4y'])} (the number "
         f"recruiters quote) · present value {_money(r['present_value'])} at {r['discount_rate']:.0%}"

@@ -9,13 +9,61 @@ from typing import Any
 from mlsalary.errors import MlsalaryError
 from mlsalary.offer import compute, market, schema
 
+#: The amounts of an offer's terms, by where they sit (OfferTerms and its tables): what shown_in converts. A
+#: conformance test checks that every amount field of those models is listed.
+MONEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "": ("base", "sign_on"),
+    "equity": ("grant_value", "share_price", "strike"),
+    "refresher": ("yearly_value",),
+    "benefits": ("espp_contribution", "other_yearly_value"),
+}
+
+
+def shown_in(of: schema.OfferFile, currency: str | None) -> tuple[schema.OfferFile, str | None]:
+    """The offer with its terms' amounts converted into `currency` at the latest full year's average ECB rates (as
+    offers are compared), and the note that says so — or the offer as it is, when it is already in that currency.
+    Everything evaluated from it (years, scenarios, market, negotiation, switch vs stay) is then in that currency."""
+    from pydantic import ValidationError
+
+    from mlsalary.errors import InputError
+    from mlsalary.normalize import money
+
+    if currency is None:
+        return of, None
+    currency = money.require_currency(currency, "show_in")
+    own = of.offer.currency
+    if currency == own:
+        return of, None
+    year = money.latest_rate_year()
+    factor = money.usd_per_unit(own, year) / money.usd_per_unit(currency, year)
+    data = of.model_dump(exclude_unset=True)
+    terms = data["offer"]
+    for where, names in MONEY_FIELDS.items():
+        table = terms if not where else terms.get(where)
+        for name in names if table is not None else ():
+            if table.get(name) is not None:
+                table[name] = table[name] * factor
+    terms["currency"] = currency
+    note = (f"Shown in {currency}: the offer's {own} amounts converted at {factor:,.4f} {currency} per {own}, the "
+            f"average ECB reference rates of {year}")  # fmt: skip
+    try:
+        return schema.OfferFile.model_validate(data), note
+    except ValidationError:  # an amount past the largest allowed once converted (a billion units)
+        raise InputError(f"show_in: the offer's amounts in {currency} pass the largest amount allowed "
+                         f"({schema.MAX_AMOUNT:,.0f}); show it in another currency", "show_in") from None
+
 
 def evaluate(
-    of: schema.OfferFile, discount_rate: float = 0.05, growth: float = 0.10, with_market: bool = True
+    of: schema.OfferFile, discount_rate: float = 0.05, growth: float = 0.10, with_market: bool = True,
+    show_in: str | None = None,
 ) -> dict[str, Any]:
-    """Year by year, scenarios, switch vs stay, market position and negotiation for a validated offer."""
+    """Year by year, scenarios, switch vs stay, market position and negotiation for a validated offer (in
+    `show_in`'s currency when given: shown_in)."""
     check_metro(of)
+    of, shown = shown_in(of, show_in)
     out = compute.evaluate(of.offer, discount_rate=discount_rate, growth=growth)
+    if shown:
+        out["shown_in"] = shown
     if of.current is not None:
         out["switch_vs_stay"] = switch_vs_stay(of)
     if with_market:
@@ -44,10 +92,11 @@ def check_metro(of: schema.OfferFile) -> None:
 
 
 def evaluate_offer(
-    path: Path, discount_rate: float = 0.05, growth: float = 0.10, with_market: bool = True
+    path: Path, discount_rate: float = 0.05, growth: float = 0.10, with_market: bool = True,
+    show_in: str | None = None,
 ) -> dict[str, Any]:
     """evaluate() for an offer file."""
-    return evaluate(schema.load(path), discount_rate, growth, with_market)
+    return evaluate(schema.load(path), discount_rate, growth, with_market, show_in)
 
 
 #: The figures of each offer that offers are compared on, side by side.

@@ -223,16 +223,17 @@ def create_app() -> FastAPI:
         return run(**req.model_dump())
 
     @app.post("/api/v1/offer/evaluate", response_model=OfferEvaluation)
-    def offer_evaluate(body: OfferFile) -> dict[str, Any]:
+    def offer_evaluate(body: OfferFile, show_in: Annotated[str | None, Query(max_length=3)] = None) -> dict[str, Any]:
         from mlsalary.offer.api import evaluate
 
-        return evaluate(body)
+        return evaluate(body, show_in=show_in)
 
     @app.post("/api/v1/offer/compare", response_model=OfferComparison)
-    def offer_compare(body: OfferComparisonRequest) -> dict[str, Any]:
+    def offer_compare(body: OfferComparisonRequest,
+                      show_in: Annotated[str | None, Query(max_length=3)] = None) -> dict[str, Any]:  # fmt: skip
         from mlsalary.offer.api import comparison, evaluate
 
-        results = [evaluate(o) for o in body.offers]
+        results = [evaluate(o, show_in=show_in) for o in body.offers]
         return {"offers": results, "comparison": comparison(results)}
 
     return app

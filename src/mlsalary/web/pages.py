@@ -401,7 +401,8 @@ async def offer_form(request: Request) -> HTMLResponse:
     shared = request.query_params.get("offers")
     if shared is None:
         return _offer_page()
-    return await run_in_threadpool(_offer_answer, {"prior": shared}, [], "offers")
+    fields = {"prior": shared, "show_in": request.query_params.get("show_in", "")}
+    return await run_in_threadpool(_offer_answer, fields, [], "offers")
 
 
 def _offer_page(status: int = 200, **extra: Any) -> HTMLResponse:
@@ -476,7 +477,8 @@ def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]], shar
             raise InputError("offer.base: fill in the base pay, or paste or upload an offer file", "offer.base")
         if len(offers) > MAX_OFFERS:
             raise InputError(f"files: compare at most {MAX_OFFERS} offers at a time", "files")
-        results = [api.evaluate(of) for of in offers]
+        show_in = fields.get("show_in", "").strip() or None
+        results = [api.evaluate(of, show_in=show_in) for of in offers]
     except MlsalaryError as e:
         status, field = status_of(e)
         return _offer_page(status, error=str(e), field=field, values=_kept_values(fields),
@@ -486,12 +488,12 @@ def _offer_answer(fields: dict[str, str], uploads: list[tuple[str, bytes]], shar
     # answer's link holds its offers (as the hidden field does), so it can be kept, sent and opened again.
     return _offer_page(offers=results, components=COMPONENTS, svg=chart_svg(results), side=api.comparison(results),
                        values=_kept_values(fields), prior=prior,
-                       link="/offer?" + urlencode({"offers": prior}))  # fmt: skip
+                       link="/offer?" + urlencode({"offers": prior, **({"show_in": show_in} if show_in else {})}))
 
 
 def _kept_values(fields: dict[str, str]) -> dict[str, str]:
     """The submitted form's own fields, to fill the next form with."""
-    return {k: v for k, v in fields.items() if k.startswith(("offer.", "profile.", "current."))}
+    return {k: v for k, v in fields.items() if k.startswith(("offer.", "profile.", "current.")) or k == "show_in"}
 
 
 def _prior(text: str, field: str = "prior") -> list[dict[str, Any]]:

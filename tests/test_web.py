@@ -20,7 +20,7 @@ from mlsalary.figures.catalogue import CATALOGUE
 from mlsalary.offer import schema
 from mlsalary.web.app import create_app
 from mlsalary.web.explore import bins
-from mlsalary.web.pages import offer_from_form
+from mlsalary.web.offers import offer_from_form
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PAGES = ("/", "/figures", "/estimate", "/offer", "/claims", "/sources")

@@ -1,5 +1,5 @@
 """The web app: the JSON API under /api/v1 (the same answers as the CLI's --json, for other tools) and the pages
-(web/pages.py), served by `mlsalary serve`.
+(web/pages.py, the offer pages web/offers.py), served by `mlsalary serve`.
 
 - Every request and response has a pydantic model, so the OpenAPI schema at /openapi.json describes them.
 - Bad input is a 422 naming the field; a profile the data cannot support is a 422 saying why; a store with no data
@@ -56,7 +56,7 @@ def _error(status: int, field: str, message: str, where: str = "body") -> JSONRe
 
 def create_app() -> FastAPI:
     from mlsalary.report import charts
-    from mlsalary.web import pages
+    from mlsalary.web import offers, pages
 
     charts.render_in_subprocess()  # keep vl-convert's V8 engine out of the server's process
 
@@ -70,6 +70,7 @@ def create_app() -> FastAPI:
     static = Path(__file__).with_name("static")
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(pages.router)
+    app.include_router(offers.router)
 
     # The last added is the outermost: the security headers reach every answer, the middlewares' own refusals (400,
     # 403, 503) and an internal error (500) included.

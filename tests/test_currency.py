@@ -288,6 +288,13 @@ def test_a_usd_offer_is_shown_in_eur_on_every_surface(model_home: Path, tmp_path
     assert bad.status_code == 422 and "show_in: unknown currency" in bad.text
     code, _, err = run_cli("offer", str(f), "--in", "XYZ")
     assert code == 1 and err.strip().startswith("error: show_in: unknown currency 'XYZ'")
+    # A current job without a currency is paid in the offer's own (dollars): shown in euros, it is converted too.
+    same = tmp_path / "same.toml"
+    same.write_text(SEATTLE_USD.replace('currency = "EUR"\ncountry = "DE"', 'country = "US"'))
+    stay_usd = json.loads(run_cli("offer", str(same), "--json", "--no-market")[1])["switch_vs_stay"]["years"]
+    stay_eur = json.loads(run_cli("offer", str(same), "--json", "--no-market", "--in", "EUR")[1])
+    assert all(abs(b["stay"] - a["stay"] * rate) <= 2 for a, b in zip(stay_usd, stay_eur["switch_vs_stay"]["years"],
+                                                                   strict=True))  # fmt: skip
 
 
 def test_every_amount_of_an_offer_is_declared_for_conversion() -> None:

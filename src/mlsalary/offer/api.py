@@ -44,6 +44,8 @@ def shown_in(of: schema.OfferFile, currency: str | None) -> tuple[schema.OfferFi
             if table.get(name) is not None:
                 table[name] = table[name] * factor
     terms["currency"] = currency
+    if data.get("current") is not None and data["current"].get("currency") is None:
+        data["current"]["currency"] = own  # "the offer's currency" meant the one it was written in
     note = (f"Shown in {currency}: the offer's {own} amounts converted at {factor:,.4f} {currency} per {own}, the "
             f"average ECB reference rates of {year}")  # fmt: skip
     try:
@@ -97,10 +99,6 @@ def evaluate_offer(
 ) -> dict[str, Any]:
     """evaluate() for an offer file."""
     return evaluate(schema.load(path), discount_rate, growth, with_market, show_in)
-
-
-#: The figures of each offer that offers are compared on, side by side.
-COMPARED = ("year_one_total", "average_total_4y", "present_value", "equity_p50")
 
 
 def comparison(results: list[dict[str, Any]]) -> dict[str, Any]:

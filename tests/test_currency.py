@@ -208,7 +208,8 @@ def test_offers_in_two_currencies_are_compared_in_one(tmp_path: Path) -> None:
     code, text, err = run_cli("offer", "compare", *map(str, files), "--no-market")
     assert code == 0, err
     flat = " ".join(text.split())
-    assert "side by side, in EUR" in flat and "paid in USD" in flat and cli["conversion"] in flat
+    assert "side by side, in EUR" in flat and cli["conversion"] in flat
+    assert re.search(r"paid in\s*│\s*EUR\s*│\s*USD", text)
     page = client.post("/offer", data={"toml": files[0].read_text()},
                        files=[("files", (files[1].name, files[1].read_bytes(), "text/plain"))]).text
     assert "Side by side, in EUR" in page and "<td>USD</td>" in page and cli["conversion"] in page
@@ -315,3 +316,26 @@ def html_unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_at_80_columns_four_offers_side_by_side_are_shown_in_full(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:  # fmt: skip
+    """`offer compare` of four offers in three currencies at 80 columns: every row label and every number whole (the
+    headers had grown to "Company (EUR, paid in USD)" and squeezed the labels' column to nothing)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    files = []
+    for i, (cur, base) in enumerate((("EUR", 185_000), ("USD", 210_000), ("GBP", 150_000), ("EUR", 1_250_000))):
+        f = tmp_path / f"o{i}.toml"
+        f.write_text(f'[offer]\ncompany = "Company number {i}"\ncurrency = "{cur}"\nbase = {base}\n'
+                     f'sign_on = {20_000 * i}\n')  # fmt: skip
+        files.append(str(f))
+    code, out, err = run_cli("offer", "compare", *files, "--no-market")
+    assert code == 0, err
+    side = json.loads(run_cli("offer", "compare", *files, "--no-market", "--json")[1])["comparison"]
+    assert max(len(line) for line in out.splitlines()) <= 80 and "…" not in out
+    lines = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 2}
+    assert list(lines)[:3] == ["paid in", "year 1 total", "year 2 total"]
+    assert lines["paid in"].split("│")[2:6] and [c.strip() for c in lines["paid in"].split("│")[2:6]] == \
+        ["EUR", "USD", "GBP", "EUR"]  # fmt: skip
+    assert [c.strip() for c in lines["year 1 total"].split("│")[2:6]] == \
+        [f"{o['year_one_total']:,}" for o in side["offers"]]  # fmt: skip

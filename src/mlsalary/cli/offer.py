@@ -138,10 +138,10 @@ def _compare_table(results: list[dict[str, Any]]) -> None:
     side = comparison(results)
     cur = side["currency"]
     t = Table(title=f"Offers side by side, in {cur}")
-    t.add_column("")
+    t.add_column("", no_wrap=True)  # the row labels and the numbers are never cut; a long company name wraps
     for row in side["offers"]:
-        paid = "" if row["currency"] == cur else f", paid in {row['currency']}"
-        t.add_column(f"{row['company']} ({cur}{paid})", justify="right", no_wrap=True)
+        t.add_column(row["company"], justify="right")
+    t.add_row("paid in", *(row["currency"] for row in side["offers"]))
     n_years = min(len(r["years"]) for r in results)
     for i in range(n_years):
         t.add_row(f"year {i + 1} total", *(_money(r["years"][i]["total"] * row["factor"])

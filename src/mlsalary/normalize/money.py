@@ -53,6 +53,12 @@ def usd_per_unit(currency: str, year: int) -> float:
     return sum(rates) / len(rates)
 
 
+def units_per(target: str, source: str, year: int) -> float:
+    """Units of `target` per one unit of `source` at `year`'s average ECB rates (the cross rate through the dollar):
+    how an offer, a current job or a comparison moves from one currency to another."""
+    return usd_per_unit(source, year) / usd_per_unit(target, year)
+
+
 def latest_rate_year() -> int:
     """The latest year the bundled ECB rates cover to its end (the rates of a year in progress would be partial)."""
     last = _converter().bounds["USD"].last_date

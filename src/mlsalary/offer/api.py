@@ -35,7 +35,7 @@ def shown_in(of: schema.OfferFile, currency: str | None) -> tuple[schema.OfferFi
     if currency == own:
         return of, None
     year = money.latest_rate_year()
-    factor = money.usd_per_unit(own, year) / money.usd_per_unit(currency, year)
+    factor = money.units_per(currency, own, year)
     data = of.model_dump(exclude_unset=True)
     terms = data["offer"]
     for where, names in MONEY_FIELDS.items():
@@ -113,7 +113,7 @@ def comparison(results: list[dict[str, Any]]) -> dict[str, Any]:
     rows = []
     for r in results:
         own = str(r["currency"])
-        factor = 1.0 if own == currency else money.usd_per_unit(own, year) / money.usd_per_unit(currency, year)
+        factor = 1.0 if own == currency or year is None else money.units_per(currency, own, year)
         values = {"year_one_total": r["year_one_total"], "average_total_4y": r["average_total_4y"],
                   "present_value": r["present_value"], "equity_p50": r["scenarios"]["monte_carlo"]["p50"]}
         market = r.get("market") or {}
@@ -147,7 +147,7 @@ def switch_vs_stay(of: schema.OfferFile) -> dict[str, Any]:
         out["currency"] = offer_cur
     else:
         year = money.latest_rate_year()
-        factor = money.usd_per_unit(stay_cur, year) / money.usd_per_unit(offer_cur, year)
+        factor = money.units_per(offer_cur, stay_cur, year)
         out = compute.switch_vs_stay(of.offer, of.current, stay_factor=factor)
         out["currency"] = offer_cur
         out["conversion"] = (f"the current job's {stay_cur} converted at {factor:,.4f} {offer_cur} per {stay_cur}, "

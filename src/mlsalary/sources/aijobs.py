@@ -336,8 +336,7 @@ def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], fact
     cols = {c: pc.utf8_trim_whitespace(t.column(c)) for c in COLUMNS}
 
     def each(c: str, fn: Callable[[str], Any]) -> pa.Array:
-        values, codes = postings.distinct(cols[c])
-        return pa.array([fn(v) for v in values], type=pa.string()).take(pa.array(codes))
+        return pa.array(postings.per_value(cols[c], fn, object), type=pa.string())
 
     def title(v: str) -> tuple[str, str | None]:
         if v not in titles_:

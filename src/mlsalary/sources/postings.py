@@ -77,7 +77,7 @@ class Keys:
         parts = []
         for c in self.columns:
             v = pc.utf8_trim_whitespace(t.column(c))
-            if c in self.numbers:  # whole(), vectorised: equal rounded numbers, equal text
+            if c in self.numbers:  # number() rounded half to even: equal whole numbers, equal text ("<NA>": none)
                 x = pc.round(pa.array(numbers(v) + 0.0), round_mode="half_to_even")  # + 0.0: no "-0"
                 v = pc.fill_null(pc.cast(pc.if_else(pc.is_nan(x), None, x), pa.string()), "<NA>")
             elif c not in self.as_written:
@@ -89,12 +89,6 @@ class Keys:
         else:
             ids = [self.known.get(k, -1) for k in values]
         return np.array(ids, dtype=np.int64)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-
-
-def whole(text: str) -> str:
-    """A number's key: rounded to a whole number ("<NA>" when it is not a number)."""
-    x = number(text)
-    return "<NA>" if x is None else str(round(x))
 
 
 def pairs(rec: np.ndarray, pay: np.ndarray, key9: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -335,7 +335,6 @@ def test_at_80_columns_four_offers_side_by_side_are_shown_in_full(monkeypatch: p
     assert max(len(line) for line in out.splitlines()) <= 80 and "…" not in out
     lines = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 2}
     assert list(lines)[:3] == ["paid in", "year 1 total", "year 2 total"]
-    assert lines["paid in"].split("│")[2:6] and [c.strip() for c in lines["paid in"].split("│")[2:6]] == \
-        ["EUR", "USD", "GBP", "EUR"]  # fmt: skip
+    assert [c.strip() for c in lines["paid in"].split("│")[2:6]] == ["EUR", "USD", "GBP", "EUR"]
     assert [c.strip() for c in lines["year 1 total"].split("│")[2:6]] == \
         [f"{o['year_one_total']:,}" for o in side["offers"]]  # fmt: skip

@@ -351,6 +351,35 @@ def test_a_pull_writes_under_the_declared_memory_and_thread_caps(tmp_path: Path,
     assert seen and {(m.replace(" ", ""), int(t)) for m, t in seen} == {("286.1MiB", 3)}  # 300 MB as DuckDB shows it
 
 
+def test_every_connection_a_pull_writes_with_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replacing pull first copies the store aside (store._copy_without) and then writes the source's rows: both
+    connections hold the declared memory and thread caps (the copy had run with DuckDB's defaults)."""
+    from contextlib import contextmanager
+
+    seen: list[tuple[str, str]] = []
+    writer = store.writer
+
+    @contextmanager
+    def spying(*a: Any, **k: Any) -> Any:
+        with writer(*a, **k) as con:
+            seen.append((caller(), con.execute("SELECT current_setting('threads')").fetchone()[0]))
+            yield con
+
+    def caller() -> str:
+        import inspect
+
+        return inspect.stack()[3].function
+
+    monkeypatch.setattr(store, "writer", spying)
+    monkeypatch.setattr(store, "INGEST_THREADS", 3)  # not DuckDB's default here (one per core: 2)
+    f = tmp_path / "salaries.csv"
+    f.write_text("\n".join([HEADER, ROW.format(pay=200_000), ROW.format(pay=150_000)]) + "\n")
+    api.pull(["aijobs"], from_path=f)
+    api.pull(["aijobs"], from_path=f)
+    assert {name for name, _ in seen} >= {"_copy_without", "ingest"}
+    assert {int(t) for _, t in seen} == {3}
+
+
 def test_the_store_file_keeps_its_size_across_replacing_pulls(tmp_path: Path) -> None:
     """DuckDB cannot reuse a deleted row's block in the transaction that deletes it, and each pull's version was a
     byte copy of the last followed by a DELETE: replacing a source doubled its share of the file (Kaggle's: 152 to

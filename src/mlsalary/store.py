@@ -90,7 +90,9 @@ def writer(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     p = path or _TARGET.get() or config.db_path()
     p.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(p, read_only=False)
-    try:
+    try:  # every write — a pull's copy aside and its rows alike — within the declared memory and thread caps
+        con.execute(f"SET memory_limit = '{INGEST_MEMORY_MB}MB'")
+        con.execute(f"SET threads = {INGEST_THREADS}")
         for ddl in schema.all_ddl():
             con.execute(ddl)
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -247,7 +249,9 @@ COMMIT_ROWS = 400_000
 INGEST_MEMORY_MB = 256
 #: DuckDB's threads while a pull writes: inserting Arrow batches is faster on one thread than on two on this
 #: 2-core machine (360,070 LCA filings: 0.73 s against 0.95 s; 151,443 aijobs rows 0.14 against 0.24 s — insert
-#: alone, benchmarks/ingest.py for whole pulls), and one thread cannot fight a busy machine's other work.
+#: alone, benchmarks/ingest.py for whole pulls), and so is copying the store aside (the mirror's, all but one
+#: source: 1.36-1.52 s against 1.54-2.11 s); one thread cannot fight a busy machine's other work. writer() sets
+#: both caps on every connection that writes.
 INGEST_THREADS = 1
 
 
@@ -273,8 +277,6 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
     versions: dict[str, None] = {}
     data_as_of = None
     with aside(replacing=name), writer() as con:
-        con.execute(f"SET memory_limit = '{INGEST_MEMORY_MB}MB'")
-        con.execute(f"SET threads = {INGEST_THREADS}")
         con.execute("BEGIN TRANSACTION")
         try:
             for table, col in SOURCE_TABLES:  # a safety net: aside() gives a version without the source's rows

@@ -34,14 +34,18 @@ run: $(STAMP)
 	@echo "  $(BIN)/mlsalary offer examples/offer.toml"
 	@echo "  $(BIN)/mlsalary serve     # the figures, an explorer, the estimate and offer forms in a browser"
 
-## browser: Debian's chromium for the browser tests, installed when it can be (root, or sudo, and apt-get); when it
-## cannot, one line says the browser tests will be reported as skipped.
+## browser: Debian's chromium for the browser tests, installed when it can be (root, or sudo, and apt-get), and
+## axe-core for their accessibility checks (npm); when either cannot be, one line says which tests will be skipped.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
 	  if command -v apt-get >/dev/null 2>&1 && { [ -z "$$SUDO" ] || sudo -n true 2>/dev/null; }; then \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: chromium is not installed and cannot be here (needs root and apt-get): the browser tests will be reported as skipped"; fi; }
+	@# axe-core (npm, pinned in tests/a11y/package-lock.json) checks every page's accessibility in the browser tests.
+	@[ -f tests/a11y/node_modules/axe-core/axe.min.js ] || { \
+	  if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/a11y --no-audit --no-fund --silent; \
+	  else echo "note: npm is not installed: the accessibility checks will be reported as skipped"; fi; }
 
 ## test: the whole test suite (installing chromium for the browser tests when it can), then ruff and mypy.
 test: $(STAMP) browser

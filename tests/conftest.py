@@ -161,6 +161,20 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+#: axe-core, installed by `make test` (its `browser` target: npm ci in tests/a11y, the version pinned in its lockfile).
+AXE = REPO / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe() -> str:
+    """axe-core's source, to run inside a page. Missing in CI is a failure; elsewhere its tests are skipped."""
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs axe-core for the accessibility checks: {AXE} is missing (make browser installs it)")
+        pytest.skip("axe-core not installed (make browser installs it with npm)")
+    return AXE.read_text(encoding="utf-8")
+
+
 def phone_page(browser: Any, errors: list[str]) -> Any:
     """A page at phone width (390 px) that records console errors and uncaught exceptions into errors."""
     page = browser.new_page(viewport={"width": 390, "height": 844})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +262,21 @@ def test_a_new_pull_is_a_new_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     before = memo.key()
     assert run_cli("data", "pull", "oews", "--offline", "--replace")[0] == 0
     assert memo.key() not in (None, before)
+
+
+def test_every_chart_is_named_and_described(real_figures: list) -> None:
+    """A chart is an image with a title and a description that lists what it shows (the figures' groups, a range's
+    quantiles); one without a title or a description is refused."""
+    from mlsalary.report import charts
+
+    fig = next(f for f in real_figures if f.id == "senior-us-ml-median")
+    svg = charts.svg(fig)
+    assert svg is not None and svg.startswith("<svg") and 'role="img"' in svg.split(">", 1)[0]
+    title, desc = re.search(r"<title>(.*?)</title><desc>(.*?)</desc>", svg).groups()  # type: ignore[union-attr]
+    assert html.unescape(title) == fig.question
+    shown = [g for g in fig.groups if g.value is not None]
+    assert all(html.unescape(g.label) in html.unescape(desc) for g in shown) and f"{shown[0].value:,.0f}" in desc
+    rng = charts.range_svg({"p10": 1, "p25": 2, "p50": 150_000, "p75": 4, "p90": 5}, title="EUR a year")
+    assert "<title>The pay range, EUR a year</title>" in rng and "median 150,000" in rng
+    with pytest.raises(ValueError):
+        charts.labelled("<svg></svg>", "", "something")

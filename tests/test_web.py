@@ -646,3 +646,21 @@ def test_the_sources_page_tells_how_to_get_each_source_it_lacks(client: TestClie
             assert command in page, name
         else:
             assert command not in page and m.how_to_provide in page, name
+
+
+def test_tables_carry_their_column_names_for_phones() -> None:
+    """On a phone a table's rows stack (the stylesheet's table.stack): each data cell carries its column's name,
+    escaped; the header row keeps its cells; a table under three columns is left as it is."""
+    from mlsalary.report.tables import stack
+
+    table = ('<table class="num"><tr><th>year</th><th>R&amp;D <b>bonus</b></th><th>total</th></tr>\n'
+             '<tr><td>1</td><td>2</td><td>3</td></tr><tr class="x"><td>4</td><td></td><td>6</td></tr></table>')
+    out = str(stack(table))
+    assert out.startswith('<table class="stack num"><tr><th>year</th><th>R&amp;D <b>bonus</b></th>')
+    assert re.findall(r'<td data-label="([^"]*)">([^<]*)</td>', out) == [
+        ("year", "1"), ("R&amp;D bonus", "2"), ("total", "3"), ("year", "4"), ("R&amp;D bonus", ""), ("total", "6")]
+    assert str(stack("<table><tr><th>a</th></tr></table>")) == "<table><tr><th>a</th></tr></table>"
+    assert str(stack("<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>")).count("data-") == 0
+    assert str(stack('<table id="t"><tr><th>a</th><th>b</th><th>c</th></tr></table>')).startswith(
+        '<table class="stack" id="t">')
+

@@ -51,7 +51,12 @@ def chart_svg(offers: list[dict[str, Any]]) -> str:
         )
         .properties(width=charts.TREND_WIDTH, height=220)
     )
-    return charts.to_svg(charts.legible(chart))
+    totals: dict[str, float] = {}
+    for r in rows:  # what each bar adds up to, in the order drawn
+        key = r["year"] if len(offers) == 1 else r["offer"]
+        totals[key] = totals.get(key, 0.0) + r["value"]
+    desc = "; ".join(f"{k}: {v:,.0f}" for k, v in totals.items())
+    return charts.to_svg(charts.legible(chart), title=y_title[0].upper() + y_title[1:], desc=f"{desc} ({unit})")
 
 
 def page(offers: list[dict[str, Any]]) -> str:

@@ -77,14 +77,34 @@ def spec(fig: Figure) -> dict[str, object] | None:
 
 
 def svg(fig: Figure) -> str | None:
-    """The chart as an SVG string (inline in the HTML report), or None."""
+    """The chart as an SVG string (inline in the HTML report), or None. Its description lists what the bars show."""
+    from mlsalary.figures.claims import formatter
+
     s = spec(fig)
-    return None if s is None else render(s)
+    if s is None:
+        return None
+    fmt = formatter(fig.group_unit)
+    shown = [g for g in fig.groups if g.value is not None]
+    desc = "; ".join(f"{g.label}: {fmt(g.value)}" + (f" ({fmt(g.ci_low)} to {fmt(g.ci_high)})"
+                     if g.ci_low is not None and g.ci_high is not None else "") for g in shown)  # fmt: skip
+    return labelled(render(s), fig.question, f"{AXIS_TITLES.get(fig.group_unit, fig.group_unit)} by group: {desc}")
 
 
-def to_svg(chart: object) -> str:
-    """An Altair chart as an SVG string."""
-    return render(chart.to_dict())  # type: ignore[attr-defined]
+def to_svg(chart: object, *, title: str, desc: str) -> str:
+    """An Altair chart as an SVG string, named and described for screen readers (every chart has both)."""
+    return labelled(render(chart.to_dict()), title, desc)  # type: ignore[attr-defined]
+
+
+def labelled(svg_: str, title: str, desc: str) -> str:
+    """The SVG as an image with a name and a description: role="img" and an aria-label for screen readers, <title>
+    (a tooltip) and <desc> inside. Both must say something."""
+    import html
+
+    if not svg_.startswith("<svg") or not title.strip() or not desc.strip():
+        raise ValueError("a chart needs an <svg> root, a title and a description")
+    t, d = html.escape(title, quote=True), html.escape(desc, quote=True)
+    head, rest = svg_.split(">", 1)
+    return f'{head} role="img" aria-label="{t}. {d}"><title>{t}</title><desc>{d}</desc>{rest}'
 
 
 _RENDERER: Any = None
@@ -140,8 +160,10 @@ def range_svg(quantiles: dict[str, float], title: str = "USD a year") -> str:
     box = base.mark_bar(color="#4c78a8", size=26).encode(x="p25:Q", x2="p75")
     median = base.mark_tick(color="white", thickness=3, size=26).encode(x="p50:Q")
     tips = [alt.Tooltip(f"{k}:Q", format=",.0f") for k in ("p10", "p25", "p50", "p75", "p90")]
-    return to_svg(legible(alt.layer(whisker, box, median.encode(tooltip=tips)).properties(width=TREND_WIDTH,
-                                                                                           height=50)))
+    names = {"p10": "10th percentile", "p25": "25th", "p50": "median", "p75": "75th", "p90": "90th"}
+    desc = ", ".join(f"{names[k]} {v:,.0f}" for k, v in q.items())
+    chart = alt.layer(whisker, box, median.encode(tooltip=tips)).properties(width=TREND_WIDTH, height=50)
+    return to_svg(legible(chart), title=f"The pay range, {title}", desc=desc)
 
 
 def histogram_svg(bins: list[dict[str, float]], title: str = "USD a year") -> str | None:
@@ -162,4 +184,5 @@ def histogram_svg(bins: list[dict[str, float]], title: str = "USD a year") -> st
         )
         .properties(width=TREND_WIDTH, height=180)
     )
-    return to_svg(legible(chart))
+    desc = "; ".join(f"{b['low']:,.0f} to {b['high']:,.0f}: {b['count']:,.0f}" for b in bins)
+    return to_svg(legible(chart), title=f"Records by pay, {title}", desc=f"records per bin of pay: {desc}")

@@ -175,6 +175,8 @@ def templates() -> Any:
     """The Jinja2 environment of the report's templates (the web app adds its own in front)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    from mlsalary.report.tables import stack
+
     # Every template is HTML (named *.html.j2): escape everything, whatever the extension says (a company name or a
     # file name from a shared file must never become markup).
     env = Environment(
@@ -182,6 +184,7 @@ def templates() -> Any:
         autoescape=select_autoescape(default_for_string=True, default=True),
     )
     env.filters["human"] = human
+    env.filters["stack"] = stack
     return env
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -82,9 +83,16 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        """Framework errors (a body that is not JSON, an unknown path) in the API's error shape."""
+        """Framework errors (a body that is not JSON, an unknown path) in the API's error shape; outside the API, a
+        page like every other (a title, the menu, one line saying what went wrong)."""
         if not request.url.path.startswith("/api/"):
-            return await http_exception_handler(request, exc)
+            if request.method == "HEAD" or exc.status_code < 400:
+                return await http_exception_handler(request, exc)
+            what = f"There is no page at {request.url.path}." if exc.status_code == 404 else str(exc.detail)
+            page = pages.render("error.html.j2", exc.status_code, title=HTTPStatus(exc.status_code).phrase,
+                                field="path", message=what)  # fmt: skip
+            page.headers.update(exc.headers or {})
+            return page
         field = {400: "body", 405: "method"}.get(exc.status_code, "path")
         response = _error(exc.status_code, field, str(exc.detail), "request")
         response.headers.update(exc.headers or {})  # e.g. Allow on a 405

@@ -37,9 +37,11 @@ def env() -> Any:
             autoescape=select_autoescape(default=True),
         )
         from mlsalary.report.render import human
+        from mlsalary.report.tables import stack
 
         _ENV.globals.update(version=__version__, money="{:,.0f}".format)
         _ENV.filters["human"] = human
+        _ENV.filters["stack"] = stack
     return _ENV
 
 

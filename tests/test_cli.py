@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli
 
 HEAVY = ("pandas", "duckdb", "pyarrow", "numpy", "httpx", "currency_converter", "cpi", "python_calamine")
@@ -108,3 +110,69 @@ def test_serve_says_where_it_is_and_logs_requests(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _words_kept(out: str, tables: list) -> list[str]:
+    """The words of the tables' cells that the output does not hold as many times as the cells do (a broken word).
+    Headers are not counted: a record names its first columns' values without their headers ("1. What does…")."""
+    from collections import Counter
+
+    from rich.console import Console
+
+    render = Console().render_str
+    cells = [render(c).plain if isinstance(c, str) else c.plain
+             for t in tables for col in t.columns for c in col.cells]  # fmt: skip
+    want = Counter(w for c in cells for w in c.split())
+    return [w for w, n in want.items() if out.count(w) < n]
+
+
+def test_a_table_reflows_into_records_instead_of_breaking_words() -> None:
+    """Wide enough, a table is drawn as it is; too narrow for its words, each row becomes a record (its first cell,
+    then "column: value" lines). Either way no word is broken and no line is wider than the terminal."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from mlsalary.cli.output import Fitted
+
+    t = Table(title="Figures")
+    for c in ("#", "figure", "value", "years"):
+        t.add_column(c)
+    t.add_row("1", "What does a US machine learning engineer earn at entry-level?", "$147,750",
+              "2024–2025 (2025: January–August; final data)")  # fmt: skip
+    t.add_row("2", "What do ML engineers earn outside the US?", "suppressed (too few records)", "2025")
+    for width, drawn in ((160, True), (80, True), (44, False), (30, False)):
+        buf = io.StringIO()
+        Console(file=buf, width=width).print(Fitted(t))
+        out = buf.getvalue()
+        assert _words_kept(out, [t]) == [], width
+        assert max(len(line) for line in out.splitlines()) <= width
+        assert ("┃ figure" in out) is drawn, out
+        if not drawn:
+            assert "1. What does a US machine" in out and "\n   value: $147,750 · years:" in out
+
+
+def test_the_commands_tables_break_no_word_at_80_columns(use_loaded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """figures, claims, data sources, employers and offer (one offer, three compared) at COLUMNS=80: every word of
+    every table they print is whole in the output."""
+    from mlsalary.cli import output
+
+    monkeypatch.setenv("COLUMNS", "80")
+    tables: list = []
+    fitted = output.Fitted.__init__
+
+    def keep(self: output.Fitted, table: object) -> None:
+        tables.append(table)
+        fitted(self, table)
+
+    monkeypatch.setattr(output.Fitted, "__init__", keep)
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for args in (["figures"], ["claims"], ["data", "sources"], ["employers"], ["offer", str(examples / "offer.toml")],
+                 ["offer", "compare", *(str(examples / f"offer{s}.toml") for s in ("", "_startup", "_options"))]):
+        tables.clear()
+        code, out, err = run_cli(*args)
+        assert code == 0, err
+        assert tables, args  # the command printed its table through the fitting console
+        assert _words_kept(out, tables) == [], args
+        assert max(len(line) for line in out.splitlines()) <= 80, args

@@ -50,12 +50,73 @@ class SafeWriter:
 
 
 def console(stderr: bool = False) -> Any:
-    """A Rich console writing through SafeWriter (the stderr one lets the progress display's cursor control pass)."""
+    """A Rich console writing through SafeWriter (the stderr one lets the progress display's cursor control pass);
+    every table it prints is fitted to the terminal's width (`Fitted`)."""
     from rich.console import Console
+    from rich.table import Table
+
+    class Fitting(Console):
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            super().print(*(Fitted(o) if isinstance(o, Table) else o for o in objects), **kwargs)
 
     if stderr:
-        return Console(file=SafeWriter(sys.stderr, progress=True), highlight=False)  # type: ignore[arg-type]
-    return Console(file=SafeWriter(sys.stdout), highlight=False)  # type: ignore[arg-type]  # a text stream
+        return Fitting(file=SafeWriter(sys.stderr, progress=True), highlight=False)  # type: ignore[arg-type]
+    return Fitting(file=SafeWriter(sys.stdout), highlight=False)  # type: ignore[arg-type]  # a text stream
+
+
+#: How far a record's "column: value" lines are indented under its heading.
+INDENT = 3
+
+
+class Fitted:
+    """A table as it is when it fits the width without breaking a word; otherwise one record per row: the row's
+    first cell (with the second when the first column is "#") as a heading, then "column: value" pairs wrapped at
+    spaces. Whether a word broke is read off the table as Rich lays it out (Rich squeezes columns below their
+    longest word even when a layout without a broken word exists), so the check is the output itself."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from collections import Counter
+
+        from rich.segment import Segment
+        from rich.text import Text
+
+        t = self.table
+        heads = [_plain(c.header, console) for c in t.columns]
+        columns = [[_plain(c, console) for c in col.cells] for col in t.columns]
+        if None in heads or any(None in col for col in columns):  # a cell that is not text: shown as it is
+            yield t
+            return
+        words = Counter(w for text in [*heads, *(c for col in columns for c in col)] for w in str(text).split())
+        lines = console.render_lines(t, options, pad=False)
+        laid_out = "\n".join("".join(seg.text for seg in line) for line in lines)
+        if all(laid_out.count(w) >= n for w, n in words.items()):
+            for line in lines:
+                yield from line
+                yield Segment.line()
+            return
+        if t.title:
+            yield Text(str(t.title), style="bold")
+        label = 2 if heads[0] == "#" and len(heads) > 1 else 1
+        for row in zip(*columns, strict=True):
+            cells = [str(c) for c in row]
+            yield Text(". ".join(c for c in cells[:label] if c), style="bold")
+            rest = " · ".join(f"{h}: {v}" for h, v in zip(heads[label:], cells[label:], strict=True) if v)
+            for line in Text(rest).wrap(console, max(20, options.max_width - INDENT)) if rest else ():
+                yield Text(" " * INDENT) + line
+
+
+def _plain(cell: Any, console: Any) -> str | None:
+    """A cell's text as printed (markup read), or None for a cell that is not text."""
+    from rich.text import Text
+
+    if isinstance(cell, Text):
+        return cell.plain
+    if isinstance(cell, str):
+        return str(console.render_str(cell).plain)
+    return None
 
 
 @contextlib.contextmanager

@@ -212,7 +212,7 @@ def test_offers_in_two_currencies_are_compared_in_one(tmp_path: Path) -> None:
     assert re.search(r"paid in\s*│\s*EUR\s*│\s*USD", text)
     page = client.post("/offer", data={"toml": files[0].read_text()},
                        files=[("files", (files[1].name, files[1].read_bytes(), "text/plain"))]).text
-    assert "Side by side, in EUR" in page and "<td>USD</td>" in page and cli["conversion"] in page
+    assert "Side by side, in EUR" in page and '<td data-label="paid in">USD</td>' in page and cli["conversion"] in page
     assert f"{first['year_one_total']:,}" in page and f"{second['year_one_total']:,}" in page
     assert "EUR, converted" in page and "each offer's own currency" not in page  # the chart's axis
     from mlsalary.offer.html import chart_data
@@ -338,3 +338,43 @@ def test_at_80_columns_four_offers_side_by_side_are_shown_in_full(monkeypatch: p
     assert [c.strip() for c in lines["paid in"].split("│")[2:6]] == ["EUR", "USD", "GBP", "EUR"]
     assert [c.strip() for c in lines["year 1 total"].split("│")[2:6]] == \
         [f"{o['year_one_total']:,}" for o in side["offers"]]  # fmt: skip
+
+
+def _dollars_outside_the_rate(text: str) -> list[str]:
+    """The pieces of a page or an answer (sentences, and the parts of a line separated by "·") that mention dollars
+    — "USD" or "$" before a digit — other than the one naming the rate ("… EUR per USD …"), which must."""
+    plain = " ".join(html_unescape(re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", text,
+                                          flags=re.S)).split())  # fmt: skip
+    pieces = re.split(r"(?<=\.)\s|·", plain)
+    return [p for p in pieces if re.search(r"\bUSD\b|\$\d", p) and "EUR per USD" not in p]
+
+
+def test_in_euros_no_page_or_answer_speaks_dollars_but_the_rate(model_home: Path, tmp_path: Path) -> None:
+    """With currency=EUR (show_in=EUR for an offer in dollars) the start card, the estimate, explore and the offer —
+    on the web and on the CLI — say USD only where they name the rate, however the question is put."""
+    from mlsalary.web.app import create_app
+
+    offers = json.dumps([{"offer": {"company": "X", "base": 185000, "equity": {"kind": "rsu", "grant_value": 400000}},
+                          "profile": {"role": "ml_engineer", "level": "senior", "metro": "Seattle"},
+                          "current": {"base": 90000, "currency": "EUR", "country": "DE"}}])  # fmt: skip
+    pages = [("/", {"role": "ml_engineer", "level": "senior", "country": "US", "city": "Seattle", "currency": "EUR"}),
+             ("/", {"role": "ml_engineer", "years_experience": "4", "country": "Germany", "city": "Berlin",
+                    "currency": "EUR"}),
+             ("/estimate", {"role": "ml_engineer", "level": "senior", "country": "US", "metro": "Seattle",
+                            "currency": "EUR"}),
+             ("/estimate", {"role": "ml_engineer", "level": "mid", "country": "DE", "currency": "EUR"}),
+             ("/explore", {"role": "ml_engineer", "country": "US", "currency": "EUR"}),
+             ("/offer", {"offers": offers, "show_in": "EUR"})]  # fmt: skip
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    for path, params in pages:
+        r = client.get(path, params=params)
+        assert r.status_code == 200, (path, params)
+        assert "EUR per USD" in html_unescape(r.text), (path, params)  # the rate is named
+        assert _dollars_outside_the_rate(r.text) == [], (path, params)
+    f = tmp_path / "seattle.toml"
+    f.write_text(SEATTLE_USD)
+    for args in (["estimate", "--role", "ml_engineer", "--level", "senior", "--metro", "Seattle", "--currency", "EUR"],
+                 ["offer", str(f), "--in", "EUR"]):  # fmt: skip
+        code, out, err = run_cli(*args)
+        assert code == 0, err
+        assert _dollars_outside_the_rate(out) == [], args

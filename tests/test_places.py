@@ -17,6 +17,12 @@ NY_METRO = "New York-Newark-Jersey City, NY-NJ"
 SF_METRO = "San Francisco-Oakland-Fremont, CA"
 SEATTLE_METRO = "Seattle-Tacoma-Bellevue, WA"
 METROS_2025 = 393  # OEWS May 2025 metropolitan areas in the bundled database
+#: City pay factors measured on the mirror's H-1B filings (2015-2019, constant dollars), rounded to 3 places:
+#: (role asked, the role measured, the factor, its 95% interval, the metro's filings as printed).
+SEATTLE_ML = ("ml_engineer", "ml_engineer", 1.022, 0.955, 1.095, 50)
+AUSTIN_ML = ("ml_engineer", "data_scientist", 0.829, 0.786, 0.874, 140)  # about 10 ML engineers' filings: too few
+#: BLS's data-scientist ratio for a metro with too few filings of either role (named as BLS's, no interval).
+BLS_ONLY_METRO = "Boise"
 
 
 pytestmark = pytest.mark.usefixtures("use_loaded")
@@ -85,3 +91,58 @@ def test_a_countrys_postings_are_the_same_read_alone_or_cut_from_all(monkeypatch
     for country in ("DE", "CA"):
         assert answers[(("DE", "CA"), country)] == answers[(("CA", "DE"), country)]
         assert answers[(("DE", "CA"), country)]["available"]
+
+
+@pytest.mark.parametrize(("city", "expected"), [("Seattle", SEATTLE_ML), ("Austin", AUSTIN_ML)])
+def test_a_citys_factor_is_measured_on_filings_of_the_role_else_named(city: str, expected: tuple) -> None:
+    """The rule (mlsalary.cities): the role's own H-1B filings when the metro has the minimum n, else data
+    scientists' filings, else BLS's ratio — each named, with its n and interval where it has them."""
+    from mlsalary import cities
+
+    asked, measured, value, low, high, n = expected
+    f = cities.factor(city, asked)
+    assert (f["basis"], f["role"], f["n"]) == ("lca", measured, n)
+    assert (round(f["value"], 3), round(f["ci_low"], 3), round(f["ci_high"], 3)) == (value, low, high)
+    assert f"{value:.2f}x the US, measured on about {n} H-1B filings" in f["text"]
+    assert ("too few filings for ML engineers there" in f["text"]) is (measured != asked)
+
+
+def test_a_city_without_enough_filings_gets_blss_ratio_named_as_such() -> None:
+    from mlsalary import cities
+
+    f = cities.factor(BLS_ONLY_METRO, "ml_engineer")
+    local = wages.lookup(cities.BLS_OCCUPATION, wages.metro(BLS_ONLY_METRO)[0])
+    national = wages.lookup(cities.BLS_OCCUPATION, "national", local["year"])
+    assert f["basis"] == "oews" and f["n"] is None and f["ci_low"] is None
+    assert f["value"] == pytest.approx(local["annual_median"] / national["annual_median"])
+    assert "BLS's published ratio for all data scientists" in f["text"] and "not measured on ML pay" in f["text"]
+
+
+@pytest.mark.parametrize("level", ["mid", "senior"])
+@pytest.mark.parametrize("city", ["Seattle", "Austin", "New York"])
+def test_every_surface_answers_for_the_city_with_one_factor(trained_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            city: str, level: str) -> None:  # fmt: skip
+    """The start card, the estimate, an offer's market position and its negotiation scale by the same city factor;
+    the postings' median is the card's headline and negotiation's; the model's is the estimate's and the market
+    position's; and the model's lies inside the postings median's 95% interval."""
+    from mlsalary import cities, start
+    from mlsalary.model.estimate import estimate
+    from mlsalary.offer import api as offer_api
+    from mlsalary.offer import schema
+
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    factor = cities.factor(city, "ml_engineer")
+    card = start.card(role="ml_engineer", level=level, country="US", city=city)
+    est = estimate(role="ml_engineer", level=level, country="US", metro=city)
+    offer = schema.OfferFile.model_validate({"offer": {"company": "X", "base": 150_000},
+                                             "profile": {"role": "ml_engineer", "level": level, "metro": city}})
+    answer = offer_api.evaluate(offer)
+    market, nego = answer["market"], answer["negotiation"]
+    headline = card["market"]["quantiles"]["p50"]
+    assert card["market"]["city_factor"] == est["city_factor"] == factor
+    assert factor["text"] in card["headline"] or f"{factor['value']:.2f}x" in card["headline"]
+    assert factor["text"] in " ".join(est["notes"]) and factor["text"] in " ".join(market["notes"])
+    assert factor["text"] in nego["evidence"]
+    assert nego["comparable"]["median_midpoint"] == headline["value"]
+    assert card["estimate"]["p50"] == est["p50"] == market["median"]
+    assert headline["ci_low"] <= est["p50"] <= headline["ci_high"], (headline, est["p50"])

@@ -21,7 +21,7 @@ from mlsalary.errors import InputError, InsufficientData, NotFound
 UNIT = "base pay offered in H-1B visa filings (no bonus, no stock; a filing, not a hire), USD a year"
 
 
-def _rows(where: list[str], params: list[Any]) -> Any:
+def filings(where: list[str], params: list[Any]) -> Any:
     from mlsalary import store
 
     sql = ("SELECT employer, employer_key, role, level, year, worksite_city, worksite_state, amount_usd, "
@@ -32,7 +32,7 @@ def _rows(where: list[str], params: list[Any]) -> Any:
     return store.query(sql, params)
 
 
-def _loaded() -> dict[str, Any]:
+def loaded() -> dict[str, Any]:
     from mlsalary import age, store
 
     with store.read_only() as con:
@@ -42,7 +42,7 @@ def _loaded() -> dict[str, Any]:
     return {"source": "lca", **age.of_source("lca", row[0])}
 
 
-def _filters(role: str | None, metro: str | None, year: int | None) -> tuple[list[str], list[Any], dict[str, Any]]:
+def filters(role: str | None, metro: str | None, year: int | None) -> tuple[list[str], list[Any], dict[str, Any]]:
     from mlsalary import wages
 
     where: list[str] = []
@@ -117,11 +117,11 @@ def resolve(name: str) -> tuple[str, list[str]]:
 
 def employer(name: str, role: str | None = None, metro: str | None = None, year: int | None = None) -> dict[str, Any]:
     """What one employer's H-1B filings offer (the JSON of `mlsalary employer NAME --json`)."""
-    data = [_loaded()]
+    data = [loaded()]
     key, names = resolve(name)
-    _, _, shown = _filters(role, metro, year)  # checks the values
-    where, params, _ = _filters(None, metro, None)
-    df = _rows(["employer_key = ?", *where], [key, *params])
+    _, _, shown = filters(role, metro, year)  # checks the values
+    where, params, _ = filters(None, metro, None)
+    df = filings(["employer_key = ?", *where], [key, *params])
     out: dict[str, Any] = {"employer": key, "filed_as": names[:10], "filters": shown, "unit": UNIT,
                            **_view(df, role, year), "data": data}  # fmt: skip
     if out["n"] is not None:  # the series of the filings the answer is about (its role, not its year filter)
@@ -211,9 +211,9 @@ def ranking(role: str, metro: str | None = None, year: int | None = None, top: i
     """Employers ranked by median offered base for a role (the JSON of `mlsalary employers --json`)."""
     if top < 1 or top > 500:
         raise InputError("top: give a number of employers from 1 to 500", "top")
-    data = [_loaded()]
-    where, params, shown = _filters(role, metro, year)
-    df = _rows(where, params)
+    data = [loaded()]
+    where, params, shown = filters(role, metro, year)
+    df = filings(where, params)
     rows = []
     thin = 0
     for key, part in df.groupby("employer_key"):

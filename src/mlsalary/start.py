@@ -3,7 +3,8 @@ home page, the top of the answer a link shares, and GET /api/v1/start return thi
 
 - **The market**: p10, p25, median, p75, p90 of the postings of the role, level and employer country, with 95%
   intervals — or, when that group is too thin, of the nearest group in the same country that has data, named
-  (groups.market: the rule and its ladder) — never a bare refusal.
+  (groups.market: the rule and its ladder) — never a bare refusal. For a US city, scaled by the city's pay factor
+  (mlsalary.cities: measured on H-1B filings, or BLS's ratio, named), the factor the estimate uses too.
 - **Your estimate**: the calibrated p10-p90 of the personal estimate for the same profile (model/estimate.py).
 - **Official**: for a US city, BLS's published data-scientist median in its metro (OEWS; base pay only); for the US,
   the national one.
@@ -32,7 +33,7 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
          country: str = "US", city: str | None = None, currency: str = "USD") -> dict[str, Any]:  # fmt: skip
     """The start card for a question (the JSON of GET /api/v1/start)."""
     from mlsalary import age, store, wages
-    from mlsalary.model.estimate import estimate
+    from mlsalary.model.estimate import estimate, metro_factor
     from mlsalary.normalize import geo, money
 
     if role not in schema.ROLES:
@@ -63,10 +64,16 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
     question = {"role": role, "level": lv, "level_from": "level" if level else "years",
                 "years_experience": years_experience, "country": iso, "city": metro[1] if metro else city,
                 "metro": metro[0] if metro else None, "currency": cur}  # fmt: skip
+    # A US city: the US postings scaled by the city's pay factor — the estimate's, the offer's and negotiation's own
+    # (mlsalary.cities), so every surface answers for the place with one factor, named with its basis and n.
+    city = metro_factor(metro[0], role) if metro else None
+    found = market(role, lv, iso, conv["per_usd"] * (city["value"] if city else 1.0))
+    if city and found["available"]:
+        found = {**found, "city_factor": city}
     out: dict[str, Any] = {
         "question": question,
         "conversion": conv,
-        "market": market(role, lv, iso, conv["per_usd"]),
+        "market": found,
         "data": [{"source": "aijobs", **age.of_source("aijobs", dated.get("aijobs"))}] if dated else [],
         "notes": notes,
     }
@@ -119,5 +126,10 @@ def headline(c: dict[str, Any]) -> str:
     amt = f"${q['p50']['value']:,}" if cur == "USD" else f"{q['p50']['value']:,} {cur}"
     lo = f"{q['p10']['value']:,}"
     hi = f"{q['p90']['value']:,}"
+    city = m.get("city_factor")
+    if city:
+        return (f"{m['group'][0].upper()}{m['group'][1:]}, scaled to {city['metro']} by its pay factor "
+                f"({city['value']:.2f}x): median posted pay {amt} a year (8 in 10 between {lo} and {hi}), from about "
+                f"{m['n']:,} aijobs.net postings, {years}.")  # fmt: skip
     return (f"{m['group'][0].upper()}{m['group'][1:]}: median posted pay {amt} a year "
             f"(8 in 10 between {lo} and {hi}), about {m['n']:,} aijobs.net postings, {years}.")  # fmt: skip

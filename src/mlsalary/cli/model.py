@@ -147,7 +147,7 @@ def estimate(
     level: Annotated[str | None, typer.Option("--level", help=_choices(schema.LEVELS) + " (or --years)")] = None,
     years: Annotated[float | None, typer.Option("--years", help="Years of professional experience.")] = None,
     country: Annotated[str, typer.Option("--country", help="Country of the employer (ISO code or name).")] = "US",
-    metro: Annotated[str | None, typer.Option("--metro", help="US metro, e.g. Seattle (scales by BLS's data).")] = None,
+    metro: Annotated[str | None, typer.Option("--metro", help="US metro, e.g. Seattle (its pay factor).")] = None,
     remote: Annotated[str | None, typer.Option("--remote", help=_choices(schema.REMOTE))] = None,
     company_size: Annotated[str | None, typer.Option("--company-size", help=_choices(schema.COMPANY_SIZES))] = None,
     industry: Annotated[str | None, typer.Option("--industry", help=_choices(schema.INDUSTRIES))] = None,

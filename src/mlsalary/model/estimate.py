@@ -12,8 +12,9 @@
   p50 - reference_p50. Counterfactual predictions, not coefficients.
 - **Skills** never move the range; each skill given gets the evidence the data has for the same role and country
   (``skill_note``).
-- **Metro** (US only): BLS's published median for data scientists in that metro relative to the national median
-  (OEWS, latest year) scales the whole range.
+- **Metro** (US only): the city's pay factor scales the whole range — measured on H-1B filings of the role by
+  worksite, else data scientists' filings, else BLS's data-scientist ratio, named (mlsalary.cities: the rule); the
+  answer's ``city_factor`` says which, with its interval and n.
 """
 
 from __future__ import annotations
@@ -51,16 +52,13 @@ def _profile(
     return profile
 
 
-def metro_factor(metro: str) -> tuple[float, str]:
-    """BLS's published data-scientist median in a metro / the national median (OEWS, latest year)."""
-    from mlsalary import wages
+def metro_factor(metro: str, role: str) -> dict[str, Any]:
+    """The US metro's pay factor for a role: measured on H-1B filings of the role (else data scientists'), else BLS's
+    data-scientist ratio, named (mlsalary.cities: the rule). One factor for the estimate, the start card, the offer's
+    market position and its negotiation."""
+    from mlsalary import cities
 
-    code, _ = wages.metro(metro)  # a city question: aliases, metros only, suggestions for a near miss
-    local = wages.lookup("15-2051", code)
-    national = wages.lookup("15-2051", "national", local["year"])
-    if not local.get("annual_median") or not national.get("annual_median"):
-        raise InsufficientData(f"BLS publishes no data-scientist median for {local['area']}")
-    return local["annual_median"] / national["annual_median"], str(local["area"])
+    return cities.factor(metro, role)
 
 
 def _a(word: str) -> str:
@@ -101,7 +99,7 @@ def estimate(
     if metro and iso != "US":
         raise ProfileError(f"a metro is for US metros only; the country is {country}", "metro")
     given_skills = check_skills(skills)
-    scale = metro_factor(metro) if metro else None
+    scale = metro_factor(metro, role) if metro else None
     if on_train is not None and current() is None:
         on_train()
     model, trained_now = load_or_train()
@@ -163,12 +161,11 @@ def estimate(
     if averaged:
         notes.append(averaged)
     if scale:  # resolved before the model was loaded or trained: a place that is not a metro fails first
-        factor, area = scale
         unscaled = round(float(q[2]))
-        q = q * factor
-        contributions.append({"feature": "metro", "from": "national", "to": area,
+        q = q * scale["value"]
+        contributions.append({"feature": "metro", "from": "national", "to": scale["metro"],
                               "effect_usd": round(float(q[2])) - unscaled})  # fmt: skip
-        notes.append(f"Scaled by BLS's data-scientist median in {area} relative to the US ({factor:.2f}x).")
+        notes.append(f"Scaled by the city's pay factor: {scale['text']}.")
     usd = {k: round(float(v)) for k, v in zip(QUANTILE_KEYS, q, strict=True)}
     if not metro:
         usd["p50"] = medians[-1]  # the path's own rounding, so the contributions add up to the cent
@@ -211,6 +208,7 @@ def estimate(
         "usd": usd,
         "reference_p50_usd": medians[0],
         "nearest": nearest,  # outside the data's support: the nearest group of postings that has data
+        "city_factor": scale,  # a US metro's pay factor and its basis (mlsalary.cities), or None
         "counts": disclosure.COUNTS_NOTE,
         "reference": REFERENCE,
         "data": data_age(model.meta.get("data_as_of", {})),

@@ -76,9 +76,10 @@ def position(offer_file: OfferFile) -> dict[str, Any]:
     from mlsalary.normalize import geo
     from mlsalary.offer.negotiation import negotiate
 
-    factor, area = metro_factor(prof.metro) if prof.metro else (1.0, "")
+    city = metro_factor(prof.metro, prof.role) if prof.metro else None  # the estimate's own (mlsalary.cities)
     # The estimate above has checked the profile: a level is given, the country is known.
-    negotiation = negotiate(base, prof.role, str(prof.level), geo.require_iso2(prof.country), factor, area,
+    negotiation = negotiate(base, prof.role, str(prof.level), geo.require_iso2(prof.country),
+                            city["value"] if city else 1.0, city["text"] if city else "",
                             cur, est["conversion"]["per_usd"])  # fmt: skip
     if not est["in_support"]:
         negotiation["limits"] += "; the profile is outside the data's support, so the market range is wide"

@@ -4,8 +4,8 @@ Comparable postings are the full-time aijobs.net postings (one per distinct post
 employer country, of the newest full year — pooled with the year before when that year has fewer than the minimum n,
 and no ask at all below it. Two pieces of evidence:
 
-- **where the offer sits** among the comparable postings' midpoints (scaled by BLS's metro factor when the offer
-  names a US metro, as the market estimate is);
+- **where the offer sits** among the comparable postings' midpoints (scaled by the city's pay factor when the offer
+  names a US metro — the market estimate's own factor, mlsalary.cities);
 - **the room employers advertise**: the median width of the comparable posted ranges. An employer whose posted range
   is centred on the offer can go to the top of that range: for a range of width w (max / min - 1) the top is
   2(1 + w) / (2 + w) times its midpoint.
@@ -50,7 +50,8 @@ def comparable(role: str, level: str, country: str) -> tuple[Any, list[int]]:
 def negotiate(base: float, role: str, level: str, country: str, metro_factor: float = 1.0,
               metro: str = "", currency: str = "USD", per_usd: float = 1.0) -> dict[str, Any]:  # fmt: skip
     """The target ask for a base salary and the evidence behind it (or why there is none). `base` is in `currency`;
-    the comparable postings (USD) are converted into it at `per_usd` units per dollar."""
+    the comparable postings (USD) are converted into it at `per_usd` units per dollar; `metro_factor` scales them to a
+    US city, `metro` says what that factor is (mlsalary.cities' text)."""
     import numpy as np
 
     df, years = comparable(role, level, country)
@@ -82,7 +83,7 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
                                  f"({range_top} falls short of it)")  # fmt: skip
     else:
         target, basis = centred, range_top
-    where = f" (scaled by BLS's metro factor for {metro}, {metro_factor:.2f}x)" if metro else ""
+    where = f" (scaled by the city's pay factor, {metro})" if metro else ""
     return {
         "target_ask": None if target is None else round(target),
         "basis": basis,

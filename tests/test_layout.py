@@ -153,7 +153,7 @@ def test_the_start_form_answers_for_berlin_and_seattle(server: str, pages: dict[
     card.wait_for()
     text = card.inner_text()
     assert "Germany" in text and "EUR" in text and "postings" in text and "months old" in text
-    assert "Berlin: pay by city is published for US metros only" in text
+    assert "Berlin: pay by city is known for US metros only" in text
     api = page.request.get(server + "/api/v1/start?" + page.url.split("?", 1)[1]).json()
     assert api["headline"] in text and api["market"]["n"] >= 30 and api["market"]["years"]
     check(page, 390, "start-berlin-form", axe)

@@ -54,8 +54,8 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
     if city and iso == "US":
         metro = wages.metro(city, field="city")
     elif city:
-        notes.append(f"{city}: pay by city is published for US metros only (BLS); this is the answer for {iso} as a "
-                     "whole")  # fmt: skip
+        notes.append(f"{city}: pay by city is known for US metros only (H-1B filings and BLS); this is the answer "
+                     f"for {iso} as a whole")  # fmt: skip
     with store.read_only() as con:
         dated = dict(con.execute("SELECT name, data_as_of FROM sources WHERE name = 'aijobs'").fetchall())
         newest = con.execute("SELECT max(year) FROM units WHERE source = 'aijobs'").fetchone()
@@ -66,10 +66,10 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
                 "metro": metro[0] if metro else None, "currency": cur}  # fmt: skip
     # A US city: the US postings scaled by the city's pay factor — the estimate's, the offer's and negotiation's own
     # (mlsalary.cities), so every surface answers for the place with one factor, named with its basis and n.
-    city = metro_factor(metro[0], role) if metro else None
-    found = market(role, lv, iso, conv["per_usd"] * (city["value"] if city else 1.0))
-    if city and found["available"]:
-        found = {**found, "city_factor": city}
+    scale = metro_factor(metro[0], role) if metro else None
+    found = market(role, lv, iso, conv["per_usd"] * (scale["value"] if scale else 1.0))
+    if scale and found["available"]:
+        found = {**found, "city_factor": scale}
     out: dict[str, Any] = {
         "question": question,
         "conversion": conv,

@@ -153,11 +153,12 @@ def test_a_table_reflows_into_records_instead_of_breaking_words() -> None:
             assert "1. What does a US machine" in out and "\n   value: $147,750 · years:" in out
 
 
-def test_the_commands_tables_break_no_word_at_80_columns(use_loaded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_commands_tables_break_no_word_at_80_columns(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """figures, claims, data sources, employers and offer (one offer, three compared) at COLUMNS=80: every word of
     every table they print is whole in the output."""
     from mlsalary.cli import output
 
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))  # the offers' market position needs a trained model
     monkeypatch.setenv("COLUMNS", "80")
     tables: list = []
     fitted = output.Fitted.__init__

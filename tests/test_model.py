@@ -452,3 +452,30 @@ def test_the_backtest_table_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> 
     said = " ".join(out.split())
     assert "2022-06-12: not scored: no machine-learning posting first seen in the next snapshot" in said
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_a_degree_given_shows_the_median_by_degree_and_why_the_figures_may_differ(model_home: Path) -> None:
+    """The PhD answer no longer flips silently: with a degree given, the estimate shows the same profile's median with
+    a bachelor's, a master's and a doctorate (the one given is the answer's own median), in the answer's currency,
+    and says why the education figures — which the note names, and whose caveats name the estimate — can disagree."""
+    from mlsalary.figures.catalogue import CATALOGUE
+    from mlsalary.figures.work import ESTIMATE_DIFFERS
+    from mlsalary.model.estimate import DEGREES, EDUCATION_FIGURES
+
+    profile = ("--role", "ml_engineer", "--level", "senior", "--country", "US")
+    phd = estimate(*profile, "--education", "doctorate")
+    by = phd["education"]["median_by_degree"]
+    assert list(by) == list(DEGREES) and by["doctorate"] == phd["p50"]
+    assert estimate(*profile, "--education", "master")["p50"] == by["master"]
+    assert estimate(*profile, "--education", "bachelor")["p50"] == by["bachelor"]
+    note = next(n for n in phd["notes"] if n.startswith("Education, for this profile"))
+    assert all(f in note for f in EDUCATION_FIGURES) and f"doctorate {by['doctorate']:,}" in note
+    assert estimate(*profile)["education"] is None
+    other = estimate(*profile, "--education", "below_bachelor", "--currency", "EUR")
+    rate = other["conversion"]["per_usd"]
+    assert list(other["education"]["median_by_degree"]) == [*DEGREES, "below_bachelor"]
+    assert other["education"]["median_by_degree"]["below_bachelor"] == other["p50"]
+    assert all(abs(v - other["education"]["median_by_degree_usd"][k] * rate) <= 1
+               for k, v in other["education"]["median_by_degree"].items())  # fmt: skip
+    for f in CATALOGUE:
+        assert (ESTIMATE_DIFFERS in f.caveats) is (f.id in EDUCATION_FIGURES), f.id

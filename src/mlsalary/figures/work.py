@@ -173,6 +173,12 @@ def ai_skill_within_role(d: Data) -> Out:
                   "US, full-time, same developer role (Stack Overflow)")
 
 
+#: Why the estimate's education step can disagree with the education figures (model/estimate.py says the same).
+ESTIMATE_DIFFERS = ("The estimate's education step is the pay model's: learned from Stack Overflow and Kaggle "
+                    "respondents with role, level, country and the other fields held fixed, on the postings' scale — "
+                    "another population and another comparison, which can disagree with this one.")  # fmt: skip
+
+
 def education_gap(level: str, better: str) -> Callable[[Data], Out]:
     def compute(d: Data) -> Out:
         df = kaggle_us(d)
@@ -369,7 +375,7 @@ FIGURES: tuple[FigureDef, ...] = (
         "scientists (Kaggle), with PhDs.",
         education_gap("entry", "master"),
         None,
-        (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years."),
+        (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years.", ESTIMATE_DIFFERS),
         "bars",
         asks=1,
     ),
@@ -383,7 +389,7 @@ FIGURES: tuple[FigureDef, ...] = (
         "scientists (Kaggle), with master's.",
         education_gap("senior", "doctorate"),
         None,
-        (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years."),
+        (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years.", ESTIMATE_DIFFERS),
         "bars",
         asks=1,
     ),

@@ -127,6 +127,14 @@ def estimate(
         at += len(rows_)
     q = np.exp(qs[-1])
     medians = [round(float(math.exp(x[2]))) for x in qs]
+    degrees = None
+    if profile.get("education"):  # the same profile with each degree: master's vs PhD beside the one given
+        degrees = {}
+        for degree in dict.fromkeys((*DEGREES, profile["education"])):
+            rows_, weights = mix.expand({**path[-1], "education": degree})
+            dq = model.quantiles(model.encode([profile_values(v, model.categories, year) for v in rows_]))
+            w = np.asarray(weights, dtype="float64")
+            degrees[degree] = float(math.exp(float((dq[:, 2] * w).sum() / w.sum())))
     support_n = model.support().get((profile["role"], profile["level"], str(iso)), 0)
     notes = ["No model was saved, or the data changed since: a model was trained now."] if trained_now else []
     if support_n < stats.PRIVACY_FLOOR:
@@ -166,6 +174,9 @@ def estimate(
         contributions.append({"feature": "metro", "from": "national", "to": scale["metro"],
                               "effect_usd": round(float(q[2])) - unscaled})  # fmt: skip
         notes.append(f"Scaled by the city's pay factor: {scale['text']}.")
+    if degrees is not None:
+        factor = scale["value"] if scale else 1.0
+        degrees = {k: round(v * factor) for k, v in degrees.items()}
     usd = {k: round(float(v)) for k, v in zip(QUANTILE_KEYS, q, strict=True)}
     if not metro:
         usd["p50"] = medians[-1]  # the path's own rounding, so the contributions add up to the cent
@@ -176,6 +187,11 @@ def estimate(
         step_to = step_from + c["effect_usd"]
         c["effect"] = round(step_to * conv["per_usd"]) - round(step_from * conv["per_usd"])
         step_from = step_to
+    degree_answer = None
+    if degrees is not None:
+        by = {k: round(v * conv["per_usd"]) for k, v in degrees.items()}
+        degree_answer = {"median_by_degree": by, "median_by_degree_usd": degrees, "figures": list(EDUCATION_FIGURES)}
+        notes.append(education_note(by, currency))
     if currency != "USD":
         notes.append(f"In {currency}: {conv['text']}; the model and its data are in USD.")
     nearest = None
@@ -209,11 +225,28 @@ def estimate(
         "reference_p50_usd": medians[0],
         "nearest": nearest,  # outside the data's support: the nearest group of postings that has data
         "city_factor": scale,  # a US metro's pay factor and its basis (mlsalary.cities), or None
+        "education": degree_answer,  # the profile's median with each degree; why it may differ from the figures
         "counts": disclosure.COUNTS_NOTE,
         "reference": REFERENCE,
         "data": data_age(model.meta.get("data_as_of", {})),
         "notes": notes,
     }
+
+
+#: The figures on education the estimate's education step is set beside (figures/work.py), and the degrees they
+#: compare, shown for every profile that gives one (with the one given, if another).
+EDUCATION_FIGURES = ("education-early-career", "education-experienced")
+DEGREES = ("bachelor", "master", "doctorate")
+
+
+def education_note(by_degree: dict[str, int], currency: str) -> str:
+    """What the estimate says about degrees, and why it need not agree with the education figures."""
+    medians = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in by_degree.items())
+    return (f"Education, for this profile, the median by degree: {medians} {currency}. Postings do not record "
+            "degrees: the model learns them from survey respondents (Stack Overflow, Kaggle) with role, level, "
+            "country and the other fields held fixed. The education figures (" + ", ".join(EDUCATION_FIGURES) + ") "
+            "compare US Kaggle respondents at one level within role, nothing else held fixed: another population and "
+            "another comparison, so the two can disagree.")  # fmt: skip
 
 
 def group_check(profile: dict[str, Any], median: int, groups: list[list[Any]]) -> dict[str, Any] | None:

@@ -68,6 +68,7 @@ class EstimateResponse(BaseModel):
     reference_p50_usd: int  # the reference profile's median in US dollars
     nearest: dict[str, Any] | None  # outside the data's support: the nearest group of postings that has data
     city_factor: dict[str, Any] | None  # a US metro's pay factor: value, interval, n, basis, text (mlsalary.cities)
+    education: dict[str, Any] | None  # with a degree given: the median by degree and the figures it is set beside
     counts: str  # how counts are printed (rounded: mlsalary.disclosure)
     reference: dict[str, str]
     data: list[DataAge]  # the training sources' data dates and ages

@@ -60,7 +60,10 @@ def test_a_child_ends_with_its_parent_however_the_parent_ends(sig: signal.Signal
     clean-up runs), terminated, or interrupted (SIGINT: the pool once waited for the work before exiting)."""
     code = ("import functools, time\nfrom mlsalary import children\n"
             "children.in_child(functools.partial(time.sleep, 600), timeout=900)")  # fmt: skip
-    parent = subprocess.Popen([sys.executable, "-c", code], env=ENV)
+    # As from a terminal: a suite started in the background inherits SIGINT ignored (a shell's `&` does that), and a
+    # parent that ignores SIGINT rightly goes on working.
+    parent = subprocess.Popen([sys.executable, "-c", code], env=ENV,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert wait_for(lambda: workers_of(parent.pid), 60), "no worker started"
         (worker,) = workers_of(parent.pid)

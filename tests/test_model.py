@@ -274,12 +274,16 @@ def test_a_skill_changes_nothing_and_says_what_the_data_can_tell(model_home: Pat
     assert err.strip() == "error: unknown skill 'cobol': the data records python, pytorch, tensorflow, spark"
 
 
-def test_metro_scales_by_bls_relative_wages(model_home: Path) -> None:
+def test_metro_scales_by_the_citys_factor(model_home: Path) -> None:
+    """A metro scales the whole range by the city's pay factor (mlsalary.cities), which the answer names."""
     national = estimate("--role", "ml_engineer", "--level", "senior")
     seattle = estimate("--role", "ml_engineer", "--level", "senior", "--metro", "Seattle")
-    ratio = seattle["p50"] / national["p50"]
-    assert 1.1 < ratio < 1.6
+    factor = seattle["city_factor"]
+    assert factor["basis"] == "lca" and factor["metro"] == "Seattle-Tacoma-Bellevue, WA"
+    for k in ("p10", "p50", "p90"):
+        assert seattle[k] == pytest.approx(national[k] * factor["value"], abs=1)
     assert any(c["feature"] == "metro" for c in seattle["contributions"])
+    assert national["city_factor"] is None
 
 
 def test_thin_profile_is_flagged_and_widened(model_home: Path) -> None:

@@ -23,6 +23,8 @@ SEATTLE_ML = ("ml_engineer", "ml_engineer", 1.022, 0.955, 1.095, 50)
 AUSTIN_ML = ("ml_engineer", "data_scientist", 0.829, 0.786, 0.874, 140)  # about 10 ML engineers' filings: too few
 #: BLS's data-scientist ratio for a metro with too few filings of either role (named as BLS's, no interval).
 BLS_ONLY_METRO = "Boise"
+#: A metro with neither: too few filings, and no BLS data-scientist median (May 2025).
+NO_FACTOR_METRO = "Alexandria, LA"
 
 
 pytestmark = pytest.mark.usefixtures("use_loaded")
@@ -146,3 +148,16 @@ def test_every_surface_answers_for_the_city_with_one_factor(trained_home: Path, 
     assert nego["comparable"]["median_midpoint"] == headline["value"]
     assert card["estimate"]["p50"] == est["p50"] == market["median"]
     assert headline["ci_low"] <= est["p50"] <= headline["ci_high"], (headline, est["p50"])
+
+
+def test_a_city_without_any_factor_is_told_so(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No filings and no BLS median: the estimate refuses, naming why; the card says so and answers for the US."""
+    from mlsalary import start
+
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    why = f"no pay factor for {NO_FACTOR_METRO}: too few H-1B filings there and BLS publishes no data-scientist median"
+    card = start.card(role="ml_engineer", level="senior", country="US", city=NO_FACTOR_METRO)
+    assert "city_factor" not in card["market"] and card["headline"].startswith("Senior ML engineers at employers in")
+    assert any(n.startswith(why) and n.endswith("the answer for the US as a whole") for n in card["notes"])
+    code, _, err = run_cli("estimate", "--role", "ml_engineer", "--level", "senior", "--metro", NO_FACTOR_METRO)
+    assert code == 1 and err.startswith(f"error: {why}")

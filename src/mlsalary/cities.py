@@ -78,13 +78,16 @@ def _measured(code: str, name: str, role: str) -> dict[str, Any] | None:
 
 def _bls(code: str, name: str, role: str) -> dict[str, Any]:
     from mlsalary import wages
-    from mlsalary.errors import InsufficientData
+    from mlsalary.errors import InsufficientData, MlsalaryError
 
-    local = wages.lookup(BLS_OCCUPATION, code)
-    national = wages.lookup(BLS_OCCUPATION, "national", local["year"])
+    why = f"no pay factor for {name}: too few H-1B filings there and BLS publishes no data-scientist median for it"
+    try:
+        local = wages.lookup(BLS_OCCUPATION, code)
+        national = wages.lookup(BLS_OCCUPATION, "national", local["year"])
+    except MlsalaryError:
+        raise InsufficientData(why) from None
     if not local.get("annual_median") or not national.get("annual_median"):
-        raise InsufficientData(f"no pay factor for {name}: too few H-1B filings there and BLS publishes no "
-                               "data-scientist median for it")  # fmt: skip
+        raise InsufficientData(why)
     value = local["annual_median"] / national["annual_median"]
     return {
         "value": value, "ci_low": None, "ci_high": None, "n": None, "metro": str(local["area"]), "basis": "oews",

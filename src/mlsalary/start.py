@@ -66,7 +66,12 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
                 "metro": metro[0] if metro else None, "currency": cur}  # fmt: skip
     # A US city: the US postings scaled by the city's pay factor — the estimate's, the offer's and negotiation's own
     # (mlsalary.cities), so every surface answers for the place with one factor, named with its basis and n.
-    scale = metro_factor(metro[0], role) if metro else None
+    scale = None
+    if metro:
+        try:
+            scale = metro_factor(metro[0], role)
+        except MlsalaryError as e:  # no filings and no BLS median for it: the card says so and answers for the US
+            notes.append(f"{e}; this is the answer for the US as a whole")
     found = market(role, lv, iso, conv["per_usd"] * (scale["value"] if scale else 1.0))
     if scale and found["available"]:
         found = {**found, "city_factor": scale}

@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@echo "[$$(date +%T)] creating $(VENV) and installing mlsalary with its dependencies (a minute or two)…"
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@# pip is quiet for a minute or more: a line every few seconds says it is still at work (a log never goes silent).
+	@( while sleep 2; do echo "[$$(date +%T)] installing: still running"; done ) & beat=$$!; \
+	  $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e '.[dev]'; rc=$$?; \
+	  kill $$beat; exit $$rc
 	touch $(STAMP)
 	@echo "[$$(date +%T)] installed"
 

@@ -47,3 +47,40 @@ def test_a_pull_reports_its_steps_when_its_output_is_a_file(tmp_path: Path, monk
         assert any(re.fullmatch(rf"\[ +\d+ s\] {name}…", x) for x in said), (name, said)
         assert any(re.fullmatch(rf"\[ +\d+ s\] {name}: done in \d+\.\d s", x) for x in said), (name, said)
     assert "\x1b" not in err  # plain lines, no spinner
+
+
+#: The longest a log of `make run` may stay quiet.
+QUIET_S = 3.0
+
+
+def test_make_run_is_never_quiet_for_more_than_3_s(home: Path, tmp_path: Path) -> None:
+    """`make run`'s commands (read from the Makefile's run target), offline from the bundled data, with their output
+    to a pipe as to a log file: from each command's start to its end, no two lines are more than QUIET_S apart."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    recipe = (REPO / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    commands = [line.strip().lstrip("-").split()[1:] for line in recipe.splitlines()
+                if line.strip().lstrip("-").startswith("$(BIN)/mlsalary ")]  # fmt: skip
+    assert [c[:2] for c in commands] == [["data", "pull"], ["model", "train"], ["figures", "--out"], ["claims"]]
+    exe = str(Path(sys.executable).parent / "mlsalary")
+    env = {k: v for k, v in os.environ.items() if k != "MLSALARY_MIRROR"} | {"MLSALARY_HOME": str(home),
+                                                                             "MLSALARY_OFFLINE": "1"}  # fmt: skip
+    for args in commands:
+        began = last = time.monotonic()
+        quiet: list[tuple[float, str]] = []
+        proc = subprocess.Popen([exe, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            now = time.monotonic()
+            quiet.append((now - last, line.strip()))
+            last = now
+        assert proc.wait() == 0, args
+        quiet.append((time.monotonic() - last, "<the end>"))
+        longest = max(quiet)
+        assert longest[0] <= QUIET_S, (args, f"{longest[0]:.1f} s quiet before {longest[1]!r}",
+                                       f"{time.monotonic() - began:.0f} s in all")  # fmt: skip

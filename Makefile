@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 	@echo "[$$(date +%T)] installed"
 
 ## run: the main job — pull every source (mirror, cache, download or the bundled copies), train the pay model (so the
-## first estimate is instant), compute the figures and the claims, print them, and write report/report.html,
-## report/figures.md and report/figures.json.
+## first estimate is instant), compute the figures and the claims, print each figure's answer and each claim's
+## verdict, and write the rest into report/report.html, report/figures.md and report/figures.json.
 run: $(STAMP)
 	@# A source that fails or is refused (it would lose data) is reported and the rest of the job goes on.
 	@echo "[$$(date +%T)] pulling every source…"
@@ -26,9 +26,9 @@ run: $(STAMP)
 	@echo "[$$(date +%T)] training the pay model…"
 	$(BIN)/mlsalary model train
 	@echo "[$$(date +%T)] computing the figures and writing the report…"
-	$(BIN)/mlsalary figures --out report
+	$(BIN)/mlsalary figures --out report --summary
 	@echo "[$$(date +%T)] checking the claims…"
-	$(BIN)/mlsalary claims
+	$(BIN)/mlsalary claims --summary
 	@echo
 	@echo "The report: $(CURDIR)/report/report.html (also report/figures.md and report/figures.json)."
 	@echo "Next, try:"

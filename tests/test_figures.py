@@ -280,3 +280,26 @@ def test_every_chart_is_named_and_described(real_figures: list) -> None:
     assert "<title>The pay range, EUR a year</title>" in rng and "median 150,000" in rng
     with pytest.raises(ValueError):
         charts.labelled("<svg></svg>", "", "something")
+
+
+def test_make_runs_summary_prints_the_answers_and_the_verdicts_only(use_loaded: Path) -> None:
+    """`make run` prints `figures --summary` and `claims --summary`: every figure's answer and every claim's verdict,
+    one per line or block, no tables (those, with the rest, are in the report)."""
+    from mlsalary.report import render
+
+    code, full, err = run_cli("figures", "--json")
+    assert code == 0, err
+    figs = json.loads(full)["figures"]
+    code, out, err = run_cli("figures", "--summary")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert out.startswith("The answers:\n")  # no table first (at 80 columns it would print as records)
+    assert all(f"{i}. {' '.join(render.human(f['headline']).split())}" in flat for i, f in enumerate(figs, start=1))
+    code, full, err = run_cli("claims", "--json")
+    verdicts = json.loads(full)["claims"]
+    code, out, err = run_cli("claims", "--summary")
+    assert code == 0, err
+    counts = re.match(r"Claims checked: (.*)\.\n", out)
+    assert counts and sum(int(p.split()[0]) for p in counts.group(1).split(", ")) == len(verdicts)
+    assert all(f"- {v['verdict']}: {' '.join(v['claim'].split())}" in " ".join(out.split()) for v in verdicts)
+    assert len(out.splitlines()) < 2 * len(verdicts)  # a line or two a claim, not the numbers behind each

@@ -23,6 +23,7 @@ def figures(
     figure_id: Annotated[list[str] | None, typer.Option("--id", help="Only this figure (repeatable).")] = None,
     list_ids: Annotated[bool, typer.Option("--list", help="List the figure ids and questions, and stop.")] = False,
     as_of_date: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="Only each figure's answer (no table).")] = False,
 ) -> None:
     """The headline figures on ML pay, each with its n, 95% interval, sources, years and caveats.
 
@@ -58,14 +59,15 @@ def figures(
         return
     from rich.table import Table
 
-    t = Table(title="What machine learning engineers really earn", show_lines=False)
-    for c in ("#", "figure", "value", "interval", "n", "sources", "years"):
-        t.add_column(c, overflow="fold")
-    for i, f in enumerate(figs, start=1):
-        t.add_row(str(i), f.question, render.shown(f), render.ci_text(f), "" if f.n is None else f"{f.n:,}",
-                  ", ".join(f.sources), f.period or render.years_text(f.years))  # fmt: skip
     c = console()
-    c.print(t)
+    if not summary:  # the summary (make run's) keeps the answers below; the table, and more, are in the report
+        t = Table(title="What machine learning engineers really earn", show_lines=False)
+        for col in ("#", "figure", "value", "interval", "n", "sources", "years"):
+            t.add_column(col, overflow="fold")
+        for i, f in enumerate(figs, start=1):
+            t.add_row(str(i), f.question, render.shown(f), render.ci_text(f), "" if f.n is None else f"{f.n:,}",
+                      ", ".join(f.sources), f.period or render.years_text(f.years))  # fmt: skip
+        c.print(t)
     c.print("The answers:", markup=False)
     for i, f in enumerate(figs, start=1):
         c.print(f"{i}. {render.human(f.headline)}", markup=False)
@@ -111,7 +113,8 @@ def _named(figs: list[Any], ids: list[str] | None) -> list[Any]:
     return [f for f in figs if f.id in ids]
 
 
-def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False) -> None:
+def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
+           summary: Annotated[bool, typer.Option("--summary", help="Only each claim's verdict.")] = False) -> None:
     """Claims about ML pay — common ones and published ones, with their citations — each checked against the figures
     by one rule: supported, contradicted, no effect found, inconclusive, or cannot be tested with open data —
     with the numbers behind the verdict.
@@ -126,6 +129,15 @@ def claims(as_json: Annotated[bool, typer.Option("--json", help="Print the verdi
         _, verdicts, _ = memo.computed(_compute)
     if as_json:
         print_json(render.claims_json(verdicts))
+        return
+    if summary:  # make run's: the verdicts; the numbers behind each are in the report and `mlsalary claims`
+        from collections import Counter
+
+        c = console()
+        counts = Counter(v.verdict for v in verdicts)
+        c.print("Claims checked: " + ", ".join(f"{n} {k}" for k, n in counts.most_common()) + ".", markup=False)
+        for v in verdicts:
+            c.print(f"- {v.verdict}: {v.claim}", markup=False)
         return
     from rich.table import Table
 

@@ -57,10 +57,11 @@ class Estimate:
 
 @functools.lru_cache(maxsize=16)
 def z_of(level: float = LEVEL) -> float:
-    """The two-sided normal quantile of an interval's level (1.96 for 95%): one rule for every normal interval."""
-    from scipy.stats import norm
+    """The two-sided normal quantile of an interval's level (1.96 for 95%): one rule for every normal interval. The
+    standard library's (it agrees with scipy.stats.norm to 4e-16; scipy took a second to import on a cold estimate)."""
+    from statistics import NormalDist
 
-    return float(norm.ppf(1 - (1 - level) / 2))
+    return NormalDist().inv_cdf(1 - (1 - level) / 2)
 
 
 @functools.lru_cache(maxsize=512)

@@ -17,6 +17,7 @@ The first step that can be formed is used and named (``basis``); none is chosen 
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -56,22 +57,25 @@ def _measured(code: str, name: str, role: str) -> dict[str, Any] | None:
     except InsufficientData:
         return None
     where, params, _ = employers.filters(role, name, None)
-    local = employers.filings(where, params)
-    if len(local) < stats.min_n():
+    local = employers.columns("year, amount_usd_real", where, params)
+    n = len(local["year"])
+    if n < stats.min_n():
         return None
-    years = sorted(int(y) for y in local["year"].unique())
-    us = employers.filings(["role = ?", f"year IN ({', '.join('?' for _ in years)})"], [role, *years])
-    a = stats.quantile(local["amount_usd_real"].to_numpy(dtype="float64"), 0.5)
-    b = stats.quantile(us["amount_usd_real"].to_numpy(dtype="float64"), 0.5)
+    years = sorted(int(y) for y in set(local["year"].tolist()))
+    us = employers.columns("amount_usd_real", ["role = ?", f"year IN ({', '.join('?' for _ in years)})"],
+                           [role, *years])  # fmt: skip
+    # NULL constant dollars (a year without a CPI factor) come masked: NaN, which the quantile leaves out
+    a = stats.quantile(np.ma.asarray(local["amount_usd_real"], dtype="float64").filled(np.nan), 0.5)
+    b = stats.quantile(np.ma.asarray(us["amount_usd_real"], dtype="float64").filled(np.nan), 0.5)
     r = stats.ratio(a, b)
-    if r.value is None or not np.isfinite(r.value):
+    if r.value is None or not math.isfinite(r.value):
         return None
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     who = _plural(role)
     return {
-        "value": r.value, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": disclosure.published(len(local)),
+        "value": r.value, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": disclosure.published(n),
         "metro": name, "basis": "lca", "role": role, "years": years,
-        "text": f"{name}: {r.value:.2f}x the US, measured on {disclosure.count_text(len(local), 'H-1B filings')} for "
+        "text": f"{name}: {r.value:.2f}x the US, measured on {disclosure.count_text(n, 'H-1B filings')} for "
                 f"{who} there ({span}, base pay offered, constant dollars; the US median of the same role and years)",
     }  # fmt: skip
 

@@ -21,15 +21,25 @@ from mlsalary.errors import InputError, InsufficientData, NotFound
 UNIT = "base pay offered in H-1B visa filings (no bonus, no stock; a filing, not a hire), USD a year"
 
 
+#: The filings every employer page counts: one per filing listed once, with an amount.
+FILINGS = "FROM units WHERE source = 'lca' AND dup_rank = 1 AND amount_usd IS NOT NULL"
+COLUMNS = ("employer, employer_key, role, level, year, worksite_city, worksite_state, amount_usd, amount_usd_real, "
+           "real_base_year, wage_level, range_low_usd, range_high_usd")  # fmt: skip
+
+
 def filings(where: list[str], params: list[Any]) -> Any:
     from mlsalary import store
 
-    sql = ("SELECT employer, employer_key, role, level, year, worksite_city, worksite_state, amount_usd, "
-           "amount_usd_real, real_base_year, wage_level, range_low_usd, range_high_usd FROM units "
-           "WHERE source = 'lca' AND dup_rank = 1 AND amount_usd IS NOT NULL")  # fmt: skip
-    if where:
-        sql += " AND " + " AND ".join(where)
-    return store.query(sql, params)
+    return store.query(f"SELECT {COLUMNS} {FILINGS}" + "".join(f" AND {w}" for w in where), params)
+
+
+def columns(names: str, where: list[str], params: list[Any]) -> dict[str, Any]:
+    """Some columns of the same filings as numpy arrays, without pandas (a cold estimate for a city reads them)."""
+    from mlsalary import store
+
+    with store.read_only() as con:
+        sql = f"SELECT {names} {FILINGS}" + "".join(f" AND {w}" for w in where)
+        return dict(con.execute(sql, params).fetchnumpy())
 
 
 def loaded() -> dict[str, Any]:

@@ -48,10 +48,10 @@ def comparable(role: str, level: str, country: str) -> tuple[Any, list[int]]:
 
 
 def negotiate(base: float, role: str, level: str, country: str, metro_factor: float = 1.0,
-              metro: str = "", currency: str = "USD", per_usd: float = 1.0) -> dict[str, Any]:  # fmt: skip
+              scaled_by: str = "", currency: str = "USD", per_usd: float = 1.0) -> dict[str, Any]:  # fmt: skip
     """The target ask for a base salary and the evidence behind it (or why there is none). `base` is in `currency`;
     the comparable postings (USD) are converted into it at `per_usd` units per dollar; `metro_factor` scales them to a
-    US city, `metro` says what that factor is (mlsalary.cities' text)."""
+    US city, `scaled_by` says what that factor is (mlsalary.cities' text)."""
     import numpy as np
 
     df, years = comparable(role, level, country)
@@ -83,7 +83,7 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
                                  f"({range_top} falls short of it)")  # fmt: skip
     else:
         target, basis = centred, range_top
-    where = f" (scaled by the city's pay factor, {metro})" if metro else ""
+    where = f" (scaled by the city's pay factor, {scaled_by})" if scaled_by else ""
     return {
         "target_ask": None if target is None else round(target),
         "basis": basis,

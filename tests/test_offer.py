@@ -149,28 +149,32 @@ def test_market_position_uses_the_estimate_and_flags_thin_profiles(
     m, n = r["market"], r["negotiation"]
     assert m["available"] and m["in_support"] and m["verdict"] in {"below market", "at market", "above market"}
     assert m["range_50"][0] < m["median"] < m["range_50"][1]
-    # Negotiation from comparable postings: the 2025 US senior ML-engineer postings (the senior figure's 609), whose
-    # median posted range is 45.1% wide; a range that wide centred on the offer tops out 2(1+w)/(2+w) above it.
-    # Its counts print as every count of postings does: rounded to 10 (mlsalary.disclosure; it printed 609 exactly).
+    # Negotiation places the offer where the market position does (one median, one percentile) and measures the room
+    # on the comparable postings: the 2025 US senior ML-engineer postings (the senior figure's 609), whose median
+    # posted range is 45.1% wide; a range that wide centred on the offer tops out 2(1+w)/(2+w) above it. Its counts
+    # print as every count of postings does: rounded to 10 (mlsalary.disclosure; it printed 609 exactly).
     assert n["comparable"]["n"] == disclosure.published(SENIOR_US_ML_POSTINGS) == 610
     assert n["comparable"]["years"] == [2025] and n["comparable"]["ranges"] % disclosure.ROUND_TO == 0
-    assert n["evidence"].startswith("about 610 comparable senior ml engineer postings") and "609" not in n["evidence"]
+    assert n["comparable"]["median"] == m["median"] and n["comparable"]["p90"] == m["range_80"][1]
+    assert n["comparable"]["offer_percentile"] == pytest.approx(m["percentile"], abs=0.05)
+    assert n["evidence"].startswith(f"your base is at {m['where']} of the market for your profile")
+    assert "about 610 comparable senior ml engineer postings" in n["evidence"] and "609" not in n["evidence"]
     w = n["comparable"]["median_width_pct"] / 100
     assert w == pytest.approx(SENIOR_US_ML_MEDIAN_WIDTH, abs=0.001)
-    # 170,000 sits below the comparable median, and the top of a range that wide centred on it falls short of the
+    # 170,000 sits below the market median, and the top of a range that wide centred on it falls short of the
     # median: the ask is the median (negotiation's rule).
-    assert 170_000 * 2 * (1 + w) / (2 + w) < n["comparable"]["median_midpoint"] == n["target_ask"]
-    assert n["basis"].startswith("the median of comparable postings' midpoints")
-    assert 0 <= n["comparable"]["offer_percentile"] <= 100 and "percentile" in n["evidence"]
+    assert 170_000 * 2 * (1 + w) / (2 + w) < m["median"] == n["target_ask"]
+    assert n["basis"].startswith("the market median: your offer sits below it")
     thin = tmp_path / "thin.toml"
     thin.write_text('[offer]\nbase = 90000\n[profile]\nrole = "ml_engineer"\nlevel = "senior"\ncountry = "DE"\n')
     r = json.loads(run_cli("offer", str(thin), "--json")[1])
     assert r["market"]["in_support"] is False
     assert "outside the data's support" in r["negotiation"]["limits"]
-    # Fewer than 30 comparable postings: no ask at all, and why.
+    # Fewer than 30 comparable posted ranges: no ask at all, and why — the offer still placed, as the market places it.
     assert r["negotiation"]["target_ask"] is None and "fewer than 30" in r["negotiation"]["evidence"]
+    assert r["negotiation"]["comparable"]["median"] == r["market"]["median"]
     code, out, err = run_cli("offer", str(thin))
-    assert code == 0 and "no ask: too few comparable postings" in out
+    assert code == 0 and "no ask: too few comparable posted ranges" in " ".join(out.split())
 
 
 def test_switch_vs_stay_with_break_even() -> None:
@@ -198,20 +202,34 @@ def test_html_page_with_the_chart(tmp_path: Path) -> None:
     assert html.count("<svg") == 1 and "Options Corp" in html and "350,150" in html and "<script" not in html
 
 
-def test_the_ask_depends_on_where_the_offer_sits(use_loaded: Path) -> None:
-    """The ask was +18% of the offer wherever it sat. Now, among the comparable postings (US senior ML engineers,
-    2025): below the median it asks for the median, in the middle for the top of a typical range centred on the
-    offer, high up no more than the 90th percentile of their midpoints, and at or above that for nothing."""
-    import numpy as np
+def test_the_ask_depends_on_where_the_offer_sits(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ask was +18% of the offer wherever it sat. Now, placed in the market for the profile (US senior ML
+    engineers): below the median it asks for the median, in the middle for the top of a typical range centred on the
+    offer, high up no more than the market's 90th percentile, and at or above that for nothing."""
+    import math
 
-    from mlsalary.offer.negotiation import comparable, negotiate
+    from mlsalary.model.estimate import estimate
+    from mlsalary.offer import market
 
-    mids = comparable("ml_engineer", "senior", "US")[0]["amount_usd"].to_numpy()
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    est = estimate("ml_engineer", "senior", "US")
+
+    def at(pct: float) -> float:  # the base at a percentile of the market (its quantiles, log-linear between them)
+        (p0, k0), (p1, k1) = next(((a, b) for a, b in zip(market.KEYS, market.KEYS[1:], strict=False)
+                                   if a[1] <= pct <= b[1]))  # fmt: skip
+        t = (pct - k0) / (k1 - k0)
+        return math.exp(math.log(est[p0]) * (1 - t) + math.log(est[p1]) * t)
+
     asks = {}
-    for pct, rule in ((20, "the median of"), (50, "the top of a typical"), (80, "the 90th percentile"),
+    for pct, rule in ((20, "the market median"), (50, "the top of a typical"), (80, "the market's 90th percentile"),
                       (95, "no ask")):  # fmt: skip
-        base = float(np.percentile(mids, pct))
-        r = negotiate(base, "ml_engineer", "senior", "US")
+        base = at(pct) if pct <= 90 else est["p90"] * 1.05
+        offer = schema.OfferFile.model_validate({"offer": {"company": "X", "base": base},
+                                                 "profile": {"role": "ml_engineer", "level": "senior"}})  # fmt: skip
+        placed = market.position(offer)
+        r = placed["negotiation"]
         assert r["basis"].startswith(rule), (pct, r["basis"])
+        if pct <= 90:
+            assert placed["market"]["percentile"] == pytest.approx(pct, abs=0.01)
         asks[pct] = None if r["target_ask"] is None else r["target_ask"] / base - 1
     assert asks[20] > asks[50] > asks[80] > 0 and asks[95] is None, asks

@@ -526,6 +526,22 @@ def test_the_start_card_explore_and_the_figure_count_the_same_postings(trained: 
     assert market["quantiles"]["p50"]["value"] == median["value"] == figure["value"] == SENIOR_US_2025_MEDIAN
 
 
+def test_the_start_page_answers_with_one_median_and_sets_the_postings_beside_it(trained: Path,
+                                                                                client: TestClient) -> None:  # fmt: skip
+    """The card's headline is the estimate's median (as the estimate, an offer's market position and negotiation give
+    it); the postings follow as evidence with their own median's 95% interval, and the page says whether the
+    estimate's lies inside it — or, for London by level, that the postings are another population's."""
+    import html
+
+    for query, said in (({"level": "senior", "country": "US", "city": "Seattle"}, "lies inside that interval"),
+                        ({"level": "mid", "country": "GB", "city": "London"}, "Another population than the profile")):
+        card = client.get("/api/v1/start", params={"role": "ml_engineer", **query}).json()
+        page = html.unescape(client.get("/", params={"role": "ml_engineer", **query}).text)
+        assert card["answer"]["from"] == "estimate" and card["answer"]["median"] == card["estimate"]["p50"]
+        assert card["headline"] in page and said in page, query
+        assert page.index("Your estimate") < page.index("What the postings say") < page.index("Official figure")
+
+
 def test_the_nearest_group_is_found_once_per_state_and_priced_per_call(
     trained: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -128,7 +128,8 @@ def _recent(df: dict[str, Any], spans: tuple[int, ...]) -> tuple[dict[str, Any],
     return rows, years
 
 
-def _label(roles: tuple[str, ...], level: str | None, country: str) -> str:
+def group_label(roles: tuple[str, ...], level: str | None, country: str) -> str:
+    """A group as every surface names it: 'senior ML engineers at employers in the United States'."""
     import pycountry
 
     who = ("ML roles (ML, AI and MLOps engineers, research and applied scientists)" if len(roles) > 1
@@ -176,7 +177,7 @@ def _climb(role: str, level: str, country: str) -> dict[str, Any]:
     for i, (roles, lv) in enumerate(candidates):
         spans = (1, 2, 3) if i == len(candidates) - 1 else (1, 2)
         df, years = _recent(_postings(roles, lv, country), spans)
-        label = _label(roles, lv, country)
+        label = group_label(roles, lv, country)
         n = len(df["year"])
         # Which postings the group counts (explore's filters: the roles summed, the years pooled), as printed.
         selection = {"roles": list(roles), "level": lv, "country": country, "years": years}

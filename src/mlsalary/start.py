@@ -6,6 +6,12 @@ home page, the top of the answer a link shares, and GET /api/v1/start return thi
   (groups.market: the rule and its ladder) — never a bare refusal. For a US city, scaled by the city's pay factor
   (mlsalary.cities: measured on H-1B filings, or BLS's ratio, named), the factor the estimate uses too.
 - **Your estimate**: the calibrated p10-p90 of the personal estimate for the same profile (model/estimate.py).
+- **The answer** (the headline a reader quotes): one median per profile, the one the estimate, an offer's market
+  position and its negotiation give — the estimate's median with its calibrated 80% range (its coverage is measured
+  by the backtest). The postings above are evidence beside it: their group's own median, with its 95% interval, a
+  description of those postings (the figures' and explore's number), and the card says whether the estimate's median
+  lies inside that interval. For London's ML engineers by level the postings are the nearest group's, another
+  population, named. No estimate for the profile (too few records): the postings' median is the answer, named.
 - **Official**: for a US city, BLS's published data-scientist median in its metro (OEWS; base pay only); for the US,
   the national one.
 - **Figures** that bear on the question, linked.
@@ -86,7 +92,11 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
         est = estimate(role=role, level=lv, country=iso, metro=metro[0] if metro else None, currency=cur)
         if est["in_support"]:
             out["estimate"] = {"available": True, **{k: est[k] for k in ("p10", "p25", "p50", "p75", "p90")},
-                               "support_n": est["support_n"], "year": est["year"], "notes": est["notes"]}  # fmt: skip
+                               "support_n": est["support_n"], "year": est["year"],
+                               # whether its median lies inside the 95% interval of its group's own postings'
+                               # median (the figures' and explore's; None: no such group, or a fuller profile)
+                               "agrees_with_postings": est["group"]["agrees"] if est["group"] else None,
+                               "notes": est["notes"]}  # fmt: skip
         else:  # a range widened for want of data says little: the nearest group above says more
             out["estimate"] = {"available": False, "support_n": est["support_n"],
                                "reason": f"fewer than {stats.min_n()} similar records (about {est['support_n']:,}): "
@@ -95,8 +105,24 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
         out["estimate"] = {"available": False, "reason": str(e)}
     out["official"] = _official(iso, metro, conv["per_usd"])
     out["figures"] = _figures(lv, iso, metro)
+    out["answer"] = answer(out)
     out["headline"] = headline(out)
     return out
+
+
+def answer(c: dict[str, Any]) -> dict[str, Any] | None:
+    """The card's one median for the profile, its 80% range, and whose they are (None: nothing to answer with)."""
+    from mlsalary.groups import group_label
+
+    e, m, q = c["estimate"], c["market"], c["question"]
+    if e["available"]:
+        return {"median": e["p50"], "p10": e["p10"], "p90": e["p90"], "from": "estimate",
+                "group": group_label((q["role"],), q["level"], q["country"])}  # fmt: skip
+    if m["available"]:
+        p = m["quantiles"]
+        return {"median": p["p50"]["value"], "p10": p["p10"]["value"], "p90": p["p90"]["value"], "from": "postings",
+                "group": m["group"]}  # fmt: skip
+    return None
 
 
 def _official(iso: str, metro: tuple[str, str] | None, per_usd: float) -> dict[str, Any]:
@@ -122,19 +148,22 @@ def _figures(level: str, iso: str, metro: tuple[str, str] | None) -> list[str]:
 
 
 def headline(c: dict[str, Any]) -> str:
-    """One sentence a reader can quote."""
-    m, cur = c["market"], c["question"]["currency"]
-    if not m["available"]:
+    """One sentence a reader can quote: the card's answer, whose median it is and how many records stand behind it."""
+    a, m, cur = c["answer"], c["market"], c["question"]["currency"]
+    if a is None:
         return f"Too few postings to say: {m['reason']}."
-    q = m["quantiles"]
-    years = f"{m['years'][0]}–{m['years'][-1]}" if len(m["years"]) > 1 else str(m["years"][0])
-    amt = f"${q['p50']['value']:,}" if cur == "USD" else f"{q['p50']['value']:,} {cur}"
-    lo = f"{q['p10']['value']:,}"
-    hi = f"{q['p90']['value']:,}"
-    city = m.get("city_factor")
+
+    def money(x: int) -> str:
+        return f"${x:,}" if cur == "USD" else f"{x:,} {cur}"
+
+    city = m.get("city_factor") if m["available"] else None
+    who = f"{a['group'][0].upper()}{a['group'][1:]}"
     if city:
-        return (f"{m['group'][0].upper()}{m['group'][1:]}, scaled to {city['metro']} by its pay factor "
-                f"({city['value']:.2f}x): median posted pay {amt} a year (8 in 10 between {lo} and {hi}), from about "
-                f"{m['n']:,} aijobs.net postings, {years}.")  # fmt: skip
-    return (f"{m['group'][0].upper()}{m['group'][1:]}: median posted pay {amt} a year "
-            f"(8 in 10 between {lo} and {hi}), about {m['n']:,} aijobs.net postings, {years}.")  # fmt: skip
+        who += f", scaled to {city['metro']} by its pay factor ({city['value']:.2f}x)"
+    if a["from"] == "postings":
+        years = f"{m['years'][0]}–{m['years'][-1]}" if len(m["years"]) > 1 else str(m["years"][0])
+        return (f"{who}: median posted pay {money(a['median'])} a year (8 in 10 between {a['p10']:,} and "
+                f"{a['p90']:,}), about {m['n']:,} aijobs.net postings, {years}.")  # fmt: skip
+    e = c["estimate"]
+    return (f"{who}: median {money(a['median'])} a year, 8 in 10 between {a['p10']:,} and {a['p90']:,} (the "
+            f"personal estimate for this profile, {e['year']}: calibrated, about {e['support_n']:,} similar records).")

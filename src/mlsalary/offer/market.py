@@ -72,15 +72,13 @@ def position(offer_file: OfferFile) -> dict[str, Any]:
         "year": est["year"],
         "data": est["data"],
     }
-    from mlsalary.model.estimate import metro_factor
     from mlsalary.normalize import geo
     from mlsalary.offer.negotiation import negotiate
 
-    city = metro_factor(prof.metro, prof.role) if prof.metro else None  # the estimate's own (mlsalary.cities)
-    # The estimate above has checked the profile: a level is given, the country is known.
-    negotiation = negotiate(base, prof.role, str(prof.level), geo.require_iso2(prof.country),
-                            city["value"] if city else 1.0, city["text"] if city else "",
-                            cur, est["conversion"]["per_usd"])  # fmt: skip
+    # The estimate above has checked the profile: a level is given, the country is known. Negotiation places the offer
+    # where the market position does (one median, one percentile) and measures the room on posted ranges.
+    negotiation = negotiate(base, {"median": est["p50"], "p90": est["p90"], "percentile": pct, "where": where},
+                            prof.role, str(prof.level), geo.require_iso2(prof.country), cur)  # fmt: skip
     if not est["in_support"]:
         negotiation["limits"] += "; the profile is outside the data's support, so the market range is wide"
     return {"market": market, "negotiation": negotiation}

@@ -1,20 +1,19 @@
-"""Negotiation from evidence: what comparable employers advertise.
+"""Negotiation from evidence: where the offer sits in the market, and the room comparable employers advertise.
 
-Comparable postings are the full-time aijobs.net postings (one per distinct posting) with the offer's role, level and
-employer country, of the newest full year — pooled with the year before when that year has fewer than the minimum n,
-and no ask at all below it. Two pieces of evidence:
-
-- **where the offer sits** among the comparable postings' midpoints (scaled by the city's pay factor when the offer
-  names a US metro — the market estimate's own factor, mlsalary.cities);
-- **the room employers advertise**: the median width of the comparable posted ranges. An employer whose posted range
-  is centred on the offer can go to the top of that range: for a range of width w (max / min - 1) the top is
-  2(1 + w) / (2 + w) times its midpoint.
+- **Where the offer sits**: the market position's own placement — the personal estimate for the offer's profile
+  (offer/market.py: its median, its p90 and the offer's percentile among its quantiles, in the offer's currency,
+  scaled by the city's pay factor when the profile names a US metro). One median and one percentile per profile:
+  the start card, the estimate, the market position and negotiation print the same.
+- **The room employers advertise**: the median width of the posted ranges of the comparable postings — the
+  full-time aijobs.net postings (one per distinct posting) with the offer's role, level and employer country, of the
+  newest full year, pooled with the year before when that year has fewer than the minimum n; fewer still: no ask.
+  An employer whose posted range is centred on the offer can go to the top of that range: for a range of width w
+  (max / min - 1) the top is 2(1 + w) / (2 + w) times its midpoint.
 
 The ask depends on where the offer sits (the rule, in order):
-1. at or above the 90th percentile of the comparable midpoints: **no ask** — the postings show no room above it;
-2. else the top of a typical range centred on the offer, **capped** at that 90th percentile (what the best-paying
-   tenth of comparable employers post as their midpoint);
-3. and **at least the comparable median** when the offer sits below it (an offer below market asks for the market).
+1. at or above the market's 90th percentile: **no ask** — the market shows no room above it;
+2. else the top of a typical range centred on the offer, **capped** at the market's 90th percentile;
+3. and **at least the market median** when the offer sits below it (an offer below market asks for the market).
 The basis says which of these decided.
 
 It says nothing about bonus, sign-on or equity: no open data covers them.
@@ -47,11 +46,11 @@ def comparable(role: str, level: str, country: str) -> tuple[Any, list[int]]:
     return df[df["year"].isin([year - 1, year])], [year - 1, year]
 
 
-def negotiate(base: float, role: str, level: str, country: str, metro_factor: float = 1.0,
-              scaled_by: str = "", currency: str = "USD", per_usd: float = 1.0) -> dict[str, Any]:  # fmt: skip
-    """The target ask for a base salary and the evidence behind it (or why there is none). `base` is in `currency`;
-    the comparable postings (USD) are converted into it at `per_usd` units per dollar; `metro_factor` scales them to a
-    US city, `scaled_by` says what that factor is (mlsalary.cities' text)."""
+def negotiate(base: float, market: dict[str, Any], role: str, level: str, country: str,
+              currency: str = "USD") -> dict[str, Any]:  # fmt: skip
+    """The target ask for a base salary and the evidence behind it (or why there is none). `base` and `market` (the
+    market position's placement: ``median``, ``p90``, ``percentile`` — None beyond p10..p90 —, ``where``) are in
+    `currency`; the comparable postings give the room, a ratio, whatever their currency."""
     import numpy as np
 
     df, years = comparable(role, level, country)
@@ -59,44 +58,42 @@ def negotiate(base: float, role: str, level: str, country: str, metro_factor: fl
     group = f"{level} {role.replace('_', ' ')} postings at employers in {country}"
     when = "–".join(str(y) for y in years) if years else "no year"
     limits = "no open data on bonus, sign-on or equity: the data cannot say how much room they have"
-    if n < stats.min_n():  # counts as every surface prints them: rounded, none under 5 (mlsalary.disclosure)
-        return {"target_ask": None, "basis": "no ask: too few comparable postings for an honest one",
+    median, high = float(market["median"]), float(market["p90"])
+    placed = (f"your base is at {market['where']} of the market for your profile (the estimate: median "
+              f"{median:,.0f} {currency}, 90th percentile {high:,.0f})")  # fmt: skip
+    where = {"offer_percentile": None if market["percentile"] is None else round(market["percentile"], 1),
+             "median": round(median), f"p{HIGH}": round(high), "currency": currency}  # fmt: skip
+    ranges = df[df["range_low_usd"].notna()] if n else df
+    if len(ranges) < stats.min_n():  # counts as every surface prints them: rounded, none under 5 (mlsalary.disclosure)
+        return {"target_ask": None, "basis": "no ask: too few comparable posted ranges to measure the room",
                 "room_base": None, "component_with_most_room": None,
-                "evidence": f"{disclosure.count_text(n, 'comparable')} {group} ({when}), fewer than {stats.min_n()}",
-                "comparable": {"n": disclosure.published(n), "years": years}, "limits": limits}  # fmt: skip
-    mids = df["amount_usd"].to_numpy() * metro_factor * per_usd
-    ranges = df[df["range_low_usd"].notna()]
-    width = float(np.median(ranges["range_high_usd"] / ranges["range_low_usd"] - 1)) if len(ranges) else 0.0
+                "evidence": f"{placed}; {disclosure.count_text(len(ranges), 'comparable')} posted ranges of {group} "
+                            f"({when}), fewer than {stats.min_n()}",
+                "comparable": {"n": disclosure.published(n), "ranges": disclosure.published(len(ranges)),
+                               "years": years, **where},
+                "limits": limits}  # fmt: skip
+    width = float(np.median(ranges["range_high_usd"] / ranges["range_low_usd"] - 1))
     top = 2 * (1 + width) / (2 + width)
-    percentile = float((mids < base).mean() * 100 + (mids == base).mean() * 50)
-    median, high = float(np.median(mids)), float(np.quantile(mids, HIGH / 100))
     centred = base * top
     range_top = f"the top of a typical comparable posted range centred on your offer (+{(top - 1) * 100:.1f}%)"
     target: float | None
     if base >= high:
-        target, basis = None, (f"no ask: your base is at or above the {HIGH}th percentile of comparable postings' "
-                               f"midpoints ({high:,.0f} {currency}): they show no room above it")  # fmt: skip
+        target, basis = None, (f"no ask: your base is at or above the market's {HIGH}th percentile "
+                               f"({high:,.0f} {currency}): it shows no room above it")  # fmt: skip
     elif centred > high:
-        target, basis = high, f"the {HIGH}th percentile of comparable postings' midpoints ({range_top} would pass it)"
+        target, basis = high, f"the market's {HIGH}th percentile ({range_top} would pass it)"
     elif centred < median:
-        target, basis = median, (f"the median of comparable postings' midpoints: your offer sits below it "
-                                 f"({range_top} falls short of it)")  # fmt: skip
+        target, basis = median, f"the market median: your offer sits below it ({range_top} falls short of it)"
     else:
         target, basis = centred, range_top
-    where = f" (scaled by the city's pay factor, {scaled_by})" if scaled_by else ""
     return {
         "target_ask": None if target is None else round(target),
         "basis": basis,
         "room_base": None if target is None else round(target - base),
         "component_with_most_room": "base",
-        "evidence": (
-            f"{disclosure.count_text(n, 'comparable')} {group} ({when}): your base is at percentile "
-            f"{percentile:.0f} of their midpoints{where} (median {np.median(mids):,.0f} {currency}); the median "
-            f"posted range of {disclosure.count_text(len(ranges), 'ranges')} is {width * 100:.1f}% wide (max / min - 1)"
-        ),
+        "evidence": (f"{placed}; the median posted range of {disclosure.count_text(len(ranges), 'comparable')} "
+                     f"{group} ({when}) is {width * 100:.1f}% wide (max / min - 1)"),
         "comparable": {"n": disclosure.published(n), "years": years, "ranges": disclosure.published(len(ranges)),
-                       "offer_percentile": round(percentile, 1),
-                       "median_midpoint": round(median), f"p{HIGH}_midpoint": round(high), "currency": currency,
-                       "median_width_pct": round(width * 100, 1)},
+                       "median_width_pct": round(width * 100, 1), **where},
         "limits": limits + "; the room is what employers advertise, not what candidates obtained",
     }  # fmt: skip

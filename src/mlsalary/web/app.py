@@ -140,8 +140,9 @@ def create_app() -> FastAPI:
         city: str | None = Query(None, max_length=80),
         currency: str = Query("USD", max_length=3),
     ) -> dict[str, Any]:
-        """The start card: the postings' p10-p90 for the role, level and country (or the nearest group with data,
-        named), the personal estimate, BLS's figure for the place, and the figures that bear on it."""
+        """The start card: its answer (one median per profile: the personal estimate's, as the estimate and an
+        offer's market position and negotiation give it), the postings' p10-p90 for the role, level and country beside
+        it (or the nearest group with data, named), BLS's figure for the place, and the figures that bear on it."""
         from mlsalary.web.pages import start_card
 
         return start_card({"role": role, "level": level, "years_experience": years_experience, "country": country,

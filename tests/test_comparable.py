@@ -123,9 +123,11 @@ def test_trends_are_measured_within_one_collection_regime_and_the_break_is_marke
     assert f.extra["change_pp_unadjusted"] == pytest.approx(ENTRY_CHANGE_PP_UNADJUSTED, abs=1e-3)
     marked = [g.label for g in f.groups if g.mark]
     assert marked == [str(y) for y in range(2020, POSTING_ERA)]
-    assert "measured within the posting era and the same employer country; unadjusted -2.0 points" in f.headline
+    said = "measured within the posting era and the same employer country (US or elsewhere); unadjusted -2.0 points"
+    assert said in f.headline
     assert f.headline.startswith("Can't tell:")
-    assert f.held_fixed.startswith("the posting era only") and "the same employer country" in f.held_fixed
+    assert f.held_fixed == ["employer_region"] and f.held_fixed_text.startswith("the posting era only")
+    assert "the same employer country (US or elsewhere)" in f.held_fixed_text
     assert any("US 5.0% (2023) to 4.7% (2025), -0.4 points (-2.6 to +1.4); elsewhere 16.7% (2023) to 7.5% (2025)"
                in c for c in f.caveats)  # fmt: skip
     assert verdicts["entry-roles-scarcer"].verdict == "inconclusive"
@@ -160,14 +162,16 @@ def test_finance_is_not_called_competitive_from_an_interval_that_excludes_parity
     assert "Tech above each other industry: supported" in v.explanation
     # the figure's own headline answers its question ("competitively?") by the same rule: the same answer
     assert figs["finance-vs-tech"].headline.startswith("Can't tell: finance vs tech/software -14.1%")
-    assert "the same role and level" in figs["finance-vs-tech"].held_fixed
+    assert figs["finance-vs-tech"].held_fixed == ["role", "level"]
+    assert "the same role and level" in figs["finance-vs-tech"].held_fixed_text
 
 
 def test_skill_premiums_are_measured_within_role(figs: dict, verdicts: dict) -> None:
     """Point 5: who uses Spark is not what Spark is worth; and PyTorch vs TensorFlow does not test frameworks."""
     f = figs["spark-premium"]
     assert f.method.startswith("within each role")
-    assert f.held_fixed == "US, full-time, same developer role (Stack Overflow)"
+    assert f.held_fixed == ["role"]
+    assert f.held_fixed_text == "US, full-time developers (Stack Overflow); the same role"
     swe = next(g for g in f.groups if g.label == "software_engineer")
     assert (swe.n, round(swe.value, 4)) == SPARK_SOFTWARE_ENGINEERS
     assert "dl-framework-premium" in verdicts["skills-raise-pay"].figures
@@ -200,7 +204,8 @@ def test_smaller_comparability_fixes(figs: dict, use_loaded: Path) -> None:
     assert (canada.n, canada.value) == (disclosure.published(CANADA_N), pytest.approx(CANADA_MEDIAN))
     assert canada.note == CANADA_PPP
     abroad = figs["non-us-ml-median"]  # the same rule outside the US: 87 USD-stated postings, 68 Canadian, left out
-    assert abroad.held_fixed == "postings stated in the employer country's own currency"
+    assert abroad.held_fixed == []
+    assert abroad.held_fixed_text == "postings stated in the employer country's own currency"
     assert any("about 90 postings abroad stated in US dollars are left out (most of them at employers in CA)" in c
                for c in abroad.caveats)  # fmt: skip
     us = next(g for g in country.groups if g.label == "United States")
@@ -357,7 +362,7 @@ def test_a_within_role_gap_is_not_the_across_roles_gap() -> None:
     across = stats.ratio(stats.quantile(df[df.skill].amount_usd.to_numpy(), 0.5),
                          stats.quantile(df[~df.skill].amount_usd.to_numpy(), 0.5))  # fmt: skip
     assert across.value is not None and across.value > 1.5
-    out = within(df, "role", df["skill"], ~df["skill"], ("skill", "no skill"), "role")
+    out = within(df, ("role",), df["skill"], ~df["skill"], ("skill", "no skill"), "synthetic")
     assert out.stat is not None and out.stat.ci_low < 1 < out.stat.ci_high  # type: ignore[operator]
 
 
@@ -371,7 +376,7 @@ def test_a_too_thin_comparison_never_prints_a_count_under_the_floor() -> None:
     df = pd.DataFrame({"role": ["a"] * 60, "skill": [True] * 3 + [False] * 57, "pay_kind": "point", "year": 2024,
                        "amount_usd": rng.lognormal(11.5, 0.3, 60)})  # fmt: skip
     with pytest.raises(TooThin) as e:
-        within(df, "role", df["skill"], ~df["skill"], ("skill", "no skill"), "role")
+        within(df, ("role",), df["skill"], ~df["skill"], ("skill", "no skill"), "synthetic")
     assert f"fewer than {stats.PRIVACY_FLOOR} (skill)" in str(e.value) and " 3 " not in str(e.value)
 
 
@@ -382,15 +387,52 @@ SCIENTIST_RAW = (-5.2399, -8.8847, -1.4493)
 YOY_REAL_WITHIN_LEVEL = -1.7943
 
 
+#: Figures that declare what they hold fixed within strata (FigureDef.strata), and those among them whose comparable
+#: groups are too thin on the mirror to show (suppressed with the reason).
+DECLARING_STRATA, THIN_ON_THE_MIRROR = 12, {"ml-centrality-gap"}
+
+
+def test_every_declared_stratum_is_held_and_dropping_it_moves_the_answer(figs: dict, loaded_db: Path) -> None:
+    """One suite over every figure that declares strata (as scikit-learn's check_estimator runs one over every
+    estimator): its strata are known ones; the figure reports them (``held_fixed``) and says them; and on the mirror
+    the same figure with any one stratum dropped, or one swapped for another, gives another answer — so a measure
+    that stops reading its declaration (or reads a copy of it), or an engine that ignores it, fails here."""
+    import dataclasses
+
+    from mlsalary.figures import compute, data, measure
+
+    declared = [fd for fd in catalogue.CATALOGUE if fd.strata]
+    assert len(declared) == DECLARING_STRATA
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLSALARY_HOME", str(loaded_db))
+        d = data.load()
+
+    def answer(f: object) -> float | None:  # a share's trend answers with its change, any other with its value
+        return f.extra.get("change_pp", f.value)  # type: ignore[attr-defined]
+
+    for fd in declared:
+        assert set(fd.strata) <= set(measure.STRATA), fd.id
+        f = figs[fd.id]
+        if fd.id in THIN_ON_THE_MIRROR:
+            assert f.status == "suppressed" and f"the same {measure.said(fd.strata)}" in f.caveats[-1]
+            continue
+        assert f.status == "ok" and f.held_fixed == list(fd.strata), fd.id
+        assert f"the same {measure.said(fd.strata)}" in f.held_fixed_text, fd.id
+        other = "year" if "year" not in fd.strata else "level"  # and one stratum swapped for another
+        for strata in [*(tuple(x for x in fd.strata if x != s) for s in fd.strata), (other, *fd.strata[1:])]:
+            g = compute.compute_one(dataclasses.replace(fd, strata=strata), d)
+            assert answer(g) is None or abs(answer(g) - answer(f)) > 1e-6, (fd.id, strata, answer(g))
+
+
 def test_a_comparison_held_fixed_shows_the_unadjusted_gap_beside_it(figs: dict) -> None:
     sci = figs["scientist-premium"]
-    assert "the same level" in sci.held_fixed and sci.method.startswith("within each level")
+    assert sci.held_fixed == ["level"] and sci.method.startswith("within each level")
     assert sci.raw is not None
     assert tuple(sci.raw[k] for k in ("value", "ci_low", "ci_high")) == pytest.approx(SCIENTIST_RAW, abs=1e-3)
     assert "-0.6% with the same level (unadjusted: -5.2%)" in sci.headline
     assert [g.label for g in sci.groups][-3:] == ["at entry level", "at mid level", "at senior level"]
     yoy = figs["yoy-ml-median"]
-    assert "the same level" in yoy.held_fixed and yoy.extra["real_change"] == pytest.approx(YOY_REAL_WITHIN_LEVEL,
+    assert yoy.held_fixed == ["level"] and yoy.extra["real_change"] == pytest.approx(YOY_REAL_WITHIN_LEVEL,
                                                                                              abs=1e-3)  # fmt: skip
     assert yoy.raw is None  # +3.4% unadjusted lies within the held-fixed interval's half-width of +0.8%: not shown
     for f in figs.values():  # a count of postings in a stratum's note is rounded, as every count of them is

@@ -526,8 +526,7 @@ def test_the_start_card_explore_and_the_figure_count_the_same_postings(trained: 
     assert market["quantiles"]["p50"]["value"] == median["value"] == figure["value"] == SENIOR_US_2025_MEDIAN
 
 
-def test_the_start_page_answers_with_one_median_and_sets_the_postings_beside_it(trained: Path,
-                                                                                client: TestClient) -> None:  # fmt: skip
+def test_the_start_page_gives_one_median_and_the_postings_beside_it(trained: Path, client: TestClient) -> None:
     """The card's headline is the estimate's median (as the estimate, an offer's market position and negotiation give
     it); the postings follow as evidence with their own median's 95% interval, and the page says whether the
     estimate's lies inside it — or, for London by level, that the postings are another population's."""

@@ -276,14 +276,6 @@ def rising(figs: dict[str, Figure]) -> tuple[str, str]:
     return rule.combine([real, gap(o)]), text
 
 
-def held_word(held: str) -> str:
-    """What a comparison holds fixed within strata, as its declaration says ("the same level" -> "level")."""
-    import re
-
-    found = re.findall(r"the same ([a-z ]+?)(?=[;,(]|$)", held)
-    return " and ".join(x.strip() for x in found[-1:]) if found else "mix"
-
-
 def entry_scarcer(figs: dict[str, Figure]) -> tuple[str, str]:
     f = figs["entry-share-trend"]
     lo, hi = f.extra.get("change_ci_low"), f.extra.get("change_ci_high")
@@ -292,7 +284,9 @@ def entry_scarcer(figs: dict[str, Figure]) -> tuple[str, str]:
     era = int(f.extra["era_start"] or 0)
     held = ""
     if "change_pp_unadjusted" in f.extra:  # held within strata: the unadjusted change is said beside it
-        held = (f" with the same {held_word(f.held_fixed)} (unadjusted {f.extra['change_pp_unadjusted']:+.1f} "
+        from mlsalary.figures.measure import said
+
+        held = (f" with the same {said(f.held_fixed)} (unadjusted {f.extra['change_pp_unadjusted']:+.1f} "
                 "points)")  # fmt: skip
     return f.answer, (f"Within the posting era (from {era}), the entry-level share of ML postings moved "
                       f"{f.extra['change_pp']:+.1f} points (95% interval {lo:+.1f} to {hi:+.1f}){held}; latest "

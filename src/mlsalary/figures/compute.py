@@ -53,7 +53,7 @@ def _compute_one(fd: FigureDef, d: Data) -> Figure:
     from mlsalary.figures.measure import MissingYears, TooThin
 
     try:
-        out = fd.compute(d.bind(fd.unit, fd.duplicate_policy))
+        out = fd.compute(d.bind(fd.unit, fd.duplicate_policy).holding(fd.strata))
     except MissingYears as e:  # a comparison of years with one year loaded is a missing source, never +0.0%
         return _empty(fd, "source_missing", remedy=e.remedy, caveat=f"{e}: the comparison needs two years")
     except TooThin as e:  # comparable groups too thin: suppressed with the reason, never a confounded number
@@ -151,9 +151,18 @@ def _figure(fd: FigureDef, out: Out, d: Data) -> Figure:
         smallest_group=smallest,
         extra=out.extra if status == "ok" else {},
         compared=[{"label": label, "n": c if c >= floor else None} for label, c in compared],
-        held_fixed=out.held_fixed,
+        held_fixed=list(out.strata),
+        held_fixed_text=held_text(out),
         raw=_raw(out, value, lo, hi) if status == "ok" else None,
     )  # fmt: skip
+
+
+def held_text(out: Out) -> str:
+    """What a comparison holds fixed, in words: what its population fixes, then the strata it was measured within."""
+    from mlsalary.figures.measure import said
+
+    within = f"the same {said(out.strata)}" if out.strata else ""
+    return "; ".join(x for x in (out.held_fixed, within) if x)
 
 
 def _raw(out: Out, value: float | None, lo: float | None, hi: float | None) -> dict[str, float | None] | None:

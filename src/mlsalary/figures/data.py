@@ -45,6 +45,15 @@ class Data:
     #: Frames already cut from this data (a source's rows, a bound view): the figures ask for the same ones again
     #: and again, and each cut copies every column.
     _cuts: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    #: What the figure being measured declares it holds fixed (FigureDef.strata): a comparison is measured within
+    #: them (figures.measure.within) — read from here, so that the declaration is what is computed.
+    strata: tuple[str, ...] = ()
+
+    def holding(self, strata: tuple[str, ...]) -> Data:
+        """This data, for a figure that holds `strata` fixed (its cuts shared)."""
+        import dataclasses
+
+        return dataclasses.replace(self, strata=tuple(strata))
 
     def cut(self, key: tuple[str, ...], make: Callable[[], T]) -> T:
         """make(), once for this data: a population several figures ask for (`key` names it)."""

@@ -13,6 +13,7 @@ from mlsalary.figures.measure import (
     ONE,
     FigureDef,
     Out,
+    stratum_of,
 )
 from mlsalary.figures.model import Group
 
@@ -112,7 +113,7 @@ def ml_intensity_gap(d: Data) -> Out:
     lca = d.source("lca").assign(metro=worksite_metros(d))
     intensity = lca.assign(ml=lca["role"].isin(schema.ML_ROLES)).groupby("employer_key")["ml"].mean()
     df = lca[lca["role"].isin(schema.ML_ROLES) & lca["metro"].notna() & lca["amount_usd"].notna()]
-    cell = df.groupby(["role", "year", "metro"])["amount_usd"]
+    cell = df.groupby(stratum_of(df, d.strata))["amount_usd"]  # the declared strata: role, year and metro
     df = df.assign(rel=df["amount_usd"] / cell.transform("median"), cell_n=cell.transform("size"))
     df = df[df["cell_n"] >= EMPLOYER_MIN_FILINGS]
     heavy = df["employer_key"].map(intensity).to_numpy() >= 0.5
@@ -122,7 +123,8 @@ def ml_intensity_gap(d: Data) -> Out:
     rows = [group("mostly ML roles (>= 50% of their filings)", ea), group("other employers", eb)]
     return Out(r, min(ea.n, eb.n), ea.n + eb.n, sorted({int(y) for y in df["year"]}), rows, True, method=r.method,
                group_unit="ratio", compared=[("at ML-intensive employers", ea.n), ("at the others", eb.n)],
-               held_fixed="the same role, year and metro (each filing relative to its cell's median)")  # fmt: skip
+               held_fixed="each filing relative to its stratum's median (strata of 5 or more filings)",
+               strata=d.strata)  # fmt: skip
 
 
 #: This topic's figures, in the order the report shows them (figures.catalogue gathers every topic's).
@@ -163,5 +165,6 @@ FIGURES: tuple[FigureDef, ...] = (
         "bars",
         count_unit="filings",
         asks=1,
+        strata=("role", "year", "metro"),
     ),
 )

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlsalary.figures.claims import WITHHELD, formatter, held_word, negligible_for
+from mlsalary.figures.claims import WITHHELD, formatter, negligible_for
+from mlsalary.figures.measure import said
 from mlsalary.stats import verdict
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     if "change_pp" in f.extra and f.extra.get("era_start_share") is not None:
         era, last = int(f.extra["era_start"] or 0), f.years[-1]
         lo, hi = f.extra.get("change_ci_low"), f.extra.get("change_ci_high")
-        within = f" and the same {held_word(f.held_fixed)}" if "change_pp_unadjusted" in f.extra else ""
+        within = f" and the same {said(f.held_fixed)}" if "change_pp_unadjusted" in f.extra else ""
         unadjusted = (f"; unadjusted {f.extra['change_pp_unadjusted']:+.1f} points"
                       if "change_pp_unadjusted" in f.extra else "")  # fmt: skip
         text = (f"{word(fd, rule)}: {f.extra['era_start_share']:.1f}% in {era}, {value} in {last} — "
@@ -104,7 +105,7 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
         text = f"{word(fd, rule)}: {who + ' ' if who else ''}{value}"
         if f.raw is not None:  # the held-fixed answer differs from the unadjusted one: both are said
             raw = fmt(f.raw["value"], f.value_unit)
-            text += f" with the same {held_word(f.held_fixed)} (unadjusted: {raw})"
+            text += f" with the same {said(f.held_fixed)} (unadjusted: {raw})"
     else:
         shown = [g for g in f.groups if g.value is not None]
         template = fd.says or f"{fd.question.rstrip('?')}: {{value}}"

@@ -43,6 +43,10 @@ class FigureDef:
     #: {top} and {bottom} (the first and last shown groups of its breakdown), {groups} (every group with its value,
     #: interval and n); empty: "its question: {value}". Yes-no and trend questions are answered by the verdict rule.
     says: str = ""
+    #: What a comparison holds fixed within its population (names in STRATA): it is measured within each combination
+    #: of their values and pooled (``within``; a share's change: trends.share_by_year). The measure reads them from
+    #: here through its data (``Data.strata``), so the declaration is what is computed; empty: nothing held within.
+    strata: tuple[str, ...] = ()
 
     @property
     def unit(self) -> str:
@@ -54,6 +58,40 @@ class FigureDef:
         if len(units) != 1:
             raise ValueError(f"figure {self.id}: its sources count different units ({', '.join(sorted(units))})")
         return units.pop()
+
+
+#: The strata a comparison may hold fixed (FigureDef.strata): how each is said, and each row's stratum.
+STRATA: dict[str, tuple[str, Callable[[pd.DataFrame], Any]]] = {
+    "role": ("role", lambda df: df["role"]),
+    "level": ("level", lambda df: df["level"]),
+    "year": ("year", lambda df: df["year"]),
+    "metro": ("metro", lambda df: df["metro"]),
+    "employer_region": ("employer country (US or elsewhere)",
+                        lambda df: (df["company_country"] == "US").map({True: "US", False: "elsewhere"})),
+}  # fmt: skip
+
+
+def said(strata: tuple[str, ...] | list[str]) -> str:
+    """Strata as a reader is told them: ("role", "level") -> "role and level"; none: "mix" (nothing held)."""
+    words = [STRATA[s][0] for s in strata] or ["mix"]
+    return " and ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def stratum_of(df: pd.DataFrame, strata: tuple[str, ...]) -> pd.Series:
+    """Each row's stratum: the values of the declared strata, joined ("ml_engineer, senior"); no strata: one stratum
+    of every row (nothing held fixed)."""
+    import pandas as pd
+
+    if not strata:
+        return pd.Series("all", index=df.index)
+    unknown = [s for s in strata if s not in STRATA]
+    if unknown:
+        raise ValueError(f"unknown strata {unknown}: one of {', '.join(STRATA)}")
+    parts = [STRATA[s][1](df).astype(str) for s in strata]
+    key = parts[0]
+    for p in parts[1:]:
+        key = key + ", " + p
+    return key
 
 
 LATEST_US_ML = (
@@ -138,7 +176,8 @@ class Out:
     group_unit: str = "usd"  # the unit of the breakdown's values
     extra: dict[str, float | None] = field(default_factory=dict)
     compared: list[tuple[str, int]] = field(default_factory=list)  # a comparison's groups and their n
-    held_fixed: str = ""  # what a comparison holds fixed, and how
+    held_fixed: str = ""  # what the comparison's population holds fixed (US, full-time, one year, ...), in words
+    strata: tuple[str, ...] = ()  # what it was held within (FigureDef.strata), when it was
     raw: stats.Ratio | None = None  # a held-fixed comparison's unadjusted gap (same population, nothing held), a ratio
 
 
@@ -174,12 +213,14 @@ def _count(n: int) -> str:
 
 
 def within(
-    df: pd.DataFrame, by: str, a: pd.Series, b: pd.Series, labels: tuple[str, str], held: str, real: bool = False
+    df: pd.DataFrame, strata: tuple[str, ...], a: pd.Series, b: pd.Series, labels: tuple[str, str], held: str,
+    real: bool = False,
 ) -> Out:
-    """The gap a / b - 1 *within* each value of `by` (a role, say), pooled: the inverse-variance weighted mean of the
-    strata's log ratios of medians (each with its Price-Bonett interval), so who is in each group cannot make the
-    gap. A stratum counts when both of its sides have a bounded median interval; the figure is suppressed (TooThin)
-    unless each side adds up to the minimum n over the strata used. The breakdown has each stratum's gap."""
+    """The gap a / b - 1 *within* each stratum (a role, say: the declared strata, FigureDef.strata), pooled: the
+    inverse-variance weighted mean of the strata's log ratios of medians (each with its Price-Bonett interval), so
+    who is in each group cannot make the gap. A stratum counts when both of its sides have a bounded median
+    interval; the figure is suppressed (TooThin) unless each side adds up to the minimum n over the strata used. The
+    breakdown has each stratum's gap."""
     import math
 
     z = stats.intervals.z_of()
@@ -193,7 +234,10 @@ def within(
             return f"fewer than {stats.PRIVACY_FLOOR}" if c is None else f"about {c:,}"
         return f"{n:,}"
 
-    for value, part in df.groupby(by, sort=True):
+    if isinstance(strata, str):
+        raise TypeError(f"strata are a tuple of names (FigureDef.strata), not {strata!r}")
+    by = said(strata)
+    for value, part in df.groupby(stratum_of(df, strata), sort=True):
         ea, eb = estimate(part[a.loc[part.index]], real=real), estimate(part[b.loc[part.index]], real=real)
         r = stats.ratio(ea, eb)
         if min(ea.n, eb.n) < stats.PRIVACY_FLOOR:
@@ -208,19 +252,19 @@ def within(
         weights.append(1 / se**2)
         used_a, used_b = used_a + ea.n, used_b + eb.n
     if min(used_a, used_b) < stats.min_n():
-        raise TooThin(f"held fixed: {held}. Too few comparable records: {_count(used_a)} ({labels[0]}) and "
-                      f"{_count(used_b)} "
-                      f"({labels[1]}) in the {by.replace('_', ' ')}s where both sides can be measured, fewer than "
-                      f"{stats.min_n()} on a side")  # fmt: skip
+        raise TooThin(f"held fixed: {held}, the same {by}. Too few comparable records: {_count(used_a)} "
+                      f"({labels[0]}) and {_count(used_b)} ({labels[1]}) in the strata ({by}) where both sides can "
+                      f"be measured, fewer than {stats.min_n()} on a side")  # fmt: skip
     mean = sum(w * x for w, x in zip(weights, logs, strict=True)) / sum(weights)
     half = z / math.sqrt(sum(weights))
     ratio = stats.Ratio(math.exp(mean), math.exp(mean - half), math.exp(mean + half), used_a + used_b,
-                        f"within each {by.replace('_', ' ')}: inverse-variance weighted mean of the log ratios of "
+                        f"within each {by}: inverse-variance weighted mean of the log ratios of "
                         "medians (Price-Bonett intervals per stratum)")  # fmt: skip
     raw = stats.ratio(estimate(df[a.loc[df.index]], real=real),  # the same rows, nothing held fixed
                       estimate(df[b.loc[df.index]], real=real))
     return Out(ratio, min(used_a, used_b), used_a + used_b, years_of(df), rows, True, method=ratio.method,
-               group_unit="percent", compared=[(labels[0], used_a), (labels[1], used_b)], held_fixed=held, raw=raw)
+               group_unit="percent", compared=[(labels[0], used_a), (labels[1], used_b)], held_fixed=held, raw=raw,
+               strata=tuple(strata))
 
 
 def levels_breakdown(df: pd.DataFrame) -> list[Group]:

@@ -61,8 +61,11 @@ class Figure:
     extra: dict[str, float | None] = field(default_factory=dict)  # further numbers (e.g. the real change)
     #: A comparison's groups, each with its own n (None below the privacy floor); empty for a single group.
     compared: list[dict[str, Any]] = field(default_factory=list)
-    #: What the comparison holds fixed (role, level, country, full-time, era) and how (within strata, or filtered).
-    held_fixed: str = ""
+    #: The strata the comparison was measured within and pooled (figures.measure.STRATA: role, level, ...), as its
+    #: declaration names them (FigureDef.strata); empty when nothing is held within strata.
+    held_fixed: list[str] = field(default_factory=list)
+    #: What the comparison holds fixed, in words: what its population fixes (US, full-time, era, ...), then the strata.
+    held_fixed_text: str = ""
     #: The same comparison with nothing held fixed (same population), when it differs from the value by more than
     #: the value's interval half-width: {"value", "ci_low", "ci_high"} in the value's unit; None otherwise.
     raw: dict[str, float | None] | None = None

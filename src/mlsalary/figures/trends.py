@@ -5,7 +5,7 @@ and shares by year within the posting era (held within US employers and the rest
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mlsalary import disclosure, stats
 from mlsalary.figures.data import Data
@@ -27,6 +27,8 @@ from mlsalary.figures.measure import (
     float_or_none,
     ratio_rse,
     rse_interval,
+    said,
+    stratum_of,
     within,
 )
 from mlsalary.figures.model import Group
@@ -51,9 +53,9 @@ def yoy(d: Data) -> Out:
     _, year = latest(df)
     two = df[df["year"].isin([year - 1, year])]
     this, prev = two["year"] == year, two["year"] == year - 1
-    labels, held = (str(year), str(year - 1)), "US, full-time ML engineers, the same level"
-    out = within(two, "level", this, prev, labels, held)
-    real = as_percent(within(two, "level", this, prev, labels, held, real=True).stat)  # type: ignore[arg-type]
+    labels, held = (str(year), str(year - 1)), "US, full-time ML engineers"
+    out = within(two, d.strata, this, prev, labels, held)
+    real = as_percent(within(two, d.strata, this, prev, labels, held, real=True).stat)  # type: ignore[arg-type]
     if stats.visibility(out.n_min) == "shown":
         out.extra = {"real_change": real.value, "real_change_ci_low": real.ci_low, "real_change_ci_high": real.ci_high}
     return out
@@ -86,21 +88,12 @@ def oews_real_change(d: Data) -> Out:
     return Out(e, PUBLISHED, 0, [int(first["year"]), int(last["year"])], rows, percent=True, method=e.method)
 
 
-#: Strata a share's change may be held within: a name and each row's stratum.
-Strata = tuple[str, Callable[["pd.DataFrame"], Any]]
-
-
-#: US employers and the rest: their postings' level mix differs, and the rest's share of postings changes by year.
-US_OR_ELSEWHERE: Strata = ("employer country (US or elsewhere)",
-                           lambda df: (df["company_country"] == "US").map({True: "US", False: "elsewhere"}))
-
-
-def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series],
-                  strata: Strata | None = None) -> Callable[[Data], Out]:  # fmt: skip
+def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[Data], Out]:
     """A share of postings by year; the headline is the latest full year's share, and the change is measured within
     the posting era only (its first year to the latest, with Newcombe's interval of a difference of shares). With
-    `strata`, the change is measured within each stratum and pooled with the latest year's mix as weights (the
-    interval from the strata's Newcombe intervals as normal errors), the unadjusted change beside it."""
+    declared strata (FigureDef.strata), the change is measured within each stratum and pooled with the latest year's
+    mix as weights (the interval from the strata's Newcombe intervals as normal errors), the unadjusted change beside
+    it."""
     def compute(d: Data) -> Out:
         df = aijobs(d, PRACTITIONERS, country=None)
         _, year = latest(df)
@@ -141,14 +134,14 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series],
             out.extra = {"era_start": float(era), "change_pp": change, "change_ci_low": c_lo, "change_ci_high": c_hi,
                          "era_start_share": 100 * k0 / n0 if n0 else None}  # fmt: skip
             out.held_fixed = f"the posting era only ({era}-{year}): the same kind of record throughout"
-            if strata is not None:
-                held = _share_change_within(first, cur, predicate, strata, era, year)
+            if d.strata:
+                held = _share_change_within(first, cur, predicate, d.strata, era, year)
                 if held is not None:
                     (change_s, lo_s, hi_s), said = held
                     out.extra |= {"change_pp": change_s, "change_ci_low": lo_s, "change_ci_high": hi_s,
                                   "change_pp_unadjusted": change, "change_unadjusted_ci_low": c_lo,
                                   "change_unadjusted_ci_high": c_hi}  # fmt: skip
-                    out.held_fixed += f"; the same {strata[0]}"
+                    out.strata = d.strata
                     out.caveats.append(said)
             out.caveats.append(f"aijobs.net's records before {era} are mostly self-reported salaries, from {era} on "
                                f"employers' posted ranges: the change is measured from {era} on, and the earlier "
@@ -159,15 +152,15 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series],
 
 
 def _share_change_within(first: pd.DataFrame, cur: pd.DataFrame, predicate: Callable[[pd.DataFrame], pd.Series],
-                         strata: Strata, era: int, year: int) -> tuple[tuple[float, float, float], str] | None:
+                         strata: tuple[str, ...], era: int, year: int) -> tuple[tuple[float, float, float], str] | None:
     """The change of a share within each stratum, pooled with the latest year's mix as weights; None unless every
     stratum has postings in both years and its shares may be printed (disclosure.share_allowed)."""
     import math
 
-    name, of = strata
+    name = said(strata)
     z = stats.intervals.z_of()
-    a, b = first.assign(_s=of(first)), cur.assign(_s=of(cur))
-    parts, said = [], []
+    a, b = first.assign(_s=stratum_of(first, strata)), cur.assign(_s=stratum_of(cur, strata))
+    parts, told = [], []
     for value in sorted(set(b["_s"])):
         s0, s1 = a[a["_s"] == value], b[b["_s"] == value]
         k0, n0, k1, n1 = int(predicate(s0).sum()), len(s0), int(predicate(s1).sum()), len(s1)
@@ -177,12 +170,12 @@ def _share_change_within(first: pd.DataFrame, cur: pd.DataFrame, predicate: Call
         if d is None or lo is None or hi is None:
             return None
         parts.append((n1, d, (hi - lo) / (2 * z)))
-        said.append(f"{value} {100 * k0 / n0:.1f}% ({era}) to {100 * k1 / n1:.1f}% ({year}), {d:+.1f} points "
+        told.append(f"{value} {100 * k0 / n0:.1f}% ({era}) to {100 * k1 / n1:.1f}% ({year}), {d:+.1f} points "
                     f"({lo:+.1f} to {hi:+.1f})")  # fmt: skip
     total = sum(n for n, _, _ in parts)
     change = sum(n / total * d for n, d, _ in parts)
     se = math.sqrt(sum((n / total * e) ** 2 for n, _, e in parts))
-    text = (f"The change is measured within each {name} and pooled with {year}'s mix as weights: " + "; ".join(said)
+    text = (f"The change is measured within each {name} and pooled with {year}'s mix as weights: " + "; ".join(told)
             + ". The unadjusted change mixes in how the strata's own shares of the postings moved.")
     return (change, change - z * se, change + z * se), text
 
@@ -224,6 +217,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (AIJOBS_CAVEAT, "The mix of postings (more posted ranges in later years) changes over time too."),
         "trend",
         asks=1,
+        strata=("level",),
     ),
     FigureDef(
         "oews-ds-real-change",
@@ -248,11 +242,12 @@ FIGURES: tuple[FigureDef, ...] = (
         "Share of entry-level postings among full-time ML practitioner postings (aijobs.net, all countries), latest "
         "full year, with every year; the change is measured within the posting era (the years whose postings are "
         "mostly posted ranges), within US employers and elsewhere, pooled with the latest year's mix.",
-        share_by_year(lambda df: df["level"] == "entry", US_OR_ELSEWHERE),
+        share_by_year(lambda df: df["level"] == "entry"),
         ONE,
         (AIJOBS_CAVEAT,),
         "trend",
         asks=-1,
+        strata=("employer_region",),
     ),
     FigureDef(
         "genai-share-trend",

@@ -57,10 +57,8 @@ def finance_vs_tech(d: Data) -> Out:
     df = kaggle_us(d)
     fin, tech = df["industry"] == "finance", df["industry"] == "tech_software"
     both = df[(fin | tech) & df["level"].notna()]
-    both = both.assign(stratum=both["role"].astype(str) + ", " + both["level"].astype(str))
-    out = within(both, "stratum", fin, tech, ("finance", "tech/software"),
-                 "US ML practitioners and data scientists, full-time pay band (Kaggle 2021-2022), the same role and "
-                 "level")  # fmt: skip
+    out = within(both, d.strata, fin, tech, ("finance", "tech/software"),
+                 "US ML practitioners and data scientists, full-time pay band (Kaggle 2021-2022)")
     out.groups = [*industry_rows(df), *(dataclasses.replace(g, label=f"within {g.label}") for g in out.groups)]
     return out
 
@@ -77,8 +75,8 @@ def ml_centrality_gap(d: Data) -> Out:
     df = df[df["industry"].notna() & ~df["industry"].isin(NOT_BUSINESSES)]
     prod = df["ml_centrality"].isin(["production_established", "production_recent"])
     none = df["ml_centrality"] == "none"
-    return within(df[prod | none], "role", prod, none, ("ML in production", "no ML"),
-                  "US, full-time pay band, businesses only (no academia, government or non-profits), same role")
+    return within(df[prod | none], d.strata, prod, none, ("ML in production", "no ML"),
+                  "US, full-time pay band, businesses only (no academia, government or non-profits)")
 
 
 def role_ladder(d: Data) -> Out:
@@ -97,9 +95,9 @@ def role_ladder(d: Data) -> Out:
     scientists, engineers = scientist_titles(df), df["role"] == "ml_engineer"
     # Level held fixed: scientist postings are more often entry and mid level than ML engineers' (the raw gap mixes
     # that in); the breakdown keeps every role and the specialized titles, then the gap at each level.
-    out = within(df[scientists | engineers], "level", scientists, engineers,
+    out = within(df[scientists | engineers], d.strata, scientists, engineers,
                  ("research and applied scientists", "ML engineers"),
-                 "US, full-time, the same year, the same level; scientist titles only (no 'Research Engineer')")
+                 "US, full-time, the same year; scientist titles only (no 'Research Engineer')")
     out.groups = [*rows, *(dataclasses.replace(g, label=f"at {g.label} level") for g in out.groups)]
     return out
 
@@ -134,16 +132,16 @@ def dl_framework_premium(d: Data) -> Out:
     """Kaggle: users of a deep-learning framework vs those who use none, within each role."""
     df = kaggle_us(d)
     has = with_skill(d, df, *DL_FRAMEWORKS)
-    return within(df, "role", has, ~has, ("uses a deep-learning framework", "uses none"),
-                  "US, full-time pay band, same role (Kaggle)")
+    return within(df, d.strata, has, ~has, ("uses a deep-learning framework", "uses none"),
+                  "US, full-time pay band (Kaggle)")
 
 
 def skill_premium(skill: str) -> Callable[[Data], Out]:
     def compute(d: Data) -> Out:
         df = so_us(d)
         has = with_skill(d, df, skill)
-        return within(df, "role", has, ~has, (f"uses {skill}", f"does not use {skill}"),
-                      "US, full-time, same developer role (Stack Overflow)")
+        return within(df, d.strata, has, ~has, (f"uses {skill}", f"does not use {skill}"),
+                      "US, full-time developers (Stack Overflow)")
 
     return compute
 
@@ -169,8 +167,8 @@ def ai_skill_premium(d: Data) -> Out:
 def ai_skill_within_role(d: Data) -> Out:
     df = so_us(d)
     k = ai_skill_count(d, df)
-    return within(df, "role", k >= 1, k == 0, ("uses an AI library", "uses none"),
-                  "US, full-time, same developer role (Stack Overflow)")
+    return within(df, d.strata, k >= 1, k == 0, ("uses an AI library", "uses none"),
+                  "US, full-time developers (Stack Overflow)")
 
 
 #: Why the estimate's education step can disagree with the education figures (model/estimate.py says the same).
@@ -187,8 +185,8 @@ def education_gap(level: str, better: str) -> Callable[[Data], Out]:
         pair = df[df["education"].isin([better, "bachelor"])]
         # Role held fixed too: degrees sort people into roles (more PhDs among research scientists), so the gap is
         # pooled over roles, the unadjusted gap beside it.
-        out = within(pair, "role", pair["education"] == better, pair["education"] == "bachelor",
-                     (better, "bachelor"), f"US, the same level ({level}), full-time pay band (Kaggle), the same role")
+        out = within(pair, d.strata, pair["education"] == better, pair["education"] == "bachelor",
+                     (better, "bachelor"), f"US, the same level ({level}), full-time pay band (Kaggle)")
         out.groups = [*rows, *(dataclasses.replace(g, label=f"within {g.label}") for g in out.groups)]
         return out
 
@@ -232,6 +230,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT,),
         "bars",
         asks=0,
+        strata=("role", "level"),
     ),
     FigureDef(
         "ml-centrality-gap",
@@ -248,6 +247,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT,),
         "bars",
         asks=1,
+        strata=("role",),
     ),
     FigureDef(
         "scientist-premium",
@@ -264,6 +264,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (AIJOBS_CAVEAT,),
         "bars",
         asks=1,
+        strata=("level",),
     ),
     FigureDef(
         "genai-premium",
@@ -306,6 +307,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (SO_CAVEAT,),
         "bars",
         asks=1,
+        strata=("role",),
     ),
     FigureDef(
         "python-premium",
@@ -320,6 +322,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (SO_CAVEAT,),
         "bars",
         asks=1,
+        strata=("role",),
     ),
     FigureDef(
         "dl-framework-premium",
@@ -335,6 +338,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT,),
         "bars",
         asks=1,
+        strata=("role",),
     ),
     FigureDef(
         "ai-skill-premium",
@@ -364,6 +368,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (SO_CAVEAT,),
         "bars",
         asks=1,
+        strata=("role",),
     ),
     FigureDef(
         "education-early-career",
@@ -378,6 +383,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years.", ESTIMATE_DIFFERS),
         "bars",
         asks=1,
+        strata=("role",),
     ),
     FigureDef(
         "education-experienced",
@@ -392,6 +398,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT, "Kaggle counts degrees planned within two years.", ESTIMATE_DIFFERS),
         "bars",
         asks=1,
+        strata=("role",),
     ),
     FigureDef(
         "large-vs-small",

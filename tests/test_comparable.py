@@ -34,14 +34,14 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "tech-hub-premium": ("ok", 28.5968, 26.6358, 30.5579, None),
     "state-spread": ("ok", 2.3507, 2.1114, 2.6171, None),
     "country-comparison": ("ok", 189000.0, 187500.0, 190500.0, 4820),  # the US median's n (not 5,510 in all)
-    "remote-gap": ("ok", 0.5132, -4.3542, 5.6283, 891),
+    "remote-gap": ("ok", -0.5456, -4.9357, 4.0473, 860),  # level held (unadjusted: +0.51%)
     "abroad-gap": ("suppressed", None, None, None, None),
     "industry-tech-median": ("ok", 178437.169, 166343.1075, 191410.5354, 264),
     "finance-vs-tech": ("ok", -14.0894, -22.3517, -4.9479, 394),  # role x level held (unadjusted: -11.23%)
     "ml-centrality-gap": ("suppressed", None, None, None, None),
     "scientist-premium": ("ok", -0.5560, -3.5522, 2.5332, 1594),  # level held fixed (unadjusted: -5.24%)
-    "genai-premium": ("ok", -11.0256, -14.5283, -7.3794, 2469),
-    "pytorch-vs-tensorflow": ("ok", 5.6227, -6.3966, 19.1853, 413),
+    "genai-premium": ("ok", -11.0499, -13.9036, -8.1016, 2440),  # level held (unadjusted: -11.03%)
+    "pytorch-vs-tensorflow": ("ok", 5.7412, -5.5498, 18.3821, 413),  # role held (unadjusted: +5.62%)
     "spark-premium": ("ok", 24.6056, 9.354, 41.9843, 1333),
     "python-premium": ("ok", -3.0232, -7.3574, 1.5137, 1518),
     "dl-framework-premium": ("ok", 8.7445, 1.0193, 17.0605, 1138),
@@ -49,7 +49,7 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "ai-skill-within-role": ("ok", -1.5599, -9.3225, 6.8672, 1562),
     "education-early-career": ("ok", 16.1113, -12.3958, 53.8949, 93),  # role held (unadjusted: +13.65%)
     "education-experienced": ("ok", 23.5956, 11.3196, 37.2252, 306),  # role held (unadjusted: +11.51%)
-    "large-vs-small": ("ok", 13.9762, 4.4031, 24.4272, 998),
+    "large-vs-small": ("ok", 18.7839, 8.4707, 30.0777, 968),  # role x level held (unadjusted: +13.98%)
     "employer-spread": ("ok", 45.1266, 41.7583, 57.528, 1558),  # company groups (normalize.companies)
     "ml-intensity-gap": ("ok", -2.9262, -5.2688, -0.5256, 2020),  # Amazon one employer, not 11
     "yoy-ml-median": ("ok", 0.7897, -1.8858, 3.5382, 1882),  # level held fixed (unadjusted: +3.39%)
@@ -68,6 +68,8 @@ POSTING_ERA, ENTRY_SHARE_2023, ENTRY_CHANGE_PP_UNADJUSTED = 2023, 7.0504, -2.004
 ENTRY_CHANGE_PP, ENTRY_CHANGE_CI = -1.5659, (-3.5496, 0.4179)
 #: Point 3: GenAI titles incl. AI Engineer, US 2025: 619 postings; share of practitioner postings 2023 -> 2025.
 GENAI_US_N, GENAI_SHARE_2023 = 619, 7.4820
+#: ... of which those at the levels where both sides can be compared (mid and senior), within level.
+GENAI_WITHIN_N = 603
 #: Point 5: Spark within role — software engineers are the one role with 30 Spark users' worth (37 vs 1,252).
 SPARK_SOFTWARE_ENGINEERS = (37, 28.5714)
 #: Point 8: Google's data-scientist filings in San Jose, by the median's interval (was $137,000-137,000).
@@ -145,8 +147,9 @@ def test_genai_titles_include_ai_engineer_on_real_titles(figs: dict) -> None:
              "Computer Vision Engineer"]  # fmt: skip
     mapped = pd.DataFrame([titles.map_title(t) for t in names], columns=["role", "specialization"])
     assert genai(mapped).tolist() == [True, True, True, True, True, False, False, False, False]
-    assert figs["genai-premium"].compared[0] == {"label": "GenAI titles (incl. AI Engineer)",
-                                                   "n": disclosure.published(GENAI_US_N)}
+    f = figs["genai-premium"]  # its own median over every level; compared within level (entry and executive: too few)
+    assert (f.groups[0].label, f.groups[0].n) == ("GenAI titles (incl. AI Engineer)", disclosure.published(GENAI_US_N))
+    assert f.compared[0] == {"label": "GenAI titles (incl. AI Engineer)", "n": disclosure.published(GENAI_WITHIN_N)}
     assert figs["genai-share-trend"].extra["era_start_share"] == pytest.approx(GENAI_SHARE_2023, abs=1e-3)
 
 
@@ -285,7 +288,8 @@ def test_every_figure_has_a_headline_that_answers_its_question(figs: dict) -> No
               f"n = {disclosure.published(CANADA_N)})",
               "Germany: too few postings")
     assert all(c in figs["country-comparison"].headline for c in wanted)
-    assert figs["remote-gap"].headline.startswith("Can't tell: remote vs on-site +0.5%")
+    remote = "No difference that matters: remote vs on-site -0.5% with the same level"
+    assert figs["remote-gap"].headline.startswith(remote)
     # a change: up, down or flat; level held fixed (the entry share fell: unadjusted, it read "Up: +3.4%")
     assert figs["yoy-ml-median"].headline.startswith("Can't tell: 2025 vs 2024 +0.8%")
     assert figs["oews-ds-real-change"].headline.startswith("Flat (no change that matters): +0.3%")
@@ -389,7 +393,7 @@ YOY_REAL_WITHIN_LEVEL = -1.7943
 
 #: Figures that declare what they hold fixed within strata (FigureDef.strata), and those among them whose comparable
 #: groups are too thin on the mirror to show (suppressed with the reason).
-DECLARING_STRATA, THIN_ON_THE_MIRROR = 12, {"ml-centrality-gap"}
+DECLARING_STRATA, THIN_ON_THE_MIRROR = 17, {"ml-centrality-gap", "abroad-gap"}
 
 
 def test_every_declared_stratum_is_held_and_dropping_it_moves_the_answer(figs: dict, loaded_db: Path) -> None:

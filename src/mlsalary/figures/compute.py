@@ -57,7 +57,7 @@ def _compute_one(fd: FigureDef, d: Data) -> Figure:
     except MissingYears as e:  # a comparison of years with one year loaded is a missing source, never +0.0%
         return _empty(fd, "source_missing", remedy=e.remedy, caveat=f"{e}: the comparison needs two years")
     except TooThin as e:  # comparable groups too thin: suppressed with the reason, never a confounded number
-        return _empty(fd, "suppressed", caveat=str(e), dated=d)
+        return _empty(fd, "suppressed", caveat=str(e), dated=d, years=e.years)
     except (LookupError, ZeroDivisionError):  # an empty population: nothing to show
         return _empty(fd, "suppressed", caveat="no records in this population")
     return _figure(fd, out, d)
@@ -99,12 +99,15 @@ def _age_caveats(fd: FigureDef, d: Data) -> list[str]:
     return [w for s in fd.sources if s in d.as_of and (w := age.warning(s, d.as_of[s]))]
 
 
-def _empty(fd: FigureDef, status: str, remedy: str = "", caveat: str = "", dated: Data | None = None) -> Figure:
-    """A figure with no number; `dated`: the data its sources were read from (their data date and age are given)."""
-    dating = _dating(fd, dated, []) if dated is not None else {"period": "", "data_as_of": None, "age_months": None}
+def _empty(fd: FigureDef, status: str, remedy: str = "", caveat: str = "", dated: Data | None = None,
+           years: list[int] | None = None) -> Figure:  # fmt: skip
+    """A figure with no number; `dated`: the data its sources were read from (their data date and age are given),
+    `years`: the years it looked at."""
+    dating = (_dating(fd, dated, years or []) if dated is not None
+              else {"period": "", "data_as_of": None, "age_months": None})  # fmt: skip
     return Figure(
         id=fd.id, topic=fd.topic, question=fd.question, value=None, ci_low=None, ci_high=None, n=None, unit=fd.unit,
-        value_unit=fd.value_unit, sources=list(fd.sources), years=[], **dating,
+        value_unit=fd.value_unit, sources=list(fd.sources), years=years or [], **dating,
         definition=fd.definition, method="", status=status, caveats=[*fd.caveats, *([caveat] if caveat else [])],
         duplicate_policy=fd.duplicate_policy, remedy=remedy, chart=fd.chart,
     )  # fmt: skip

@@ -103,9 +103,10 @@ def headline(fd: FigureDef, f: Figure) -> tuple[str, str]:
     if rule:
         who = " vs ".join(c["label"] for c in f.compared) if f.compared else ""
         text = f"{word(fd, rule)}: {who + ' ' if who else ''}{value}"
-        if f.raw is not None:  # the held-fixed answer differs from the unadjusted one: both are said
-            raw = fmt(f.raw["value"], f.value_unit)
-            text += f" with the same {said(f.held_fixed)} (unadjusted: {raw})"
+        if f.held_fixed:  # what is held fixed is said; where the unadjusted answer differs, it is said too
+            text += f" with the same {said(f.held_fixed)}"
+            if f.raw is not None:
+                text += f" (unadjusted: {fmt(f.raw['value'], f.value_unit)})"
     else:
         shown = [g for g in f.groups if g.value is not None]
         template = fd.says or f"{fd.question.rstrip('?')}: {{value}}"

@@ -24,11 +24,11 @@ from mlsalary.figures.measure import (
     FigureDef,
     Out,
     float_or_none,
-    gap_out,
     published_out,
     published_row,
     ratio_rse,
     rse_interval,
+    within_sides,
 )
 from mlsalary.figures.model import Group
 from mlsalary.figures.populations import (
@@ -155,20 +155,25 @@ def countries(d: Data) -> Out:
 
 
 def remote_gap(d: Data) -> Out:
+    """Remote vs on-site within level (remote postings' level mix is their own)."""
     def parts(df: pd.DataFrame) -> list[pd.DataFrame]:
         return [df[df["remote"] == "remote"], df[df["remote"] == "onsite"]]
 
     df, notes = latest_or_pooled(aijobs(d), parts)
-    remote, onsite = parts(df)
-    out = gap_out(remote, onsite, labels=("remote", "on-site"))
+    df = df[df["remote"].isin(["remote", "onsite"])]
+    out = within_sides(df, d.strata, df["remote"] == "remote", df["remote"] == "onsite", ("remote", "on-site"),
+                       "US, full-time ML engineers, the same year(s)")  # fmt: skip
     out.caveats += notes
     return out
 
 
 def abroad_gap(d: Data) -> Out:
+    """Living outside the employer's country vs inside it, within employer country and level (who lives abroad
+    differs by both)."""
     df = last_two(aijobs(d, PRACTITIONERS, country=None))
     outside = df["employee_country"] != df["company_country"]
-    return gap_out(df[outside], df[~outside], labels=("lives outside employer's country", "same country"))
+    return within_sides(df, d.strata, outside, ~outside, ("lives outside employer's country", "same country"),
+                        "full-time ML practitioners, the latest two full years")  # fmt: skip
 
 
 #: This topic's figures, in the order the report shows them (figures.catalogue gathers every topic's).
@@ -266,6 +271,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (AIJOBS_CAVEAT,),
         "bars",
         asks=-1,
+        strata=("level",),
     ),
     FigureDef(
         "abroad-gap",
@@ -280,5 +286,6 @@ FIGURES: tuple[FigureDef, ...] = (
         (AIJOBS_CAVEAT,),
         "bars",
         asks=-1,
+        strata=("company_country", "level"),
     ),
 )

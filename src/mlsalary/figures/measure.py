@@ -66,6 +66,7 @@ STRATA: dict[str, tuple[str, Callable[[pd.DataFrame], Any]]] = {
     "level": ("level", lambda df: df["level"]),
     "year": ("year", lambda df: df["year"]),
     "metro": ("metro", lambda df: df["metro"]),
+    "company_country": ("employer country", lambda df: df["company_country"]),
     "employer_region": ("employer country (US or elsewhere)",
                         lambda df: (df["company_country"] == "US").map({True: "US", False: "elsewhere"})),
 }  # fmt: skip
@@ -183,7 +184,11 @@ class Out:
 
 class TooThin(LookupError):
     """The comparable groups a figure needs are too thin: it is suppressed with this reason, never answered with a
-    confounded number."""
+    confounded number. `years`: the years it looked at (its period is still said)."""
+
+    def __init__(self, reason: str, years: list[int] | None = None) -> None:
+        super().__init__(reason)
+        self.years = years or []
 
 
 def years_of(df: pd.DataFrame) -> list[int]:
@@ -254,7 +259,7 @@ def within(
     if min(used_a, used_b) < stats.min_n():
         raise TooThin(f"held fixed: {held}, the same {by}. Too few comparable records: {_count(used_a)} "
                       f"({labels[0]}) and {_count(used_b)} ({labels[1]}) in the strata ({by}) where both sides can "
-                      f"be measured, fewer than {stats.min_n()} on a side")  # fmt: skip
+                      f"be measured, fewer than {stats.min_n()} on a side", years_of(df))  # fmt: skip
     mean = sum(w * x for w, x in zip(weights, logs, strict=True)) / sum(weights)
     half = z / math.sqrt(sum(weights))
     ratio = stats.Ratio(math.exp(mean), math.exp(mean - half), math.exp(mean + half), used_a + used_b,
@@ -265,6 +270,19 @@ def within(
     return Out(ratio, min(used_a, used_b), used_a + used_b, years_of(df), rows, True, method=ratio.method,
                group_unit="percent", compared=[(labels[0], used_a), (labels[1], used_b)], held_fixed=held, raw=raw,
                strata=tuple(strata))
+
+
+def within_sides(df: pd.DataFrame, strata: tuple[str, ...], a: pd.Series, b: pd.Series, labels: tuple[str, str],
+                 held: str) -> Out:  # fmt: skip
+    """``within``, its breakdown the two sides' own medians (nothing held) and then each stratum's gap."""
+    import dataclasses
+
+    out = within(df, strata, a, b, labels, held)
+    prefix = "at" if strata == ("level",) else "within"
+    tail = " level" if strata == ("level",) else ""
+    out.groups = [group(labels[0], estimate(df[a.loc[df.index]])), group(labels[1], estimate(df[b.loc[df.index]])),
+                  *(dataclasses.replace(g, label=f"{prefix} {g.label}{tail}") for g in out.groups)]  # fmt: skip
+    return out
 
 
 def levels_breakdown(df: pd.DataFrame) -> list[Group]:

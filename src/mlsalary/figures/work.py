@@ -24,6 +24,7 @@ from mlsalary.figures.measure import (
     gap_out,
     median_out,
     within,
+    within_sides,
 )
 from mlsalary.figures.model import Group
 from mlsalary.figures.populations import (
@@ -103,22 +104,25 @@ def role_ladder(d: Data) -> Out:
 
 
 def genai_premium(d: Data) -> Out:
+    """GenAI titles vs other ML titles within level (GenAI titles' level mix is their own: the raw gap mixes it in)."""
     def parts(df: pd.DataFrame) -> list[pd.DataFrame]:
         g = genai(df)
         return [df[g], df[~g]]
 
     df, notes = latest_or_pooled(aijobs(d, PRACTITIONERS), parts)
-    g, other = parts(df)
-    out = gap_out(g, other, labels=("GenAI titles (incl. AI Engineer)", "other ML titles"))
+    g = genai(df)
+    out = within_sides(df, d.strata, g, ~g, ("GenAI titles (incl. AI Engineer)", "other ML titles"),
+                       "US, full-time postings, the same year(s)")  # fmt: skip
     out.caveats += notes
-    out.held_fixed = "US, full-time postings, the same year(s)"
     return out
 
 
 def pytorch_vs_tensorflow(d: Data) -> Out:
     df = kaggle_us(d)
     pt, tf = with_skill(d, df, "pytorch"), with_skill(d, df, "tensorflow")
-    return gap_out(df[pt & ~tf], df[tf & ~pt], labels=("PyTorch, not TensorFlow", "TensorFlow, not PyTorch"))
+    one = df[(pt & ~tf) | (tf & ~pt)]
+    return within_sides(one, d.strata, (pt & ~tf), (tf & ~pt), ("PyTorch, not TensorFlow", "TensorFlow, not PyTorch"),
+                        "US ML practitioners and data scientists, full-time pay band (Kaggle)")  # fmt: skip
 
 
 #: The deep-learning frameworks (Kaggle) and the AI/ML libraries (Stack Overflow) that count as an "AI skill".
@@ -196,9 +200,11 @@ def education_gap(level: str, better: str) -> Callable[[Data], Out]:
 def size_gap(d: Data) -> Out:
     df = kaggle_us(d)
     rows = [group(s, estimate(df[df["company_size"] == s])) for s in schema.COMPANY_SIZES]
-    out = gap_out(df[df["company_size"] == "large"], df[df["company_size"] == "small"], rows,
-                  labels=("large employers", "small employers"))
-    out.held_fixed = "US ML practitioners and data scientists, full-time pay band (Kaggle)"
+    large, small = df["company_size"] == "large", df["company_size"] == "small"
+    pair = df[(large | small) & df["level"].notna()]
+    out = within_sides(pair, d.strata, large, small, ("large employers", "small employers"),
+                       "US ML practitioners and data scientists, full-time pay band (Kaggle)")  # fmt: skip
+    out.groups = [*rows, *out.groups[2:]]
     return out
 
 
@@ -279,6 +285,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (AIJOBS_CAVEAT,),
         "bars",
         asks=1,
+        strata=("level",),
     ),
     FigureDef(
         "pytorch-vs-tensorflow",
@@ -293,6 +300,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT,),
         "bars",
         asks=1,
+        strata=("role",),
     ),
     FigureDef(
         "spark-premium",
@@ -413,5 +421,6 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT,),
         "bars",
         asks=1,
+        strata=("role", "level"),
     ),
 )

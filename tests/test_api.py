@@ -88,7 +88,11 @@ def test_with_data_figures_claims_and_estimate(trained_home: Path, monkeypatch: 
     assert sum(f["status"] == "ok" for f in figs) >= 28
     ds = client.get("/api/v1/figures/oews-data-scientists-national").json()
     assert ds["value"] == 120_230
-    assert len(client.get("/api/v1/claims").json()["claims"]) >= 15
+    claimed = client.get("/api/v1/claims").json()["claims"]
+    assert len(claimed) >= 15
+    by_id = {f["id"]: f for f in figs}  # each claim says what its figures hold fixed, as they do
+    assert all(c["held_fixed"] == {i: by_id[i]["held_fixed"] for i in c["figures"]} for c in claimed)
+    assert by_id["scientist-premium"]["held_fixed"] == ["level"]
     r = client.post("/api/v1/estimate", json={"role": "ml_engineer", "level": "senior", "country": "US"})
     assert r.status_code == 200, r.text
     e = r.json()

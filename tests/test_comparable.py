@@ -414,6 +414,8 @@ def test_every_declared_stratum_is_held_and_dropping_it_moves_the_answer(figs: d
     def answer(f: object) -> float | None:  # a share's trend answers with its change, any other with its value
         return f.extra.get("change_pp", f.value)  # type: ignore[attr-defined]
 
+    for v in claims.check(list(figs.values())):  # a claim carries what each of its figures holds fixed
+        assert v.held_fixed == {i: figs[i].held_fixed for i in v.figures}, v.id
     for fd in declared:
         assert set(fd.strata) <= set(measure.STRATA), fd.id
         f = figs[fd.id]

@@ -8,7 +8,7 @@ the claim's own (across jobs or within a title, postings or offers, base or tota
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mlsalary.figures.model import Figure, Group
@@ -27,6 +27,8 @@ class Verdict:
     population: str = ""
     citation: str = ""
     differs: str = ""
+    #: What each of its figures holds fixed (its declared strata, figures.measure.STRATA), by figure id.
+    held_fixed: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -403,5 +405,6 @@ def check(figures: list[Figure]) -> list[Verdict]:
                 text += f" The verdict is for this population ({c.differs.split('here: ')[-1].rstrip('.')}), not " \
                         "for the source's own."
         population = "; ".join(f"{i}: {figs[i].definition}" for i in c.figures if i in figs)
-        out.append(Verdict(c.id, c.claim, verdict, list(c.figures), text, population, c.citation, c.differs))
+        held = {i: list(figs[i].held_fixed) for i in c.figures if i in figs}
+        out.append(Verdict(c.id, c.claim, verdict, list(c.figures), text, population, c.citation, c.differs, held))
     return out

@@ -89,6 +89,7 @@ class Claim(BaseModel):
     population: str = ""  # the population the figures describe
     citation: str = ""  # who published the claim (empty: a common claim)
     differs: str = ""  # how mlsalary's comparison differs from the claim's own
+    held_fixed: dict[str, list[str]] = {}  # what each of its figures holds fixed (declared strata), by figure id
 
 
 class Claims(BaseModel):

@@ -49,7 +49,8 @@ WITHHELD = "too few to count"
 #: How a published claim's own comparison is introduced, wherever a claim is shown.
 DIFFERS = "How this differs from the claim's own comparison:"
 
-Judge = Callable[[dict[str, Figure]], tuple[str, str]]
+#: A claim's verdict and explanation from the figures and the sizes its text states (Claim.sizes).
+Judge = Callable[[dict[str, Figure], tuple[float, ...]], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class Claim:
     judge: Judge
     citation: str = ""  # who published the claim, where and when (empty: a common claim)
     differs: str = ""  # how mlsalary's comparison differs from the claim's own
+    #: The sizes the claim's text states, in percent and in the order it states them (a range: its lower end) — what
+    #: its judge tests against ("40-60% above" is judged as "more than +40%").
+    sizes: tuple[float, ...] = ()
 
 
 def pct(x: float | None) -> str:
@@ -127,24 +131,27 @@ def find(f: Figure, label: str) -> Group | None:
     return next((g for g in f.groups if g.label == label and g.status == "ok"), None)
 
 
-def single(fid: str, above: float = 0.0) -> Judge:
-    """One gap figure: "higher than the other group (by more than `above` %)", which the explanation states when a
-    size is claimed."""
+def single(fid: str) -> Judge:
+    """One gap figure: "higher than the other group (by more than the claim's size, if it states one)", which the
+    explanation states."""
 
-    def judge(figs: dict[str, Figure]) -> tuple[str, str]:
+    def judge(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
         f = figs[fid]
+        above = sizes[0] if sizes else 0.0
         size = f"; the claim is {above:+g}% or more" if above else ""
         return gap(f, above), f"{describe(f)}{size}."
 
     return judge
 
 
-def all_of(*parts: tuple[str, float]) -> Judge:
-    """Several gap figures: one verdict by the rule's combination (stats.verdict.combine)."""
+def all_of(*fids: str) -> Judge:
+    """Several gap figures, each "higher" (by more than its size, when the claim states one per figure): one verdict
+    by the rule's combination (stats.verdict.combine)."""
 
-    def judge(figs: dict[str, Figure]) -> tuple[str, str]:
-        verdicts = [gap(figs[fid], above) for fid, above in parts]
-        text = " ".join(f"{describe(figs[fid])}: {v}." for (fid, _), v in zip(parts, verdicts, strict=True))
+    def judge(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
+        aboves = sizes or (0.0,) * len(fids)
+        verdicts = [gap(figs[fid], above) for fid, above in zip(fids, aboves, strict=True)]
+        text = " ".join(f"{describe(figs[fid])}: {v}." for fid, v in zip(fids, verdicts, strict=True))
         return rule.combine(verdicts), text
 
     return judge
@@ -182,7 +189,7 @@ def against(pairs: list[tuple[str, Group | None, float]], base: Group | None, ba
     return parts, text
 
 
-def entry_below_typical(figs: dict[str, Figure]) -> tuple[str, str]:
+def entry_below_typical(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     e, m, s, j = (figs[i] for i in ("entry-us-ml-median", "mid-us-ml-median", "senior-us-ml-median",
                                      "entry-to-mid-jump"))  # fmt: skip
     share = e.value / s.value * 100 if e.value and s.value else None
@@ -191,13 +198,13 @@ def entry_below_typical(figs: dict[str, Figure]) -> tuple[str, str]:
                     + f". {describe(j)}.")  # fmt: skip
 
 
-def senior_top(figs: dict[str, Figure]) -> tuple[str, str]:
+def senior_top(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     f = figs["mid-to-senior-jump"]
     s = figs["senior-us-ml-median"]
     return gap(f), f"Senior median {usd(s.value)}{interval(s)}; {describe(f)}. Executives: see the executive figure."
 
 
-def specialists(figs: dict[str, Figure]) -> tuple[str, str]:
+def specialists(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     f = figs["scientist-premium"]
     base = find(f, "no specialization")
     named = {"NLP": "title names NLP", "computer vision": "title names computer vision",
@@ -209,13 +216,14 @@ def specialists(figs: dict[str, Figure]) -> tuple[str, str]:
                                                    "be tested.")
 
 
-def hubs(figs: dict[str, Figure]) -> tuple[str, str]:
+def hubs(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     f = figs["tech-hub-premium"]
     each = ", ".join(f"{g.label} {pct(g.value)}" for g in f.groups if g.value is not None)
-    return gap(f, 10.0), f"Published OEWS medians for data scientists vs national: {each}; {describe(f)}."
+    return gap(f, sizes[0]), (f"Published OEWS medians for data scientists vs national: {each}; {describe(f)}; the "
+                              f"claim is more than {sizes[0]:+g}%.")  # fmt: skip
 
 
-def remote_policy(figs: dict[str, Figure]) -> tuple[str, str]:
+def remote_policy(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     f = figs["remote-gap"]
     return "cannot be tested", (
         f"Open data records no employer pay policies. What it shows: {describe(f)} — a gap near zero for US remote "
@@ -223,7 +231,7 @@ def remote_policy(figs: dict[str, Figure]) -> tuple[str, str]:
     )
 
 
-def tech_finance(figs: dict[str, Figure]) -> tuple[str, str]:
+def tech_finance(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     t, fin = figs["industry-tech-median"], figs["finance-vs-tech"]
     tech = find(t, "tech_software")
     others = [g for g in t.groups if g.status == "ok" and g.label not in ("tech_software", "internet_services")]
@@ -241,7 +249,7 @@ def tech_finance(figs: dict[str, Figure]) -> tuple[str, str]:
     )
 
 
-def non_core(figs: dict[str, Figure]) -> tuple[str, str]:
+def non_core(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     t = figs["industry-tech-median"]
     industries = ("healthcare_pharma", "manufacturing_automotive", "retail_ecommerce")
     parts, text = against([(i, find(t, i), 0.0) for i in industries], find(t, "tech_software"), "tech/software",
@@ -251,7 +259,7 @@ def non_core(figs: dict[str, Figure]) -> tuple[str, str]:
         "suppressed when its comparable groups are too thin.")
 
 
-def education(figs: dict[str, Figure]) -> tuple[str, str]:
+def education(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     early, late, jump = figs["education-early-career"], figs["education-experienced"], figs["mid-to-senior-jump"]
     outweighs = rule.exceeds(jump.ci_low, jump.ci_high, late.ci_low, late.ci_high)
     text = (f"{describe(early)}: {gap(early)}. {describe(late)}. {describe(jump)}: experience outweighs the degree "
@@ -260,13 +268,13 @@ def education(figs: dict[str, Figure]) -> tuple[str, str]:
 
 
 def cannot(why: str) -> Judge:
-    def judge(figs: dict[str, Figure]) -> tuple[str, str]:
+    def judge(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
         return "cannot be tested", why
 
     return judge
 
 
-def rising(figs: dict[str, Figure]) -> tuple[str, str]:
+def rising(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     y, o = figs["yoy-ml-median"], figs["oews-ds-real-change"]
     real = rule.judge(y.extra.get("real_change_ci_low"), y.extra.get("real_change_ci_high"),
                       negligible=rule.negligible_over(span(y)))
@@ -278,7 +286,7 @@ def rising(figs: dict[str, Figure]) -> tuple[str, str]:
     return rule.combine([real, gap(o)]), text
 
 
-def entry_scarcer(figs: dict[str, Figure]) -> tuple[str, str]:
+def entry_scarcer(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     f = figs["entry-share-trend"]
     lo, hi = f.extra.get("change_ci_low"), f.extra.get("change_ci_high")
     if lo is None or hi is None:
@@ -295,7 +303,7 @@ def entry_scarcer(figs: dict[str, Figure]) -> tuple[str, str]:
                       f"{share(f.value)}. Open data has no applicant counts, so competition itself is not measured.")
 
 
-def genai(figs: dict[str, Figure]) -> tuple[str, str]:
+def genai(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     p, s = figs["genai-premium"], figs["genai-share-trend"]
     grows = s.answer  # the figure's own answer to "growing?", by the same rule (figures.headline)
     text = (f"{describe(p)}: {gap(p)}. GenAI titles' share of postings, within the posting era: "
@@ -304,19 +312,23 @@ def genai(figs: dict[str, Figure]) -> tuple[str, str]:
     return rule.combine([grows, gap(p)]), text
 
 
-def ai_skill_counts(figs: dict[str, Figure]) -> tuple[str, str]:
+def ai_skill_counts(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
     f = figs["ai-skill-premium"]
-    claimed = [("one AI library", find(f, "one AI library"), 28.0), ("two or more", find(f, "two or more"), 43.0)]
+    one, more = sizes
+    claimed = [("one AI library", find(f, "one AI library"), one), ("two or more", find(f, "two or more"), more)]
     parts, text = against(claimed, find(f, "no AI library"), "none")
     return rule.combine(parts), "; ".join(text) + "."
 
 
-def ai_vs_masters(figs: dict[str, Figure]) -> tuple[str, str]:
+def ai_vs_masters(figs: dict[str, Figure], sizes: tuple[float, ...]) -> tuple[str, str]:
+    """The AI premium at least its claimed size and above the master's premium (the study's own master's figure, the
+    second size, is said beside ours)."""
     ai, m = figs["ai-skill-premium"], figs["education-early-career"]
-    above = gap(ai, 23.0)
+    ai_size, masters = sizes
+    above = gap(ai, ai_size)
     beats = rule.exceeds(ai.ci_low, ai.ci_high, m.ci_low, m.ci_high)
-    return rule.combine([above, beats]), (f"{describe(ai)}: 23% or more: {above}. {describe(m)}: the AI premium "
-                                          f"above the master's: {beats}.")
+    return rule.combine([above, beats]), (f"{describe(ai)}: {ai_size:g}% or more: {above}. {describe(m)} (the "
+                                          f"study's {masters:g}%): the AI premium above the master's: {beats}.")
 
 
 LIGHTCAST = "Lightcast, 'Beyond the Buzz: Developing the AI Skills Employers Actually Need', July 2025"
@@ -332,12 +344,13 @@ CLAIMS: tuple[Claim, ...] = (
           ("entry-us-ml-median", "mid-us-ml-median", "senior-us-ml-median", "entry-to-mid-jump"),
           entry_below_typical),
     Claim("entry-to-mid-jump", "Pay jumps notably (more than 10%) from entry to mid level.", ("entry-to-mid-jump",),
-          single("entry-to-mid-jump", 10.0)),
+          single("entry-to-mid-jump"), sizes=(10.0,)),
     Claim("specialists-out-earn", "NLP, computer-vision and distributed-systems specialists out-earn generalists.",
           ("scientist-premium",), specialists),
     Claim("senior-top-earners", "Senior engineers are among the top earners.",
           ("mid-to-senior-jump", "senior-us-ml-median"), senior_top),
-    Claim("tech-hubs-pay-more", "Tech hubs pay significantly (more than 10%) more.", ("tech-hub-premium",), hubs),
+    Claim("tech-hubs-pay-more", "Tech hubs pay significantly (more than 10%) more.", ("tech-hub-premium",), hubs,
+          sizes=(10.0,)),
     Claim("remote-pay-adjusted", "Some employers adjust remote pay to location while others don't.",
           ("remote-gap",), remote_policy),
     Claim("tech-pays-most-finance-competitive", "AI-product and tech firms pay most, and finance pays competitively.",
@@ -346,7 +359,7 @@ CLAIMS: tuple[Claim, ...] = (
           "the business.", ("industry-tech-median",), non_core),
     Claim("skills-raise-pay", "Python, deep-learning frameworks and big-data skills raise pay.",
           ("python-premium", "dl-framework-premium", "spark-premium"),
-          all_of(("python-premium", 0.0), ("dl-framework-premium", 0.0), ("spark-premium", 0.0))),
+          all_of("python-premium", "dl-framework-premium", "spark-premium")),
     Claim("degrees-raise-starting-pay", "Master's and PhD degrees raise starting pay, but experience outweighs "
           "education later.", ("education-early-career", "education-experienced", "mid-to-senior-jump"), education),
     Claim("switching-beats-staying", "Switching employers beats internal raises.", (),
@@ -365,27 +378,27 @@ CLAIMS: tuple[Claim, ...] = (
           ("ml-centrality-gap",), single("ml-centrality-gap")),
     # --- claims others have published, with their citations
     Claim("lightcast-ai-skills-28-43", "One AI skill adds 28% to posted pay; two or more add 43%.",
-          ("ai-skill-premium",), ai_skill_counts, LIGHTCAST,
+          ("ai-skill-premium",), ai_skill_counts, LIGHTCAST, sizes=(28.0, 43.0), differs=
           "Lightcast compares job postings across all occupations (posted pay); here: US full-time developers' "
           "self-reported pay (Stack Overflow 2024), across developer roles, AI skill = using an AI/ML library."),
     Claim("alekseeva-within-title-5", "AI skills add 5% to pay within the same job title.",
-          ("ai-skill-within-role",), single("ai-skill-within-role", 5.0), ALEKSEEVA,
+          ("ai-skill-within-role",), single("ai-skill-within-role"), ALEKSEEVA, sizes=(5.0,), differs=
           "The paper uses US job postings 2010-2019 with firm and job-title fixed effects (posted pay); here: "
           "developers' self-reported pay within a developer role (Stack Overflow 2024), no firm effects."),
     Claim("oii-ai-23-over-masters-13", "AI skills carry a 23% premium, more than a master's degree (13%).",
-          ("ai-skill-premium", "education-early-career"), ai_vs_masters, OII,
+          ("ai-skill-premium", "education-early-career"), ai_vs_masters, OII, sizes=(23.0, 13.0), differs=
           "The study uses UK job postings (posted pay); here: US developers' self-reported pay for the AI skill "
           "and US Kaggle respondents' pay bands (early career, master's vs bachelor's) for the degree."),
     Claim("hakia-genai-40", "GenAI/LLM specialists earn 40-60% above baseline ML salaries.",
-          ("genai-premium",), single("genai-premium", 40.0), HAKIA,
+          ("genai-premium",), single("genai-premium"), HAKIA, sizes=(40.0,), differs=
           "The guide gives no method or data; here: US full-time postings' posted ranges (midpoints), GenAI "
           "titles including AI Engineer against every other ML practitioner title, the same year."),
     Claim("hakia-phd-15", "A PhD adds 15-30% to pay.",
-          ("education-experienced",), single("education-experienced", 15.0), HAKIA,
+          ("education-experienced",), single("education-experienced"), HAKIA, sizes=(15.0,), differs=
           "The guide gives no method or data; here: US Kaggle respondents at senior level, doctorate vs "
           "bachelor's within the same role, pay bands (a survey, not offers)."),
     Claim("pwc-ai-56", "AI skills carry a 56% wage premium.",
-          ("ai-skill-within-role",), single("ai-skill-within-role", 56.0), PWC,
+          ("ai-skill-within-role",), single("ai-skill-within-role"), PWC, sizes=(56.0,), differs=
           "PwC compares postings requiring AI skills with others in the same occupation, worldwide (posted pay); "
           "here: US full-time developers' self-reported pay (Stack Overflow 2024), within the same developer role."),
 )  # fmt: skip
@@ -400,7 +413,7 @@ def check(figures: list[Figure]) -> list[Verdict]:
         if why:
             verdict, text = "cannot be tested", f"Cannot be tested: {why}."
         else:
-            verdict, text = c.judge(figs)
+            verdict, text = c.judge(figs, c.sizes)
             if c.citation and verdict != "cannot be tested":  # another population than the study's: say whose
                 text += f" The verdict is for this population ({c.differs.split('here: ')[-1].rstrip('.')}), not " \
                         "for the source's own."

@@ -30,11 +30,11 @@ AIJOBS_FIGURES = {
     "entry-spread": (115230.0, 84, 84),
     "non-us-ml-median": (79369.5, 44, 44),  # own currency only (with the USD-stated: 138,856.5 of 131)
     "country-comparison": (189000.0, 4819, 4819),  # the US median's n
-    "remote-gap": (-0.5456, 860, 234),  # within level (the levels where both sides can be compared)
+    "remote-gap": (-0.5673, 860, 234),  # within level (the levels where both sides can be compared)
     "abroad-gap": (None, None, None),  # suppressed: fewer than 30 live abroad; no count printed
-    "scientist-premium": (-0.5560, 1594, 713),  # within level; scientist titles only: no "Research Engineer"
-    "genai-premium": (-11.0499, 2440, 603),  # GenAI titles include AI Engineer titles; within level
-    "yoy-ml-median": (0.7897, 1882, 881),  # within level
+    "scientist-premium": (-0.6812, 1594, 713),  # within level; scientist titles only: no "Research Engineer"
+    "genai-premium": (-11.1056, 2440, 603),  # GenAI titles include AI Engineer titles; within level
+    "yoy-ml-median": (1.2759, 1882, 881),  # within level
     "entry-share-trend": (5.0456, 2854, 2854),
     "genai-share-trend": (25.7884, 2854, 2854),
     "negotiation-room": (45.0668, 605, 605),  # median posted width, max / min - 1, in percent

@@ -9,12 +9,18 @@ A side is open (None) when the sample is too small to bound it.
 
 Ties: pay is often reported in round numbers, and when the quantile's value is shared by several answers the closed
 interval [x_(l), x_(u)] covers it more often than the binomial says. The ranks are then narrowed while the coverage,
-recomputed with the sample's own shares below and at that value (1 - P(Bin(n, p_le) < l) - P(Bin(n, p_lt) >= u)),
-stays at or above the level — so tied samples keep close to the nominal coverage instead of far above it. The
-interval never collapses to zero width: narrowing stops before its two ends meet, and when the binomial ranks
-themselves land on one value, the ends step out to the nearest different values on each side. A zero-width
-interval ([$150,000, $150,000]) would claim certainty no sample has, and a ratio built on it (stats.compare) would
-carry only the other group's uncertainty.
+recomputed with the sample's shares below and at that value (1 - P(Bin(n, p_le) < l) - P(Bin(n, p_lt) >= u)),
+stays at or above the level — but only where the sample is discrete around the quantile (every record between the
+interval's ends shares its value with another), and with those shares moved toward q by TIE_SHRINK standard errors
+(their own sampling noise). Where a continuous part of the population reaches the quantile, it can lie between two
+round values, and there ties give no extra coverage: narrowed anyway (60% round values, a median between two of
+them), 95% intervals covered 91.6%; with the shares taken at face value, fully rounded data at a $10,000 step
+covered 92.7%. The rule keeps every scenario tried at 94.7% or more (tests/test_stats.py; a held-out grid of 48 —
+n 100 and 500, sigma 0.3 and 0.7, $2,500 and $10,000 steps, 30-100% round values — at 95.7% or more), and a fully
+rounded sample near the nominal level. The interval never collapses to zero width: narrowing stops before its two
+ends meet, and when the binomial ranks themselves land on one value, the ends step out to the nearest different
+values on each side. A zero-width interval ([$150,000, $150,000]) would claim certainty no sample has, and a ratio
+built on it (stats.compare) would carry only the other group's uncertainty.
 
 Disclosure: an order statistic is one record's value. A published quantile or bound must have at least
 ``TAIL_FLOOR`` (the privacy floor, 5) records at or below it and as many at or above it; otherwise it is withheld
@@ -146,15 +152,28 @@ def _tail_safe(x: npt.NDArray[np.float64], v: float, floor: int) -> bool:
     return at_or_below >= floor and at_or_above >= floor
 
 
+#: How far (in standard errors) the shares below and at a tied quantile's value are moved toward q before they are
+#: trusted to narrow its interval (module docstring: chosen on the first tie scenarios, then scored on a held-out grid).
+TIE_SHRINK = 0.2
+
+
 def _narrow_for_ties(
     x: npt.NDArray[np.float64], q: float, value: float, l_rank: int, u_rank: int, level: float
 ) -> tuple[int, int]:
-    """Narrow (l, u) symmetrically while the tie-aware coverage stays >= level (see the module docstring)."""
+    """Narrow (l, u) symmetrically while the tie-aware coverage stays >= level, where the sample is discrete around
+    the quantile (see the module docstring)."""
+    import math
+
     import numpy as np
 
     n = len(x)
-    p_le = max(q, float(np.mean(x <= value)))
-    p_lt = min(q, float(np.mean(x < value)))
+    window = x[l_rank - 1:u_rank]
+    shared = np.searchsorted(x, window, side="right") - np.searchsorted(x, window, side="left")
+    if (shared < 2).any():  # a value seen once between the ends: the population is not discrete here
+        return l_rank, u_rank
+    le, lt = float(np.mean(x <= value)), float(np.mean(x < value))
+    p_le = max(q, le - TIE_SHRINK * math.sqrt(le * (1 - le) / n))
+    p_lt = min(q, lt + TIE_SHRINK * math.sqrt(lt * (1 - lt) / n))
     cdf_le, cdf_lt = binom_cdf(n, p_le), binom_cdf(n, p_lt)
 
     def coverage(lo: int, hi: int) -> float:

@@ -51,7 +51,7 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "education-experienced": ("ok", 23.5956, 11.3196, 37.2252, 306),  # role held (unadjusted: +11.51%)
     "large-vs-small": ("ok", 18.7839, 8.4707, 30.0777, 968),  # role x level held (unadjusted: +13.98%)
     "employer-spread": ("ok", 45.1266, 41.7583, 57.528, 1558),  # company groups (normalize.companies)
-    "ml-intensity-gap": ("ok", -2.9262, -5.2823, -0.5115, 2020),  # Amazon one employer, not 11
+    "ml-intensity-gap": ("ok", -5.0825, -7.2643, -2.8494, 1175),  # Amazon one employer; research titles naming ML
     "yoy-ml-median": ("ok", 1.2759, -1.7781, 4.4248, 1882),  # level held fixed (unadjusted: +3.39%)
     "oews-ds-real-change": ("ok", 0.2815, -2.2487, 2.8773, None),
     "entry-share-trend": ("ok", 5.0456, 4.3012, 5.9107, 2854),

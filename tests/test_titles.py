@@ -130,3 +130,12 @@ def test_ml_title_pattern_matches_the_words_of_the_rule() -> None:
     for t in ("Senior ML Engineer", "AI Engineer", "NLP Engineer", "Computer Vision Lead", "MLOps", "Scientist"):
         assert re.search(titles.ML_TITLE_PATTERN, t), t
     assert not re.search(titles.ML_TITLE_PATTERN, "Data Analyst")
+
+
+@pytest.mark.parametrize(("title", "ml"), [("RESEARCH SCIENTIST II", False), ("Research Scientist I, Biology", False),
+                                           ("ML Research Scientist", True), ("AI Research Scientist", True),
+                                           ("Research Scientist, NLP", True), ("Deep Learning Researcher", True),
+                                           ("Research Scientist in AI for Health", True)])  # fmt: skip
+def test_a_research_title_names_ml_or_not(title: str, ml: bool) -> None:
+    """Where titles cover every occupation (H-1B filings), a research title is an ML role only when it names ML."""
+    assert titles.names_ml(title) is ml

@@ -18,7 +18,7 @@ from mlsalary.figures.measure import (
 from mlsalary.figures.model import Group
 
 if TYPE_CHECKING:
-    pass
+    import pandas as pd
 
 
 #: An employer counts in a comparison cell with at least this many filings (the privacy floor).
@@ -106,13 +106,25 @@ def employer_spread(d: Data) -> Out:
                group_unit="share")  # fmt: skip
 
 
+def ml_filings(lca: pd.DataFrame) -> pd.Series:
+    """The filings of ML roles — but a research scientist whose title names no machine learning is not counted as
+    one: H-1B filings cover every occupation, and a plain "Research Scientist" there is as often in biology,
+    chemistry or a university lab (normalize.titles.ML_TERMS)."""
+    from mlsalary.normalize import titles
+
+    plain = lca["job_title_raw"].map(lambda t: not titles.names_ml(t))
+    return lca["role"].isin(schema.ML_ROLES) & ~((lca["role"] == "research_scientist") & plain)
+
+
 def ml_intensity_gap(d: Data) -> Out:
-    """ML-role filings (ML, AI and MLOps engineers, research and applied scientists) at employers whose filings are
-    mostly ML roles vs at the others, each filing's base relative to the median of its own role, year and metro
-    (cells of >= 5 filings): median relative pay at ML-intensive employers / at the others - 1."""
+    """ML-role filings (ML, AI and MLOps engineers, research and applied scientists whose titles name ML) at
+    employers whose filings are mostly ML roles vs at the others, each filing's base relative to the median of its
+    own role, year and metro (cells of >= 5 filings): median relative pay at ML-intensive employers / at the others -
+    1."""
     lca = d.source("lca").assign(metro=worksite_metros(d))
-    intensity = lca.assign(ml=lca["role"].isin(schema.ML_ROLES)).groupby("employer_key")["ml"].mean()
-    df = lca[lca["role"].isin(schema.ML_ROLES) & lca["metro"].notna() & lca["amount_usd"].notna()]
+    ml = ml_filings(lca)
+    intensity = lca.assign(ml=ml).groupby("employer_key")["ml"].mean()
+    df = lca[ml & lca["metro"].notna() & lca["amount_usd"].notna()]
     cell = df.groupby(stratum_of(df, d.strata))["amount_usd"]  # the declared strata: role, year and metro
     df = df.assign(rel=df["amount_usd"] / cell.transform("median"), cell_n=cell.transform("size"))
     df = df[df["cell_n"] >= EMPLOYER_MIN_FILINGS]
@@ -154,14 +166,17 @@ FIGURES: tuple[FigureDef, ...] = (
         "Do employers whose filings are mostly ML roles pay ML practitioners more?",
         "percent",
         ("lca", "oews"),
-        "ML-role filings (ML, AI and MLOps engineers, research and applied scientists), each relative to the median "
+        "ML-role filings (ML, AI and MLOps engineers, applied scientists, and research scientists whose titles name "
+        "ML: a plain 'Research Scientist' filing is as often biology or chemistry), each relative to the median "
         "of its own role, year and metro (cells of 5+ filings): median at employers whose own filings are at least "
         "half ML roles / median at the others - 1 (H-1B filings, every year; ML intensity is measured from each "
         "employer's own filings of data job titles).",
         ml_intensity_gap,
         ONE,
         (LCA_CAVEAT, "The filings held are data job titles only: intensity is the ML share among an employer's "
-         "data-job filings, not among all its staff."),
+         "data-job filings, not among all its staff.", "The answer depends on which titles count as ML roles: "
+         "counting plain 'Research Scientist' filings as ML (in intensity and among the filings compared) moves it "
+         "toward zero (docs/methodology.md)."),
         "bars",
         count_unit="filings",
         asks=1,

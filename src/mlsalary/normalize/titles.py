@@ -137,6 +137,21 @@ def clean_title(title: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
+#: Words that make a research title a machine-learning one where titles cover every occupation (H-1B filings: a plain
+#: "Research Scientist" there is as often a biologist or a chemist; on an AI job board it is ML).
+ML_TERMS = re.compile(
+    r"\bmachine learning\b|\bdeep learning\b|\bartificial intelligence\b|\bnatural language processing\b|"
+    r"\bcomputer vision\b|\bmachine vision\b|\bneural\b|\breinforcement learning\b|\brobot|\bautonomous\b|"
+    r"\bspeech\b|\bperception\b|\bdata scien"
+)
+
+
+def names_ml(title: str | None) -> bool:
+    """Whether a raw job title names machine learning (ML_TERMS, on the cleaned title: "ML" reads as machine
+    learning)."""
+    return bool(title) and bool(ML_TERMS.search(clean_title(str(title))))
+
+
 def strip_seniority(cleaned: str) -> str:
     return re.sub(r"\s+", " ", _SENIORITY_WORDS.sub(" ", cleaned)).strip()
 

@@ -269,8 +269,8 @@ class TestEmployers:
 
 # Measured on the mirror: the two H-1B figures.
 EMPLOYER_SPREAD = (45.1, 41.8, 57.5, 1_558)  # % of the variance between employers, its interval, filings
-#: ML-role filings without the plain "Research Scientist" titles that name no ML (825 of them were biology, chemistry
-#: and university labs): with them it read -2.9% (-5.3 to -0.5), 2,020 filings.
+#: ML-role filings without the plain "Research Scientist" titles that name no ML (as often biology, chemistry and
+#: university labs): with them it read -2.9% (-5.3 to -0.5), 2,020 filings.
 ML_INTENSITY_GAP = (-5.1, -7.3, -2.8, 1_175)  # % relative pay at ML-intensive employers, its interval, filings
 
 

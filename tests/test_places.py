@@ -19,7 +19,7 @@ SEATTLE_METRO = "Seattle-Tacoma-Bellevue, WA"
 METROS_2025 = 393  # OEWS May 2025 metropolitan areas in the bundled database
 #: City pay factors measured on the mirror's H-1B filings (2015-2019, constant dollars), rounded to 3 places:
 #: (role asked, the role measured, the factor, its 95% interval, the metro's filings as printed).
-SEATTLE_ML = ("ml_engineer", "ml_engineer", 1.022, 0.955, 1.095, 50)
+SEATTLE_ML = ("ml_engineer", "ml_engineer", 1.022, 0.952, 1.098, 50)
 AUSTIN_ML = ("ml_engineer", "data_scientist", 0.829, 0.786, 0.874, 140)  # about 10 ML engineers' filings: too few
 #: BLS's data-scientist ratio for a metro with too few filings of either role (named as BLS's, no interval).
 BLS_ONLY_METRO = "Boise"

@@ -112,8 +112,10 @@ def ml_filings(lca: pd.DataFrame) -> pd.Series:
     chemistry or a university lab (normalize.titles.ML_TERMS)."""
     from mlsalary.normalize import titles
 
-    plain = lca["job_title_raw"].map(lambda t: not titles.names_ml(t))
-    return lca["role"].isin(schema.ML_ROLES) & ~((lca["role"] == "research_scientist") & plain)
+    research = lca["role"] == "research_scientist"
+    named = {t: titles.names_ml(t) for t in lca.loc[research, "job_title_raw"].unique()}  # each title once
+    plain = research & ~lca["job_title_raw"].map(named).fillna(True).astype(bool)
+    return lca["role"].isin(schema.ML_ROLES) & ~plain
 
 
 def ml_intensity_gap(d: Data) -> Out:

@@ -41,12 +41,12 @@ FIGURES: dict[str, tuple[str, float | None, float | None, float | None, int | No
     "ml-centrality-gap": ("suppressed", None, None, None, None),
     "scientist-premium": ("ok", -0.6812, -3.7961, 2.5346, 1594),  # level held fixed (unadjusted: -5.24%)
     "genai-premium": ("ok", -11.1056, -14.0546, -8.0554, 2440),  # level held (unadjusted: -11.03%)
-    "pytorch-vs-tensorflow": ("ok", 5.7412, -5.5498, 18.3821, 413),  # role held (unadjusted: +5.62%)
-    "spark-premium": ("ok", 24.1496, 7.3251, 43.6114, 1333),
-    "python-premium": ("ok", -3.3204, -9.5531, 3.3417, 1518),
-    "dl-framework-premium": ("ok", 8.7445, 1.0193, 17.0605, 1138),
+    "pytorch-vs-tensorflow": ("ok", 1.3884, -7.9878, 11.72, 395),  # role held (unadjusted: +5.62%)
+    "spark-premium": ("ok", 20.0, 1.5042, 41.8661, 1054),
+    "python-premium": ("ok", 7.8698, 2.9332, 13.0432, 1453),
+    "dl-framework-premium": ("ok", 6.463, -0.3866, 13.7835, 1105),
     "ai-skill-premium": ("ok", 0.0, -7.9657, 8.6551, 1710),
-    "ai-skill-within-role": ("ok", -3.8234, -13.0894, 6.4305, 1518),
+    "ai-skill-within-role": ("ok", 6.5954, 0.1361, 13.4714, 1359),
     "education-early-career": ("ok", 16.1113, -12.3958, 53.8949, 93),  # role held (unadjusted: +13.65%)
     "education-experienced": ("ok", 23.5956, 11.3196, 37.2252, 306),  # role held (unadjusted: +11.51%)
     "large-vs-small": ("ok", 18.7839, 8.4707, 30.0777, 968),  # role x level held (unadjusted: +13.98%)
@@ -70,8 +70,9 @@ ENTRY_CHANGE_PP, ENTRY_CHANGE_CI = -1.5659, (-3.5496, 0.4179)
 GENAI_US_N, GENAI_SHARE_2023 = 619, 7.4820
 #: ... of which those at the levels where both sides can be compared (mid and senior), within level.
 GENAI_WITHIN_N = 603
-#: Point 5: Spark within role — software engineers are the one role with 30 Spark users' worth (37 vs 1,252).
-SPARK_SOFTWARE_ENGINEERS = (37, 28.5714)
+#: Point 5: Spark within role and level — senior software engineers are the one stratum with 30 Spark users' worth
+#: (30 vs 1,024; within role alone it was software engineers, 37 vs 1,252, +28.6%).
+SPARK_SOFTWARE_ENGINEERS = (30, 20.0)
 #: Point 8: Google's data-scientist filings in San Jose, by the median's interval (was $137,000-137,000).
 GOOGLE_SAN_JOSE = (61, 137_000.0, 137_000.0, 139_000.0)
 #: Point 7: Canada, postings stated in Canadian dollars only (2024-2025); scientists without 'Research Engineer'.
@@ -170,12 +171,14 @@ def test_finance_is_not_called_competitive_from_an_interval_that_excludes_parity
 
 
 def test_skill_premiums_are_measured_within_role(figs: dict, verdicts: dict) -> None:
-    """Point 5: who uses Spark is not what Spark is worth; and PyTorch vs TensorFlow does not test frameworks."""
+    """Point 5: who uses Spark is not what Spark is worth; and PyTorch vs TensorFlow does not test frameworks. Level
+    is held too: within role alone, Python users' and AI-library users' pay read -3.3% and -3.8% (they are less
+    experienced); within role and level +7.9% (+2.9% to +13.0%) and +6.6% (+0.1% to +13.5%)."""
     f = figs["spark-premium"]
-    assert f.method.startswith("within each role")
-    assert f.held_fixed == ["role"]
-    assert f.held_fixed_text == "US, full-time developers (Stack Overflow); the same role"
-    swe = next(g for g in f.groups if g.label == "software_engineer")
+    assert f.method.startswith("within each role and level")
+    assert f.held_fixed == ["role", "level"]
+    assert f.held_fixed_text == "US, full-time developers (Stack Overflow); the same role and level"
+    swe = next(g for g in f.groups if g.label == "software_engineer, senior")
     assert (swe.n, round(swe.value, 4)) == SPARK_SOFTWARE_ENGINEERS
     assert "dl-framework-premium" in verdicts["skills-raise-pay"].figures
     assert "pytorch-vs-tensorflow" not in verdicts["skills-raise-pay"].figures
@@ -303,11 +306,11 @@ def test_claims_have_a_verdict_by_the_rule_a_population_and_published_citations(
         assert v.verdict in verdict.VERDICTS
         assert v.population or not v.figures, v.id
     assert verdicts["hakia-genai-40"].verdict == "contradicted"
-    # PwC compares postings within an occupation: judged within the developer role (-3.8%, -13.1% to +6.4%), not
-    # across roles; a published claim's verdict says it is for this population, not the source's own
+    # PwC compares postings within an occupation: judged within the developer role and level (+6.6%, +0.1% to
+    # +13.5%), not across roles; a published claim's verdict says it is for this population, not the source's own
     pwc = verdicts["pwc-ai-56"]
     assert pwc.verdict == "contradicted" and pwc.figures == ["ai-skill-within-role"]
-    assert "within the same developer role? -3.8% (95% interval -13.1% to +6.4%" in pwc.explanation
+    assert "within the same developer role? +6.6% (95% interval +0.1% to +13.5%" in pwc.explanation
     for v in published:
         if v.verdict != "cannot be tested":
             assert v.explanation.endswith("), not for the source's own."), v.id

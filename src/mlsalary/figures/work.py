@@ -300,7 +300,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT,),
         "bars",
         asks=1,
-        strata=("role",),
+        strata=("role", "level"),
     ),
     FigureDef(
         "spark-premium",
@@ -315,7 +315,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (SO_CAVEAT,),
         "bars",
         asks=1,
-        strata=("role",),
+        strata=("role", "level"),
     ),
     FigureDef(
         "python-premium",
@@ -330,7 +330,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (SO_CAVEAT,),
         "bars",
         asks=1,
-        strata=("role",),
+        strata=("role", "level"),
     ),
     FigureDef(
         "dl-framework-premium",
@@ -346,7 +346,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (KAGGLE_CAVEAT,),
         "bars",
         asks=1,
-        strata=("role",),
+        strata=("role", "level"),
     ),
     FigureDef(
         "ai-skill-premium",
@@ -376,7 +376,7 @@ FIGURES: tuple[FigureDef, ...] = (
         (SO_CAVEAT,),
         "bars",
         asks=1,
-        strata=("role",),
+        strata=("role", "level"),
     ),
     FigureDef(
         "education-early-career",

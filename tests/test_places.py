@@ -151,7 +151,8 @@ def test_one_median_per_profile_on_every_surface(trained_home: Path, monkeypatch
     assert f"median {amount} a year" in card["headline"]
     assert "the personal estimate for this profile" in card["headline"]
     postings = card["market"]["quantiles"]["p50"]
-    if us:
+    if us:  # BLS beside the postings: why the postings sit above it
+        assert "a selected sample" in card["official"]["note"] and "sit above BLS" in card["official"]["note"]
         factor = cities.factor(city, "ml_engineer")
         assert card["market"]["city_factor"] == est["city_factor"] == factor
         assert f"scaled to {factor['metro']} by its pay factor ({factor['value']:.2f}x)" in card["headline"]

@@ -139,7 +139,10 @@ def _official(iso: str, metro: tuple[str, str] | None, per_usd: float) -> dict[s
     return {"available": True, "occupation": f"{r['occupation']} {r['occupation_title']}", "area": r["area"],
             "release": r["release"], "median": round(r["annual_median"] * per_usd),
             "employment": r["employment"],
-            "note": "BLS OEWS: base wages of all data scientists, not only ML"}  # fmt: skip
+            "note": "BLS OEWS: base wages of all data scientists, not only ML, at every employer surveyed. The "
+                    "postings above are a selected sample — employers who post a range on an AI job board, more "
+                    "often in pay-transparency states, high-paying metros and senior roles — so they sit above BLS "
+                    "for the same occupations"}  # fmt: skip
 
 
 def _figures(level: str, iso: str, metro: tuple[str, str] | None) -> list[str]:

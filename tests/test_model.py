@@ -269,6 +269,14 @@ def test_a_skill_changes_nothing_and_says_what_the_data_can_tell(model_home: Pat
     (spark,) = dev["skills"]
     assert spark["known"] and spark["ci_low_pct"] < spark["effect_pct"] < spark["ci_high_pct"]
     assert spark["population"].startswith("Stack Overflow respondents, software_engineer in US, 2024")
+    # One question, one answer: the estimate's evidence is the skill figure's own stratum (full-time, the same role
+    # and level), not a gap across levels that mixes in the users' experience.
+    from mlsalary import api
+
+    (fig,) = api.figures(["spark-premium"])
+    stratum = next(g for g in fig.groups if g.label == "software_engineer, senior")
+    assert (spark["effect_pct"], spark["ci_low_pct"], spark["ci_high_pct"]) == tuple(
+        round(x, 1) for x in (stratum.value, stratum.ci_low, stratum.ci_high))  # fmt: skip
     code, _, err = run_cli("estimate", "--level", "mid", "--skill", "cobol")
     assert code == 1
     assert err.strip() == "error: unknown skill 'cobol': the data records python, pytorch, tensorflow, spark"

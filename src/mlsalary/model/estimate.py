@@ -10,8 +10,8 @@
 - **Contributions**: a path from the reference profile (a US mid-level ML engineer, other fields "any") to the
   user's, one field at a time; each step's change of the median is that field's effect, and they add up to
   p50 - reference_p50. Counterfactual predictions, not coefficients.
-- **Skills** never move the range; each skill given gets the evidence the data has for the same role and country
-  (``skill_note``).
+- **Skills** never move the range; each skill given gets the evidence the data has for the same role, level and
+  country (``skill_note``).
 - **Metro** (US only): the city's pay factor scales the whole range — measured on H-1B filings of the role by
   worksite, else data scientists' filings, else BLS's data-scientist ratio, named (mlsalary.cities: the rule); the
   answer's ``city_factor`` says which, with its interval and n.
@@ -217,7 +217,7 @@ def estimate(
         "reference_p50": round(medians[0] * conv["per_usd"]),  # in `currency`, as p10 ... p90
         "group": group,
         "contributions": contributions,
-        "skills": [skill_note(sk, profile["role"], str(iso), evidence) for sk in given_skills],
+        "skills": [skill_note(sk, profile["role"], str(profile["level"]), str(iso), evidence) for sk in given_skills],
         "model_version": model_version(model),
         "as_of": model.meta.get("as_of"),  # the vintage the model was trained at (--as-of); None: all data pulled
         "conversion": conv,
@@ -335,21 +335,21 @@ def check_skills(skills: list[str] | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def skill_note(skill: str, role: str, country: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the data can say about a skill for this role and country — never applied to the range: skills are known
-    only for Stack Overflow's respondents, so an effect is shown only within the same role and country, with its
-    interval and population."""
+def skill_note(skill: str, role: str, level: str, country: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the data can say about a skill for this role, level and country — never applied to the range: skills
+    are known only for Stack Overflow's respondents, so an effect is shown only within the same role, level and
+    country (as the skill figures hold role and level), with its interval and population."""
     for e in evidence:
-        if (e["skill"], e["role"], e["country"]) == (skill, role, country):
+        if (e["skill"], e["role"], e.get("level"), e["country"]) == (skill, role, level, country):
             years = "–".join(str(y) for y in sorted({e["years"][0], e["years"][-1]}))
             return {"skill": skill, "known": True, "effect_pct": round(e["effect_pct"], 1),
                     "ci_low_pct": round(e["ci_low_pct"], 1), "ci_high_pct": round(e["ci_high_pct"], 1),
-                    "population": f"Stack Overflow respondents, {role} in {country}, {years}: {e['n_with']:,} use "
-                                  f"{skill}, {e['n_without']:,} do not",
+                    "population": f"Stack Overflow respondents, {role} in {country}, {years}, {level} level: "
+                                  f"{e['n_with']:,} use {skill}, {e['n_without']:,} do not",
                     "applied": False}  # fmt: skip
     return {"skill": skill, "known": False, "applied": False,
             "reason": f"the data cannot tell: only Stack Overflow's survey records skills, and it has fewer than "
-                      f"{stats.min_n()} {role} respondents in {country} with or without {skill}"}  # fmt: skip
+                      f"{stats.min_n()} {level} {role} respondents in {country} with or without {skill}"}  # fmt: skip
 
 
 def data_age(as_of: dict[str, str]) -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ from mlsalary import config
 from mlsalary.model.compact import CompactModel, load
 from mlsalary.model.features import TRAINING_SOURCES
 
-MODEL_VERSION = "2"  # 2: learns from postings (one per posting, at its midpoint), knows its data dates
+MODEL_VERSION = "3"  # 2: learns from postings (one per posting, at its midpoint), knows its data dates; 3: skill
+#: evidence by role, level and country
 
 
 def model_path() -> Path:

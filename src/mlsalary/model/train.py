@@ -153,16 +153,18 @@ def group_medians(obs: pd.DataFrame) -> list[list[Any]]:
 
 def skill_evidence(obs: pd.DataFrame, skills: pd.DataFrame) -> list[dict[str, Any]]:
     """Skill premiums where the data can tell: among Stack Overflow respondents (the only source here that records
-    skills) of one role and country, the median pay of those who use a skill against those who do not (a ratio of
-    medians with its 95% interval), for groups of at least the minimum n on both sides."""
+    skills) working full time, of one role, level and country, the median pay of those who use a skill against those who do not (a
+    ratio of medians with its 95% interval), for groups of at least the minimum n on both sides. Level is held as the
+    skill figures hold it: users of Python or an AI library are less experienced, and across levels their gap is
+    their experience."""
     from mlsalary import stats
     from mlsalary.model.features import SKILL_FLAGS
 
-    so = obs[obs["source"] == "stackoverflow"]
+    so = obs[(obs["source"] == "stackoverflow") & (obs["employment_type"] == "full_time")]  # as the skill figures
     flags = {k: so["obs_id"].isin(set(skills.loc[skills["skill"] == k, "obs_id"])).to_numpy() for k in SKILL_FLAGS}
     so = so.assign(**{f"_has_{k}": v for k, v in flags.items()})
     out: list[dict[str, Any]] = []
-    for (role, country), grp in so.groupby(["role", "employee_country"]):  # the survey knows where people live
+    for (role, level, country), grp in so.groupby(["role", "level", "employee_country"]):  # where people live
         for skill in SKILL_FLAGS:
             has = grp[f"_has_{skill}"].to_numpy()
             a, b = grp.loc[has, "amount_usd"].to_numpy(), grp.loc[~has, "amount_usd"].to_numpy()
@@ -172,7 +174,8 @@ def skill_evidence(obs: pd.DataFrame, skills: pd.DataFrame) -> list[dict[str, An
             if r.value is None or r.ci_low is None or r.ci_high is None:
                 continue
             years = sorted(int(y) for y in grp["year"].unique())
-            out.append({"role": str(role), "country": str(country), "skill": skill, "n_with": len(a),
+            out.append({"role": str(role), "level": str(level), "country": str(country), "skill": skill,
+                        "n_with": len(a),
                         "n_without": len(b), "effect_pct": (r.value - 1) * 100, "ci_low_pct": (r.ci_low - 1) * 100,
                         "ci_high_pct": (r.ci_high - 1) * 100, "years": years})  # fmt: skip
     return out

@@ -153,10 +153,10 @@ def group_medians(obs: pd.DataFrame) -> list[list[Any]]:
 
 def skill_evidence(obs: pd.DataFrame, skills: pd.DataFrame) -> list[dict[str, Any]]:
     """Skill premiums where the data can tell: among Stack Overflow respondents (the only source here that records
-    skills) working full time, of one role, level and country, the median pay of those who use a skill against those who do not (a
-    ratio of medians with its 95% interval), for groups of at least the minimum n on both sides. Level is held as the
-    skill figures hold it: users of Python or an AI library are less experienced, and across levels their gap is
-    their experience."""
+    skills) working full time, of one role, level and country, the median pay of those who use a skill against those
+    who do not (a ratio of medians with its 95% interval), for groups of at least the minimum n on both sides. Level
+    is held as the skill figures hold it: users of Python or an AI library are less experienced, and across levels
+    their gap is their experience."""
     from mlsalary import stats
     from mlsalary.model.features import SKILL_FLAGS
 

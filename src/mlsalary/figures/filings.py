@@ -112,10 +112,12 @@ def ml_filings(lca: pd.DataFrame) -> pd.Series:
     chemistry or a university lab (normalize.titles.ML_TERMS)."""
     from mlsalary.normalize import titles
 
+    ml = lca["role"].isin(schema.ML_ROLES)
     research = lca["role"] == "research_scientist"
-    named = {t: titles.names_ml(t) for t in lca.loc[research, "job_title_raw"].unique()}  # each title once
-    plain = research & ~lca["job_title_raw"].map(named).fillna(True).astype(bool)
-    return lca["role"].isin(schema.ML_ROLES) & ~plain
+    titled = lca.loc[research, "job_title_raw"]
+    named = {t: titles.names_ml(t) for t in titled.unique()}  # each title read once
+    ml[research] = titled.map(named).astype(bool)
+    return ml
 
 
 def ml_intensity_gap(d: Data) -> Out:

@@ -275,14 +275,20 @@ def within(
 def within_sides(df: pd.DataFrame, strata: tuple[str, ...], a: pd.Series, b: pd.Series, labels: tuple[str, str],
                  held: str) -> Out:  # fmt: skip
     """``within``, its breakdown the two sides' own medians (nothing held) and then each stratum's gap."""
+    out = within(df, strata, a, b, labels, held)
+    out.groups = [group(labels[0], estimate(df[a.loc[df.index]])), group(labels[1], estimate(df[b.loc[df.index]])),
+                  *stratum_rows(out.groups, strata)]  # fmt: skip
+    return out
+
+
+def stratum_rows(groups: list[Group], strata: tuple[str, ...]) -> list[Group]:
+    """``within``'s per-stratum rows as a breakdown names them beside other rows: "at senior level" for a level,
+    "within ml_engineer, senior" otherwise."""
     import dataclasses
 
-    out = within(df, strata, a, b, labels, held)
-    prefix = "at" if strata == ("level",) else "within"
-    tail = " level" if strata == ("level",) else ""
-    out.groups = [group(labels[0], estimate(df[a.loc[df.index]])), group(labels[1], estimate(df[b.loc[df.index]])),
-                  *(dataclasses.replace(g, label=f"{prefix} {g.label}{tail}") for g in out.groups)]  # fmt: skip
-    return out
+    if tuple(strata) == ("level",):
+        return [dataclasses.replace(g, label=f"at {g.label} level") for g in groups]
+    return [dataclasses.replace(g, label=f"within {g.label}") for g in groups]
 
 
 def levels_breakdown(df: pd.DataFrame) -> list[Group]:

@@ -4,7 +4,6 @@ employer, specialization (scientist titles, GenAI), skills, education and compan
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from mlsalary.figures.measure import (
     Out,
     gap_out,
     median_out,
+    stratum_rows,
     within,
     within_sides,
 )
@@ -60,7 +60,7 @@ def finance_vs_tech(d: Data) -> Out:
     both = df[(fin | tech) & df["level"].notna()]
     out = within(both, d.strata, fin, tech, ("finance", "tech/software"),
                  "US ML practitioners and data scientists, full-time pay band (Kaggle 2021-2022)")
-    out.groups = [*industry_rows(df), *(dataclasses.replace(g, label=f"within {g.label}") for g in out.groups)]
+    out.groups = [*industry_rows(df), *stratum_rows(out.groups, d.strata)]
     return out
 
 
@@ -99,7 +99,7 @@ def role_ladder(d: Data) -> Out:
     out = within(df[scientists | engineers], d.strata, scientists, engineers,
                  ("research and applied scientists", "ML engineers"),
                  "US, full-time, the same year; scientist titles only (no 'Research Engineer')")
-    out.groups = [*rows, *(dataclasses.replace(g, label=f"at {g.label} level") for g in out.groups)]
+    out.groups = [*rows, *stratum_rows(out.groups, d.strata)]
     return out
 
 
@@ -191,7 +191,7 @@ def education_gap(level: str, better: str) -> Callable[[Data], Out]:
         # pooled over roles, the unadjusted gap beside it.
         out = within(pair, d.strata, pair["education"] == better, pair["education"] == "bachelor",
                      (better, "bachelor"), f"US, the same level ({level}), full-time pay band (Kaggle)")
-        out.groups = [*rows, *(dataclasses.replace(g, label=f"within {g.label}") for g in out.groups)]
+        out.groups = [*rows, *stratum_rows(out.groups, d.strata)]
         return out
 
     return compute

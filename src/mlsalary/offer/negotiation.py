@@ -63,7 +63,7 @@ def negotiate(base: float, market: dict[str, Any], role: str, level: str, countr
               f"{median:,.0f} {currency}, 90th percentile {high:,.0f})")  # fmt: skip
     where = {"offer_percentile": None if market["percentile"] is None else round(market["percentile"], 1),
              "median": round(median), f"p{HIGH}": round(high), "currency": currency}  # fmt: skip
-    ranges = df[df["range_low_usd"].notna()] if n else df
+    ranges = df[df["range_low_usd"].notna()]
     if len(ranges) < stats.min_n():  # counts as every surface prints them: rounded, none under 5 (mlsalary.disclosure)
         return {"target_ask": None, "basis": "no ask: too few comparable posted ranges to measure the room",
                 "room_base": None, "component_with_most_room": None,

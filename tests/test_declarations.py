@@ -66,7 +66,7 @@ def test_a_question_asks_the_direction_it_declares(fd: catalogue.FigureDef) -> N
 def test_a_value_is_in_the_unit_it_declares(fd: catalogue.FigureDef, figs: dict[str, Figure]) -> None:
     """On the mirror, every shown value lies in its declared unit's range, and its headline prints that unit."""
     f = figs[fd.id]
-    assert f.value_unit == fd.value_unit in UNIT_RANGES, fd.id
+    assert fd.value_unit in UNIT_RANGES, fd.id  # (the figure copies it: its range and headline are what is checked)
     if f.status != "ok":
         return
     low, high = UNIT_RANGES[fd.value_unit]

@@ -6,9 +6,11 @@ filters, to a fixed point) works out under each way of printing counts, on the m
 
 Pulls the aijobs.net snapshot into a temporary store first. Prints, for each rule, the groups of 1-4 worked out (of
 all of them), and the seconds the attack took. The rules: exact counts with only the floor of 5 (what explore printed
-before complementary suppression); counts rounded to 5; rounded to 10 (the rule, ``disclosure.ROUND_TO``) — each
-with whether a group has numbers (30 or more) and, for the last two, the years explore prints: the first and last
-year with any posting (as it printed them) or with at least 5 (as it prints them now).
+before complementary suppression); counts rounded to 5; rounded to 10 (``disclosure.ROUND_TO``) — each with whether
+a group has numbers (30 or more) and, for the rounded ones, the years explore prints: the first and last year with
+any posting (as it printed them) or with at least 5 (as it prints them now); and the rule: rounded to 10 with no
+count under the minimum n (``disclosure.floor``). The population is ``disclosure.POPULATION`` (abroad, only postings
+stated in the country's own currency), whose thin country tables the earlier rule did not hold on.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from attack import Attack, Lattice
 from common import fresh_store_from_mirror
 
 
-def rounded(base: int) -> Any:
-    """What a reader learns of a count printed by mlsalary.disclosure's rule at another base."""
+def rounded(base: int, least: int | None = None) -> Any:
+    """What a reader learns of a count printed by mlsalary.disclosure's rule at another base and floor."""
     from mlsalary import disclosure
 
-    return lambda n: disclosure.bounds(disclosure.published(n, base), base)
+    return lambda n: disclosure.bounds(disclosure.published(n, base, least), base, least)
 
 
 def main() -> None:
@@ -44,9 +46,12 @@ def main() -> None:
     small = lattice.selectable() & (lattice.true >= 1) & (lattice.true < stats.PRIVACY_FLOOR)
     low = stats.min_n()
     exact = lambda n: (n, n) if n >= 5 else (0, 4)  # noqa: E731
-    rules = [("exact counts, floor 5", exact, None), ("rounded to 5, years as first/last with any", rounded(5), 1),
-             ("rounded to 10, years as first/last with any", rounded(10), 1),
-             ("rounded to 10, years as first/last with 5+ (the rule)", rounded(10), 5)]  # fmt: skip
+    five = stats.PRIVACY_FLOOR
+    rules = [("exact counts, floor 5", exact, None),
+             ("rounded to 5, floor 5, years as first/last with any", rounded(5, five), 1),
+             ("rounded to 10, floor 5, years as first/last with any", rounded(10, five), 1),
+             ("rounded to 10, floor 5, years with 5+ (the rule until stop 36)", rounded(10, five), 5),
+             (f"rounded to 10, no count under {low}, years with 5+ (the rule)", rounded(10), 5)]  # fmt: skip
     print(f"groups of 1-4 postings among explore's groups: {int(small.sum()):,} of {len(lattice.true):,}")
     for name, rule, year_floor in rules:
         t = time.perf_counter()
@@ -75,7 +80,7 @@ def main() -> None:
                         attack.bound(int(sub.loc[sub["year"] == y, "id"].iloc[0]), lo=year_floor)
         attack.run()
         found = int((attack.pinned() & small).sum())
-        print(f"{name:58s} {found:7,} worked out   ({time.perf_counter() - t:5.1f} s)")
+        print(f"{name:66s} {found:7,} worked out   ({time.perf_counter() - t:5.1f} s)")
 
 
 if __name__ == "__main__":

@@ -22,29 +22,41 @@ from mlsalary.web.app import create_app
 # From the mirror (distinct full-time aijobs.net postings), as the issue's attack found them.
 AI_US = {"role": "ai_engineer", "country": "US"}
 AI_US_N, AI_US_ONSITE_N, AI_US_HYBRID_N = 969, 734, 1
-#: ML engineers by year: explore withheld 2021, its three company sizes showed 9 + 8 + 10, so 2020's 4 came out.
-ML_BY_YEAR = {2020: 4, 2021: 27, 2022: 76, 2023: 373, 2024: 1_177, 2025: 1_022}
-ML_2021_BY_SIZE = {"large": 9, "medium": 8, "small": 10}
+#: ML engineers by year (abroad, stated in the country's own currency): with exact counts, explore withheld 2021,
+#: its three company sizes showed 8 + 6 + 6, so 2020's 4 came out.
+ML_BY_YEAR = {2020: 4, 2021: 20, 2022: 66, 2023: 337, 2024: 1_076, 2025: 935}
+ML_2021_BY_SIZE = {"large": 8, "medium": 6, "small": 6}
 #: Groups of 1-4 postings among explore's groups (every combination of its six filters), and how many of them the
 #: attack works out when explore prints exact counts (no rounding): the attack is not toothless.
-SMALL_GROUPS = 23_084
+SMALL_GROUPS = 15_816
 PINNED_IF_EXACT = 14_000  # at least
 #: H-1B filings: the issue's ADOBE case (the company's filings in 2018, now with Adobe Systems' as one employer).
 ADOBE_2018 = 29
 
 
 def test_published_counts_are_rounded_and_floored() -> None:
-    assert [disclosure.published(n) for n in (None, 0, 1, 4, 5, 9, 14, 15, 969, 1_234)] == \
-        [None, None, None, None, 10, 10, 10, 20, 970, 1_230]
+    assert disclosure.floor() == stats.min_n() == 30
+    assert [disclosure.published(n) for n in (None, 0, 1, 4, 5, 14, 15, 29, 30, 34, 35, 969, 1_234)] == \
+        [None, None, None, None, None, None, None, None, 30, 30, 40, 970, 1_230]
+    floor = disclosure.floor()
     for n in range(0, 3_000):  # what a reader learns always holds the truth, and is never narrower than the rule
         lo, hi = disclosure.bounds(disclosure.published(n))
         assert lo <= n <= hi
-        assert hi - lo == (stats.PRIVACY_FLOOR - 1 if n < stats.PRIVACY_FLOOR else
-                           min(disclosure.ROUND_TO - 1, hi - stats.PRIVACY_FLOOR))  # fmt: skip
+        assert hi - lo == (floor - 1 if n < floor else min(disclosure.ROUND_TO - 1, hi - floor))
     assert disclosure.count_text(969) == "about 970 postings"
-    assert disclosure.count_text(3, "filings") == "fewer than 5 filings"
-    assert disclosure.share_allowed(5, 10)
-    assert not disclosure.share_allowed(4, 100) and not disclosure.share_allowed(96, 100)
+    assert disclosure.count_text(29, "filings") == "fewer than 30 filings" == disclosure.said(None, "filings")
+    assert disclosure.share_allowed(30, 60)
+    assert not disclosure.share_allowed(29, 100) and not disclosure.share_allowed(71, 100)
+
+
+def test_the_count_floor_follows_the_minimum_n(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a group has numbers and whether it gets a count are one threshold: a count is never printed for a
+    group the minimum n keeps numbers from, and a group with numbers always has one."""
+    for min_n in (5, 30, 50):
+        monkeypatch.setenv("MLSALARY_MIN_N", str(min_n))
+        assert disclosure.floor() == min_n
+        assert [disclosure.published(n) is None for n in (min_n - 1, min_n)] == [True, False]
+        assert disclosure.count_text(min_n - 1) == f"fewer than {min_n} postings"
 
 
 def test_tail_floor_is_the_privacy_floor() -> None:
@@ -66,10 +78,20 @@ def test_pattern_counts_every_group_explore_can_select() -> None:
 
 
 def test_the_population_is_one_declaration() -> None:
-    """What the estimate's group and mix count (disclosure.counted) is the rows POPULATION selects: the same SQL."""
-    frame = pd.DataFrame({"source": ["aijobs", "aijobs", "aijobs", "stackoverflow"], "dup_rank": [1, 2, 1, 1],
-                          "employment_type": ["full_time", "full_time", "contract", "full_time"], "x": [1, 2, 3, 4]})
-    assert disclosure.counted(frame)["x"].tolist() == [1]
+    """What the estimate's group and mix count (disclosure.counted) is the rows POPULATION selects: the same SQL.
+    Abroad a posting counts only in its country's own currency (CLDR's tender, through babel): a Canadian posting in
+    US dollars or euros does not, a Croatian one in kuna or euros does; at US employers every posting counts."""
+    rows = [("aijobs", 1, "full_time", "US", "USD"), ("aijobs", 2, "full_time", "US", "USD"),
+            ("aijobs", 1, "contract", "US", "USD"), ("stackoverflow", 1, "full_time", "US", "USD"),
+            ("aijobs", 1, "full_time", "CA", "USD"), ("aijobs", 1, "full_time", "CA", "CAD"),
+            ("aijobs", 1, "full_time", "CA", "EUR"), ("aijobs", 1, "full_time", "HR", "HRK"),
+            ("aijobs", 1, "full_time", "HR", "EUR"), ("aijobs", 1, "full_time", "US", "EUR"),
+            ("aijobs", 1, "full_time", None, "USD"), ("aijobs", 1, "full_time", "GB", None)]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["source", "dup_rank", "employment_type", "company_country", "currency"])
+    frame["x"] = range(1, len(frame) + 1)
+    assert disclosure.counted(frame)["x"].tolist() == [1, 6, 8, 9, 10]
+    assert disclosure.own_currency(frame).tolist() == [True] * 4 + [False, True, False, True, True, True, False, False]
+    assert disclosure.own_currencies()["CA"] == ("CAD",) and disclosure.OWN_CURRENCY in disclosure.POPULATION
 
 
 # --------------------------------------------------------------------------------------------- the mirror
@@ -150,7 +172,7 @@ def test_explore_prints_what_the_attack_assumes(use_loaded: Path, units: pd.Data
         out = client.get("/api/v1/explore", params=key).json()
         n = int(lattice.true[int(i)])
         assert out["n"] == disclosure.published(n), (key, n, out)
-        assert (out["n"] is None) == (n < stats.PRIVACY_FLOOR)  # no group of 5 or more is withheld
+        assert (out["n"] is None) == (n < stats.min_n())  # a count exactly when there are numbers
         assert (out["status"] == "ok") == (n >= stats.min_n()), (key, n, out["status"])
         assert out["counts"] == disclosure.COUNTS_NOTE
         if out["status"] == "ok" and "year" not in key:
@@ -214,8 +236,9 @@ def estimate_bounds(attack: Attack, lattice: Lattice) -> int:
     added = 0
     for role, level, country, n in model.meta["support"]:
         members = lattice.members({"role": [role], "level": [level], "country": [country]})
-        if len(members) == 1:
-            attack.bound(members[0], hi=disclosure.bounds(disclosure.published(n))[1])
+        if len(members) == 1:  # below the privacy floor the estimate refuses, which says so much
+            hi = stats.PRIVACY_FLOOR - 1 if n < stats.PRIVACY_FLOOR else disclosure.bounds(disclosure.published(n))[1]
+            attack.bound(members[0], hi=hi)
             added += 1
     for role, level, country, year, n, *_ in model.meta["groups"]:
         i = lattice.id(role=role, level=level, country=country, year=year)
@@ -231,7 +254,7 @@ def estimate_bounds(attack: Attack, lattice: Lattice) -> int:
         if disclosure.UNKNOWN in (role, level, country):
             continue
         text = mix.basis({"role": role, "level": level, "country": country})
-        said = re.search(r"\((about ([\d,]+)|fewer than 5) postings: same (.+?), full-time", text)
+        said = re.search(r"\((about ([\d,]+)|fewer than \d+) postings: same (.+?), full-time", text)
         if not said:
             continue
         label = said.group(3)
@@ -354,8 +377,8 @@ def test_no_surface_alone_or_together_gives_a_group_of_1_to_4_away(
 
     attack = Attack(lattice)
     explore_bounds(attack, lattice)
-    assert market_unions(attack, lattice) > 1_000
-    assert estimate_bounds(attack, lattice) > 1_000
+    assert market_unions(attack, lattice) > 600
+    assert estimate_bounds(attack, lattice) > 700
     assert figure_unions(attack, lattice, units, monkeypatch) >= 10
     attack.run()
     found = [dict(lattice.keys[i]) for i in np.flatnonzero(attack.pinned() & small)]
@@ -385,8 +408,8 @@ def test_explore_prints_rounded_counts_and_the_issue_example_is_closed(units: pd
 @pytest.mark.usefixtures("use_loaded")
 def test_no_published_quantile_or_bound_is_one_record(units: pd.DataFrame) -> None:
     """Every group of one or two filters explore shows with numbers: each quantile and bound has at least 5
-    postings at or below it and 5 at or above it — so no group's minimum or maximum is printed, and the issue's
-    ml_engineer/CA/mid pair no longer gives away one posting's pay; histogram counts are rounded like every count."""
+    postings at or below it and 5 at or above it — so no group's minimum or maximum is printed, and a thin group's
+    interval no longer gives away one posting's pay; histogram counts are rounded like every count."""
     from mlsalary.web.explore import explore
 
     checked = withheld = 0
@@ -413,11 +436,14 @@ def test_no_published_quantile_or_bound_is_one_record(units: pd.DataFrame) -> No
                         assert (x <= v).sum() >= 5 and (x >= v).sum() >= 5, (key, q)
                         checked += 1
     assert checked > 5000 and withheld > 0
-    mid = explore({"role": "ml_engineer", "country": "CA", "level": "mid"})
-    assert mid["status"] == "ok"
-    lows = [q["ci_low"] for q in mid["quantiles"] if q["ci_low"] is not None]
-    sub = units[(units["role"] == "ml_engineer") & (units["country"] == "CA") & (units["level"] == "mid")]
-    assert sub["amount_usd"].min() not in lows
+    # The issue's pair (ML engineers at Canadian employers, mid level) has too few postings in Canadian dollars for
+    # numbers now; a thin group that has them: ML engineers at British employers.
+    assert explore({"role": "ml_engineer", "country": "CA", "level": "mid"})["status"] == "suppressed"
+    thin = explore({"role": "ml_engineer", "country": "GB"})
+    assert thin["status"] == "ok" and thin["n"] <= 2 * stats.min_n()
+    lows = [q["ci_low"] for q in thin["quantiles"] if q["ci_low"] is not None]
+    sub = units[(units["role"] == "ml_engineer") & (units["country"] == "GB")]
+    assert lows and sub["amount_usd"].min() not in lows
 
 
 def test_quantile_withholds_values_too_close_to_the_edge() -> None:
@@ -460,9 +486,9 @@ def test_inside_a_request_an_old_pattern_never_decides(tmp_path: Path, monkeypat
 
 def page_counts(df: pd.DataFrame, role: str | None = None, year: int | None = None) -> dict[str, Any]:
     """The counts an employer page prints (employers._view), by its rule alone — a filter's group withheld when it
-    has fewer than 5 filings, every group of 5 or more listed with its count as printed and numbers from the minimum
-    n, the ten largest places, the years listed — at a fraction of the page's cost (no medians); checked against
-    the page itself (test_the_employer_pages_print_what_the_attack_assumes)."""
+    has too few filings for a count, every group with a count listed (it has numbers: one threshold), the ten largest
+    places, the years listed — at a fraction of the page's cost (no medians); checked against the page itself
+    (test_the_employer_pages_print_what_the_attack_assumes)."""
     if role is not None:
         df = df[df["role"] == role]
     if year is not None:
@@ -471,15 +497,16 @@ def page_counts(df: pd.DataFrame, role: str | None = None, year: int | None = No
     def summary(n: int) -> dict[str, Any]:
         return {"n": disclosure.published(n), "status": "ok" if n >= stats.min_n() else "suppressed"}
 
-    if len(df) < stats.PRIVACY_FLOOR:
+    floor = disclosure.floor()
+    if len(df) < floor:
         return {"n": None, "years": [], "by": {}}
     by = {}
     for field in ("role", "level", "year"):
         sizes = df.groupby(field, dropna=True).size()
         by[field] = [{field: int(v) if field == "year" else v, **summary(int(c))} for v, c in sizes.items()
-                     if c >= stats.PRIVACY_FLOOR]  # fmt: skip
+                     if c >= floor]  # fmt: skip
     places = (df["worksite_city"].str.title() + ", " + df["worksite_state"]).value_counts()
-    rows = [{"place": p, **summary(int(c))} for p, c in places.items() if c >= stats.PRIVACY_FLOOR]
+    rows = [{"place": p, **summary(int(c))} for p, c in places.items() if c >= floor]
     by["place"] = sorted(rows, key=lambda r: (-r["n"], r["place"]))[:10]
     return {**summary(len(df)), "years": sorted(r["year"] for r in by["year"]), "by": by}
 
@@ -489,16 +516,16 @@ def employer_bounds(attack: Attack, lattice: Lattice, filings: pd.DataFrame, met
     """What every employer page prints, with no metro and with each metro that has its filings (`metros`: the
     places each metro takes in, so that a metro's page is a union of places): the employer's filings, its
     breakdowns by year, role, level and place (a group listed with its count as printed, and whether it has
-    numbers; not listed: fewer than 5 — of places, only the ten largest are listed: one not listed is no larger than
-    the smallest listed), and the same for each year, each role and each role and year a filter picks (`?year=`,
-    `?role=`); `years` lists the years shown."""
+    numbers; not listed: too few for a count — of places, only the ten largest are listed: one not listed is no
+    larger than the smallest listed), and the same for each year, each role and each role and year a filter picks
+    (`?year=`, `?role=`); `years` lists the years shown."""
 
     def listed(view: dict[str, Any], fixed: dict[str, Any], present: dict[str, list[Any]]) -> None:
         for field in ("year", "role", "level", "place"):
             if field in fixed:
                 continue
             rows = {r[field]: r for r in view["by"].get(field, [])}
-            cap = stats.PRIVACY_FLOOR - 1
+            cap = disclosure.floor() - 1
             if field == "place" and len(rows) == 10:
                 cap = min(disclosure.bounds(r["n"])[1] for r in rows.values())
             for value in present[field]:
@@ -512,7 +539,7 @@ def employer_bounds(attack: Attack, lattice: Lattice, filings: pd.DataFrame, met
         for y in view["years"] if "year" not in fixed else []:
             i = lattice.id(**fixed, year=y)
             assert i is not None
-            attack.bound(i, lo=stats.PRIVACY_FLOOR)
+            attack.bound(i, lo=disclosure.floor())
 
     in_metros: dict[str, list[str]] = {}
     for code, places in metros.items():
@@ -536,7 +563,7 @@ def employer_bounds(attack: Attack, lattice: Lattice, filings: pd.DataFrame, met
                 return
             u = attack.union(members)
             if group is None:
-                attack.bound(u, 0, stats.PRIVACY_FLOOR - 1)
+                attack.bound(u, 0, disclosure.floor() - 1)
             else:
                 printed(u, group)
 
@@ -552,7 +579,7 @@ def employer_bounds(attack: Attack, lattice: Lattice, filings: pd.DataFrame, met
                 union(rows.get(value), **{field: value})
         listed = {r["place"]: r for r in view["by"]["place"]}
         cap = min(disclosure.bounds(r["n"])[1] for r in listed.values()) if len(listed) == 10 else \
-            stats.PRIVACY_FLOOR - 1  # fmt: skip
+            disclosure.floor() - 1  # fmt: skip
         for p in inside:
             i = lattice.id(employer_key=key, place=p, **pick)
             if i is not None:
@@ -564,7 +591,7 @@ def employer_bounds(attack: Attack, lattice: Lattice, filings: pd.DataFrame, met
         top = lattice.id(employer_key=key)
         assert top is not None
         if whole["n"] is None:
-            attack.bound(top, 0, stats.PRIVACY_FLOOR - 1)
+            attack.bound(top, 0, disclosure.floor() - 1)
             continue
         printed(top, whole)
         present = {f: [v for v in df[f].dropna().unique()] for f in ("year", "role", "level", "place")}
@@ -584,7 +611,7 @@ def employer_bounds(attack: Attack, lattice: Lattice, filings: pd.DataFrame, met
             i = lattice.id(employer_key=key, **pick)
             assert i is not None
             if view["n"] is None:
-                continue  # withheld: fewer than 5, or withheld with its breakdown's rule (the breakdown told which)
+                continue  # too few for a count, or withheld with its breakdown's rule (the breakdown told which)
             printed(i, view)
             listed(view, {"employer_key": key, **pick}, present)
             pages += 1
@@ -609,7 +636,7 @@ def test_the_employer_pages_give_no_group_of_1_to_4_away() -> None:
         metros[m["code"]] = set(filings.loc[inside, "place"])
     lattice = Lattice(filings, ("role", "year", "level", "place"), fixed=("employer_key",))
     attack = Attack(lattice)
-    assert employer_bounds(attack, lattice, filings, metros) > 2_000
+    assert employer_bounds(attack, lattice, filings, metros) > 200
     attack.run()
     small = lattice.selectable() & (lattice.true >= 1) & (lattice.true < stats.PRIVACY_FLOOR)
     found = [dict(lattice.keys[i]) for i in np.flatnonzero(attack.pinned() & small)]
@@ -649,3 +676,33 @@ def test_the_employer_pages_print_what_the_attack_assumes() -> None:
     inside = filings[(filings["employer_key"] == "AMAZON") & filings["worksite_city"].str.upper().isin(cities)
                      & filings["worksite_state"].str.upper().isin(states)]  # fmt: skip
     assert counts({**page_counts(inside), "status": "ok"})["n"] == amazon["n"] == disclosure.published(len(inside))
+
+
+def test_what_the_own_currency_rule_leaves_out_is_said_by_currency() -> None:
+    """The non-US figure's caveat counts what the rule leaves out by what it is stated in: US dollars (and where most
+    of those are), and a third currency (a Canadian posting in euros) — counts as printed."""
+    from mlsalary.figures.levels import left_out
+
+    rows = ([("CA", "USD")] * 70 + [("GB", "USD")] * 5 + [("CA", "EUR")] * 40 + [("CA", "CAD")] * 36
+            + [("GB", "GBP")] * 30)  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["company_country", "currency"])
+    assert left_out(frame) == (
+        "Only postings stated in the country's own currency count (about 70 postings); about 120 postings abroad "
+        "stated in another are left out (about 80 postings in US dollars, most of them at employers in CA; about 40 "
+        "postings in a third currency): the US-dollar ones are aijobs.net's labelling, not the pay, and they lifted "
+        "the median."
+    )
+    dollars_only = frame[frame["currency"] != "EUR"]
+    assert "(all in US dollars, most of them at employers in CA)" in left_out(dollars_only)
+
+
+@pytest.mark.usefixtures("use_loaded")
+def test_the_own_currency_rule_is_the_same_in_sql_and_on_a_frame() -> None:
+    """OWN_CURRENCY's SQL (the store, every surface's POPULATION) and own_currency on a frame (the figures) keep the
+    same postings of the mirror, row for row — null countries and currencies included."""
+    from mlsalary import store
+
+    kept = f"coalesce({disclosure.OWN_CURRENCY}, false) AS kept"
+    rows = store.query(f"SELECT obs_id, company_country, currency, {kept} FROM units WHERE source = 'aijobs'")
+    assert disclosure.own_currency(rows).tolist() == rows["kept"].tolist()
+    assert 0 < int(rows["kept"].sum()) < len(rows) and rows["company_country"].ne("US").sum() > 1_000

@@ -155,7 +155,9 @@ def test_the_start_form_answers_for_berlin_and_seattle(server: str, pages: dict[
     assert "Germany" in text and "EUR" in text and "postings" in text and "months old" in text
     assert "Berlin: pay by city is known for US metros only" in text
     api = page.request.get(server + "/api/v1/start?" + page.url.split("?", 1)[1]).json()
-    assert api["headline"] in text and api["market"]["n"] >= 30 and api["market"]["years"]
+    # German ML postings in euros are too few for any group's percentiles: the answer is the estimate, widened
+    assert api["headline"] in text and not api["market"]["available"] and api["answer"]["from"] == "estimate"
+    assert "outside the data's support" in text and "EUR per USD" in text
     check(page, 390, "start-berlin-form", axe)
     page.goto(server + "/")
     page.select_option("#f-level", "senior")

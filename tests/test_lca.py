@@ -187,18 +187,19 @@ class TestEmployers:
     def test_a_filter_and_the_years_print_what_the_breakdown_prints(self) -> None:
         """The issue's case: "ADOBE" alone had 28 filings, 1 of them in 2018, and ?year=2019 showed 27. Adobe Systems'
         filings belong to the same company now (normalize.companies): 83, with 29 in 2018. A year listed is a year
-        with at least 5 filings, and a filter's group of fewer than 5 is withheld."""
+        with a count (at least the minimum n), and a filter's group too small for one is withheld: 2018's 29 too."""
         from mlsalary import employers, store
 
         adobe = employers.employer("adobe")
         assert adobe["n"] == disclosure.published(COMPANY_FILINGS["ADOBE"])
-        assert employers.employer("adobe", year=2018)["n"] == disclosure.published(ADOBE_2018)
+        assert employers.employer("adobe", year=2018)["n"] == disclosure.published(ADOBE_2018) is None
         filings = store.query("SELECT year, role FROM units WHERE source = 'lca' AND employer_key = 'ADOBE' "
                               "AND dup_rank = 1 AND amount_usd IS NOT NULL")  # fmt: skip
         per_year = filings["year"].value_counts()
-        assert adobe["years"] == sorted(int(y) for y, c in per_year.items() if c >= 5)
+        assert adobe["years"] == sorted(int(y) for y, c in per_year.items() if c >= disclosure.floor())
+        assert adobe["years"] == [] and per_year.max() == ADOBE_2018  # no year of Adobe's has 30 filings
         rare = filings["role"].value_counts()
-        small = [r for r, c in rare.items() if c < 5]
+        small = [r for r, c in rare.items() if c < disclosure.floor()]
         assert small and all(employers.employer("adobe", role=r)["n"] is None for r in small)
 
     def test_the_ranking(self) -> None:

@@ -20,11 +20,14 @@ METROS_2025 = 393  # OEWS May 2025 metropolitan areas in the bundled database
 #: City pay factors measured on the mirror's H-1B filings (2015-2019, constant dollars), rounded to 3 places:
 #: (role asked, the role measured, the factor, its 95% interval, the metro's filings as printed).
 SEATTLE_ML = ("ml_engineer", "ml_engineer", 1.022, 0.952, 1.098, 50)
-AUSTIN_ML = ("ml_engineer", "data_scientist", 0.829, 0.786, 0.874, 140)  # about 10 ML engineers' filings: too few
+AUSTIN_ML = ("ml_engineer", "data_scientist", 0.829, 0.786, 0.874, 140)  # fewer than 30 ML engineers' filings: too few
 #: BLS's data-scientist ratio for a metro with too few filings of either role (named as BLS's, no interval).
 BLS_ONLY_METRO = "Boise"
 #: A metro with neither: too few filings, and no BLS data-scientist median (May 2025).
 NO_FACTOR_METRO = "Alexandria, LA"
+#: Senior ML engineers with pay at Canadian and British employers: postings stated in the country's own currency, and
+#: all of them (the rest are stated in US dollars, and one Canadian in euros).
+SENIOR_ML_OWN_CURRENCY = {"CA": (7, 116), "GB": (25, 35)}
 
 
 pytestmark = pytest.mark.usefixtures("use_loaded")
@@ -83,16 +86,16 @@ def test_a_countrys_postings_are_the_same_read_alone_or_cut_from_all(monkeypatch
     once (a server). Either way a group's quantiles are the same."""
     from mlsalary import cache, groups
 
-    answers = {}
-    for order in (("DE", "CA"), ("CA", "DE")):
+    answers = {}  # abroad only the UK has a group with data: ML roles at British employers, all levels
+    for order in (("GB", "US"), ("US", "GB")):
         monkeypatch.setattr(cache, "_CACHE", {})
         for country in order:
             answers[(order, country)] = groups.market("ml_engineer", "senior", country, 1.0)
         assert ("groups:postings" in cache._CACHE) and f"groups:postings:{order[0]}" in cache._CACHE
         assert f"groups:postings:{order[1]}" not in cache._CACHE  # the second came from every posting
-    for country in ("DE", "CA"):
-        assert answers[(("DE", "CA"), country)] == answers[(("CA", "DE"), country)]
-        assert answers[(("DE", "CA"), country)]["available"]
+    for country in ("GB", "US"):
+        assert answers[(("GB", "US"), country)] == answers[(("US", "GB"), country)]
+        assert answers[(("GB", "US"), country)]["available"]
 
 
 @pytest.mark.parametrize(("city", "expected"), [("Seattle", SEATTLE_ML), ("Austin", AUSTIN_ML)])
@@ -129,7 +132,8 @@ def test_one_median_per_profile_on_every_surface(trained_home: Path, monkeypatch
     """The start card's answer, the estimate, an offer's market position and its negotiation give one median per
     profile: the estimate's, scaled by the city's one factor. The card's postings are evidence beside it, their own
     median with its 95% interval, and the card says whether the estimate's lies inside it (it does for the US
-    groups); London's ML engineers by level have too few postings, so the card's postings are the nearest group's."""
+    groups); London's ML engineers by level have too few postings in pounds, so the card's postings are the nearest
+    group's (ML roles), and the estimate answers outside its support, its range widened."""
     from mlsalary import cities, start
     from mlsalary.model.estimate import estimate
     from mlsalary.offer import api as offer_api
@@ -161,7 +165,53 @@ def test_one_median_per_profile_on_every_surface(trained_home: Path, monkeypatch
         assert postings["ci_low"] <= median <= postings["ci_high"], (postings, median)
     else:
         assert not card["market"]["exact"] and card["estimate"]["agrees_with_postings"] is None
-        assert "all levels" in card["market"]["group"] and card["headline"].lower().startswith(f"{level} ml engineers")
+        assert "ML roles" in card["market"]["group"] and card["headline"].lower().startswith(f"{level} ml engineers")
+
+
+@pytest.mark.parametrize(("country", "currency"), [("CA", "CAD"), ("GB", "GBP")])
+def test_a_non_us_profile_counts_one_population_and_gets_one_median(trained_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    country: str, currency: str) -> None:  # fmt: skip
+    """A senior ML engineer in Canada and in the UK, in local currency. Every surface counts the same postings —
+    abroad only those stated in the country's own currency (mlsalary.disclosure.OWN_CURRENCY): 7 of Canada's 116,
+    25 of the UK's 35 — so explore, the start card's postings and the non-US figure all say there are too few for a
+    group median, and the estimate, trained on the same rule, answers outside its support with its range widened;
+    the card's answer and the offer's market position are its median. The issue asked for one median across the four
+    within its interval: the mirror has too few local-currency postings at this level for any group median."""
+    from mlsalary import disclosure, start, stats, store
+    from mlsalary.figures import compute
+    from mlsalary.figures.catalogue import CATALOGUE
+    from mlsalary.figures.data import load
+    from mlsalary.model.estimate import estimate
+    from mlsalary.offer import api as offer_api
+    from mlsalary.offer import schema
+    from mlsalary.web.explore import explore
+
+    monkeypatch.setenv("MLSALARY_HOME", str(trained_home))
+    own, every = SENIOR_ML_OWN_CURRENCY[country]
+    sql = "FROM units WHERE {} AND company_country = ? AND role = 'ml_engineer' AND level = 'senior'"
+    counted = store.query("SELECT currency " + sql.format(disclosure.POPULATION), [country])
+    assert len(counted) == own < stats.min_n() and set(counted["currency"]) == {currency}
+    every_currency = "source = 'aijobs' AND dup_rank = 1 AND employment_type = 'full_time' AND amount_usd IS NOT NULL"
+    anyhow = store.query("SELECT currency " + sql.format(every_currency), [country])
+    assert len(anyhow) == every and (country != "CA" or every >= stats.min_n())  # in Canada the dollars had sufficed
+
+    profile = {"role": "ml_engineer", "level": "senior", "country": country}
+    seen = explore(profile, currency=currency)
+    assert seen["status"] == "suppressed" and seen["n"] is None
+    card = start.card(**profile, currency=currency)
+    assert card["market"]["asked"]["n"] is None and card["market"]["asked"]["selection"]["country"] == country
+    est = estimate(**profile, currency=currency)
+    assert not est["in_support"] and est["support_n"] is None and est["group"] is None and est["currency"] == currency
+    offer = schema.OfferFile.model_validate({"offer": {"company": "X", "base": 100_000, "currency": currency},
+                                             "profile": profile})  # fmt: skip
+    market = offer_api.evaluate(offer)["market"]
+    assert card["answer"]["from"] == "estimate"
+    assert card["answer"]["median"] == est["p50"] == market["median"] and market["in_support"] is False
+    assert f"median {est['p50']:,} {currency} a year" in card["headline"]
+    assert "outside the data's support, fewer than 30 similar records: its range is widened" in card["headline"]
+    figure = compute.compute_one(next(f for f in CATALOGUE if f.id == "non-us-ml-median"), load())
+    group = next(g for g in figure.groups if g.label == country)
+    assert group.status == "suppressed" and group.n is None  # the country's ML engineers of the latest year: too few
 
 
 def test_a_city_without_any_factor_is_told_so(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ OEWS_NEWEST_2024 = 2022  # May 2023 was published in the spring of 2024
 #: One figure and one estimate as the tool gave them on 2024-01-01 (senior ML engineers at US employers, 2023).
 SENIOR_US_MEDIAN_2024 = 199_500
 SENIOR_US_N_2024 = 220
-SENIOR_US_ESTIMATE_P50_2024 = 199_749
+SENIOR_US_ESTIMATE_P50_2024 = 199_790  # 199,749 while postings abroad stated in US dollars counted
 
 
 def test_every_source_declares_a_rule_and_its_rows_follow_it(use_loaded: Path) -> None:

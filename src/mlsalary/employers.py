@@ -82,13 +82,9 @@ def filters(role: str | None, metro: str | None, year: int | None) -> tuple[list
 def _summary(pay: Any) -> dict[str, Any]:
     """n, median and its 95% interval, p25 and p75 — or only n, or nothing, by the suppression rules."""
     n = len(pay)
-    vis = stats.visibility(n)
-    if vis == "hidden":
-        return {"n": None, "status": "suppressed", "note": f"fewer than {stats.PRIVACY_FLOOR} filings"}
     shown = disclosure.published(n)  # every count of filings is printed as every count of postings is
-    if vis == "suppressed":
-        return {"n": shown, "status": "suppressed",
-                "note": f"fewer than {stats.min_n()} filings ({disclosure.count_text(n, 'filings')}): no numbers"}
+    if shown is None:  # under the minimum n: no numbers, and no count either (mlsalary.disclosure)
+        return {"n": None, "status": "suppressed", "note": f"fewer than {disclosure.floor()} filings: no numbers"}
     med = stats.quantile(pay, 0.5)
     return {"n": shown, "status": "ok", "median": med.value, "ci_low": med.ci_low, "ci_high": med.ci_high,
             "p25": stats.quantile(pay, 0.25).value, "p75": stats.quantile(pay, 0.75).value}  # fmt: skip
@@ -153,7 +149,7 @@ FILTERS = ("role", "year")
 
 
 def _breakdown(df: Any, field: str) -> list[dict[str, Any]]:
-    """One breakdown's groups of at least 5 filings (each counted as every count is printed: mlsalary.disclosure)."""
+    """One breakdown's groups that may print a count (at least the minimum n: mlsalary.disclosure)."""
     rows = [{field: value if field != "year" else int(value), **_summary(part["amount_usd"].to_numpy())}
             for value, part in df.groupby(field, dropna=True)]  # fmt: skip
     return [r for r in rows if r["n"] is not None]
@@ -206,7 +202,7 @@ def _view(df: Any, role: str | None = None, year: int | None = None) -> dict[str
         cells = _breakdown(rest, field)
         if not any(c[field] == value and c["n"] is not None for c in cells):
             return {"years": [], "n": None, "status": "suppressed", "by": {},
-                    "note": f"this {field} is withheld: its filings are fewer than {stats.PRIVACY_FLOOR}"}
+                    "note": f"this {field} is withheld: its filings are fewer than {disclosure.floor()}"}
         df = df[df[field] == value]
     overall = _summary(df["amount_usd"].to_numpy())
     by = {field: _breakdown(df, field) for field in BREAKDOWNS}

@@ -201,5 +201,7 @@ def _climb(role: str, level: str, country: str) -> dict[str, Any]:
                 "selection": selection, "asked": asked,
                 "unit": "postings (one per distinct posting, its range's midpoint; full-time)",
                 "quantiles": q, "source": "aijobs"}  # fmt: skip
+    enough = f"at least {stats.min_n()} postings, and {stats.intervals.TAIL_FLOOR} beyond each"
     return {"available": False, "group": first.split(":")[0], "exact": True, "n": None, "asked": asked,
-            "reason": f"{first}, and no nearby group in the same country has {stats.min_n()}"}  # fmt: skip
+            "reason": f"{first}, and no nearby group in the same country has enough to print its 10th to 90th "
+                      f"percentiles ({enough})"}  # fmt: skip

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlsalary import schema, stats
+from mlsalary import disclosure, schema
 from mlsalary.errors import InputError, MlsalaryError
 from mlsalary.groups import market
 from mlsalary.normalize import levels
@@ -90,17 +90,16 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
     }
     try:
         est = estimate(role=role, level=lv, country=iso, metro=metro[0] if metro else None, currency=cur)
-        if est["in_support"]:
-            out["estimate"] = {"available": True, **{k: est[k] for k in ("p10", "p25", "p50", "p75", "p90")},
-                               "support_n": est["support_n"], "year": est["year"],
-                               # whether its median lies inside the 95% interval of its group's own postings'
-                               # median (the figures' and explore's; None: no such group, or a fuller profile)
-                               "agrees_with_postings": est["group"]["agrees"] if est["group"] else None,
-                               "notes": est["notes"]}  # fmt: skip
-        else:  # a range widened for want of data says little: the nearest group above says more
-            out["estimate"] = {"available": False, "support_n": est["support_n"],
-                               "reason": f"fewer than {stats.min_n()} similar records (about {est['support_n']:,}): "
-                               "too few for a personal range"}  # fmt: skip
+        # Outside the data's support (fewer than the minimum n of similar records) the estimate still answers, its
+        # range widened and said so: one median per profile on every surface (the CLI, the offer's market position
+        # and negotiation give this one), the nearest group's postings beside it as evidence.
+        out["estimate"] = {"available": True, **{k: est[k] for k in ("p10", "p25", "p50", "p75", "p90")},
+                           "support_n": est["support_n"], "in_support": est["in_support"], "year": est["year"],
+                           "support_text": disclosure.said(est["support_n"], "similar records"),
+                           # whether its median lies inside the 95% interval of its group's own postings'
+                           # median (the figures' and explore's; None: no such group, or a fuller profile)
+                           "agrees_with_postings": est["group"]["agrees"] if est["group"] else None,
+                           "notes": est["notes"]}  # fmt: skip
     except MlsalaryError as e:
         out["estimate"] = {"available": False, "reason": str(e)}
     out["official"] = _official(iso, metro, conv["per_usd"])
@@ -168,5 +167,7 @@ def headline(c: dict[str, Any]) -> str:
         return (f"{who}: median posted pay {money(a['median'])} a year (8 in 10 between {a['p10']:,} and "
                 f"{a['p90']:,}), about {m['n']:,} aijobs.net postings, {years}.")  # fmt: skip
     e = c["estimate"]
+    how = (f"calibrated, {e['support_text']}" if e["in_support"] else
+           f"outside the data's support, {e['support_text']}: its range is widened")  # fmt: skip
     return (f"{who}: median {money(a['median'])} a year, 8 in 10 between {a['p10']:,} and {a['p90']:,} (the "
-            f"personal estimate for this profile, {e['year']}: calibrated, about {e['support_n']:,} similar records).")
+            f"personal estimate for this profile, {e['year']}: {how}).")

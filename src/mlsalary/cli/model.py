@@ -203,7 +203,9 @@ def estimate(
     out.print(f"  80% range {m(lo)} – {m(hi)} · 50% range {m(result['p25'])} – {m(result['p75'])} · "
               f"median {m(result['p50'])}", markup=False)  # fmt: skip
     flag = "" if result["in_support"] else " — outside the data's support"
-    out.print(f"  support: about {result['support_n']:,} similar records{flag}")
+    from mlsalary import disclosure
+
+    out.print(f"  support: {disclosure.said(result['support_n'], 'similar records')}{flag}")
     from mlsalary import age
 
     out.print("  data: " + "; ".join(f"{d['source']} {age.text(d)}" for d in result["data"]), markup=False)

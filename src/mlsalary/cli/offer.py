@@ -109,13 +109,16 @@ def _one(r: dict[str, Any]) -> None:
     for note in (r.get("private_equity", {}).get("note"), r.get("sign_on_note")):
         if note:
             out.print(f"[yellow]note:[/] {note}")
+    from mlsalary import disclosure
+
     m = r.get("market", {})
     if m.get("available"):
         cur = m["currency"]
         rate = f"; {m['conversion']['text']}" if cur != "USD" else ""
         out.print(f"market: base {amount(m['base'], cur)} is {m['verdict']} ({m['where']}); 50% range "
-                  f"{amount(m['range_50'][0], cur)}–{amount(m['range_50'][1], cur)}, support about {m['support_n']:,} "
-                  "records" + ("" if m["in_support"] else " (outside the data's support)") + rate,
+                  f"{amount(m['range_50'][0], cur)}–{amount(m['range_50'][1], cur)}, support "
+                  f"{disclosure.said(m['support_n'], 'records')}"
+                  + ("" if m["in_support"] else " (outside the data's support)") + rate,
                   markup=False)  # fmt: skip
         n = r["negotiation"]
         ask = (f"ask {amount(n['target_ask'], cur)} ({n['basis']})" if n["target_ask"] is not None

@@ -32,7 +32,7 @@ from mlsalary.figures.populations import (
 )
 
 if TYPE_CHECKING:
-    pass
+    import pandas as pd
 
 
 def level_median(level: str) -> Callable[[Data], Out]:
@@ -78,26 +78,37 @@ OPEN_SIDE = ("the interval's {side} end is not bounded: with {n}, bounding it wo
 
 
 def outside_us(d: Data) -> Out:
-    """Outside the US only postings stated in a currency other than the US dollar count (the rule of
-    country-comparison): most postings abroad stated in US dollars are Canadian and are aijobs.net's labelling, not
-    the pay; how many are left out is said."""
+    """Outside the US only postings stated in the country's own currency count (disclosure.OWN_CURRENCY, the rule
+    of every surface): most postings abroad stated in US dollars are Canadian and are aijobs.net's labelling, not the
+    pay; how many are left out is said."""
     df, _ = latest(aijobs(d, country=None))
     everywhere = df[df["company_country"] != "US"]
     abroad = everywhere[own_currency(everywhere)]
     top = abroad["company_country"].value_counts().head(8).index
     rows = [group(c, estimate(abroad[abroad["company_country"] == c])) for c in top]
     out = median_out(abroad, rows)
-    dollars = everywhere.loc[~own_currency(everywhere), "company_country"].value_counts()
-    first = int(dollars.iloc[0]) if len(dollars) else 0
-    most = (f" (most of them at employers in {dollars.index[0]})"
-            if first > dollars.sum() / 2 and disclosure.published(first) is not None else "")  # fmt: skip
-    out.caveats.append(
-        f"Only postings stated in the country's own currency count ({disclosure.count_text(len(abroad))}); "
-        f"{disclosure.count_text(int(dollars.sum()))} abroad stated in US dollars are left out{most}: aijobs.net's "
-        "labelling, not the pay, and they lifted the median."
-    )
+    out.caveats.append(left_out(everywhere))
     out.held_fixed = "postings stated in the employer country's own currency"
     return out
+
+
+def left_out(everywhere: pd.DataFrame) -> str:
+    """What the own-currency rule leaves out of postings abroad, as the caveat says it: how many count, how many are
+    stated in US dollars (and where most of those are) and how many in a third currency — counts as printed."""
+    counted = own_currency(everywhere)
+    left = everywhere[~counted]
+    dollars = left.loc[left["currency"] == "USD", "company_country"].value_counts()
+    first = int(dollars.iloc[0]) if len(dollars) else 0
+    most = (f", most of them at employers in {dollars.index[0]}"
+            if first > dollars.sum() / 2 and disclosure.published(first) is not None else "")  # fmt: skip
+    others = len(left) - int(dollars.sum())
+    return (
+        f"Only postings stated in the country's own currency count ({disclosure.count_text(int(counted.sum()))}); "
+        f"{disclosure.count_text(len(left))} abroad stated in another are left out ("
+        + (f"{disclosure.count_text(int(dollars.sum()))} in US dollars{most}; {disclosure.count_text(others)} in a "
+           "third currency" if others else f"all in US dollars{most}")
+        + "): the US-dollar ones are aijobs.net's labelling, not the pay, and they lifted the median."
+    )  # fmt: skip
 
 
 #: This topic's figures, in the order the report shows them (figures.catalogue gathers every topic's).

@@ -235,8 +235,7 @@ def within(
 
     def shown(n: int) -> str:  # postings and filings are printed rounded (mlsalary.disclosure), respondents as they are
         if units & set(disclosure.ROUNDED_UNITS):
-            c = disclosure.published(n)
-            return f"fewer than {stats.PRIVACY_FLOOR}" if c is None else f"about {c:,}"
+            return disclosure.said(disclosure.published(n), "").strip()
         return f"{n:,}"
 
     if isinstance(strata, str):

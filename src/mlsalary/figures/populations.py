@@ -73,8 +73,11 @@ def with_skill(d: Data, df: pd.DataFrame, *skills: str) -> pd.Series:
 
 def own_currency(df: pd.DataFrame) -> pd.Series:
     """The postings whose pay is stated in the employer country's own currency, by the one rule every non-US figure
-    uses: a posting abroad stated in US dollars is aijobs.net's labelling, not that pay (US postings all count)."""
-    return (df["company_country"] == "US") | (df["currency"] != "USD")
+    uses and every surface counts (disclosure.OWN_CURRENCY, inside its POPULATION): a posting abroad stated in US
+    dollars is aijobs.net's labelling, not that pay (US postings all count)."""
+    from mlsalary import disclosure
+
+    return disclosure.own_currency(df)
 
 
 def oews_rows(d: Data, soc: str, area_type: str = "national", year: int | None = None) -> pd.DataFrame:

@@ -154,7 +154,9 @@ def share_by_year(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[D
 def _share_change_within(first: pd.DataFrame, cur: pd.DataFrame, predicate: Callable[[pd.DataFrame], pd.Series],
                          strata: tuple[str, ...], era: int, year: int) -> tuple[tuple[float, float, float], str] | None:
     """The change of a share within each stratum, pooled with the latest year's mix as weights; None unless every
-    stratum has postings in both years and its shares may be printed (disclosure.share_allowed)."""
+    stratum has at least the privacy floor of postings in and out of the share in both years. A stratum's own shares
+    are printed only where they may be (disclosure.share_allowed: a share of a known whole is a count), else its
+    change alone."""
     import math
 
     name = said(strata)
@@ -164,14 +166,18 @@ def _share_change_within(first: pd.DataFrame, cur: pd.DataFrame, predicate: Call
     for value in sorted(set(b["_s"])):
         s0, s1 = a[a["_s"] == value], b[b["_s"] == value]
         k0, n0, k1, n1 = int(predicate(s0).sum()), len(s0), int(predicate(s1).sum()), len(s1)
-        if not (disclosure.share_allowed(k0, n0) and disclosure.share_allowed(k1, n1)):
+        if min(k0, n0 - k0, k1, n1 - k1) < stats.PRIVACY_FLOOR:
             return None
         d, lo, hi = _newcombe(k1, n1, k0, n0)
         if d is None or lo is None or hi is None:
             return None
         parts.append((n1, d, (hi - lo) / (2 * z)))
-        told.append(f"{value} {100 * k0 / n0:.1f}% ({era}) to {100 * k1 / n1:.1f}% ({year}), {d:+.1f} points "
-                    f"({lo:+.1f} to {hi:+.1f})")  # fmt: skip
+        if disclosure.share_allowed(k0, n0) and disclosure.share_allowed(k1, n1):
+            told.append(f"{value} {100 * k0 / n0:.1f}% ({era}) to {100 * k1 / n1:.1f}% ({year}), {d:+.1f} points "
+                        f"({lo:+.1f} to {hi:+.1f})")  # fmt: skip
+        else:  # the change alone: its two shares would print a count under the floor
+            told.append(f"{value} {d:+.1f} points ({lo:+.1f} to {hi:+.1f}; its shares are not printed: fewer than "
+                        f"{disclosure.floor()} postings in or out of one)")  # fmt: skip
     total = sum(n for n, _, _ in parts)
     change = sum(n / total * d for n, d, _ in parts)
     se = math.sqrt(sum((n / total * e) ** 2 for n, _, e in parts))

@@ -45,12 +45,13 @@ def test_postings(first_seen: date) -> pd.DataFrame:
     """The machine-learning postings first published on `first_seen`, each once, with a point pay — read at that
     vintage, where a re-listing of an earlier posting is not a first listing."""
     from mlsalary import store, vintage
+    from mlsalary.disclosure import OWN_CURRENCY
 
     roles = ", ".join(f"'{r}'" for r in schema.ML_ROLES)
     with vintage.at(first_seen), store.read_only() as con:
         return con.execute(
             "SELECT * FROM units WHERE source = 'aijobs' AND dup_rank = 1 AND amount_usd IS NOT NULL "
-            f"AND role IN ({roles}) AND published_on = ? ORDER BY obs_id", [first_seen]
+            f"AND {OWN_CURRENCY} AND role IN ({roles}) AND published_on = ? ORDER BY obs_id", [first_seen]
         ).df()
 
 

@@ -148,9 +148,8 @@ def estimate(
         widen = math.sqrt(stats.min_n() / support_n)
         q = q[2] * np.exp((np.log(q) - np.log(q[2])) * widen)
         notes.append(
-            f"Outside the data's support: fewer than {stats.min_n()} similar records "
-            f"({disclosure.count_text(support_n, 'records')}); "
-            f"the range is widened by {widen:.2f}x around the median."
+            f"Outside the data's support: fewer than {stats.min_n()} similar records; the range is widened by "
+            f"{widen:.2f}x around the median."
         )
     contributions: list[dict[str, Any]] = [
         {"feature": f, "from": a, "to": b, "effect_usd": medians[i + 1] - medians[i]}

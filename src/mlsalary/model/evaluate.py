@@ -162,7 +162,9 @@ def _file_rows(path: Path, listed: pd.DataFrame) -> pd.DataFrame:
     if parsed is None or parsed.empty:
         raise InsufficientData(f"{path.name} holds no usable rows")
     rows = units_of(parsed)  # one per posting, at its midpoint, as the model was trained
-    rows = rows[rows["role"].isin(schema.ML_ROLES) & rows["amount_usd"].notna()].copy()
+    from mlsalary.disclosure import own_currency
+
+    rows = rows[rows["role"].isin(schema.ML_ROLES) & rows["amount_usd"].notna() & own_currency(rows)].copy()
     seen = listed[listed["source"] == "aijobs"]
 
     def key(df: pd.DataFrame) -> pd.Series:

@@ -25,9 +25,12 @@ def training_data() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(units, skills) the model learns from: point pay of the training sources, one per posting (its midpoint) or
     respondent, the first of each duplicate group."""
     from mlsalary import store
+    from mlsalary.disclosure import OWN_CURRENCY
 
     names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
-    where = f"source IN ({names}) AND dup_rank = 1 AND amount_usd IS NOT NULL"
+    # Postings as every surface counts them: abroad, only those stated in the country's own currency.
+    where = (f"source IN ({names}) AND dup_rank = 1 AND amount_usd IS NOT NULL "
+             f"AND (source <> 'aijobs' OR {OWN_CURRENCY})")  # fmt: skip
     with store.read_only() as con:
         obs = con.sql(f"SELECT * FROM units WHERE {where} ORDER BY obs_id").df()
         skills = con.sql(f"SELECT obs_id, skill FROM skills WHERE source IN ({names})").df()

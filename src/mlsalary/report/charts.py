@@ -167,7 +167,7 @@ def range_svg(quantiles: dict[str, float], title: str = "USD a year") -> str:
 
 
 def histogram_svg(bins: list[dict[str, float]], title: str = "USD a year") -> str | None:
-    """Counts per pay bin (bins of fewer than 5 records are already left out); None without bins."""
+    """Counts per pay bin (bins too small for a count are already left out); None without bins."""
     import altair as alt
     import pandas as pd
 

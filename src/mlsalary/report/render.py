@@ -175,6 +175,7 @@ def templates() -> Any:
     """The Jinja2 environment of the report's templates (the web app adds its own in front)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    from mlsalary import disclosure
     from mlsalary.report.tables import stack
 
     # Every template is HTML (named *.html.j2): escape everything, whatever the extension says (a company name or a
@@ -185,6 +186,7 @@ def templates() -> Any:
     )
     env.filters["human"] = human
     env.filters["stack"] = stack
+    env.filters["count"] = disclosure.said  # a count already published, in words ("fewer than 30 …")
     return env
 
 

@@ -2,11 +2,11 @@
 its range's midpoint), for the explore page and /api/v1/explore — counted as the figures count (their population:
 full-time, one per posting).
 
-The suppression rules of the figures hold: nothing at all below 5 records, no numbers below the minimum n (30).
-Every count printed goes through mlsalary.disclosure (rounded to the nearest 10, so that no group of 1-4 can be worked
-out by subtracting groups shown), and no quantile or bound is printed with fewer than 5 postings beyond it. The page's
-distribution chart is a histogram whose bins with fewer than 5 records are left out, whose counts are rounded as every
-count is, and whose edges are rounded (``bins``), so no count of fewer than 5 postings is ever drawn.
+The suppression rules of the figures hold: no numbers below the minimum n (30), and no count either. Every count
+printed goes through mlsalary.disclosure (rounded to the nearest 10, none under the minimum n, so that no group of 1-4
+can be worked out by subtracting groups shown), and no quantile or bound is printed with fewer than 5 postings beyond
+it. The page's distribution chart is a histogram whose bins too small for a count are left out, whose counts are
+rounded as every count is, and whose edges are rounded (``bins``).
 """
 
 from __future__ import annotations
@@ -95,13 +95,8 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
     df = store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
     pay = df["amount_usd"].to_numpy()
     n = len(pay)
-    vis = stats.visibility(n)
-    if vis == "hidden":
-        return {**base, "n": None, "status": "suppressed", "note": "fewer than 5 records: nothing is shown",
-                "nearest": nearest(filters, pattern)}  # fmt: skip
-    if vis == "suppressed":
-        return {**base, "n": disclosure.published(n), "status": "suppressed",
-                "note": f"fewer than {stats.min_n()} records ({disclosure.count_text(n, 'records')}): no numbers",
+    if n < stats.min_n():  # one answer below the minimum n: its count is not printed either (mlsalary.disclosure)
+        return {**base, "n": None, "status": "suppressed", "note": f"fewer than {stats.min_n()} records: no numbers",
                 "nearest": nearest(filters, pattern)}  # fmt: skip
     # The years printed are those with at least 5 of the group's postings: the first and last year with any would
     # tell a year of 1-4 postings from an empty one (beside the rounded counts, that gave hundreds of groups away).
@@ -149,15 +144,17 @@ def nearest(filters: dict[str, Any], pattern: Pattern) -> dict[str, Any] | None:
 
 def bins(pay: Any, count: int = 20) -> list[dict[str, float | None]]:
     """Equal-width bins between the 1st and 99th percentiles — never beyond the 5th smallest and 5th largest value —
-    with those edges rounded out to a thousand (so no edge is one record's pay); bins of fewer than 5 records are
-    dropped, and the others' counts are printed as every count is (mlsalary.disclosure.published)."""
+    with those edges rounded out to a thousand (so no edge is one record's pay). A bin's count is printed as every
+    count is (mlsalary.disclosure.published): a bin too small for a count is dropped, so there are at most as many
+    bins as twice the smallest count would fill (fewer than two: nothing to draw)."""
     import numpy as np
 
-    from mlsalary.disclosure import published
+    from mlsalary.disclosure import floor, published
     from mlsalary.stats import PRIVACY_FLOOR
 
     x = np.sort(np.asarray(pay, dtype="float64"))
-    if len(x) < 2 * PRIVACY_FLOOR:
+    count = min(count, len(x) // (2 * floor()))
+    if count < 2:
         return []
     p1, p99 = np.percentile(x, [1, 99])
     lo = float(np.floor(max(p1, x[PRIVACY_FLOOR - 1]) / 1000) * 1000)
@@ -168,5 +165,5 @@ def bins(pay: Any, count: int = 20) -> list[dict[str, float | None]]:
     return [
         {"low": float(edges[i]), "high": float(edges[i + 1]), "count": published(int(c))}
         for i, c in enumerate(counts)
-        if c >= PRIVACY_FLOOR
+        if published(int(c)) is not None
     ]

@@ -54,7 +54,7 @@ class EstimateResponse(BaseModel):
     p50: int
     p75: int
     p90: int
-    support_n: int  # the training records like this profile, rounded as every count (mlsalary.disclosure)
+    support_n: int | None  # the training records like this profile, rounded as every count (mlsalary.disclosure)
     in_support: bool
     reference_p50: int  # the reference profile's median, in `currency`; the contributions' effects add up to
     # p50 - reference_p50 (their effect_usd to usd.p50 - reference_p50_usd)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from mlsalary import __version__, cache
+from mlsalary import __version__, cache, disclosure
 from mlsalary.errors import InputError, InsufficientData, MlsalaryError, ModelNotReady, NotFound, StoreError
 
 router = APIRouter(include_in_schema=False)
@@ -39,9 +39,10 @@ def env() -> Any:
         from mlsalary.report.render import human
         from mlsalary.report.tables import stack
 
-        _ENV.globals.update(version=__version__, money="{:,.0f}".format)
+        _ENV.globals.update(version=__version__, money="{:,.0f}".format, count_floor=disclosure.floor)
         _ENV.filters["human"] = human
         _ENV.filters["stack"] = stack
+        _ENV.filters["count"] = disclosure.said  # a count already published, in words ("fewer than 30 …")
     return _ENV
 
 

@@ -166,6 +166,29 @@ def estimate(*args: str) -> dict:
     return json.loads(out)
 
 
+def test_a_model_that_learnt_from_other_rows_is_trained_again(trained_home: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A saved model carries the key of the rows it learnt from (train.population_key over training_where): when a rule
+    of who counts changes — postings abroad in US dollars left out — a model saved before is not used."""
+    import shutil
+
+    from mlsalary.model import compact, saved
+    from mlsalary.model.train import population_key, training_where
+
+    home = tmp_path / "home"
+    shutil.copytree(trained_home, home)
+    monkeypatch.setenv("MLSALARY_HOME", str(home))
+    assert "OR company_country || ':' || currency IN" in training_where()
+    model = saved.current()
+    assert model is not None and model.meta["population"] == population_key()
+    model.meta["population"] = "learnt-before"
+    compact.save(model, saved.model_path())
+    assert saved.current() is None
+    model.meta["population"] = population_key()
+    compact.save(model, saved.model_path())
+    assert saved.current() is not None
+
+
 def test_estimate_in_support_uses_the_saved_model(model_home: Path) -> None:
     r = estimate("--role", "ml_engineer", "--level", "senior", "--country", "US")
     assert list(r)[:14] == ["currency", "year", "p10", "p25", "p50", "p75", "p90", "support_n", "in_support",

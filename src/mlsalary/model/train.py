@@ -21,18 +21,33 @@ if TYPE_CHECKING:
     from mlsalary.model.estimator import PayQuantileModel
 
 
-def training_data() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(units, skills) the model learns from: point pay of the training sources, one per posting (its midpoint) or
-    respondent, the first of each duplicate group."""
-    from mlsalary import store
+def training_where() -> str:
+    """The rows the model learns from, over the units view: point pay of the training sources, the first of each
+    duplicate group, and postings as every surface counts them (abroad, only those stated in the country's own
+    currency: disclosure.OWN_CURRENCY)."""
     from mlsalary.disclosure import OWN_CURRENCY
 
     names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
-    # Postings as every surface counts them: abroad, only those stated in the country's own currency.
-    where = (f"source IN ({names}) AND dup_rank = 1 AND amount_usd IS NOT NULL "
-             f"AND (source <> 'aijobs' OR {OWN_CURRENCY})")  # fmt: skip
+    return (f"source IN ({names}) AND dup_rank = 1 AND amount_usd IS NOT NULL "
+            f"AND (source <> 'aijobs' OR {OWN_CURRENCY})")  # fmt: skip
+
+
+def population_key() -> str:
+    """A short hash of training_where(): saved with a model, so that a model trained on other rows (before a rule of
+    who counts changed) is trained again (model.saved.current)."""
+    import hashlib
+
+    return hashlib.sha256(training_where().encode()).hexdigest()[:16]
+
+
+def training_data() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(units, skills) the model learns from: point pay of the training sources, one per posting (its midpoint) or
+    respondent, the first of each duplicate group (training_where)."""
+    from mlsalary import store
+
+    names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
     with store.read_only() as con:
-        obs = con.sql(f"SELECT * FROM units WHERE {where} ORDER BY obs_id").df()
+        obs = con.sql(f"SELECT * FROM units WHERE {training_where()} ORDER BY obs_id").df()
         skills = con.sql(f"SELECT obs_id, skill FROM skills WHERE source IN ({names})").df()
     return obs, skills
 
@@ -91,6 +106,7 @@ def train(save: bool = True) -> CompactModel:
         "version": MODEL_VERSION,
         "as_of": None if as_of is None else as_of.isoformat(),
         "fingerprint": fingerprint(),
+        "population": population_key(),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "latest_year": estimate_year(obs),
         "rows": len(obs),

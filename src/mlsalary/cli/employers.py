@@ -41,8 +41,8 @@ def employer(
 ) -> None:
     """What an employer offers in its H-1B filings: median base with its interval, by role, level, year and place.
 
-    Base pay offered in visa filings (no bonus, no stock; a filing, not a hire). Groups of fewer than 5 filings are
-    not shown at all, no median is given for fewer than 30, and counts are rounded to the nearest 10.
+    Base pay offered in visa filings (no bonus, no stock; a filing, not a hire). A group of fewer than 30 filings
+    gets no median and no count (a breakdown lists only groups with both); counts are rounded to the nearest 10.
 
     Example: mlsalary employer google --role data_scientist
     """

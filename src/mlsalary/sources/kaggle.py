@@ -398,8 +398,9 @@ def _any_selected(df: pd.DataFrame, cols: list[str]) -> pd.Series:
     import pandas as pd
 
     hit = np.zeros(len(df), dtype=bool)
-    for c in cols:
-        hit |= ~df[c].str.strip().str.lower().isin(_NOT_SELECTED).to_numpy()
+    for c in cols:  # decided once per distinct answer (a column has a handful), then looked up
+        chosen = [v for v in df[c].unique() if not (isinstance(v, str) and v.strip().lower() in _NOT_SELECTED)]
+        hit |= df[c].isin(chosen).to_numpy()
     return pd.Series(hit, index=df.index)
 
 
@@ -470,10 +471,10 @@ def _skills(df: pd.DataFrame, lay: Layout, obs_id: pd.Series) -> pd.DataFrame:
     for field, skill in (("nlp_methods", "nlp"), ("cv_methods", "computer_vision")):
         cols = _multi_columns(df, lay, field)
         add(_any_selected(df, cols), skill)
-        for c in cols:
-            values = _by_value(df[c], labels.key)
+        for c in cols:  # each distinct answer's normal form, once; then the rows holding the answers a prefix picks
+            keyed = {v: labels.key(v) for v in df[c].unique()}
             for prefix, extra in METHOD_SKILLS.items():
-                add(values.str.startswith(prefix).fillna(False).astype(bool), extra)
+                add(df[c].isin([v for v, k in keyed.items() if k.startswith(prefix)]), extra)
     out = pd.concat(rows, ignore_index=True).drop_duplicates(["obs_id", "skill"])
     out.insert(1, "source", "kaggle-survey")
     return out.reset_index(drop=True)

@@ -168,12 +168,12 @@ def estimate(*args: str) -> dict:
 
 def test_a_model_that_learnt_from_other_rows_is_trained_again(trained_home: Path, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    """A saved model carries the key of the rows it learnt from (train.population_key over training_where): when a rule
-    of who counts changes — postings abroad in US dollars left out — a model saved before is not used."""
+    """A saved model carries the key of the rows it learnt from (features.population_key over training_where): when a
+    rule of who counts changes — postings abroad in US dollars left out — a model saved before is not used."""
     import shutil
 
     from mlsalary.model import compact, saved
-    from mlsalary.model.train import population_key, training_where
+    from mlsalary.model.features import population_key, training_where
 
     home = tmp_path / "home"
     shutil.copytree(trained_home, home)

@@ -34,6 +34,7 @@ NUMERIC = ("year", "abroad", *(f"skill_{s}" for s in SKILL_FLAGS))
 #: Point-pay sources the model learns from. Kaggle's pay bands are interval-censored: quantile regression needs a
 #: point target, and a band's midpoint would be a made-up value, so the bands serve the figures, not the model.
 TRAINING_SOURCES = ("aijobs", "stackoverflow")
+
 #: Profile fields the estimate's population (aijobs.net postings) always carries: one a user leaves blank is averaged
 #: over its distribution among the matching postings (model/estimate.py Mix), never sent down a missing-value branch.
 MIXED = ("remote", "company_size", "specialization")
@@ -44,6 +45,25 @@ REFERENCE = {"role": "ml_engineer", "level": "mid", "country": "US"}
 
 class ProfileError(InputError):
     """A profile value the model does not know."""
+
+
+def training_where() -> str:
+    """The rows the model learns from, over the units view: point pay of the training sources, the first of each
+    duplicate group, and postings as every surface counts them (abroad, only those stated in the country's own
+    currency: disclosure.OWN_CURRENCY)."""
+    from mlsalary.disclosure import OWN_CURRENCY
+
+    names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
+    return (f"source IN ({names}) AND dup_rank = 1 AND amount_usd IS NOT NULL "
+            f"AND (source <> 'aijobs' OR {OWN_CURRENCY})")  # fmt: skip
+
+
+def population_key() -> str:
+    """A short hash of training_where(): saved with a model, so that a model trained on other rows (before a rule of
+    who counts changed) is trained again (model.saved.current)."""
+    import hashlib
+
+    return hashlib.sha256(training_where().encode()).hexdigest()[:16]
 
 
 def training_frame(obs: pd.DataFrame, skills: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mlsalary import config
 from mlsalary.model.compact import CompactModel, load
-from mlsalary.model.features import TRAINING_SOURCES
+from mlsalary.model.features import TRAINING_SOURCES, population_key
 
 MODEL_VERSION = "3"  # 2: learns from postings (one per posting, at its midpoint), knows its data dates; 3: skill
 #: evidence by role, level and country
@@ -69,7 +69,7 @@ def _stamp() -> tuple[object, ...]:
 
 def current() -> CompactModel | None:
     """The saved model, or None when there is none, it is of another version, the data changed since, or it learnt
-    from other rows than the model would now (train.training_where: a rule of who counts changed).
+    from other rows than the model would now (features.training_where: a rule of who counts changed).
 
     Within a process the loaded model is kept while neither its files nor the database change, so repeated
     estimates cost no file reads and no database query."""
@@ -80,8 +80,6 @@ def current() -> CompactModel | None:
         return None
     if not may_train.get() and _previous() is not None:  # in a request, after a pull: the server's watcher loads
         return None  # the new model (no file read or query on the request's path); the previous one answers
-    from mlsalary.model.train import population_key
-
     compact = load(model_path())
     if compact is None or compact.meta.get("version") != MODEL_VERSION or \
             compact.meta.get("fingerprint") != fingerprint() or compact.meta.get("population") != population_key():

@@ -12,32 +12,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mlsalary.model.features import CATEGORICAL, MIXED, TRAINING_SOURCES, categorize, training_frame
+from mlsalary.model.features import (
+    CATEGORICAL,
+    MIXED,
+    TRAINING_SOURCES,
+    categorize,
+    population_key,
+    training_frame,
+    training_where,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from mlsalary.model.compact import CompactModel
     from mlsalary.model.estimator import PayQuantileModel
-
-
-def training_where() -> str:
-    """The rows the model learns from, over the units view: point pay of the training sources, the first of each
-    duplicate group, and postings as every surface counts them (abroad, only those stated in the country's own
-    currency: disclosure.OWN_CURRENCY)."""
-    from mlsalary.disclosure import OWN_CURRENCY
-
-    names = ", ".join(f"'{s}'" for s in TRAINING_SOURCES)
-    return (f"source IN ({names}) AND dup_rank = 1 AND amount_usd IS NOT NULL "
-            f"AND (source <> 'aijobs' OR {OWN_CURRENCY})")  # fmt: skip
-
-
-def population_key() -> str:
-    """A short hash of training_where(): saved with a model, so that a model trained on other rows (before a rule of
-    who counts changed) is trained again (model.saved.current)."""
-    import hashlib
-
-    return hashlib.sha256(training_where().encode()).hexdigest()[:16]
 
 
 def training_data() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -58,7 +58,7 @@ DIMENSIONS: dict[str, str] = {
 #: A currency is a country's own when it was legal tender there at any time since this date (ISO 4217 tender by
 #: territory, from the Unicode CLDR through babel): Croatia's postings count in kuna or euros, Lithuania's in euros.
 OWN_SINCE = "2015-01-01"
-#: The columns the two conditions below read (a frame registers only these: mlsalary.disclosure.counted).
+#: The columns POPULATION reads (`counted` registers only these of a frame).
 COLUMNS = ("source", "dup_rank", "employment_type", "company_country", "currency")
 # OWN_CURRENCY and POPULATION are built on first use (module __getattr__): reading CLDR costs 20 ms, which an import of
 # this module on the CLI's path must not pay.
@@ -120,7 +120,15 @@ def __getattr__(name: str) -> str:
 
 def counted(units: pd.DataFrame) -> pd.DataFrame:
     """The rows of a frame of the units view that POPULATION selects (the same SQL, run on the frame)."""
-    return units[_holds(units, _population())]
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("frame", units.assign(_row=range(len(units)))[[*(c for c in COLUMNS if c in units), "_row"]])
+        rows = con.sql(f"SELECT _row FROM frame WHERE {_population()}").fetchnumpy()["_row"]
+    finally:
+        con.close()
+    return units.iloc[sorted(rows)]
 
 
 def own_currency(units: pd.DataFrame) -> pd.Series:
@@ -130,21 +138,6 @@ def own_currency(units: pd.DataFrame) -> pd.Series:
     country, currency = units["company_country"], units["currency"]
     pair = country.astype("string") + ":" + currency.astype("string")
     return ((country == "US") | pair.isin(_own_pairs())).fillna(False).astype(bool)
-
-
-def _holds(units: pd.DataFrame, condition: str) -> pd.Series:
-    import duckdb
-    import pandas as pd
-
-    con = duckdb.connect()
-    try:
-        con.register("frame", units.assign(_row=range(len(units)))[[*(c for c in COLUMNS if c in units), "_row"]])
-        rows = con.sql(f"SELECT _row FROM frame WHERE {condition}").fetchnumpy()["_row"]
-    finally:
-        con.close()
-    keep = pd.Series(False, index=units.index)
-    keep.iloc[rows] = True
-    return keep
 
 
 def floor() -> int:

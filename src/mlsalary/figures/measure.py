@@ -235,7 +235,7 @@ def within(
 
     def shown(n: int) -> str:  # postings and filings are printed rounded (mlsalary.disclosure), respondents as they are
         if units & set(disclosure.ROUNDED_UNITS):
-            return disclosure.said(disclosure.published(n), "").strip()
+            return disclosure.count_text(n, "").rstrip()
         return f"{n:,}"
 
     if isinstance(strata, str):

@@ -339,7 +339,7 @@ def skill_note(skill: str, role: str, level: str, country: str, evidence: list[d
     are known only for Stack Overflow's respondents, so an effect is shown only within the same role, level and
     country (as the skill figures hold role and level), with its interval and population."""
     for e in evidence:
-        if (e["skill"], e["role"], e.get("level"), e["country"]) == (skill, role, level, country):
+        if (e["skill"], e["role"], e["level"], e["country"]) == (skill, role, level, country):
             years = "–".join(str(y) for y in sorted({e["years"][0], e["years"][-1]}))
             return {"skill": skill, "known": True, "effect_pct": round(e["effect_pct"], 1),
                     "ci_low_pct": round(e["ci_low_pct"], 1), "ci_high_pct": round(e["ci_high_pct"], 1),

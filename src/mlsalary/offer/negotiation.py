@@ -64,11 +64,11 @@ def negotiate(base: float, market: dict[str, Any], role: str, level: str, countr
     where = {"offer_percentile": None if market["percentile"] is None else round(market["percentile"], 1),
              "median": round(median), f"p{HIGH}": round(high), "currency": currency}  # fmt: skip
     ranges = df[df["range_low_usd"].notna()]
-    if len(ranges) < stats.min_n():  # counts as every surface prints them: rounded, none under 5 (mlsalary.disclosure)
+    if len(ranges) < stats.min_n():  # counts as every surface prints them (mlsalary.disclosure): none under 30
         return {"target_ask": None, "basis": "no ask: too few comparable posted ranges to measure the room",
                 "room_base": None, "component_with_most_room": None,
                 "evidence": f"{placed}; {disclosure.count_text(len(ranges), 'comparable')} posted ranges of {group} "
-                            f"({when}), fewer than {stats.min_n()}",
+                            f"({when})",
                 "comparable": {"n": disclosure.published(n), "ranges": disclosure.published(len(ranges)),
                                "years": years, **where},
                 "limits": limits}  # fmt: skip

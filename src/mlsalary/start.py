@@ -95,7 +95,6 @@ def card(role: str = "ml_engineer", level: str | None = None, years_experience: 
         # and negotiation give this one), the nearest group's postings beside it as evidence.
         out["estimate"] = {"available": True, **{k: est[k] for k in ("p10", "p25", "p50", "p75", "p90")},
                            "support_n": est["support_n"], "in_support": est["in_support"], "year": est["year"],
-                           "support_text": disclosure.said(est["support_n"], "similar records"),
                            # whether its median lies inside the 95% interval of its group's own postings'
                            # median (the figures' and explore's; None: no such group, or a fuller profile)
                            "agrees_with_postings": est["group"]["agrees"] if est["group"] else None,
@@ -167,7 +166,8 @@ def headline(c: dict[str, Any]) -> str:
         return (f"{who}: median posted pay {money(a['median'])} a year (8 in 10 between {a['p10']:,} and "
                 f"{a['p90']:,}), about {m['n']:,} aijobs.net postings, {years}.")  # fmt: skip
     e = c["estimate"]
-    how = (f"calibrated, {e['support_text']}" if e["in_support"] else
-           f"outside the data's support, {e['support_text']}: its range is widened")  # fmt: skip
+    support = disclosure.said(e["support_n"], "similar records")
+    how = (f"calibrated, {support}" if e["in_support"] else
+           f"outside the data's support, {support}: its range is widened")  # fmt: skip
     return (f"{who}: median {money(a['median'])} a year, 8 in 10 between {a['p10']:,} and {a['p90']:,} (the "
             f"personal estimate for this profile, {e['year']}: {how}).")

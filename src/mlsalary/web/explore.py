@@ -95,8 +95,8 @@ def explore(filters: dict[str, Any], histogram: bool = False, currency: str = "U
     df = store.query("SELECT amount_usd, year FROM units WHERE " + " AND ".join(where), params)
     pay = df["amount_usd"].to_numpy()
     n = len(pay)
-    if n < stats.min_n():  # one answer below the minimum n: its count is not printed either (mlsalary.disclosure)
-        return {**base, "n": None, "status": "suppressed", "note": f"fewer than {stats.min_n()} records: no numbers",
+    if disclosure.published(n) is None:  # one answer below the minimum n: no numbers and no count (mlsalary.disclosure)
+        return {**base, "n": None, "status": "suppressed", "note": f"{disclosure.count_text(n, 'records')}: no numbers",
                 "nearest": nearest(filters, pattern)}  # fmt: skip
     # The years printed are those with at least 5 of the group's postings: the first and last year with any would
     # tell a year of 1-4 postings from an empty one (beside the rounded counts, that gave hundreds of groups away).

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO, run_cli
-from mlsalary import api, config, store
+from mlsalary import api, config, overlap, store
 from mlsalary.errors import StoreError
 
 HEADER = (
@@ -349,6 +349,102 @@ def test_a_pull_writes_under_the_declared_memory_and_thread_caps(tmp_path: Path,
     f.write_text("\n".join([HEADER, ROW.format(pay=200_000), ROW.format(pay=150_000)]) + "\n")
     api.pull(["aijobs"], from_path=f)
     assert seen and {(m.replace(" ", ""), int(t)) for m, t in seen} == {("286.1MiB", 3)}  # 300 MB as DuckDB shows it
+
+
+def _parts_of(tmp_path: Path, k: int) -> list[Any]:
+    """k small aijobs parse results, each of its own file."""
+    from mlsalary.sources import FetchedFile, aijobs
+
+    return [aijobs.parse([FetchedFile(small_file(tmp_path, [100_000 + i, 120_000], f"s{i}.csv"), "x", "user")])
+            for i in range(k)]  # fmt: skip
+
+
+def test_a_pull_makes_the_next_part_while_it_writes_this_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """store.Ahead: the parts' reader runs in its own thread, so the next part is made while this one is written (the
+    write of part i waits for part i+1 to be made: one after the other, it never would be), in the caller's context
+    (its progress steps report), and every part is written."""
+    import threading
+
+    from mlsalary import progress
+    from mlsalary.sources import aijobs
+
+    results = _parts_of(tmp_path, 3)
+    made = [threading.Event() for _ in results]
+    written: list[int] = []
+    write_part = store._write_part
+
+    def parts() -> Iterator[Any]:
+        for i, r in enumerate(results):
+            with progress.step(f"making part {i}"):
+                made[i].set()
+            yield r
+
+    def waiting(con: Any, meta: Any, part: Any) -> None:
+        i = next(j for j, r in enumerate(results) if r is part)
+        if i + 1 < len(results):
+            assert made[i + 1].wait(20), f"part {i + 1} was not made while part {i} was written"
+        written.append(i)
+        write_part(con, meta, part)
+
+    monkeypatch.setattr(store, "_write_part", waiting)
+    monkeypatch.setattr(progress, "AFTER_S", 0)  # every step said
+    lines: list[str] = []
+    with progress.reporting(lines.append):
+        record = store.ingest(aijobs.META, [], parts())
+    assert written == [0, 1, 2] and record["rows_loaded"] == 6
+    assert [ln.split("] ", 1)[1] for ln in lines if "making part" in ln and "…" in ln] == [
+        f"making part {i}…" for i in range(3)
+    ]
+
+
+def test_a_failed_write_stops_the_reader_and_closes_its_parts(tmp_path: Path) -> None:
+    """When the store cannot write a part (here: rows of a pay kind the source does not declare), the reader stops
+    after the part it is making, its generator is closed (its files with it) before ingest returns, no reader
+    thread is left, and the previous data is intact."""
+    import threading
+
+    from mlsalary.sources import aijobs
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 120_000]))
+    before = counts()
+    made: list[int] = []
+    closed_in: list[str] = []
+
+    def parts() -> Iterator[Any]:
+        try:
+            for i in range(1000):
+                (r,) = _parts_of(tmp_path, 1)
+                r.observations = r.observations.assign(pay_kind="self_reported")
+                made.append(i)
+                yield r
+        finally:
+            closed_in.append(threading.current_thread().name)
+
+    with pytest.raises(StoreError, match="does not declare"):
+        store.ingest(aijobs.META, [], parts())
+    # closed by the reader itself, not by the garbage collector when the error is gone (pytest.raises drops it)
+    assert closed_in == ["pull-reader"] and len(made) <= 2 + overlap.AHEAD_PARTS
+    assert not [t for t in threading.enumerate() if t.name == "pull-reader"]
+    assert counts() == before
+
+
+def test_a_reader_error_is_raised_by_ingest_and_keeps_the_data(tmp_path: Path) -> None:
+    """A part that cannot be made (a file found bad half-way) is the pull's error, raised as the reader raised it;
+    the parts written before it are dropped with the version being built."""
+    from mlsalary.errors import SourceError
+    from mlsalary.sources import aijobs
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 120_000]))
+    before = counts()
+    (good,) = _parts_of(tmp_path, 1)
+
+    def parts() -> Iterator[Any]:
+        yield good
+        raise SourceError("aijobs: s9.csv row 7: damaged half-way")
+
+    with pytest.raises(SourceError, match="damaged half-way"):
+        store.ingest(aijobs.META, [], parts())
+    assert counts() == before
 
 
 def test_every_connection_a_pull_writes_with_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

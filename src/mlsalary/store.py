@@ -262,21 +262,23 @@ class Refused(StoreError):
 def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Iterable[ParseResult],
            refuse: Callable[[int], str | None] | None = None) -> dict[str, Any]:  # fmt: skip
     """Replace `meta.name`'s rows with `result` in a copy of the database built aside and swapped in (module
-    docstring): all or nothing. `result` may come in parts (a source's parse_batches): each is written as it comes,
-    so a file of millions of rows never sits in memory whole; the accounting is checked over all of them, and
+    docstring): all or nothing. `result` may come in parts (a source's parse_batches): each is written as it comes
+    (the next made meanwhile by a reader thread: mlsalary.overlap), so a file of millions of rows never sits in
+    memory whole; the accounting is checked over all of them, and
     `refuse(rows loaded)` — a reason not to keep them, or None — is asked before anything is swapped in (Refused:
     the previous data stays). Returns the source's accounting row."""
     import duckdb
     import pandas as pd
 
+    from mlsalary.overlap import Ahead
     from mlsalary.sources import ParseResult
 
     name = meta.name
-    parts = [result] if isinstance(result, ParseResult) else result
     total = {"read": 0, "loaded": 0, "quarantined": 0, "duplicate": 0}
     versions: dict[str, None] = {}
     data_as_of = None
-    with aside(replacing=name), writer() as con:
+    parts = Ahead([result] if isinstance(result, ParseResult) else result)  # made while the one before is written
+    with contextlib.closing(parts), aside(replacing=name), writer() as con:
         con.execute("BEGIN TRANSACTION")
         try:
             for table, col in SOURCE_TABLES:  # a safety net: aside() gives a version without the source's rows

@@ -1,7 +1,7 @@
 """Ingest speed: `mlsalary` pulling every mirror source into a fresh store, against plain pandas only reading
 the same files, in the same run.
 
-    MLSALARY_MIRROR=../shared/data python benchmarks/ingest.py [--repeat 3]
+    MLSALARY_MIRROR=../shared/data python benchmarks/ingest.py [--repeat 3] [--source NAME ...]
 
 Prints, per source, in total and in total without OEWS (whose baseline reads a whole SQLite table): rows read,
 mlsalary's ingest time (fetch from the mirror + parse + normalize + DuckDB transaction), rows per second, the pandas
@@ -50,6 +50,7 @@ def pandas_read(name: str, files: list[Path]) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
+    ap.add_argument("--source", action="append", help="only this source (repeatable; default: every source)")
     args = ap.parse_args()
     fresh_store_from_mirror()
 
@@ -58,6 +59,8 @@ def main() -> None:
     print(f"{'source':<14}{'rows':>10}{'ingest s':>10}{'rows/s':>12}{'pandas s':>10}{'ratio':>8}")
     totals = {"all": [0, 0.0, 0.0], "without oews": [0, 0.0, 0.0]}
     for name in sources.names():
+        if args.source and name not in args.source:
+            continue
         mod: object = sources.get(name)
         files = [f.path for f in mod.fetch()]  # type: ignore[attr-defined]
         ingest_s, pandas_s, rows = [], [], 0

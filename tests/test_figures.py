@@ -303,3 +303,18 @@ def test_make_runs_summary_prints_the_answers_and_the_verdicts_only(use_loaded: 
     assert counts and sum(int(p.split()[0]) for p in counts.group(1).split(", ")) == len(verdicts)
     assert all(f"- {v['verdict']}: {' '.join(v['claim'].split())}" in " ".join(out.split()) for v in verdicts)
     assert len(out.splitlines()) < 2 * len(verdicts)  # a line or two a claim, not the numbers behind each
+
+
+def test_computing_the_figures_and_claims_imports_no_scipy_or_sklearn(loaded_db: Path) -> None:
+    """The first `mlsalary figures` after a pull computes every figure and verdict in a new process: the two intervals
+    that came from scipy.stats (Wilson, BCa) are mlsalary.stats.resampling's, so scipy's import (0.6-1.0 s) is not
+    paid, nor scikit-learn's."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom mlsalary.cli.figures import _compute\nfigs, verdicts, _ = _compute()\n"
+            "print(len(figs), len(verdicts), sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'sklearn'}))")
+    env = {**os.environ, "MLSALARY_HOME": str(loaded_db)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    n_figs, n_verdicts, heavy = out.strip().splitlines()[-1].split(" ", 2)
+    assert (int(n_figs), int(n_verdicts), heavy) == (len(catalogue.CATALOGUE), len(claims.CLAIMS), "[]")

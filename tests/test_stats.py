@@ -220,3 +220,76 @@ def test_the_binomial_cdf_without_scipy_is_scipys(q: float) -> None:
         if lo >= 1 and binom.cdf(lo - 1, n, q) > alpha / 2:
             lo -= 1
         assert intervals.order_statistic_ranks(n, q)[:2] == (lo if lo >= 1 else None, hi if hi <= n else None), n
+
+
+def test_the_wilson_interval_without_scipy_is_scipys() -> None:
+    """resampling.wilson (the entry-level share's trend; a cold `figures` no longer imports scipy.stats) against
+    scipy's binomtest(...).proportion_ci(method="wilson"), at the edges and across sizes."""
+    from scipy.stats import binomtest
+
+    from mlsalary.stats.resampling import wilson
+
+    for n in (1, 5, 29, 30, 31, 100, 2_581):
+        for k in sorted({0, 1, n // 7, n // 2, n - 1, n}):
+            ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+            assert wilson(k, n) == pytest.approx((ci.low, ci.high), rel=1e-12, abs=1e-15), (k, n)
+    with pytest.raises(ValueError, match="k=6, n=5"):
+        wilson(6, 5)
+
+
+def _iqr_share(v: np.ndarray, axis: int = -1) -> np.ndarray:
+    q25, q50, q75 = np.quantile(v, [0.25, 0.5, 0.75], axis=axis)
+    return (q75 - q25) / q50 * 100
+
+
+@pytest.mark.parametrize("statistic", [lambda v, axis=-1: np.median(v, axis=axis), _iqr_share],
+                         ids=["median", "iqr share"])  # fmt: skip
+def test_the_bca_bootstrap_without_scipy_is_scipys(statistic: object) -> None:
+    """resampling.bca (negotiation room) against scipy.stats.bootstrap(method="BCa") with the same generator: the same
+    ends on samples of pay-like values of 30 to 400 (some rounded hard, so that ties pile up), and NaN ends where
+    scipy's are NaN (every leave-one-out statistic equal)."""
+    import warnings
+
+    from scipy.stats import bootstrap
+
+    from mlsalary.stats.resampling import bca
+
+    nan_seen = 0
+    for seed in range(30):
+        g = np.random.default_rng(seed)
+        x = np.round(g.lognormal(0, 0.3, int(g.integers(30, 400))), 1 if seed % 3 == 0 else 3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ci = bootstrap((x,), statistic, n_resamples=2_000, method="BCa",
+                           random_state=np.random.default_rng(0)).confidence_interval  # fmt: skip
+        ours = bca(x, statistic, 2_000, np.random.default_rng(0))
+        if math.isnan(ci.low):
+            nan_seen += 1
+            assert all(math.isnan(e) for e in ours), seed
+        else:
+            assert ours == pytest.approx((ci.low, ci.high), rel=1e-12), seed
+    assert 0 < nan_seen < 30  # both kinds of sample were met
+
+
+@pytest.mark.parametrize("sign", [1, -1], ids=["above every resample", "below every resample"])
+def test_bca_is_nan_where_every_resample_lies_on_one_side_as_scipys(sign: int) -> None:
+    """A statistic that every resample falls short of (the number of distinct values: a resample repeats some and
+    misses others; negated, every resample exceeds it) puts the statistic beyond all its resamples: BCa cannot be
+    formed, and both say NaN."""
+    import warnings
+
+    from scipy.stats import bootstrap
+
+    from mlsalary.stats.resampling import bca
+
+    def distinct(v: np.ndarray, axis: int = -1) -> np.ndarray:
+        v = np.sort(np.moveaxis(v, axis, -1), axis=-1)
+        return sign * (1 + np.count_nonzero(np.diff(v, axis=-1), axis=-1))
+
+    x = np.repeat(np.arange(40.0), [1, 2] * 20)  # jackknife values differ: the acceleration is finite
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ci = bootstrap((x,), distinct, n_resamples=500, method="BCa",
+                       random_state=np.random.default_rng(0)).confidence_interval  # fmt: skip
+    assert math.isnan(ci.low) and math.isnan(ci.high)
+    assert all(math.isnan(e) for e in bca(x, distinct, 500, np.random.default_rng(0)))

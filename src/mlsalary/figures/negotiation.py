@@ -67,15 +67,16 @@ def _iqr_share(v: Any, axis: int = -1) -> Any:
 def _bootstrap(x: Any, statistic: Callable[..., Any]) -> tuple[float | None, float | None, float | None]:
     """A statistic of one sample with its seeded BCa bootstrap interval (none below the minimum n)."""
     import numpy as np
-    from scipy.stats import bootstrap
+
+    from mlsalary.stats.resampling import bca
 
     if not len(x):
         return None, None, None
     value = float(statistic(x))
     if len(x) < stats.min_n():
         return value, None, None
-    res = bootstrap((x,), statistic, n_resamples=2_000, method="BCa", random_state=np.random.default_rng(0))
-    return value, float(res.confidence_interval.low), float(res.confidence_interval.high)
+    low, high = bca(x, statistic, 2_000, np.random.default_rng(0))
+    return value, low, high
 
 
 #: This topic's figures, in the order the report shows them (figures.catalogue gathers every topic's).

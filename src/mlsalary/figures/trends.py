@@ -202,10 +202,10 @@ def _wilson(k: int, n: int) -> tuple[float | None, float | None]:
     """95% Wilson score interval of a share, in percent."""
     if n == 0:
         return None, None
-    from scipy.stats import binomtest
+    from mlsalary.stats.resampling import wilson
 
-    ci = binomtest(k, n).proportion_ci(confidence_level=stats.intervals.LEVEL, method="wilson")
-    return 100 * float(ci.low), 100 * float(ci.high)
+    low, high = wilson(k, n)
+    return 100 * low, 100 * high
 
 
 #: This topic's figures, in the order the report shows them (figures.catalogue gathers every topic's).

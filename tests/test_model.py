@@ -378,6 +378,28 @@ def test_temporal_evaluation_is_calibrated_and_beats_both_baselines(model_home: 
     assert set(m["pinball"]) == {"0.1", "0.25", "0.5", "0.75", "0.9"}
     assert m["pinball_mean"] < base["group_quantiles"]["pinball_mean"]
     assert m["pinball_mean"] < base["gbm_uncalibrated"]["pinball_mean"]
+    for b, v in r["versus"].items():  # the same differences, with their paired intervals
+        assert v["difference"] == pytest.approx(m["pinball_mean"] - base[b]["pinball_mean"], abs=1e-12)
+        assert v["ci_low"] < v["difference"] < v["ci_high"] and v["n"] == r["n_test"]
+
+
+def test_evaluate_says_the_model_minus_each_baseline_with_its_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text of `model evaluate` gives what its JSON gives: each baseline's difference and interval. (A made-up
+    report: only the text is tested here.)"""
+    from mlsalary.model import evaluate as evaluation
+
+    m = {"coverage_50": 0.5, "coverage_80": 0.8, "pinball_mean": 0.09, "mae_log": 0.2, "median_abs_pct_error": 18.0,
+         "width_80": 137_047.0}
+    report = {"n_test": 2_668, "split": "temporal", "model": m, "calibration": "drift hedge", "segments": {},
+              "calibration_fallback": None, "baselines": {"group_quantiles": m, "gbm_uncalibrated": m},
+              "versus": {"group_quantiles": {"difference": -0.0219, "ci_low": -0.0245, "ci_high": -0.0193, "n": 2_668},
+                         "gbm_uncalibrated": {"difference": -0.0001, "ci_low": -0.0003, "ci_high": 0.0001, "n": 2_668}}}
+    monkeypatch.setattr(evaluation, "evaluate", lambda test_data=None: report)
+    code, out, err = run_cli("model", "evaluate")
+    said = " ".join(out.split())
+    assert code == 0, err
+    assert "the model's minus the group quantiles': −0.0219 (95% interval −0.0245 to −0.0193" in said
+    assert "the model's minus the uncalibrated model's: −0.0001 (95% interval −0.0003 to +0.0001" in said
 
 
 #: A model trained on the 2025-01-19 snapshot (and Stack Overflow), tested on the machine-learning postings of the
@@ -444,6 +466,9 @@ def test_test_data_already_in_training_is_excluded(model_home: Path, mirror: Pat
 #: The backtest on the mirror (measured): every aijobs.net snapshot with a later one is an origin; the test set is the
 #: machine-learning postings first published in the next snapshot, each once.
 BACKTEST_TESTS = {"2022-06-12": 205, "2023-04-16": 480, "2023-12-31": 2_630, "2025-01-19": 2_581}
+#: The model's pinball loss minus the uncalibrated model's, with its paired 95% interval (measured): at 2023-04-16 a
+#: little worse, by less than the data can tell apart; pooled, better beyond doubt.
+PINBALL_VS_UNCALIBRATED = {"2023-04-16": (0.00029, -0.00025, 0.00083), "pooled": (-0.00048, -0.00062, -0.00034)}
 
 
 def test_backtest_scores_every_origin_and_pools_them(use_loaded: Path) -> None:
@@ -465,6 +490,42 @@ def test_backtest_scores_every_origin_and_pools_them(use_loaded: Path) -> None:
     assert m["pinball_mean"] < base["gbm_uncalibrated"]["pinball_mean"]
     for e in r["origins"]:  # the model beats the group quantiles at every origin
         assert e["model"]["pinball_mean"] < e["baselines"]["group_quantiles"]["pinball_mean"], e["origin"]
+    for e in [*r["origins"], pooled]:  # each difference is that of the losses shown, inside its paired interval
+        for b in ("group_quantiles", "gbm_uncalibrated"):
+            v = e["versus"][b]
+            shown = e["model"]["pinball_mean"] - e["baselines"][b]["pinball_mean"]
+            assert v["difference"] == pytest.approx(shown, abs=1e-12) and v["n"] == e["n_test"]
+            assert v["ci_low"] < v["difference"] < v["ci_high"]
+    assert pooled["versus"]["group_quantiles"]["ci_high"] < 0  # pooled, better than the group quantiles beyond doubt
+    at = {e["origin"]: e for e in r["origins"]} | {"pooled": pooled}
+    for origin, pinned in PINBALL_VS_UNCALIBRATED.items():
+        v = at[origin]["versus"]["gbm_uncalibrated"]
+        assert (v["difference"], v["ci_low"], v["ci_high"]) == pytest.approx(pinned, abs=2e-5), origin
+
+
+def test_the_model_minus_a_baseline_is_the_difference_of_their_pinball_with_a_paired_interval() -> None:
+    """evaluate.versus: the difference of metrics' pinball_mean on the same rows, and a paired interval from the
+    differences row by row (here computed by hand); no difference at all gives a zero-width interval at 0."""
+    import numpy as np
+
+    from mlsalary.model.evaluate import metrics, versus
+    from mlsalary.stats.intervals import z_of
+
+    rng = np.random.default_rng(3)
+    y = rng.normal(11.8, 0.4, 400)
+    q = np.sort(y[:, None] + rng.normal(0, 0.3, (400, 5)), axis=1)
+    base = np.sort(q + rng.normal(0.05, 0.2, (400, 5)), axis=1)
+    v = versus(q, base, y)
+    assert v["difference"] == pytest.approx(metrics(q, y)["pinball_mean"] - metrics(base, y)["pinball_mean"], abs=1e-12)
+    taus = np.array([0.1, 0.25, 0.5, 0.75, 0.9])
+
+    def loss(p: np.ndarray) -> np.ndarray:
+        return np.mean(np.maximum(taus * (y[:, None] - p), (taus - 1) * (y[:, None] - p)), axis=1)
+
+    d = loss(q) - loss(base)
+    half = z_of() * d.std(ddof=1) / np.sqrt(len(d))
+    assert (v["ci_low"], v["ci_high"], v["n"]) == (pytest.approx(d.mean() - half), pytest.approx(d.mean() + half), 400)
+    assert versus(q, q, y) == {"difference": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n": 400}
 
 
 def test_a_store_of_one_snapshot_has_nothing_to_backtest(mirror: Path, tmp_path: Path,
@@ -482,8 +543,11 @@ def test_the_backtest_table_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> 
     from mlsalary.model import backtest
 
     m = {"coverage_50": 0.5, "coverage_80": 0.8, "pinball_mean": 0.09, "width_80": 137_047.0}
+    versus = {"group_quantiles": {"difference": -0.0303, "ci_low": -0.03604, "ci_high": -0.02496, "n": 2_825},
+              "gbm_uncalibrated": {"difference": 0.0003, "ci_low": -0.0010, "ci_high": 0.0016, "n": 2_825}}
     scored = {"origin": "2023-12-31", "tested_on": "2025-01-19", "n_test": 2_825, "scored": True, "model": m,
-              "baselines": {"group_quantiles": m, "gbm_uncalibrated": m}, "calibration_fallback": None}
+              "baselines": {"group_quantiles": m, "gbm_uncalibrated": m}, "calibration_fallback": None,
+              "versus": versus}
     skipped = {"origin": "2022-06-12", "tested_on": "2023-04-16", "n_test": 0, "scored": False,
                "why": "no machine-learning posting first seen in the next snapshot"}
     report = {"origins": [skipped, scored], "pooled": {**scored, "origins": 1}}
@@ -493,6 +557,7 @@ def test_the_backtest_table_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> 
     assert code == 0, err
     assert "…" not in out and "2023-12-31  2025-01-19  2,825" in out and "$137,047" in out
     said = " ".join(out.split())
+    assert "2023-12-31 −0.0303 −0.0360, −0.0250 +0.0003 −0.0010, +0.0016" in said  # the model minus each baseline
     assert "2022-06-12: not scored: no machine-learning posting first seen in the next snapshot" in said
     assert max(len(line) for line in out.splitlines()) <= 80
 

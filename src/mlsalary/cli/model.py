@@ -78,6 +78,10 @@ def evaluate(
         t.add_row(name, f"{m['coverage_50']:.3f}", f"{m['coverage_80']:.3f}", f"{m['pinball_mean']:.4f}",
                   f"{m['mae_log']:.3f}", f"{m['median_abs_pct_error']:.1f}%", f"${m['width_80']:,.0f}")  # fmt: skip
     console().print(t)
+    whose = {"group_quantiles": "the group quantiles'", "gbm_uncalibrated": "the uncalibrated model's"}
+    for name, v in report["versus"].items():
+        console().print(f"pinball loss, the model's minus {whose[name]}: {_signed(v['difference'])} (95% interval "
+                        f"{_signed(v['ci_low'])} to {_signed(v['ci_high'])}, paired over the same rows)", markup=False)
     console().print(f"calibration: {report['calibration']}")
     if report["calibration_fallback"]:
         console().print(f"[yellow]calibration fell back to a random split: {report['calibration_fallback']}[/yellow]")
@@ -134,12 +138,28 @@ def backtest(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
                   f"{m['pinball_mean']:.4f}", f"{b['group_quantiles']['pinball_mean']:.4f}",
                   f"{b['gbm_uncalibrated']['pinball_mean']:.4f}", f"${m['width_80']:,.0f}")  # fmt: skip
     console().print(t)
+    said = [(origin, e["versus"]) for origin, _, e in rows if "versus" in e]
+    if said:
+        v = Table(title="Pinball loss, the model's minus each baseline's", caption="with its paired 95% interval; an "
+                  "interval that holds 0 cannot tell the two apart (it does not make them equal)",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)  # fmt: skip
+        for c in ("origin", "vs groups", "95% interval", "vs uncal.", "95% interval"):
+            v.add_column(c, no_wrap=True, justify="left" if c == "origin" else "right")
+        for origin, d in said:
+            g, u = d["group_quantiles"], d["gbm_uncalibrated"]
+            v.add_row(origin, _signed(g["difference"]), f"{_signed(g['ci_low'])}, {_signed(g['ci_high'])}",
+                      _signed(u["difference"]), f"{_signed(u['ci_low'])}, {_signed(u['ci_high'])}")  # fmt: skip
+        console().print(v)
     for e in report["origins"]:
         if not e.get("scored", True):
             console().print(f"{e['origin']}: not scored: {e['why']}")
         if e.get("calibration_fallback"):
             console().print(f"[yellow]{e['origin']}: calibration fell back to a random split: "
                             f"{e['calibration_fallback']}[/yellow]")  # fmt: skip
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.4f}".replace("-", "−")
 
 
 def estimate(

@@ -12,9 +12,10 @@ The rule, written before it was run (and not changed after):
   posting already published is not new), with a point pay: what the model never saw.
 - **Reported.** Per origin and pooled over every test posting: coverage of the 50% and 80% ranges, mean pinball loss
   over the five quantiles, median absolute % error, mean 80% width in dollars — for the model and the two baselines
-  (model/evaluate.py); the model's coverage by segment (US employers / elsewhere; each level). An origin whose model
-  cannot be trained (fewer than 100 training rows) or that has no test posting is listed with the reason and left
-  out of the pool: never silently.
+  (model/evaluate.py), and the model's pinball loss minus each baseline's with its paired 95% interval (added after the
+  first runs: it reports, it decides nothing); the model's coverage by segment (US employers / elsewhere; each level).
+  An origin whose model cannot be trained (fewer than 100 training rows) or that has no test posting is listed with the
+  reason and left out of the pool: never silently.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from mlsalary import schema
-from mlsalary.model.evaluate import BASELINES, metrics, predictions, segments
+from mlsalary.model.evaluate import BASELINES, metrics, predictions, segments, versus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,6 +95,7 @@ def backtest(progress: Callable[[str], None] | None = None) -> dict[str, Any]:
             "calibration_fallback": p["calibration_fallback"],
             "model": metrics(p["model"], p["y"]),
             "baselines": {b: metrics(p[b], p["y"]) for b in BASELINES},
+            "versus": {b: versus(p["model"], p[b], p["y"]) for b in BASELINES},
             "segments": segments(p["model"], p["y"], test),
         }
         report.append(entry)
@@ -113,6 +115,7 @@ def backtest(progress: Callable[[str], None] | None = None) -> dict[str, Any]:
             "n_test": len(y),
             "model": metrics(q, y),
             "baselines": {b: metrics(np.concatenate(pooled[b]), y) for b in BASELINES},
+            "versus": {b: versus(q, np.concatenate(pooled[b]), y) for b in BASELINES},
             "segments": segments(q, y, everything),
         },
     }

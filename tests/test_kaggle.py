@@ -110,10 +110,11 @@ def test_2022_layout_fields_bands_and_flags(tmp_path: Path) -> None:
             "Q29": ">$1,000,000",
         },
         {**ML_ENGINEER, "Q29": "about 100k"},
+        {**ML_ENGINEER, "Q11": ""},  # years of coding unanswered: no level, and no basis for one
     ]
     r = parse(kaggle_file(tmp_path, rows))
-    assert r.rows_read == 5
-    assert r.rows_loaded == 2
+    assert r.rows_read == 6
+    assert r.rows_loaded == 3
     assert list(zip(r.quarantine.records, r.quarantine.reasons, strict=True)) == [
         (2, "implausible_pay"),
         (3, "no_pay"),
@@ -143,13 +144,15 @@ def test_2022_layout_fields_bands_and_flags(tmp_path: Path) -> None:
         "medium",
     )
     assert rs["amount_low_usd"] == 1_000_000 and pd.isna(rs["amount_high_usd"])  # open-ended top band
+    unsaid = df.iloc[2]
+    assert pd.isna(unsaid["level"]) and pd.isna(unsaid["experience_basis"]) and pd.isna(unsaid["years_coding_low"])
+    assert (unsaid["amount_low_usd"], unsaid["years_ml_low"], unsaid["years_ml_high"]) == (150_000, 3, 4)
     assert pd.isna(rs["education"]) and pd.isna(rs["ml_centrality"]) and pd.isna(rs["employee_country"])
     skills = r.skills
     assert skills is not None
     by_obs = skills.groupby("obs_id")["skill"].apply(set).to_dict()
-    assert by_obs == {
-        ml["obs_id"]: {"python", "sql", "pytorch", "computer_vision", "nlp", "transformer_lm", "aws"},
-    }
+    tools = {"python", "sql", "pytorch", "computer_vision", "nlp", "transformer_lm", "aws"}
+    assert by_obs == {ml["obs_id"]: tools, unsaid["obs_id"]: tools}
     assert set(skills["category"]) <= set(schema.SKILL_CATEGORIES)
 
 

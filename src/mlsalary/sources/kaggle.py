@@ -379,6 +379,13 @@ def _parse_file(path: Path) -> ParseResult:
     )
 
 
+def _band(label: str) -> tuple[float | None, float | None]:
+    """A kept row's pay band (its label was checked: contract.screen), its open top as None."""
+    band = pay_band(label)
+    assert band is not None, label
+    return band
+
+
 def _by_value(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     """fn applied once per distinct value (survey columns have few distinct answers)."""
     values = {v: fn(v) for v in series.unique()}
@@ -407,10 +414,10 @@ def _any_selected(df: pd.DataFrame, cols: list[str]) -> pd.Series:
 def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
     import numpy as np
 
-    bands = _col(df, lay, "pay").map(pay_band)
-    coding = _col(df, lay, "years_coding").map(years_band)
-    ml = _col(df, lay, "years_ml").map(years_band)
-    level = coding.map(lambda t: levels.level_from_band(t[0], t[1]))
+    # Every rule on an answer runs once per distinct answer (a question has a few dozen), then is looked up.
+    pay, coding, ml = _col(df, lay, "pay"), _col(df, lay, "years_coding"), _col(df, lay, "years_ml")
+    level_of = {v: levels.level_from_band(*years_band(v)) for v in coding.unique()}
+    level = coding.map(level_of).astype(object)
     nlp = _any_selected(df, _multi_columns(df, lay, "nlp_methods"))
     cv = _any_selected(df, _multi_columns(df, lay, "cv_methods"))
     specialization = np.select([nlp & cv, nlp, cv], ["multiple", "nlp", "computer_vision"], default="none")
@@ -436,15 +443,15 @@ def _observations(df: pd.DataFrame, lay: Layout, path: Path) -> pd.DataFrame:
             "education": _by_value(_col(df, lay, "education"), education.education_of),
             "industry": _by_value(_col(df, lay, "industry"), industry.industry_of),
             "ml_centrality": _by_value(_col(df, lay, "ml_use"), lambda v: ML_USE.get(labels.key(v))),
-            "years_coding_low": coding.map(lambda t: t[0]),
-            "years_coding_high": coding.map(lambda t: t[1]),
-            "years_ml_low": ml.map(lambda t: t[0]),
-            "years_ml_high": ml.map(lambda t: t[1]),
-            "experience_basis": level.map(lambda v: "years_coding_band" if v else None),
+            "years_coding_low": _by_value(coding, lambda v: years_band(v)[0]),
+            "years_coding_high": _by_value(coding, lambda v: years_band(v)[1]),
+            "years_ml_low": _by_value(ml, lambda v: years_band(v)[0]),
+            "years_ml_high": _by_value(ml, lambda v: years_band(v)[1]),
+            "experience_basis": coding.map({v: "years_coding_band" if lv else None for v, lv in level_of.items()}),
             "currency": "USD",
             "usd_conversion": "source",
-            "amount_low_usd": bands.map(lambda b: b[0]),
-            "amount_high_usd": bands.map(lambda b: b[1]),
+            "amount_low_usd": _by_value(pay, lambda v: _band(v)[0]),
+            "amount_high_usd": _by_value(pay, lambda v: _band(v)[1]),
             "dup_group": df["record"],
             "dup_rank": 1,
         }

@@ -305,6 +305,22 @@ def test_the_server_draws_charts_in_a_child_process_with_the_same_result() -> No
     assert charts.render(spec) == here and here.startswith("<svg")
 
 
+def test_the_chart_child_is_stopped_when_the_process_exits() -> None:
+    """An app made and never served (no lifespan to stop its renderer) still stops the child at exit: the exit
+    handlers leave no renderer, and the process ends without the traceback a pool collected during the interpreter's
+    tear-down printed."""
+    import subprocess
+    import sys
+
+    code = ("import atexit\nfrom mlsalary.report import charts\nfrom mlsalary.web.app import create_app\n"
+            "create_app()\nspec = {'data': {'values': [{'x': 'a', 'y': 1}]}, 'mark': 'bar', "
+            "'encoding': {'x': {'field': 'x', 'type': 'nominal'}}}\nassert charts.render(spec).startswith('<svg')\n"
+            "atexit._run_exitfuncs()\nprint(charts._RENDERER is None)")  # fmt: skip
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "True" and "Traceback" not in run.stderr
+
+
 def test_a_request_never_trains_the_model(small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A store without a trained model: the API and the page answer 503 naming `mlsalary model train`, quickly, and
     train nothing; the server's warm-up at start trains it, after which the same request answers."""

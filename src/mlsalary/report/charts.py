@@ -112,9 +112,13 @@ _RENDERER: Any = None
 
 def render_in_subprocess() -> None:
     """Render from now on in one child process. The web server does this: a V8 engine (inside vl-convert) that has
-    drawn many charts keeps working in the background, and on a 2-core machine that doubled the API's p99 latency."""
+    drawn many charts keeps working in the background, and on a 2-core machine that doubled the API's p99 latency.
+    The child is stopped when the server stops and, whatever happened, when this process exits (an app made but
+    never served — in tests — left its pool to be collected while the interpreter was torn down, which printed a
+    traceback at exit)."""
     global _RENDERER
     if _RENDERER is None:
+        import atexit
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -122,6 +126,7 @@ def render_in_subprocess() -> None:
 
         _RENDERER = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=exit_with_parent, initargs=(os.getpid(),))  # fmt: skip
+        atexit.register(stop_rendering_in_subprocess)
 
 
 def stop_rendering_in_subprocess() -> None:

@@ -35,10 +35,8 @@ MATCH_COLUMNS = ("year", "level", "employment_type", "job_title_raw", "amount_lo
 def metrics(q: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> dict[str, Any]:
     import numpy as np
 
-    pinball = {}
-    for j, tau in enumerate(QUANTILES):
-        d = y - q[:, j]
-        pinball[str(tau)] = float(np.mean(np.maximum(tau * d, (tau - 1) * d)))
+    by_quantile = np.ascontiguousarray(_pinball(q, y).T)  # a row per quantile, summed as one array each
+    pinball = {str(tau): float(np.mean(by_quantile[j])) for j, tau in enumerate(QUANTILES)}
     return {
         "coverage_50": float(np.mean((y >= q[:, 1]) & (y <= q[:, 3]))),
         "coverage_80": float(np.mean((y >= q[:, 0]) & (y <= q[:, 4]))),
@@ -114,19 +112,19 @@ def versus(q: npt.NDArray[np.float64], base: npt.NDArray[np.float64], y: npt.NDA
 
     from mlsalary.stats.intervals import z_of
 
-    d = _row_pinball(q, y) - _row_pinball(base, y)
+    d = _pinball(q, y).mean(axis=1) - _pinball(base, y).mean(axis=1)
     mean = float(np.mean(d))
     half = z_of() * float(np.std(d, ddof=1)) / len(d) ** 0.5 if len(d) > 1 else float("nan")
     return {"difference": mean, "ci_low": mean - half, "ci_high": mean + half, "n": len(d)}
 
 
-def _row_pinball(q: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Each row's pinball loss, averaged over the quantiles."""
+def _pinball(q: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each row's pinball loss (rows) at each quantile (columns): metrics averages it by quantile, versus by row."""
     import numpy as np
 
     taus = np.asarray(QUANTILES)
     d = y[:, None] - q
-    return np.mean(np.maximum(taus * d, (taus - 1) * d), axis=1)
+    return np.maximum(taus * d, (taus - 1) * d)
 
 
 def predictions(train: pd.DataFrame, test: pd.DataFrame, skills: pd.DataFrame) -> dict[str, Any]:

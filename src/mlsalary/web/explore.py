@@ -162,8 +162,6 @@ def bins(pay: Any, count: int = 20) -> list[dict[str, float | None]]:
     if hi <= lo:
         return []
     counts, edges = np.histogram(x[(x >= lo) & (x <= hi)], bins=count, range=(lo, hi))
-    return [
-        {"low": float(edges[i]), "high": float(edges[i + 1]), "count": published(int(c))}
-        for i, c in enumerate(counts)
-        if published(int(c)) is not None
-    ]
+    shown = [published(int(c)) for c in counts]
+    return [{"low": float(edges[i]), "high": float(edges[i + 1]), "count": k}
+            for i, k in enumerate(shown) if k is not None]  # fmt: skip

@@ -425,7 +425,7 @@ def test_vectorised_numbers_read_as_the_rule_reads_one_value(mirror: Path) -> No
     assert all((w is None and math.isnan(g)) or g == w for g, w in zip(got, want, strict=True))
     assert sum(w is None for w in want) == 16  # the edge cases that are not plain finite decimals
     keys = postings.Keys(("n",), numbers=("n",), as_written=())
-    ids = keys.ids(pa.table({"n": pa.array(values, type=pa.string())}), add=True)
+    ids = keys.ids(pa.table({"n": pa.array(values, type=pa.string())}))
     by_whole: dict[str, set[int]] = {}
     for v, i in zip(values, ids, strict=True):
         x = postings.number(v.strip())  # Keys strips a value first

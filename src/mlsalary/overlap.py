@@ -22,19 +22,19 @@ AHEAD_PARTS = 1
 
 class Ahead:
     """A source's parts, made by a reader thread while the caller writes the ones before (at most AHEAD_PARTS
-    waiting). The reader runs in a copy of the caller's context (its progress steps report as the caller's). A
-    reader's error is raised where the part it was making would have come; close() — on the caller's error, a refusal
-    or Ctrl-C — stops the reader after the part it is making and closes the parts' generator in the reader's thread,
-    so its files are closed before the pull reports."""
+    waiting, or `waiting`: a few small parts may all be made ahead). The reader runs in a copy of the caller's context
+    (its progress steps report as the caller's). A reader's error is raised where the part it was making would have
+    come; close() — on the caller's error, a refusal or Ctrl-C — stops the reader after the part it is making and
+    closes the parts' generator in the reader's thread, so its files are closed before the pull reports."""
 
     _END = object()
 
-    def __init__(self, parts: Iterable[Any]) -> None:
+    def __init__(self, parts: Iterable[Any], waiting: int = AHEAD_PARTS, name: str = "pull-reader") -> None:
         self._parts = iter(parts)
-        self._queue: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(AHEAD_PARTS)
+        self._queue: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(waiting)
         self._stop = threading.Event()
         context = contextvars.copy_context()
-        self._thread = threading.Thread(target=context.run, args=(self._read,), daemon=True, name="pull-reader")
+        self._thread = threading.Thread(target=context.run, args=(self._read,), daemon=True, name=name)
         self._thread.start()
 
     def _read(self) -> None:

@@ -22,6 +22,7 @@ date of the earliest one that holds it (mlsalary.vintage).
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from mlsalary import config
 from mlsalary.errors import DownloadError, SchemaError, SourceError
 from mlsalary.normalize import geo, levels, money, titles
+from mlsalary.overlap import Ahead
 from mlsalary.sources import (
     FetchedFile,
     ParseResult,
@@ -187,14 +189,19 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
 
     ff, *history = files
     path = ff.path
-    scan = _Scan(path, dating=any(_DATED.search(f.path.name) for f in history))
-    rec, local, usd, key9 = (scan.concat(c) for c in ("record", "local", "usd", "key9"))
-    part, posting = postings.pairs(rec, local, key9)
-    dup_group, dup_rank = postings.relisted(part, posting, key9, local, usd)
-    usd_given, years = scan.concat("usd_given"), scan.concat("year")
-    max_year = int(years.max()) if len(years) else None
-    as_of = data_as_of(path, max_year)
-    published = _first_published(scan, posting, history, as_of or config.today())
+    dated = [(date.fromisoformat(m.group(1)), f.path) for f in history if (m := _DATED.search(f.path.name))]
+    key_of = postings.Keys(COLUMNS, numbers=NUMBERS, as_written=("job_title",))
+    # The older snapshots' keys are counted by a thread of their own while the first pass reads the file.
+    counting = Ahead(((day, _key_counts(key_of, p)) for day, p in dated), waiting=len(dated) + 1, name="aijobs-history")
+    with contextlib.closing(counting):
+        scan = _Scan(path, key_of if dated else None)
+        rec, local, usd, key9 = (scan.concat(c) for c in ("record", "local", "usd", "key9"))
+        part, posting = postings.pairs(rec, local, key9)
+        dup_group, dup_rank = postings.relisted(part, posting, key9, local, usd)
+        usd_given, years = scan.concat("usd_given"), scan.concat("year")
+        max_year = int(years.max()) if len(years) else None
+        as_of = data_as_of(path, max_year)
+        published = _first_published(scan, posting, list(counting), as_of or config.today())
     real_base = money.cpi_base_year()
     factors = {int(y): money.real_factor(int(y), real_base) for y in np.unique(years)}
     notes = []
@@ -245,10 +252,10 @@ def _read(path: Path) -> tuple[list[str], Iterator[stream.Batch]]:
 class _Scan:
     """The first pass over a file (parse_batches): per batch, the quarantine and which rows are usable; per usable
     row, in file order, `record`, `year`, `local` and `usd` pay, `usd_given`, `key9` (the posting's nine fields, as
-    one number: equal fields, equal number) and, when older snapshots are to date the rows (`dating`), `key11` (the
-    eleven published fields' key: `key_of`)."""
+    one number: equal fields, equal number) and, when older snapshots are to date the rows (`key_of` given), `key11`
+    (the eleven published fields' key numbers)."""
 
-    def __init__(self, path: Path, dating: bool) -> None:
+    def __init__(self, path: Path, key_of: postings.Keys | None) -> None:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -256,7 +263,7 @@ class _Scan:
         lo, hi = config.plausible_pay_range()
         checks = _checks(lo, hi, datetime.now(UTC).year + 1)
         verdicts: dict[str, dict[str, tuple[str, str] | None]] = {c: {} for c in COLUMNS}
-        self.key_of = postings.Keys(COLUMNS, numbers=NUMBERS, as_written=("job_title",))
+        self.key_of = key_of
         posting_key = postings.Keys(POSTING_FIELDS, numbers=(), as_written=POSTING_FIELDS)  # the fields as written
         self.ok: list[np.ndarray] = []
         self.quarantine: list[QuarantineRows] = []
@@ -311,9 +318,9 @@ class _Scan:
             self.quarantine.append(q)
             for name, v in (("record", records), ("year", year), ("local", local), ("usd", usd), ("usd_given", given)):
                 self.parts[name].append(v[ok])
-            self.parts["key9"].append(posting_key.ids(good, add=True))
-            if dating:
-                self.parts["key11"].append(self.key_of.ids(good, add=True))
+            self.parts["key9"].append(posting_key.ids(good))
+            if key_of is not None:
+                self.parts["key11"].append(key_of.ids(good))
 
     def concat(self, name: str) -> np.ndarray:
         import numpy as np
@@ -383,26 +390,24 @@ def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], fact
     })  # fmt: skip
 
 
-def _first_published(scan: _Scan, posting: np.ndarray, history: list[FetchedFile], own: date) -> np.ndarray:
-    """Each usable row's first publication (postings.first_published) against the older snapshots in `history`."""
-    older = []
-    for f in history:
-        m = _DATED.search(f.path.name)
-        if m and date.fromisoformat(m.group(1)) < own:
-            older.append((date.fromisoformat(m.group(1)), _key_ids(scan.key_of, f.path)))
-    keys = scan.concat("key11") if older else None
-    return postings.first_published(keys, scan.concat("record"), posting, own, older, len(scan.key_of.known))
+def _first_published(scan: _Scan, posting: np.ndarray, counted: list[tuple[date, tuple[pa.Array, np.ndarray]]],
+                     own: date) -> np.ndarray:  # fmt: skip
+    """Each usable row's first publication (postings.first_published) against the older snapshots (`counted`:
+    their dates and key counts) dated before `own`."""
+    key_of, older = scan.key_of, [(day, c) for day, c in counted if day < own]
+    keys = scan.concat("key11") if older and key_of is not None else None
+    held = [(day, key_of.held(c)) for day, c in older] if keys is not None else []  # type: ignore[union-attr]
+    return postings.first_published(keys, scan.concat("record"), posting, own, held)
 
 
-def _key_ids(key_of: postings.Keys, path: Path) -> Iterator[np.ndarray]:
-    """The key numbers of an older snapshot's rows, batch by batch (-1: a row the file read does not hold)."""
+def _key_counts(key_of: postings.Keys, path: Path) -> tuple[pa.Array, np.ndarray]:
+    """An older snapshot's keys and how many of its rows carry each (postings.key_counts)."""
     try:
         _, batches = _read(path)
     except SchemaError:
         raise SchemaError(f"aijobs: {path.name}: an older snapshot without the aijobs.net columns "
                           f"({', '.join(COLUMNS)}); remove it from {path.parent}") from None  # fmt: skip
-    for b in batches:
-        yield key_of.ids(b.table, add=False)
+    return postings.key_counts(key_of.text(b.table) for b in batches)
 
 
 def data_as_of(path: Path, max_year: int | None) -> date | None:

@@ -6,12 +6,13 @@ snapshots (``first_published``, with ``Keys``). Also the per-distinct-value help
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
+    import pyarrow as pa
 
 #: A plain decimal number in ASCII digits (Python's float() would also take "1_000", full-width or other digits).
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
@@ -32,8 +33,7 @@ def numbers(values: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], type=pa.string())
+    values = _combined(values)
     plain = pc.match_substring_regex(values, f"^(?:{_DECIMAL.pattern})$")
     x = pc.cast(pc.if_else(plain, values, pa.scalar(None, pa.string())), pa.float64())
     out = np.array(x.to_numpy(zero_copy_only=False), dtype=np.float64)  # a copy: written below
@@ -43,13 +43,19 @@ def numbers(values: Any) -> np.ndarray:
 
 def distinct(values: Any) -> tuple[list[str], np.ndarray]:
     """(the distinct values, each row's index into them) of an Arrow string column."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], type=pa.string())
-    enc = pc.dictionary_encode(values)
+    enc = pc.dictionary_encode(_combined(values))
     return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
+
+
+def _combined(values: Any) -> Any:
+    """An Arrow string column as one array (a chunked column's chunks combined; none: an empty array)."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks else pa.array([], type=pa.string())
+    return values
 
 
 def per_value(values: Any, fn: Callable[[str], Any], dtype: Any) -> np.ndarray:
@@ -61,34 +67,70 @@ def per_value(values: Any, fn: Callable[[str], Any], dtype: Any) -> np.ndarray:
 
 
 class Keys:
-    """One number per distinct row of `columns` (`numbers` as whole numbers, `as_written` as written, the rest in
-    capitals; all stripped): the same row published in two snapshots has the same number. ids(add=False) gives -1
-    to a row not seen before."""
+    """A row's key: its `columns` (`numbers` as whole numbers, `as_written` as written, the rest in capitals; all
+    stripped) as one text (`text`), so the same row published in two snapshots has the same key; `ids` numbers a
+    file's keys as they come, and `held` counts another file's rows (key_counts) per number."""
 
     def __init__(self, columns: tuple[str, ...], numbers: tuple[str, ...], as_written: tuple[str, ...]) -> None:
         self.columns, self.numbers, self.as_written = columns, numbers, as_written
-        self.known: dict[str, int] = {}
+        self.known: dict[str | None, int] = {}
 
-    def ids(self, t: Any, add: bool) -> np.ndarray:
-        import numpy as np
+    def text(self, t: Any) -> pa.Array:
+        """Each row's key of an Arrow table. Reads nothing but the table (safe beside ids in another thread)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         parts = []
-        for c in self.columns:
-            v = pc.utf8_trim_whitespace(t.column(c))
+        for c in self.columns:  # each column's rule runs on its distinct values, then is taken back onto the rows
+            enc = pc.dictionary_encode(_combined(t.column(c)))
+            v = pc.utf8_trim_whitespace(enc.dictionary)
             if c in self.numbers:  # number() rounded half to even: equal whole numbers, equal text ("<NA>": none)
                 x = pc.round(pa.array(numbers(v) + 0.0), round_mode="half_to_even")  # + 0.0: no "-0"
                 v = pc.fill_null(pc.cast(pc.if_else(pc.is_nan(x), None, x), pa.string()), "<NA>")
             elif c not in self.as_written:
                 v = pc.utf8_upper(v)
-            parts.append(v)
-        values, codes = distinct(pc.binary_join_element_wise(*parts, "\x1f"))
-        if add:
-            ids = [self.known.setdefault(k, len(self.known)) for k in values]
-        else:
-            ids = [self.known.get(k, -1) for k in values]
+            parts.append(pc.take(v, enc.indices))
+        return pc.binary_join_element_wise(*parts, "\x1f")
+
+    def ids(self, t: Any) -> np.ndarray:
+        """Each row's key number: equal keys, equal number, across every table given so far."""
+        import numpy as np
+
+        values, codes = distinct(self.text(t))
+        ids = [self.known.setdefault(k, len(self.known)) for k in values]
         return np.array(ids, dtype=np.int64)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+    def held(self, counted: tuple[pa.Array, np.ndarray]) -> np.ndarray:
+        """How many rows of another file carry each key number (`counted`: key_counts of that file's keys), matched
+        by a hash join of the texts in Arrow."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        values, counts = counted
+        known = pa.array(list(self.known), type=pa.string())
+        at = pc.fill_null(pc.index_in(values, value_set=known), -1).to_numpy()
+        mine = at >= 0
+        return np.bincount(at[mine], weights=counts[mine], minlength=len(self.known)).astype(np.int64)
+
+
+def key_counts(texts: Iterable[pa.Array]) -> tuple[pa.Array, np.ndarray]:
+    """(each distinct key, how many rows carry it) of a file's keys (Keys.text), batch by batch: memory grows with
+    the distinct keys, not the rows."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values, counts = [], []
+    for text in texts:
+        enc = pc.dictionary_encode(text, null_encoding="encode")
+        values.append(enc.dictionary)
+        counts.append(np.bincount(enc.indices.to_numpy(), minlength=len(enc.dictionary)))
+    if not values:
+        return pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64)
+    enc = pc.dictionary_encode(pa.concat_arrays(values), null_encoding="encode")
+    return enc.dictionary, np.bincount(enc.indices.to_numpy(), weights=np.concatenate(counts),
+                                       minlength=len(enc.dictionary)).astype(np.int64)  # fmt: skip
 
 
 def pairs(rec: np.ndarray, pay: np.ndarray, key9: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,11 +183,11 @@ def relisted(part: np.ndarray, posting: np.ndarray, key9: np.ndarray, local: np.
 
 
 def first_published(keys: np.ndarray | None, records: np.ndarray, posting: np.ndarray, own: date,
-                    older: list[tuple[date, Iterator[np.ndarray]]], n_keys: int) -> np.ndarray:  # fmt: skip
+                    older: list[tuple[date, np.ndarray]]) -> np.ndarray:  # fmt: skip
     """The date each row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot holding
     the row, matched on its key (`keys`: Keys numbers) and counting copies (a row published twice in an older
     snapshot dates two copies); a posting is public when all its rows are; otherwise the file's own date (`own`).
-    `older`: (date, the key numbers of its rows, batch by batch) of each older snapshot; they are taken oldest first,
+    `older`: (date, how many of its rows carry each key number: Keys.held) of each older snapshot, taken oldest first,
     and each holds at least as many copies of a row as the one before it held (snapshots grow)."""
     import numpy as np
     import pandas as pd
@@ -157,11 +199,8 @@ def first_published(keys: np.ndarray | None, records: np.ndarray, posting: np.nd
         copy = pd.Series(-records).groupby(keys).rank(method="first").to_numpy() - 1
         held = np.zeros(len(records))
         dated = np.zeros(len(records), dtype=bool)
-        for day, ids_by_batch in sorted(older, key=lambda t: t[0]):
-            counts = np.zeros(n_keys + 1, dtype=np.int64)
-            for ids in ids_by_batch:
-                counts += np.bincount(ids + 1, minlength=len(counts))
-            held = np.maximum(held, counts[1:][keys])
+        for day, held_by_key in sorted(older, key=lambda t: t[0]):
+            held = np.maximum(held, held_by_key[keys])
             now = ~dated & (copy < held)
             published[now] = np.datetime64(day, "D")
             dated |= now

@@ -91,13 +91,57 @@ def test_an_older_snapshot_dates_each_copy_once() -> None:
     with tempfile.TemporaryDirectory() as d:
         new = Path(d) / "salaries_2024-06-01.csv"
         old = Path(d) / "salaries_2023-12-31.csv"
+        gone = "2023,EN,FT,Prompt Whisperer,40000,EUR,43000,DE,100,DE,S"  # values the newest file never has
         new.write_text("\n".join([header, row, other, row]) + "\n")
-        old.write_text("\n".join([header, row]) + "\n")
+        old.write_text("\n".join([header, gone, row]) + "\n")
         files = [FetchedFile(p, "x", "test") for p in aijobs.pick(Path(d))]
         obs = aijobs.parse(files).observations
     assert obs is not None
     assert obs.sort_values("source_record")["published_on"].astype(str).tolist() == [
         "2024-06-01", "2024-06-01", "2023-12-31"]  # fmt: skip
+
+
+def test_an_older_snapshot_that_is_not_aijobs_is_refused_by_name(tmp_path: Path) -> None:
+    """Older snapshots are read by a thread of their own while the newest file is read: its error is the pull's, one
+    line naming the file and the fix, and the thread is gone."""
+    import threading
+
+    write(tmp_path, f"{HEADER}\n{GOOD}\n", "salaries_2024-06-01.csv")
+    write(tmp_path, "a,b,c\n1,2,3\n", "salaries_2023-12-31.csv")
+    files = [FetchedFile(p, "x", "test") for p in aijobs.pick(tmp_path)]
+    with pytest.raises(SchemaError, match=r"aijobs: salaries_2023-12-31.csv: an older snapshot without the aijobs.net "
+                                          r"columns .*; remove it from "):  # fmt: skip
+        aijobs.parse(files)
+    assert not [t for t in threading.enumerate() if t.name == "aijobs-history"]
+
+
+def test_keys_are_numbered_alike_across_files_and_past_overflow() -> None:
+    """postings.numbered: equal rows of several codes matrices get one number, different rows different ones, a row
+    holding an unknown value (-1) none — also when the columns' values are too many to write a row as one 64-bit
+    number (the key is made dense again on the way)."""
+    import numpy as np
+
+    from mlsalary.sources import postings
+
+    rng = np.random.default_rng(7)
+    for width in (5, 1 << 16):  # 65,536 ** 8 overflows 2 ** 62
+        base = rng.integers(0, width, size=(400, 8), dtype=np.int32)
+        base[:2] = 0
+        base[1, 0] = 1  # rows 0 and 1 would be one number if 2 ** 64 wrapped round (65,536 ** 7 * 1 = 2 ** 112)
+        base[2] = width - 1
+        a = np.concatenate([base[:3], base[rng.integers(0, 400, 3_000)]])
+        b = base[rng.integers(0, 400, 1_000)].copy()
+        b[::7, 3] = -1
+        ids_a, ids_b = postings.numbered(a, b)
+        number: dict[tuple[int, ...], int] = {}
+        for m, ids in ((a, ids_a), (b, ids_b)):
+            for row, i in zip(map(tuple, m.tolist()), ids.tolist(), strict=True):
+                if -1 in row:
+                    assert i == -1
+                else:
+                    assert number.setdefault(row, i) == i  # equal rows, one number
+        assert len(set(number.values())) == len(number)  # different rows, different numbers
+        assert sorted(set(number.values())) == list(range(len(number)))  # counted from 0
 
 
 def independent_postings(path: Path, skip: set[int]) -> tuple[int, int, int]:
@@ -425,7 +469,7 @@ def test_vectorised_numbers_read_as_the_rule_reads_one_value(mirror: Path) -> No
     assert all((w is None and math.isnan(g)) or g == w for g, w in zip(got, want, strict=True))
     assert sum(w is None for w in want) == 16  # the edge cases that are not plain finite decimals
     keys = postings.Keys(("n",), numbers=("n",), as_written=())
-    ids = keys.ids(pa.table({"n": pa.array(values, type=pa.string())}))
+    (ids,) = postings.numbered(keys.codes(pa.table({"n": pa.array(values, type=pa.string())})))
     by_whole: dict[str, set[int]] = {}
     for v, i in zip(values, ids, strict=True):
         x = postings.number(v.strip())  # Keys strips a value first

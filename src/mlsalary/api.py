@@ -96,15 +96,10 @@ def _noting(parts: Iterator[Any], notes: list[str]) -> Iterator[Any]:
         yield part
 
 
-def _loses_data(name: str, new_rows: int, files: list[Any]) -> str | None:
-    """Why loading `new_rows` rows would lose data the store holds for the source, or None."""
-    from mlsalary import config, store
+def _loses_data(name: str, new_rows: int, old: int, files: list[Any]) -> str | None:
+    """Why loading `new_rows` rows would lose data the store holds for the source (`old` rows loaded), or None."""
+    from mlsalary import config
 
-    if not config.db_path().is_file():
-        old = 0
-    else:
-        rows = store.query("SELECT rows_loaded FROM sources WHERE name = ?", [name])
-        old = int(rows["rows_loaded"].iloc[0]) if len(rows) else 0
     where = ", ".join(sorted({f.path.name for f in files})[:3])
     if new_rows == 0:
         return (f"{name}: {where} holds no usable row; nothing was changed (the store keeps "

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlsalary import age, config, schema
 from mlsalary.errors import StoreError
@@ -122,8 +122,16 @@ _TARGET: ContextVar[Path | None] = ContextVar("store_target", default=None)
 VERSION_GLOB = "mlsalary-*.duckdb"
 
 
+class Version(NamedTuple):
+    """The version of the database a pull writes (aside): its file, and the rows of the source it replaces that the
+    live version has loaded (0: none)."""
+
+    path: Path
+    previous: int
+
+
 @contextmanager
-def aside(replacing: str) -> Iterator[Path]:
+def aside(replacing: str) -> Iterator[Version]:
     """Under the pull lock, a new version of the database to write (writer() uses it): when the live one holds rows
     of the source it is `replacing`, a version built row by row without them (_copy_without), else a byte copy of
     it — so no version ever deletes rows: DuckDB cannot reuse a deleted row's block in the transaction that deletes
@@ -143,8 +151,9 @@ def aside(replacing: str) -> Iterator[Path]:
         nxt = live.with_name(f"mlsalary-{time.time_ns()}.duckdb")
         try:
             live.parent.mkdir(parents=True, exist_ok=True)
-            if current is not None and _holds(current, replacing):
-                _copy_without(current, nxt, replacing)
+            previous = _loaded(current, replacing) if current is not None else None
+            if previous is not None:
+                _copy_without(current, nxt, replacing)  # type: ignore[arg-type]
             elif current is not None:
                 shutil.copyfile(current, nxt)
                 wal = current.with_name(current.name + ".wal")
@@ -159,7 +168,7 @@ def aside(replacing: str) -> Iterator[Path]:
         token = _TARGET.set(nxt)
         done = False
         try:
-            yield nxt
+            yield Version(nxt, previous or 0)
             if nxt.with_name(nxt.name + ".wal").exists():
                 raise StoreError(f"{nxt} was not written completely; nothing was changed — please report this")
             link = live.with_name(live.name + ".link")
@@ -177,10 +186,11 @@ def aside(replacing: str) -> Iterator[Path]:
             _remove(current)  # readers that have it open keep reading it until they close
 
 
-def _holds(db: Path, source: str) -> bool:
-    """Whether the database `db` holds rows of `source`."""
+def _loaded(db: Path, source: str) -> int | None:
+    """The rows of `source` the database `db` has loaded by its accounting; None when it holds none of its rows."""
     with read_only(db) as con:
-        return con.execute("SELECT count(*) FROM sources WHERE name = ?", [source]).fetchone()[0] > 0  # type: ignore[index]
+        row = con.execute("SELECT rows_loaded FROM sources WHERE name = ?", [source]).fetchone()
+    return None if row is None else int(row[0])
 
 
 #: The tables holding a source's rows, and the column naming the source (ingest replaces them; _copy_without
@@ -260,13 +270,13 @@ class Refused(StoreError):
 
 
 def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Iterable[ParseResult],
-           refuse: Callable[[int], str | None] | None = None) -> dict[str, Any]:  # fmt: skip
+           refuse: Callable[[int, int], str | None] | None = None) -> dict[str, Any]:  # fmt: skip
     """Replace `meta.name`'s rows with `result` in a copy of the database built aside and swapped in (module
     docstring): all or nothing. `result` may come in parts (a source's parse_batches): each is written as it comes
     (the next made meanwhile by a reader thread: mlsalary.overlap), so a file of millions of rows never sits in
-    memory whole; the accounting is checked over all of them, and
-    `refuse(rows loaded)` — a reason not to keep them, or None — is asked before anything is swapped in (Refused:
-    the previous data stays). Returns the source's accounting row."""
+    memory whole; the accounting is checked over all of them, and `refuse(rows loaded, rows the live version had
+    loaded)` — a reason not to keep them, or None — is asked before anything is swapped in (Refused: the previous
+    data stays). Returns the source's accounting row."""
     import duckdb
     import pandas as pd
 
@@ -278,7 +288,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
     versions: dict[str, None] = {}
     data_as_of = None
     parts = Ahead([result] if isinstance(result, ParseResult) else result)  # made while the one before is written
-    with contextlib.closing(parts), aside(replacing=name), writer() as con:
+    with contextlib.closing(parts), aside(replacing=name) as version, writer() as con:
         con.execute("BEGIN TRANSACTION")
         try:
             for table, col in SOURCE_TABLES:  # a safety net: aside() gives a version without the source's rows
@@ -302,7 +312,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
                 raise StoreError(f"{name}: row accounting does not add up (read {total['read']}, loaded "
                                  f"{total['loaded']}, quarantined {total['quarantined']}); nothing was written — "
                                  "please report this")  # fmt: skip
-            refusal = refuse(total["loaded"]) if refuse is not None else None
+            refusal = refuse(total["loaded"], version.previous) if refuse is not None else None
             if refusal:
                 raise Refused(refusal)
             record = {

@@ -190,18 +190,18 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
     ff, *history = files
     path = ff.path
     dated = [(date.fromisoformat(m.group(1)), f.path) for f in history if (m := _DATED.search(f.path.name))]
-    key_of = postings.Keys(COLUMNS, numbers=NUMBERS, as_written=("job_title",))
-    # The older snapshots' keys are counted by a thread of their own while the first pass reads the file.
-    counting = Ahead(((day, _key_counts(key_of, p)) for day, p in dated), waiting=len(dated) + 1, name="aijobs-history")
-    with contextlib.closing(counting):
-        scan = _Scan(path, key_of if dated else None)
-        rec, local, usd, key9 = (scan.concat(c) for c in ("record", "local", "usd", "key9"))
+    # The older snapshots' keys are read by a thread of their own while the first pass reads the file.
+    reading = Ahead(((day, _keys_of(p)) for day, p in dated), waiting=len(dated) + 1, name="aijobs-history")
+    with contextlib.closing(reading):
+        scan = _Scan(path, dating=bool(dated))
+        rec, local, usd = (scan.concat(c) for c in ("record", "local", "usd"))
+        (key9,) = postings.numbered(scan.concat("key9"))
         part, posting = postings.pairs(rec, local, key9)
         dup_group, dup_rank = postings.relisted(part, posting, key9, local, usd)
         usd_given, years = scan.concat("usd_given"), scan.concat("year")
         max_year = int(years.max()) if len(years) else None
         as_of = data_as_of(path, max_year)
-        published = _first_published(scan, posting, list(counting), as_of or config.today())
+        published = _first_published(scan, posting, list(reading), as_of or config.today())
     real_base = money.cpi_base_year()
     factors = {int(y): money.real_factor(int(y), real_base) for y in np.unique(years)}
     notes = []
@@ -252,10 +252,10 @@ def _read(path: Path) -> tuple[list[str], Iterator[stream.Batch]]:
 class _Scan:
     """The first pass over a file (parse_batches): per batch, the quarantine and which rows are usable; per usable
     row, in file order, `record`, `year`, `local` and `usd` pay, `usd_given`, `key9` (the posting's nine fields, as
-    one number: equal fields, equal number) and, when older snapshots are to date the rows (`key_of` given), `key11`
-    (the eleven published fields' key numbers)."""
+    codes: equal fields, equal codes) and, when older snapshots are to date the rows (`dating`), `key11` (the eleven
+    published fields' key codes: `key_of`)."""
 
-    def __init__(self, path: Path, key_of: postings.Keys | None) -> None:
+    def __init__(self, path: Path, dating: bool) -> None:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -263,7 +263,7 @@ class _Scan:
         lo, hi = config.plausible_pay_range()
         checks = _checks(lo, hi, datetime.now(UTC).year + 1)
         verdicts: dict[str, dict[str, tuple[str, str] | None]] = {c: {} for c in COLUMNS}
-        self.key_of = key_of
+        self.key_of = _row_keys()
         posting_key = postings.Keys(POSTING_FIELDS, numbers=(), as_written=POSTING_FIELDS)  # the fields as written
         self.ok: list[np.ndarray] = []
         self.quarantine: list[QuarantineRows] = []
@@ -279,8 +279,11 @@ class _Scan:
             n = t.num_rows
             problem: list[tuple[str, str] | None] = [None] * n
             bad = np.zeros(n, dtype=bool)
+            encoded = {}
             for c in COLUMNS:
-                distinct, codes = postings.distinct(cols[c])
+                enc = pc.dictionary_encode(postings.combined(cols[c]), null_encoding="encode")
+                encoded[c] = (enc.dictionary, codes := enc.indices.to_numpy())
+                distinct = enc.dictionary.to_pylist()
                 seen = verdicts[c]
                 found = [seen[v] if v in seen else seen.setdefault(v, checks[c](v)) for v in distinct]
                 fails = np.array([f is not None for f in found], dtype=bool)[codes] & ~bad
@@ -313,19 +316,20 @@ class _Scan:
                     reject(int(records[j]), [row[c] for c in COLUMNS], reason, detail)
             q.sort()
             ok = ~bad
-            good = t.filter(pa.array(ok))
             self.ok.append(ok)
             self.quarantine.append(q)
             for name, v in (("record", records), ("year", year), ("local", local), ("usd", usd), ("usd_given", given)):
                 self.parts[name].append(v[ok])
-            self.parts["key9"].append(posting_key.ids(good))
-            if key_of is not None:
-                self.parts["key11"].append(key_of.ids(good))
+            self.parts["key9"].append(posting_key.codes_of(encoded, n)[ok])
+            if dating:
+                self.parts["key11"].append(self.key_of.codes_of(encoded, n)[ok])
 
     def concat(self, name: str) -> np.ndarray:
         import numpy as np
 
-        return np.concatenate(self.parts[name]) if self.parts[name] else np.zeros(0)
+        if self.parts[name]:
+            return np.concatenate(self.parts[name])
+        return np.zeros((0, len(POSTING_FIELDS if name == "key9" else COLUMNS)) if name.startswith("key") else 0)
 
 
 def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], factors: dict[int, float | None],
@@ -390,24 +394,38 @@ def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], fact
     })  # fmt: skip
 
 
-def _first_published(scan: _Scan, posting: np.ndarray, counted: list[tuple[date, tuple[pa.Array, np.ndarray]]],
+def _first_published(scan: _Scan, posting: np.ndarray, read: list[tuple[date, tuple[postings.Keys, np.ndarray]]],
                      own: date) -> np.ndarray:  # fmt: skip
-    """Each usable row's first publication (postings.first_published) against the older snapshots (`counted`:
-    their dates and key counts) dated before `own`."""
-    key_of, older = scan.key_of, [(day, c) for day, c in counted if day < own]
-    keys = scan.concat("key11") if older and key_of is not None else None
-    held = [(day, key_of.held(c)) for day, c in older] if keys is not None else []  # type: ignore[union-attr]
+    """Each usable row's first publication (postings.first_published) against the older snapshots dated before
+    `own` (`read`: each one's date, and its rows' key codes with the Keys that made them)."""
+    import numpy as np
+
+    older = [(day, scan.key_of.translated(k, codes)) for day, (k, codes) in read if day < own]
+    if not older:
+        return postings.first_published(None, scan.concat("record"), posting, own, [])
+    keys, *theirs = postings.numbered(scan.concat("key11"), *(codes for _, codes in older))
+    size = max(int(ids.max(initial=-1)) for ids in (keys, *theirs)) + 1
+    held = [(day, np.bincount(ids[ids >= 0], minlength=size)) for (day, _), ids in zip(older, theirs, strict=True)]
     return postings.first_published(keys, scan.concat("record"), posting, own, held)
 
 
-def _key_counts(key_of: postings.Keys, path: Path) -> tuple[pa.Array, np.ndarray]:
-    """An older snapshot's keys and how many of its rows carry each (postings.key_counts)."""
+def _row_keys() -> postings.Keys:
+    """The key of a published row: its eleven fields (a row published in two snapshots has the same key)."""
+    return postings.Keys(COLUMNS, numbers=NUMBERS, as_written=("job_title",))
+
+
+def _keys_of(path: Path) -> tuple[postings.Keys, np.ndarray]:
+    """An older snapshot's rows' key codes (rows x columns) and the Keys that made them."""
+    import numpy as np
+
     try:
         _, batches = _read(path)
     except SchemaError:
         raise SchemaError(f"aijobs: {path.name}: an older snapshot without the aijobs.net columns "
                           f"({', '.join(COLUMNS)}); remove it from {path.parent}") from None  # fmt: skip
-    return postings.key_counts(key_of.text(b.table) for b in batches)
+    keys = _row_keys()
+    codes = [keys.codes(b.table) for b in batches]
+    return keys, np.concatenate(codes) if codes else np.zeros((0, len(COLUMNS)), dtype=np.int32)
 
 
 def data_as_of(path: Path, max_year: int | None) -> date | None:

@@ -6,7 +6,7 @@ snapshots (``first_published``, with ``Keys``). Also the per-distinct-value help
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ def numbers(values: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = _combined(values)
+    values = combined(values)
     plain = pc.match_substring_regex(values, f"^(?:{_DECIMAL.pattern})$")
     x = pc.cast(pc.if_else(plain, values, pa.scalar(None, pa.string())), pa.float64())
     out = np.array(x.to_numpy(zero_copy_only=False), dtype=np.float64)  # a copy: written below
@@ -45,11 +45,11 @@ def distinct(values: Any) -> tuple[list[str], np.ndarray]:
     """(the distinct values, each row's index into them) of an Arrow string column."""
     import pyarrow.compute as pc
 
-    enc = pc.dictionary_encode(_combined(values))
+    enc = pc.dictionary_encode(combined(values))
     return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
 
 
-def _combined(values: Any) -> Any:
+def combined(values: Any) -> Any:
     """An Arrow string column as one array (a chunked column's chunks combined; none: an empty array)."""
     import pyarrow as pa
 
@@ -68,69 +68,78 @@ def per_value(values: Any, fn: Callable[[str], Any], dtype: Any) -> np.ndarray:
 
 class Keys:
     """A row's key: its `columns` (`numbers` as whole numbers, `as_written` as written, the rest in capitals; all
-    stripped) as one text (`text`), so the same row published in two snapshots has the same key; `ids` numbers a
-    file's keys as they come, and `held` counts another file's rows (key_counts) per number."""
+    stripped), held as one code per column — each column's values numbered in the order they are met, across every
+    table given (`codes`) — so equal keys have equal codes; ``numbered`` makes one number per key of one or more files.
+    Each column's rule runs once per distinct value."""
 
     def __init__(self, columns: tuple[str, ...], numbers: tuple[str, ...], as_written: tuple[str, ...]) -> None:
         self.columns, self.numbers, self.as_written = columns, numbers, as_written
-        self.known: dict[str | None, int] = {}
+        self.values: list[dict[Any, int]] = [{} for _ in columns]  # per column: a value as the rule writes it -> code
 
-    def text(self, t: Any) -> pa.Array:
-        """Each row's key of an Arrow table. Reads nothing but the table (safe beside ids in another thread)."""
+    def codes(self, t: Any) -> np.ndarray:
+        """The codes (rows x columns) of an Arrow table's rows."""
+        import pyarrow.compute as pc
+
+        encoded = {}
+        for c in self.columns:
+            enc = pc.dictionary_encode(combined(t.column(c)), null_encoding="encode")
+            encoded[c] = (enc.dictionary, enc.indices.to_numpy())
+        return self.codes_of(encoded, t.num_rows)
+
+    def codes_of(self, encoded: dict[str, tuple[pa.Array, np.ndarray]], rows: int) -> np.ndarray:
+        """The codes (rows x columns) of rows whose columns are given encoded: (the distinct values, each row's index
+        into them), as pyarrow's dictionary_encode gives them."""
+        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        parts = []
-        for c in self.columns:  # each column's rule runs on its distinct values, then is taken back onto the rows
-            enc = pc.dictionary_encode(_combined(t.column(c)))
-            v = pc.utf8_trim_whitespace(enc.dictionary)
+        out = np.empty((rows, len(self.columns)), dtype=np.int32)
+        for j, c in enumerate(self.columns):
+            values, at = encoded[c]
+            v = pc.utf8_trim_whitespace(values)
             if c in self.numbers:  # number() rounded half to even: equal whole numbers, equal text ("<NA>": none)
                 x = pc.round(pa.array(numbers(v) + 0.0), round_mode="half_to_even")  # + 0.0: no "-0"
                 v = pc.fill_null(pc.cast(pc.if_else(pc.is_nan(x), None, x), pa.string()), "<NA>")
             elif c not in self.as_written:
                 v = pc.utf8_upper(v)
-            parts.append(pc.take(v, enc.indices))
-        return pc.binary_join_element_wise(*parts, "\x1f")
+            seen = self.values[j]
+            code = np.array([seen.setdefault(x, len(seen)) for x in v.to_pylist()], dtype=np.int32)
+            out[:, j] = code[at] if rows else 0
+        return out
 
-    def ids(self, t: Any) -> np.ndarray:
-        """Each row's key number: equal keys, equal number, across every table given so far."""
+    def translated(self, other: Keys, codes: np.ndarray) -> np.ndarray:
+        """`codes` made by `other` (a Keys of the same columns) as this one's codes; -1 for a value it has not met."""
         import numpy as np
 
-        values, codes = distinct(self.text(t))
-        ids = [self.known.setdefault(k, len(self.known)) for k in values]
-        return np.array(ids, dtype=np.int64)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-
-    def held(self, counted: tuple[pa.Array, np.ndarray]) -> np.ndarray:
-        """How many rows of another file carry each key number (`counted`: key_counts of that file's keys), matched
-        by a hash join of the texts in Arrow."""
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        values, counts = counted
-        known = pa.array(list(self.known), type=pa.string())
-        at = pc.fill_null(pc.index_in(values, value_set=known), -1).to_numpy()
-        mine = at >= 0
-        return np.bincount(at[mine], weights=counts[mine], minlength=len(self.known)).astype(np.int64)
+        out = np.empty_like(codes)
+        for j, seen in enumerate(self.values):
+            code = np.array([seen.get(x, -1) for x in other.values[j]], dtype=np.int32)
+            out[:, j] = code[codes[:, j]] if len(code) else -1
+        return out
 
 
-def key_counts(texts: Iterable[pa.Array]) -> tuple[pa.Array, np.ndarray]:
-    """(each distinct key, how many rows carry it) of a file's keys (Keys.text), batch by batch: memory grows with
-    the distinct keys, not the rows."""
+def numbered(*codes: np.ndarray) -> list[np.ndarray]:
+    """One number per row of each codes matrix (Keys), counted over all of them together from 0: equal keys, equal
+    number; -1 for a row holding a code of -1 (a value not met)."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
-    values, counts = [], []
-    for text in texts:
-        enc = pc.dictionary_encode(text, null_encoding="encode")
-        values.append(enc.dictionary)
-        counts.append(np.bincount(enc.indices.to_numpy(), minlength=len(enc.dictionary)))
-    if not values:
-        return pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64)
-    enc = pc.dictionary_encode(pa.concat_arrays(values), null_encoding="encode")
-    return enc.dictionary, np.bincount(enc.indices.to_numpy(), weights=np.concatenate(counts),
-                                       minlength=len(enc.dictionary)).astype(np.int64)  # fmt: skip
+    whole = [~(m < 0).any(axis=1) for m in codes]
+    rows = np.concatenate([m[w] for m, w in zip(codes, whole, strict=True)]).astype(np.int64)
+    ids, size = np.zeros(len(rows), dtype=np.int64), 1
+    for column in rows.T:  # the key so far and the next column as one number (mixed radix) ...
+        width = int(column.max(initial=0)) + 1
+        if size * width >= 2**62:  # ... made dense again (numbered by a sort) before it could overflow
+            ids = np.unique(ids, return_inverse=True)[1].ravel()
+            size = int(ids.max(initial=0)) + 1
+        ids, size = ids * width + column, size * width
+    ids = np.unique(ids, return_inverse=True)[1].ravel()
+    out, start = [], 0
+    for m, w in zip(codes, whole, strict=True):
+        n = np.full(len(m), -1, dtype=np.int64)
+        n[w] = ids[start:start + int(w.sum())]
+        start += int(w.sum())
+        out.append(n)
+    return out
 
 
 def pairs(rec: np.ndarray, pay: np.ndarray, key9: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -187,7 +196,7 @@ def first_published(keys: np.ndarray | None, records: np.ndarray, posting: np.nd
     """The date each row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot holding
     the row, matched on its key (`keys`: Keys numbers) and counting copies (a row published twice in an older
     snapshot dates two copies); a posting is public when all its rows are; otherwise the file's own date (`own`).
-    `older`: (date, how many of its rows carry each key number: Keys.held) of each older snapshot, taken oldest first,
+    `older`: (date, how many of its rows carry each key number) of each older snapshot, taken oldest first,
     and each holds at least as many copies of a row as the one before it held (snapshots grow)."""
     import numpy as np
     import pandas as pd

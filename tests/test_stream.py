@@ -466,5 +466,13 @@ def test_quarantined_rows_are_written_as_json_exactly_as_one_by_one() -> None:
     table = pa.table({"A": values, "B": list(reversed(values))})
     want = [stream.raw_json({"A": a, "B": b}) for a, b in zip(values, reversed(values), strict=True)]
     assert stream.json_rows(table, ("A", "B")) == want
+    # Cells taken across columns row by row: rows of several chunks, an empty row, columns in the order asked, a
+    # column name that needs escaping, a column asked for that is empty in every row.
+    rows = [{"Q\"1": "x", "B": "", "C": "z"}, {"Q\"1": "", "B": "", "C": ""}, {"Q\"1": "", "B": "é", "C": ""},
+            {"Q\"1": "a", "B": "b", "C": ""}]  # fmt: skip
+    chunked = pa.Table.from_batches([pa.RecordBatch.from_pylist(rows[:2]), pa.RecordBatch.from_pylist(rows[2:])])
+    order = ("C", "Q\"1", "B")
+    assert stream.json_rows(chunked, order) == [stream.raw_json({c: r[c] for c in order}) for r in rows]
+    assert stream.json_rows(chunked, order)[1] == "{}"
     assert all(json.loads(w) == {k: v for k, v in {"A": a, "B": b}.items() if v}
                for w, a, b in zip(want, values, reversed(values), strict=True))  # fmt: skip

@@ -338,28 +338,33 @@ def raw_json(row: dict[str, str]) -> str:
 
 
 def json_rows(table: pa.Table, columns: Sequence[str]) -> list[str]:
-    """Each row's non-empty `columns` as JSON, exactly as raw_json writes it, built column-wise; a row holding a
-    control character is written by raw_json (json.dumps escapes them). The control characters are looked for once,
-    in the joined rows (a column name holds none): one pass instead of one per column, a third of the time on
-    Kaggle's 300-column quarantine."""
+    """Each row's non-empty `columns` as JSON, exactly as raw_json writes it, built in Arrow: the non-empty cells of
+    every column are taken at once in row order (a survey's quarantined respondent answers a few of its 300
+    questions), written as "name": "value" and joined row by row — a handful of kernels over the whole table instead
+    of six per column (Kaggle's quarantine: 0.55 against 1.05 s). A row holding a control character is written by
+    raw_json (json.dumps escapes them)."""
+    import functools
     import json
 
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    parts = []
-    for c in columns:
-        v = table.column(c)
-        empty = pc.equal(v, "")
-        if pc.all(empty).as_py() is not False:  # a column empty in every row adds nothing (a survey's unasked)
-            continue
-        esc = pc.replace_substring(pc.replace_substring(v, "\\", "\\\\"), '"', '\\"')
-        text = pc.binary_join_element_wise(json.dumps(c, ensure_ascii=False) + ': "', esc, '"', "")
-        parts.append(pc.if_else(empty, None, text))
-    if not parts:
-        return ["{}"] * table.num_rows
-    body = pc.binary_join_element_wise(*parts, ", ", null_handling="skip")
-    joined = pc.binary_join_element_wise("{", pc.coalesce(body, ""), "}", "")
+    n = table.num_rows
+    if not columns or not n:
+        return ["{}"] * n
+    cells = pa.concat_arrays([table.column(c).combine_chunks().cast(pa.large_string()) for c in columns])  # by column
+    full = np.asarray(pc.not_equal(cells, "").to_numpy(zero_copy_only=False), dtype=bool).reshape(len(columns), n)
+    row, col = np.nonzero(full.T)  # the non-empty cells, row by row, each row's in column order
+    value = cells.take(pa.array(col * n + row))
+    esc = pc.replace_substring(pc.replace_substring(value, "\\", "\\\\"), '"', '\\"')
+    names = pa.array([json.dumps(c, ensure_ascii=False) + ': "' for c in columns], type=pa.large_string())
+    text = functools.partial(pa.scalar, type=pa.large_string())  # large: a file's cells may pass 2 GB
+    pairs = pc.binary_join_element_wise(names.take(pa.array(col)), esc, text('"'), text(""))
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
+    body = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), pairs), text(", "))
+    joined = pc.binary_join_element_wise(text("{"), body, text("}"), text(""))
     control = pc.match_substring_regex(joined, "[\\x00-\\x1f]").to_numpy(zero_copy_only=False)
     out: list[str] = joined.to_pylist()
     for j in np.flatnonzero(control):

@@ -397,6 +397,38 @@ def test_a_pull_makes_the_next_part_while_it_writes_this_one(tmp_path: Path, mon
     ]
 
 
+def test_a_source_read_whole_is_read_while_the_store_is_copied_aside(tmp_path: Path, monkeypatch: Any) -> None:
+    """A source without parse_batches is parsed whole by the pull's reader thread, so the live version is copied
+    aside meanwhile (the parse waits for the copy to begin: one after the other, it never would)."""
+    import threading
+    import types
+
+    from mlsalary import sources
+    from mlsalary.sources import FetchedFile, aijobs
+
+    api.pull(["aijobs"], from_path=small_file(tmp_path, [100_000, 120_000]))
+    copying, parsed_in = threading.Event(), []
+    copy_without = store._copy_without
+
+    def copy_spy(*a: Any) -> None:
+        copying.set()
+        copy_without(*a)
+
+    def parse(files: list[FetchedFile]) -> Any:
+        parsed_in.append(threading.current_thread().name)
+        assert copying.wait(20), "the store was not copied aside while the source was parsed"
+        return aijobs.parse(files)
+
+    f = small_file(tmp_path, [90_000, 80_000], "s2.csv")
+    fetched = [FetchedFile(f, sources.retrieve.sha256_of(f), f"user:{f}")]
+    whole = types.SimpleNamespace(META=aijobs.META, parse=parse, fetch=lambda **_: fetched)
+    monkeypatch.setattr(sources, "get", lambda name: whole)
+    monkeypatch.setattr(store, "_copy_without", copy_spy)
+    (outcome,) = api.pull(["aijobs"])
+    assert outcome.status == "loaded", outcome.message
+    assert parsed_in == ["pull-reader"] and outcome.record["rows_loaded"] == 2
+
+
 def test_a_failed_write_stops_the_reader_and_closes_its_parts(tmp_path: Path) -> None:
     """When the store cannot write a part (here: rows of a pay kind the source does not declare), the reader stops
     after the part it is making, its generator is closed (its files with it) before ingest returns, no reader

@@ -66,16 +66,11 @@ def _pull(wanted: list[str], from_path: Path | None, offline: bool, progress: Pr
             names = ", ".join(f.path.name for f in files[:3]) + more
             refuse = None if replace else functools.partial(_loses_data, name, files=files)
             notes: list[str] = []
-            if hasattr(mod, "parse_batches"):  # written part by part as it is read: memory stays flat
-                with step(f"{name}: reading {names} into the store"):
-                    record = store.ingest(mod.META, files, _noting(mod.parse_batches(files), notes), refuse=refuse)
-            else:
-                with step(f"{name}: reading {names}"):
-                    result = mod.parse(files)
-                notes = result.notes
-                rows = f"{result.rows_loaded:,} row{'' if result.rows_loaded == 1 else 's'}"
-                with step(f"{name}: writing {rows} to the store"):
-                    record = store.ingest(mod.META, files, result, refuse=refuse)
+            # Made by a reader thread while the store sets the new version aside and writes (store.ingest): part by
+            # part as a file is read (memory stays flat), or one part for a source read whole.
+            parts = mod.parse_batches(files) if hasattr(mod, "parse_batches") else _whole(mod, files)
+            with step(f"{name}: reading {names} into the store"):
+                record = store.ingest(mod.META, files, _noting(parts, notes), refuse=refuse)
         except store.Refused as e:
             outcomes.append(PullOutcome(name, "refused", str(e), None, notes))
             continue
@@ -87,6 +82,11 @@ def _pull(wanted: list[str], from_path: Path | None, offline: bool, progress: Pr
             continue
         outcomes.append(PullOutcome(name, "loaded", "", record, notes))
     return outcomes
+
+
+def _whole(mod: Any, files: list[Any]) -> Iterator[Any]:
+    """A source read whole (its parse) as one part, made when the first part is asked for."""
+    yield mod.parse(files)
 
 
 def _noting(parts: Iterator[Any], notes: list[str]) -> Iterator[Any]:

@@ -318,3 +318,27 @@ def test_computing_the_figures_and_claims_imports_no_scipy_or_sklearn(loaded_db:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     n_figs, n_verdicts, heavy = out.strip().splitlines()[-1].split(" ", 2)
     assert (int(n_figs), int(n_verdicts), heavy) == (len(catalogue.CATALOGUE), len(claims.CLAIMS), "[]")
+
+
+def test_an_estimate_reads_only_the_declared_pay_columns(use_loaded: Path) -> None:
+    """figures.data.PAY_COLUMNS declares what estimate() reads (measure.within narrows each stratum's rows to them):
+    every source's estimate, nominal and real, is the same from those columns alone."""
+    from mlsalary.figures import data
+
+    d = data.load()
+    for source, rows in d.obs.groupby("source"):
+        for real in (False, True):
+            if source == "oews" or (real and (rows["pay_kind"] == "survey_band").any()):
+                continue
+            assert data.estimate(rows[list(data.PAY_COLUMNS)], real=real) == data.estimate(rows, real=real), source
+
+
+def test_every_stratum_is_formed_from_the_columns_within_reads(use_loaded: Path) -> None:
+    """measure.reads (what ``within`` narrows its rows to) covers what each stratum reads: every declared stratum
+    gives the same strata from those columns alone as from all of them."""
+    from mlsalary.figures import data, measure
+
+    obs = data.load().obs.assign(metro="Seattle")  # metro is added to filings by the figures that hold it fixed
+    for name in measure.STRATA:
+        narrow = obs[[c for c in measure.reads((name,)) if c in obs.columns]]
+        assert measure.stratum_of(narrow, (name,)).equals(measure.stratum_of(obs, (name,))), name

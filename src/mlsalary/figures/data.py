@@ -93,19 +93,31 @@ def load() -> Data:
     if not config.db_path().is_file():
         empty = pd.DataFrame()
         return Data({}, empty, empty, empty, empty)
-    codes = ", ".join(f"'{c}'" for c in OEWS_CODES)
     with store.read_only() as con:
         found = con.execute("SELECT name, coalesce(version, ''), data_as_of FROM sources").fetchall()
-        obs = con.sql(f"SELECT {UNIT_COLUMNS} FROM units").df()
-        skills = con.sql("SELECT obs_id, skill FROM skills").df()
-        oews = con.sql(
-            "SELECT year, area_type, area_code, area_name, occupation_code, soc_2018_code, employment, "
-            "annual_median, wage_rse, top_coded, top_code_usd FROM aggregates "
-            f"WHERE source = 'oews' AND industry_code = '000000' AND soc_2018_code IN ({codes})"
-        ).df()
+        tables = {name: frame(con.sql(sql)) for name, sql in queries().items()}
     loaded = {name: version for name, version, _ in found}
     as_of = {name: d for name, _, d in found if d is not None}
-    return Data(loaded, obs, skills, oews, None, as_of)
+    return Data(loaded, tables["obs"], tables["skills"], tables["oews"], None, as_of)
+
+
+def queries() -> dict[str, str]:
+    """What load() reads from the store: the counted units, their skills, OEWS's national ML-adjacent medians."""
+    codes = ", ".join(f"'{c}'" for c in OEWS_CODES)
+    return {
+        "obs": f"SELECT {UNIT_COLUMNS} FROM units",
+        "skills": "SELECT obs_id, skill FROM skills",
+        "oews": "SELECT year, area_type, area_code, area_name, occupation_code, soc_2018_code, employment, "
+                "annual_median, wage_rse, top_coded, top_code_usd FROM aggregates "
+                f"WHERE source = 'oews' AND industry_code = '000000' AND soc_2018_code IN ({codes})",
+    }  # fmt: skip
+
+
+def frame(rel: Any) -> pd.DataFrame:
+    """A query's rows as pandas, by way of Arrow: the frame DuckDB's own .df() makes of load()'s queries (tested
+    equal), in a fraction of the time (the mirror's 132,880 units: 0.14 against 0.5 s)."""
+    table = rel.arrow()
+    return (table.read_all() if hasattr(table, "read_all") else table).to_pandas()
 
 
 def load_rows() -> pd.DataFrame:

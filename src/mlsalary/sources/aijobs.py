@@ -179,7 +179,7 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
 
     Two passes over the file. The first checks every row (each rule runs once per distinct value of its column:
     ``_checks``; a row's reason is the first failing field in column order), quarantines the rows that fail, and keeps
-    a few numbers per usable row (record, pay, the posting's nine fields as one key); the rules that need the whole
+    a few numbers per usable row (record, pay, a code per field of the posting's key); the rules that need the whole
     file — the posting pairs (``postings.pairs``, across batch boundaries), re-listings (``postings.relisted``) and
     first publication — run on those numbers. The second pass reads the file again and writes each batch's
     observations (a file that changed between the passes is refused).
@@ -201,7 +201,9 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
         usd_given, years = scan.concat("usd_given"), scan.concat("year")
         max_year = int(years.max()) if len(years) else None
         as_of = data_as_of(path, max_year)
-        published = _first_published(scan, posting, list(reading), as_of or config.today())
+        own = as_of or config.today()
+        published = postings.first_published(scan.key_of, scan.concat("key11"), rec, posting, own,
+                                             [(day, read) for day, read in reading if day < own])  # fmt: skip
     real_base = money.cpi_base_year()
     factors = {int(y): money.real_factor(int(y), real_base) for y in np.unique(years)}
     notes = []
@@ -392,21 +394,6 @@ def _observations(path: Path, t: pa.Table | None, g: dict[str, np.ndarray], fact
         "dup_rank": pa.array(g["dup_rank"], type=pa.int64()),
         "published_on": pa.array(g["published"].astype("datetime64[D]"), type=pa.date32()),
     })  # fmt: skip
-
-
-def _first_published(scan: _Scan, posting: np.ndarray, read: list[tuple[date, tuple[postings.Keys, np.ndarray]]],
-                     own: date) -> np.ndarray:  # fmt: skip
-    """Each usable row's first publication (postings.first_published) against the older snapshots dated before
-    `own` (`read`: each one's date, and its rows' key codes with the Keys that made them)."""
-    import numpy as np
-
-    older = [(day, scan.key_of.translated(k, codes)) for day, (k, codes) in read if day < own]
-    if not older:
-        return postings.first_published(None, scan.concat("record"), posting, own, [])
-    keys, *theirs = postings.numbered(scan.concat("key11"), *(codes for _, codes in older))
-    size = max(int(ids.max(initial=-1)) for ids in (keys, *theirs)) + 1
-    held = [(day, np.bincount(ids[ids >= 0], minlength=size)) for (day, _), ids in zip(older, theirs, strict=True)]
-    return postings.first_published(keys, scan.concat("record"), posting, own, held)
 
 
 def _row_keys() -> postings.Keys:

@@ -77,7 +77,7 @@ class Keys:
         self.values: list[dict[Any, int]] = [{} for _ in columns]  # per column: a value as the rule writes it -> code
 
     def codes(self, t: Any) -> np.ndarray:
-        """The codes (rows x columns) of an Arrow table's rows."""
+        """The codes (rows x columns, unsigned, in the smallest type that holds them) of an Arrow table's rows."""
         import pyarrow.compute as pc
 
         encoded = {}
@@ -105,13 +105,13 @@ class Keys:
             seen = self.values[j]
             code = np.array([seen.setdefault(x, len(seen)) for x in v.to_pylist()], dtype=np.int32)
             out[:, j] = code[at] if rows else 0
-        return out
+        return out.astype(np.min_scalar_type(int(out.max(initial=0))))  # a file's rows are held: as small as fits
 
     def translated(self, other: Keys, codes: np.ndarray) -> np.ndarray:
         """`codes` made by `other` (a Keys of the same columns) as this one's codes; -1 for a value it has not met."""
         import numpy as np
 
-        out = np.empty_like(codes)
+        out = np.empty(codes.shape, dtype=np.int32)
         for j, seen in enumerate(self.values):
             code = np.array([seen.get(x, -1) for x in other.values[j]], dtype=np.int32)
             out[:, j] = code[codes[:, j]] if len(code) else -1
@@ -191,24 +191,27 @@ def relisted(part: np.ndarray, posting: np.ndarray, key9: np.ndarray, local: np.
     return per_row["group"].to_numpy("int64"), per_row["rank"].to_numpy("int64")
 
 
-def first_published(keys: np.ndarray | None, records: np.ndarray, posting: np.ndarray, own: date,
-                    older: list[tuple[date, np.ndarray]]) -> np.ndarray:  # fmt: skip
+def first_published(key_of: Keys, codes: np.ndarray, records: np.ndarray, posting: np.ndarray, own: date,
+                    older: list[tuple[date, tuple[Keys, np.ndarray]]]) -> np.ndarray:  # fmt: skip
     """The date each row's posting was first public (vintage ``snapshot`` rule): the earliest older snapshot holding
-    the row, matched on its key (`keys`: Keys numbers) and counting copies (a row published twice in an older
+    the row, matched on its key (`codes`, made by `key_of`) and counting copies (a row published twice in an older
     snapshot dates two copies); a posting is public when all its rows are; otherwise the file's own date (`own`).
-    `older`: (date, how many of its rows carry each key number) of each older snapshot, taken oldest first,
-    and each holds at least as many copies of a row as the one before it held (snapshots grow)."""
+    `older`: (date, its rows' key codes with the Keys that made them) of each older snapshot, taken oldest first;
+    each holds at least as many copies of a row as the one before it held (snapshots grow)."""
     import numpy as np
     import pandas as pd
 
+    theirs = [key_of.translated(k, c) for _, (k, c) in older]
+    keys, *ids = numbered(codes, *theirs)
+    size = max(int(i.max(initial=-1)) for i in (keys, *ids)) + 1
+    held_by = [(day, np.bincount(i[i >= 0], minlength=size)) for (day, _), i in zip(older, ids, strict=True)]
     published = np.full(len(records), np.datetime64(own, "D"))
-    if older and len(records) and keys is not None:
-        keys = keys.astype(np.int64)
+    if older and len(records):
         # Copies of a key, oldest row first (the file lists its newest rows at the top): older snapshots date them.
         copy = pd.Series(-records).groupby(keys).rank(method="first").to_numpy() - 1
         held = np.zeros(len(records))
         dated = np.zeros(len(records), dtype=bool)
-        for day, held_by_key in sorted(older, key=lambda t: t[0]):
+        for day, held_by_key in sorted(held_by, key=lambda t: t[0]):
             held = np.maximum(held, held_by_key[keys])
             now = ~dated & (copy < held)
             published[now] = np.datetime64(day, "D")

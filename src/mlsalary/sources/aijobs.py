@@ -204,6 +204,7 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
         own = as_of or config.today()
         published = postings.first_published(scan.key_of, scan.concat("key11"), rec, posting, own,
                                              [(day, read) for day, read in reading if day < own])  # fmt: skip
+        scan.parts["key9"], scan.parts["key11"] = [], []  # decided: their codes are let go before the second pass
     real_base = money.cpi_base_year()
     factors = {int(y): money.real_factor(int(y), real_base) for y in np.unique(years)}
     notes = []

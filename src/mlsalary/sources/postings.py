@@ -124,9 +124,10 @@ def numbered(*codes: np.ndarray) -> list[np.ndarray]:
     import numpy as np
 
     whole = [~(m < 0).any(axis=1) for m in codes]
-    rows = np.concatenate([m[w] for m, w in zip(codes, whole, strict=True)]).astype(np.int64)
+    rows = np.concatenate([m[w] for m, w in zip(codes, whole, strict=True)])  # in their small type: column by column
     ids, size = np.zeros(len(rows), dtype=np.int64), 1
-    for column in rows.T:  # the key so far and the next column as one number (mixed radix) ...
+    for j in range(rows.shape[1]):  # the key so far and the next column as one number (mixed radix) ...
+        column = rows[:, j].astype(np.int64)
         width = int(column.max(initial=0)) + 1
         if size * width >= 2**62:  # ... made dense again (numbered by a sort) before it could overflow
             ids = np.unique(ids, return_inverse=True)[1].ravel()

@@ -38,10 +38,18 @@ def main() -> None:
     t_train = time.perf_counter() - t0
 
     exe = Path(sys.executable).with_name("mlsalary")
-    # Cold first calls over several supported profiles, interleaved (each a new process, best of 3): the US one, thin
-    # non-US ones (a non-US profile reads its country's postings for the market figure), another role.
-    cold_profiles = [("ml_engineer", "senior", "US"), ("ml_engineer", "senior", "DE"), ("ml_engineer", "senior", "IN"),
-                     ("data_scientist", "mid", "GB"), ("research_scientist", "senior", "CA")]  # fmt: skip
+    # Cold first calls over several supported profiles, interleaved (each a new process, best of 3): the US senior ML
+    # engineer, and the thinnest supported profile of each of the four countries abroad whose thinnest is thinnest (a
+    # non-US profile reads its country's postings for the market figure) — drawn from the trained model's support, so
+    # a change of the data or of the rules cannot leave an unsupported profile here.
+    from mlsalary import stats
+
+    thinnest: dict[str, tuple[int, str, str]] = {}
+    for role, level, country, n in model_meta["support"]:
+        if country != "US" and n >= stats.PRIVACY_FLOOR:
+            thinnest[country] = min(thinnest.get(country, (n, role, level)), (n, role, level))
+    abroad = sorted((n, role, level, country) for country, (n, role, level) in thinnest.items())[:4]
+    cold_profiles = [("ml_engineer", "senior", "US"), *((r, lv, c) for _, r, lv, c in abroad)]
     colds: dict[tuple[str, str, str], list[float]] = {p: [] for p in cold_profiles}
     for _ in range(3):
         for role, level, country in cold_profiles:

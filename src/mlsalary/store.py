@@ -152,8 +152,8 @@ def aside(replacing: str) -> Iterator[Version]:
         try:
             live.parent.mkdir(parents=True, exist_ok=True)
             previous = _loaded(current, replacing) if current is not None else None
-            if previous is not None:
-                _copy_without(current, nxt, replacing)  # type: ignore[arg-type]
+            if current is not None and previous is not None:
+                _copy_without(current, nxt, replacing)
             elif current is not None:
                 shutil.copyfile(current, nxt)
                 wal = current.with_name(current.name + ".wal")

@@ -284,9 +284,8 @@ class _Scan:
             bad = np.zeros(n, dtype=bool)
             encoded = {}
             for c in COLUMNS:
-                enc = pc.dictionary_encode(postings.combined(cols[c]), null_encoding="encode")
-                encoded[c] = (enc.dictionary, codes := enc.indices.to_numpy())
-                distinct = enc.dictionary.to_pylist()
+                encoded[c] = postings.encoded(cols[c])
+                distinct, codes = encoded[c][0].to_pylist(), encoded[c][1]
                 seen = verdicts[c]
                 found = [seen[v] if v in seen else seen.setdefault(v, checks[c](v)) for v in distinct]
                 fails = np.array([f is not None for f in found], dtype=bool)[codes] & ~bad

@@ -43,10 +43,17 @@ def numbers(values: Any) -> np.ndarray:
 
 def distinct(values: Any) -> tuple[list[str], np.ndarray]:
     """(the distinct values, each row's index into them) of an Arrow string column."""
+    dictionary, at = encoded(values)
+    return dictionary.to_pylist(), at
+
+
+def encoded(values: Any) -> tuple[pa.Array, np.ndarray]:
+    """(the distinct values as Arrow, each row's index into them) of an Arrow string column; a missing value is a
+    value of its own."""
     import pyarrow.compute as pc
 
-    enc = pc.dictionary_encode(combined(values))
-    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
+    enc = pc.dictionary_encode(combined(values), null_encoding="encode")
+    return enc.dictionary, enc.indices.to_numpy()
 
 
 def combined(values: Any) -> Any:
@@ -78,24 +85,17 @@ class Keys:
 
     def codes(self, t: Any) -> np.ndarray:
         """The codes (rows x columns, unsigned, in the smallest type that holds them) of an Arrow table's rows."""
-        import pyarrow.compute as pc
+        return self.codes_of({c: encoded(t.column(c)) for c in self.columns}, t.num_rows)
 
-        encoded = {}
-        for c in self.columns:
-            enc = pc.dictionary_encode(combined(t.column(c)), null_encoding="encode")
-            encoded[c] = (enc.dictionary, enc.indices.to_numpy())
-        return self.codes_of(encoded, t.num_rows)
-
-    def codes_of(self, encoded: dict[str, tuple[pa.Array, np.ndarray]], rows: int) -> np.ndarray:
-        """The codes (rows x columns) of rows whose columns are given encoded: (the distinct values, each row's index
-        into them), as pyarrow's dictionary_encode gives them."""
+    def codes_of(self, columns: dict[str, tuple[pa.Array, np.ndarray]], rows: int) -> np.ndarray:
+        """The codes (rows x columns) of rows whose columns are given encoded (`columns`: each one's `encoded`)."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
         out = np.empty((rows, len(self.columns)), dtype=np.int32)
         for j, c in enumerate(self.columns):
-            values, at = encoded[c]
+            values, at = columns[c]
             v = pc.utf8_trim_whitespace(values)
             if c in self.numbers:  # number() rounded half to even: equal whole numbers, equal text ("<NA>": none)
                 x = pc.round(pa.array(numbers(v) + 0.0), round_mode="half_to_even")  # + 0.0: no "-0"

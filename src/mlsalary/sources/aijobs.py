@@ -204,7 +204,6 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
         own = as_of or config.today()
         published = postings.first_published(scan.key_of, scan.concat("key11"), rec, posting, own,
                                              [(day, read) for day, read in reading if day < own])  # fmt: skip
-        scan.parts["key9"], scan.parts["key11"] = [], []  # decided: their codes are let go before the second pass
     real_base = money.cpi_base_year()
     factors = {int(y): money.real_factor(int(y), real_base) for y in np.unique(years)}
     notes = []
@@ -327,10 +326,11 @@ class _Scan:
                 self.parts["key11"].append(self.key_of.codes_of(encoded, n)[ok])
 
     def concat(self, name: str) -> np.ndarray:
+        """A value's parts as one array; a key's are let go as they are taken (decided once, not held twice)."""
         import numpy as np
 
-        if self.parts[name]:
-            return np.concatenate(self.parts[name])
+        if parts := (self.parts.pop(name) if name.startswith("key") else self.parts[name]):
+            return np.concatenate(parts)
         return np.zeros((0, len(POSTING_FIELDS if name == "key9" else COLUMNS)) if name.startswith("key") else 0)
 
 

@@ -202,12 +202,11 @@ def first_published(key_of: Keys, codes: np.ndarray, records: np.ndarray, postin
     import numpy as np
     import pandas as pd
 
-    theirs = [key_of.translated(k, c) for _, (k, c) in older]
-    keys, *ids = numbered(codes, *theirs)
-    size = max(int(i.max(initial=-1)) for i in (keys, *ids)) + 1
-    held_by = [(day, np.bincount(i[i >= 0], minlength=size)) for (day, _), i in zip(older, ids, strict=True)]
     published = np.full(len(records), np.datetime64(own, "D"))
     if older and len(records):
+        keys, *ids = numbered(codes, *(key_of.translated(k, c) for _, (k, c) in older))
+        size = max(int(i.max(initial=-1)) for i in (keys, *ids)) + 1
+        held_by = [(day, np.bincount(i[i >= 0], minlength=size)) for (day, _), i in zip(older, ids, strict=True)]
         # Copies of a key, oldest row first (the file lists its newest rows at the top): older snapshots date them.
         copy = pd.Series(-records).groupby(keys).rank(method="first").to_numpy() - 1
         held = np.zeros(len(records))

@@ -346,3 +346,59 @@ def test_a_case_in_an_earlier_quarter_file_is_not_counted_again(tmp_path: Path) 
     assert r.rows_loaded == len(KEPT_WAGES)  # the second file adds no filing
     q2_reasons = {reason for f, reason in zip(r.quarantine.files, r.quarantine.reasons, strict=True) if f == q2.name}
     assert "duplicate_case" in q2_reasons
+
+
+def test_filings_without_a_case_number_are_each_their_own(tmp_path: Path) -> None:
+    """A blank CASE_NUMBER is no case to repeat: two such filings both load (one filing per case needs a case)."""
+    path = tmp_path / "LCA_Disclosure_Data_FY2024_Q1.csv"
+    rows = official_rows()[:2]
+    rows = [r | {"CASE_NUMBER": blank} for r, blank in zip(rows, ("", "  "), strict=True)]
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    r = lca.parse([FetchedFile(path, "x", "user")])
+    assert (r.rows_read, r.rows_loaded, len(r.quarantine)) == (2, 2, 0)
+
+
+def test_a_filings_year_is_its_decision_date_or_else_the_date_received_in_either_writing(tmp_path: Path) -> None:
+    """Dates as ISO or m/d/yyyy (with or without a time), mixed in one file; a filing with no decision date takes
+    the date it was received."""
+    path = tmp_path / "LCA_Disclosure_Data_FY2024_Q1.csv"
+    dates = [("2023-12-20", "2024-01-17"), ("12/20/2022", "1/17/2023"), ("2021-05-02", ""),
+             ("06/30/2020 00:00:00", ""), ("2019-03-01", "02/01/2019 12:00:00")]  # fmt: skip
+    rows = [official_rows()[0] | {"CASE_NUMBER": f"I-{i}", "RECEIVED_DATE": r, "DECISION_DATE": d}
+            for i, (r, d) in enumerate(dates)]  # fmt: skip
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    r = lca.parse([FetchedFile(path, "x", "user")])
+    assert r.observations["year"].tolist() == [2024, 2023, 2021, 2020, 2019]
+    iso_only = rows[:1] + rows[2:3]
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]))
+        w.writeheader()
+        w.writerows(iso_only)
+    assert lca.parse([FetchedFile(path, "x", "user")]).observations["year"].tolist() == [2024, 2021]
+
+
+def test_quarantined_rows_are_ordered_by_file_and_record() -> None:
+    from mlsalary.sources import QuarantineRows
+
+    q = QuarantineRows()
+    for file, rec in [("b.csv", 1), ("a.csv", 7), ("a.csv", 2), ("b.csv", 0)]:
+        q.add(file, rec, "why", f"{file}:{rec}", "{}")
+    q.sort()
+    assert list(zip(q.files, q.records, q.details, strict=True)) == [
+        ("a.csv", 2, "a.csv:2"), ("a.csv", 7, "a.csv:7"), ("b.csv", 0, "b.csv:0"), ("b.csv", 1, "b.csv:1")]
+    one = QuarantineRows()
+    for rec in (5, 3, 9):
+        one.add("a.csv", rec, "why", str(rec), "{}")
+    one.sort()
+    assert (one.records, one.details) == ([3, 5, 9], ["3", "5", "9"])
+    two = QuarantineRows()
+    for file, rec in [("b.csv", 1), ("a.csv", 2)]:  # records in order, files not
+        two.add(file, rec, "why", file, "{}")
+    two.sort()
+    assert two.files == ["a.csv", "b.csv"]

@@ -237,6 +237,42 @@ def test_lca_filings_are_the_same_however_the_batches_fall(tmp_path: Path, monke
     assert set(raw) <= set(oflc.OFFICIAL_COLUMNS) and raw["CASE_STATUS"] in ("Withdrawn", "Certified - Withdrawn")
 
 
+def test_an_amount_column_reads_the_same_whether_it_needs_the_pattern_or_not() -> None:
+    """A column of plain numbers is cast directly; one holding anything else goes through the pattern: the same
+    amounts either way (Arrow's cast and the pattern accept the same strings; nan and inf are no amount)."""
+    import math
+
+    import pyarrow as pa
+
+    plain = [" 150000 ", "75.5", "", "1e3", "+5", ".5", "nan", "inf", "-inf", None]
+    expected = [150000.0, 75.5, None, 1000.0, 5.0, 0.5, None, None, None, None]
+
+    def read(values: list[str | None]) -> list[float | None]:
+        return [None if math.isnan(x) else float(x) for x in oflc._money_column(pa.array(values, type=pa.string()))]
+
+    assert read(plain) == expected
+    assert read([*plain, "n/a", "1_000", "0x10", "5 5"]) == [*expected, None, None, None, None]
+    assert read(["$75.00", "3,000", "$1,250.50", *plain]) == [75.0, 3000.0, 1250.5, *expected]
+    assert read(["3,000", *plain]) == [3000.0, *expected] and read(["$75", *plain]) == [75.0, *expected]
+
+
+def test_a_lookup_runs_its_rule_once_per_value_across_batches() -> None:
+    import pyarrow as pa
+
+    calls: list[str] = []
+
+    def rule(v: str) -> tuple[str | None, str]:
+        calls.append(v)
+        return (v.upper() or None), f"{len(v)}"
+
+    look = oflc.Lookup(rule, 2)
+    first = look(pa.chunked_array([["ab", "c", "ab"], [None, "c"]]))
+    assert [a.to_pylist() for a in first] == [["AB", "C", "AB", None, "C"], ["2", "1", "2", "0", "1"]]
+    second = look(pa.array(["c", "new", "", "ab"]))
+    assert [a.to_pylist() for a in second] == [["C", "NEW", None, "AB"], ["1", "3", "0", "2"]]
+    assert sorted(calls) == ["", "ab", "c", "new"]
+
+
 @pytest.mark.parametrize(("layout", "suffix"), [("FY2020", ".csv"), ("FY2023", ".xlsx"), ("FY2025", ".csv")])
 def test_each_oflc_layout_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str, suffix: str) -> None:
     monkeypatch.setenv("MLSALARY_HOME", str(tmp_path / "home"))
@@ -466,6 +502,8 @@ def test_quarantined_rows_are_written_as_json_exactly_as_one_by_one() -> None:
     table = pa.table({"A": values, "B": list(reversed(values))})
     want = [stream.raw_json({"A": a, "B": b}) for a, b in zip(values, reversed(values), strict=True)]
     assert stream.json_rows(table, ("A", "B")) == want
+    for v in values:  # each alone: a table whose cells hold only quotes, only backslashes or only a control character
+        assert stream.json_rows(pa.table({"A": [v, "x"]}), ("A",)) == [stream.raw_json({"A": v}), '{"A": "x"}']
     # Cells taken across columns row by row: rows of several chunks, an empty row, columns in the order asked, a
     # column name that needs escaping, a column asked for that is empty in every row.
     rows = [{"Q\"1": "x", "B": "", "C": "z"}, {"Q\"1": "", "B": "", "C": ""}, {"Q\"1": "", "B": "é", "C": ""},

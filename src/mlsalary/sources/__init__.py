@@ -11,6 +11,7 @@ Register a new source by adding its module name to ``SOURCE_MODULES``.
 from __future__ import annotations
 
 import importlib
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -108,7 +109,9 @@ class QuarantineRows:
         self.raws.extend(raws)
 
     def sort(self) -> None:
-        """Order by file and record (rejections are found in several passes)."""
+        """Order by file and record (rejections are found in several passes); rows already in order are left."""
+        if len(set(self.files)) <= 1 and all(map(operator.le, self.records, self.records[1:])):
+            return
         order = sorted(range(len(self.records)), key=lambda i: (self.files[i], self.records[i]))
         for name in ("files", "records", "reasons", "details", "raws"):
             values = getattr(self, name)

@@ -153,7 +153,7 @@ def observation_table(n: int, columns: dict[str, Any]) -> Any:
         if v is None:
             arr = pa.nulls(n, kind)
         elif isinstance(v, str | int | float):
-            arr = pa.array([v] * n, type=kind)
+            arr = pa.repeat(pa.scalar(v, type=kind), n)
         else:
             arr = (v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v)).cast(kind)
         if len(arr) != n:

@@ -357,7 +357,13 @@ def json_rows(table: pa.Table, columns: Sequence[str]) -> list[str]:
     full = np.asarray(pc.not_equal(cells, "").to_numpy(zero_copy_only=False), dtype=bool).reshape(len(columns), n)
     row, col = np.nonzero(full.T)  # the non-empty cells, row by row, each row's in column order
     value = cells.take(pa.array(col * n + row))
-    esc = pc.replace_substring(pc.replace_substring(value, "\\", "\\\\"), '"', '\\"')
+    data = value.buffers()[2]  # every cell's bytes: in UTF-8 a byte below 0x20 is a control character, nothing else
+    special = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    esc = value
+    if (special == ord("\\")).any():
+        esc = pc.replace_substring(esc, "\\", "\\\\")
+    if (special == ord('"')).any():
+        esc = pc.replace_substring(esc, '"', '\\"')
     names = pa.array([json.dumps(c, ensure_ascii=False) + ': "' for c in columns], type=pa.large_string())
     text = functools.partial(pa.scalar, type=pa.large_string())  # large: a file's cells may pass 2 GB
     pairs = pc.binary_join_element_wise(names.take(pa.array(col)), esc, text('"'), text(""))
@@ -365,7 +371,8 @@ def json_rows(table: pa.Table, columns: Sequence[str]) -> list[str]:
     np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
     body = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), pairs), text(", "))
     joined = pc.binary_join_element_wise(text("{"), body, text("}"), text(""))
-    control = pc.match_substring_regex(joined, "[\\x00-\\x1f]").to_numpy(zero_copy_only=False)
+    control = pc.match_substring_regex(joined, "[\\x00-\\x1f]").to_numpy(zero_copy_only=False) \
+        if (special < 0x20).any() else np.zeros(n, dtype=bool)  # fmt: skip
     out: list[str] = joined.to_pylist()
     for j in np.flatnonzero(control):
         out[j] = raw_json({c: table.column(c)[j].as_py() for c in columns})

@@ -36,7 +36,7 @@ class CompactModel:
     columns: list[str]  # model inputs, in the trees' feature order (categorical first)
     categories: dict[str, list[str]]  # categorical input -> its categories (code = index)
     numeric_base: dict[str, float]  # numeric input -> the value of code 0
-    offsets: dict[str, float]  # conformal offsets of the 80% and 50% intervals (log scale)
+    offsets: dict[str, float]  # conformal offset of each end of the 80% and 50% ranges, by quantile (log scale)
     meta: dict[str, Any]  # version, fingerprint, latest_year, support, rows, calibration, depth
     baseline: npt.NDArray[np.float64]  # (5,) each quantile model's starting value
     tree_model: npt.NDArray[np.int64]  # (T,) the quantile model of each tree
@@ -94,11 +94,14 @@ class CompactModel:
 
 
 def widen(q: npt.NDArray[np.float64], offsets: dict[str, float]) -> npt.NDArray[np.float64]:
-    """Quantiles (rows x 5) with each calibrated interval widened by its conformal offset (keyed by coverage)."""
-    for cov, lo, hi in INTERVALS:
-        q[:, lo] -= offsets[str(cov)]
-        q[:, hi] += offsets[str(cov)]
-    return q
+    """Quantiles (rows x 5) with each end of a calibrated interval moved out by its own conformal offset (keyed by
+    the end's quantile; a negative offset moves it in), sorted again so that they never cross."""
+    import numpy as np
+
+    for _, lo, hi in INTERVALS:
+        q[:, lo] -= offsets[str(QUANTILES[lo])]
+        q[:, hi] += offsets[str(QUANTILES[hi])]
+    return np.sort(q, axis=1)
 
 
 def _words(bits: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:

@@ -11,8 +11,8 @@ from mlsalary import config
 from mlsalary.model.compact import CompactModel, load
 from mlsalary.model.features import TRAINING_SOURCES, population_key
 
-MODEL_VERSION = "3"  # 2: learns from postings (one per posting, at its midpoint), knows its data dates; 3: skill
-#: evidence by role, level and country
+MODEL_VERSION = "4"  # 2: learns from postings (one per posting, at its midpoint), knows its data dates; 3: skill
+#: evidence by role, level and country; 4: a conformal offset per end of each range (keyed by quantile)
 
 
 def model_path() -> Path:

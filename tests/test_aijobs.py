@@ -468,6 +468,8 @@ def test_vectorised_numbers_read_as_the_rule_reads_one_value(mirror: Path) -> No
     want = [postings.number(v) for v in values]
     assert all((w is None and math.isnan(g)) or g == w for g, w in zip(got, want, strict=True))
     assert sum(w is None for w in want) == 16  # the edge cases that are not plain finite decimals
+    pay = values[len(NUMBER_EDGES):]  # every value a number: the column is cast directly, not screened first
+    assert postings.numbers(pa.array(pay, type=pa.string())).tolist() == [postings.number(v) for v in pay]
     keys = postings.Keys(("n",), numbers=("n",), as_written=())
     (ids,) = postings.numbered(keys.codes(pa.table({"n": pa.array(values, type=pa.string())})))
     by_whole: dict[str, set[int]] = {}

@@ -92,29 +92,19 @@ class Cache:
 #: Quarantine reasons of official rows, in the order the rules are tried (a row's reason is the first that holds).
 REASONS = ("withdrawn", "denied", "not_certified", "other_visa_class", "part_time", "no_pay", "unknown_wage_unit",
            "duplicate_case", "implausible_pay")  # fmt: skip
-_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 def _money_column(values: pa.Array) -> Any:
-    """Amounts as floats ("$75.00", "3,000"), NaN where a value is not a finite amount. Arrow's cast takes exactly
-    the strings _NUMBER matches (and nan/inf, made NaN here), so a column whose every value is a number or blank is
-    cast directly; only one holding something else is screened by the pattern. The same values either way, in a
-    third of the time for a column that needs neither the pattern nor the [$,] replacement (most do not)."""
-    import numpy as np
-    import pyarrow as pa
+    """Amounts as floats ("$75.00", "3,000"), NaN where a value is not a finite amount: postings.numbers of the
+    values trimmed, with "$" and "," taken out where a value holds one."""
     import pyarrow.compute as pc
+
+    from mlsalary.sources import postings
 
     cleaned = pc.utf8_trim_whitespace(values)
     if any(pc.any(pc.match_substring(cleaned, sign)).as_py() for sign in "$,"):
         cleaned = pc.replace_substring_regex(cleaned, "[$,]", "")
-    cleaned = pc.if_else(pc.equal(cleaned, ""), None, cleaned)
-    try:
-        number = pc.cast(cleaned, pa.float64())
-    except pa.ArrowInvalid:
-        number = pc.cast(pc.if_else(pc.match_substring_regex(cleaned, _NUMBER), cleaned, None), pa.float64())
-    out = number.to_numpy(zero_copy_only=False).astype(float, copy=True)
-    out[~np.isfinite(out)] = np.nan
-    return out
+    return postings.numbers(cleaned)
 
 
 def _date_column(values: pa.Array) -> pa.Array:

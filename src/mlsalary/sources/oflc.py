@@ -18,7 +18,7 @@ from mlsalary import config
 from mlsalary.errors import SchemaError
 from mlsalary.normalize import titles
 from mlsalary.normalize.companies import employer_key
-from mlsalary.sources import ParseResult, QuarantineRows, stream
+from mlsalary.sources import ParseResult, QuarantineRows, postings, stream
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,9 +64,8 @@ class Lookup:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        enc = pc.dictionary_encode(pc.fill_null(values, ""))
-        enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
-        distinct = enc.dictionary.to_pylist()
+        dictionary, indices = postings.encoded(pc.fill_null(values, ""))
+        distinct = dictionary.to_pylist()
         at = np.fromiter(map(self._number.get, distinct, itertools.repeat(-1)), dtype=np.int64, count=len(distinct))
         new = np.flatnonzero(at < 0)
         if len(new):
@@ -77,7 +76,7 @@ class Lookup:
             found = [self._rule(v) for v in met]
             self._results = [pa.concat_arrays([r, pa.array([f[j] for f in found], type=pa.string())])
                              for j, r in enumerate(self._results)]  # fmt: skip
-        where = pa.array(at).take(enc.indices)
+        where = pa.array(at[indices])
         return [r.take(where) for r in self._results]
 
 
@@ -98,8 +97,6 @@ def _money_column(values: pa.Array) -> Any:
     """Amounts as floats ("$75.00", "3,000"), NaN where a value is not a finite amount: postings.numbers of the
     values trimmed, with "$" and "," taken out where a value holds one."""
     import pyarrow.compute as pc
-
-    from mlsalary.sources import postings
 
     cleaned = pc.utf8_trim_whitespace(values)
     if any(pc.any(pc.match_substring(cleaned, sign)).as_py() for sign in "$,"):
@@ -141,7 +138,8 @@ def observations(path: Path, d: pa.Table, years: Any, mid: Any, low: Any, high: 
 
     title = pc.utf8_trim_whitespace(d.column("JOB_TITLE"))
     roles, specs = cache.titles(title)
-    (keys,) = cache.keys(pc.utf8_trim_whitespace(d.column("EMPLOYER_NAME")))
+    name = pc.utf8_trim_whitespace(d.column("EMPLOYER_NAME"))
+    (keys,) = cache.keys(name)
     levels = list(WAGE_LEVEL_TO_LEVEL)
     at = pc.index_in(pc.utf8_upper(pc.utf8_trim_whitespace(d.column("PW_WAGE_LEVEL"))), value_set=pa.array(levels))
     real_base = money.cpi_base_year()
@@ -163,7 +161,7 @@ def observations(path: Path, d: pa.Table, years: Any, mid: Any, low: Any, high: 
         "amount_local": num(mid), "currency": "USD", "amount_usd": num(mid), "amount_usd_real": num(mid * factor),
         "real_base_year": pa.array(np.where(np.isnan(factor), 0, real_base), mask=np.isnan(factor), type=pa.int32()),
         "usd_conversion": "source", "amount_low_usd": num(low), "amount_high_usd": num(high),
-        "employer": trimmed("EMPLOYER_NAME"), "employer_key": keys,
+        "employer": pc.if_else(pc.equal(name, ""), None, name), "employer_key": keys,
         "soc_code": trimmed("SOC_CODE"), "wage_level": pa.array(levels, type=pa.string()).take(at),
         "worksite_city": trimmed("WORKSITE_CITY", up=True), "worksite_state": trimmed("WORKSITE_STATE", up=True),
         "dup_group": record if dup_group is None else dup_group,
@@ -264,11 +262,9 @@ def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterat
         plausible = (annual_from >= lo) & (annual_from <= hi)
         # One filing per case: the first certified, plausible filing of a case is taken (here or in an earlier
         # batch or file); any later row of the same case is a repeat, whatever its pay.
-        enc = pc.dictionary_encode(case_arr).combine_chunks() if isinstance(case_arr, pa.ChunkedArray) else \
-            pc.dictionary_encode(case_arr)  # fmt: skip
-        code_of = enc.indices.to_numpy(zero_copy_only=False)
-        distinct = enc.dictionary.to_pylist()
-        has_case = pc.fill_null(pc.not_equal(enc.dictionary, ""), False).to_numpy(zero_copy_only=False)[code_of]
+        cases, code_of = postings.encoded(case_arr)
+        distinct = cases.to_pylist()
+        has_case = pc.fill_null(pc.not_equal(cases, ""), False).to_numpy(zero_copy_only=False)[code_of]
         candidate = (code == 0) & has_case
         takes = candidate & plausible
         first_at = np.full(len(distinct), n, dtype=np.int64)  # per case: the row that takes it in this batch

@@ -338,9 +338,9 @@ def test_a_pull_writes_under_the_declared_memory_and_thread_caps(tmp_path: Path,
     seen: list[tuple[str, int]] = []
     write_part = store._write_part
 
-    def spying(con: Any, meta: Any, part: Any) -> None:
-        seen.append(con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone())
-        write_part(con, meta, part)
+    def spying(rows: Any, meta: Any, part: Any) -> None:  # rows: the part's rows go to rows.con
+        seen.append(rows.con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone())
+        write_part(rows, meta, part)
 
     monkeypatch.setattr(store, "_write_part", spying)
     monkeypatch.setattr(store, "INGEST_MEMORY_MB", 300)

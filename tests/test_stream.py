@@ -11,6 +11,7 @@ import json
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -398,10 +399,19 @@ def test_a_pull_failing_after_parts_were_committed_leaves_the_previous_data(
 ) -> None:
     """Parts are committed to the version being built as they come (memory); a failure in a later file still
     changes nothing: the version is dropped, the live store is the previous one."""
-    from mlsalary import api, store
+    from mlsalary import api, rowgroups, store
 
     monkeypatch.setenv("MLSALARY_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(store, "COMMIT_ROWS", 50)
+    monkeypatch.setattr(rowgroups, "ROW_GROUP_ROWS", 64)  # commits at every 64 observations
+    made: list[rowgroups.Batched] = []
+    init = rowgroups.Batched.__init__
+
+    def keep(self: rowgroups.Batched, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(rowgroups.Batched, "__init__", keep)
     monkeypatch.setattr(stream, "BLOCK_BYTES", 16_384)
     cols = LAYOUTS["FY2025"]
     first = tmp_path / "LCA_Disclosure_Data_FY2025_Q1.csv"
@@ -419,6 +429,7 @@ def test_a_pull_failing_after_parts_were_committed_leaves_the_previous_data(
     write_filings(folder / "LCA_Disclosure_Data_FY2025_Q3.csv", broken, cols)
     (failed,) = api.pull(["lca"], from_path=folder)
     assert failed.status == "failed" and "have no DECISION_DATE or RECEIVED_DATE" in failed.message
+    assert made[-1].commits >= 5  # the parts before the failure were committed to the version being built
     after = store.query("SELECT count(*) AS n, sum(amount_usd) AS s FROM observations WHERE source = 'lca'")
     assert after.equals(before)
     assert store.query("SELECT rows_loaded FROM sources WHERE name = 'lca'")["rows_loaded"].iloc[0] == \

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
+    from mlsalary.rowgroups import Batched
     from mlsalary.sources import FetchedFile, ParseResult, SourceMeta
 
 
@@ -249,9 +250,10 @@ def _duckdb_reason(e: BaseException, name: str) -> str:
     return f"{name}: the database refused the new rows ({first}); the previous data is intact"
 
 
-#: A source's parts are committed to the version being built each time this many rows have come: DuckDB holds a
-#: transaction's new rows in memory (2,000,000 LCA filings in one transaction: 2.3 GB resident; committed every
-#: 400,000 rows: 1.3 GB). All or nothing still holds: a failure drops the whole version (aside()).
+#: A source's parts are committed to the version being built each time at least this many observations have come, at
+#: a whole number of DuckDB's row groups (rowgroups.Batched: 491,520): DuckDB holds a transaction's new rows in memory
+#: (2,000,000 LCA filings in one transaction: 2.3 GB resident, 1.6 GB written in whole row groups; committed in steps:
+#: 1.2-1.3 GB). All or nothing still holds: a failure drops the whole version (aside()).
 COMMIT_ROWS = 400_000
 #: DuckDB's memory while a pull writes: it keeps the blocks it writes in memory up to its limit (by default 80% of
 #: the machine's); capped, it writes them out (1,514,450 generated aijobs rows: 1,178 MB peak uncapped, 1,022 MB
@@ -281,6 +283,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
     import pandas as pd
 
     from mlsalary.overlap import Ahead
+    from mlsalary.rowgroups import Batched
     from mlsalary.sources import ParseResult
 
     name = meta.name
@@ -293,14 +296,10 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
         try:
             for table, col in SOURCE_TABLES:  # a safety net: aside() gives a version without the source's rows
                 con.execute(f"DELETE FROM {table} WHERE {col} = ?", [name])
-            pending = 0
+            # the version is not live yet: committing in steps holds memory down, in whole row groups (rowgroups)
+            rows = Batched(con, _insert_frame, COMMIT_ROWS)
             for part in parts:
-                _write_part(con, meta, part)
-                pending += part.rows_read
-                if pending >= COMMIT_ROWS:  # the version is not live yet: committing in steps holds memory down
-                    con.execute("COMMIT")
-                    con.execute("BEGIN TRANSACTION")
-                    pending = 0
+                _write_part(rows, meta, part)
                 total["read"] += part.rows_read
                 total["loaded"] += part.rows_loaded
                 total["quarantined"] += len(part.quarantine)
@@ -308,6 +307,7 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
                 versions.update(dict.fromkeys(v for v in part.version.split(", ") if v))
                 if part.data_as_of and (data_as_of is None or part.data_as_of > data_as_of):
                     data_as_of = part.data_as_of
+            rows.finish()
             if total["read"] != total["loaded"] + total["quarantined"]:
                 raise StoreError(f"{name}: row accounting does not add up (read {total['read']}, loaded "
                                  f"{total['loaded']}, quarantined {total['quarantined']}); nothing was written — "
@@ -345,9 +345,9 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
     return record
 
 
-def _write_part(con: duckdb.DuckDBPyConnection, meta: SourceMeta, part: ParseResult) -> None:
-    """One part of a source's rows into the open transaction: stamped with their publication date, held to the
-    source's declared pay kinds."""
+def _write_part(rows: Batched, meta: SourceMeta, part: ParseResult) -> None:
+    """One part of a source's rows into the open transaction (in whole row groups: `rows`): stamped with their
+    publication date, held to the source's declared pay kinds."""
     from mlsalary import vintage
 
     name = meta.name
@@ -369,11 +369,11 @@ def _write_part(con: duckdb.DuckDBPyConnection, meta: SourceMeta, part: ParseRes
         if stray:
             raise StoreError(f"{name}: rows of pay kind {', '.join(stray)}, which the source does not declare "
                              f"({', '.join(meta.pay_kinds)}); nothing was written — please report this")  # fmt: skip
-    _insert(con, "observations", part.observations, schema.OBSERVATION_COLUMNS)
-    _insert(con, "aggregates", part.aggregates, schema.AGGREGATE_COLUMNS)
-    _insert(con, "skills", part.skills, schema.SKILL_COLUMNS)
+    rows.add("observations", _typed("observations", part.observations, schema.OBSERVATION_COLUMNS))
+    rows.add("aggregates", _typed("aggregates", part.aggregates, schema.AGGREGATE_COLUMNS))
+    rows.add("skills", _typed("skills", part.skills, schema.SKILL_COLUMNS))
     if len(part.quarantine):
-        _insert_frame(con, "quarantine", part.quarantine.frame(name))
+        rows.add("quarantine", part.quarantine.frame(name))
 
 
 def _origin(origin: str) -> str:
@@ -384,16 +384,14 @@ def _origin(origin: str) -> str:
     return origin
 
 
-def _insert(
-    con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame | None, columns: tuple[schema.Column, ...]
-) -> None:
+def _typed(table: str, df: pd.DataFrame | None, columns: tuple[schema.Column, ...]) -> Any:
+    """The rows as an Arrow table of the table's declared columns and types (None when there are none)."""
     if df is None or len(df) == 0:
-        return
+        return None
     try:
-        rows = schema.to_arrow(df, columns)
+        return schema.to_arrow(df, columns)
     except KeyError as e:
         raise StoreError(f"internal: {table} {e.args[0]}; please report this") from e
-    _insert_frame(con, table, rows)
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -180,3 +181,42 @@ def test_the_bundled_snapshot_is_checked_against_the_checksum_shipped_with_it(mo
     monkeypatch.setattr(retrieve, "known_sha256", lambda sums, name: "0" * 64)
     with pytest.raises(SourceError, match="is damaged .*reinstall mlsalary"):
         aijobs.bundled("test")
+
+
+def test_a_file_given_by_path_is_hashed_while_the_pull_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """resolve_local hands the file over before its sha256 is known (retrieve.hashing: the parse reads it meanwhile);
+    the digest is the file's, waited for where it is read, and a failed hash is raised there, naming the file."""
+    from mlsalary.errors import SourceError
+
+    f = tmp_path / "salaries.csv"
+    f.write_bytes(BODY)
+    release = threading.Event()
+    real = retrieve.sha256_of
+
+    def slow(path: Path) -> str:
+        assert release.wait(20)
+        return real(path)
+
+    monkeypatch.setattr(retrieve, "sha256_of", slow)
+    (got,) = retrieve.resolve_local(aijobs.META, f, aijobs.pick)  # returns while the hash is held up
+    (in_folder,) = retrieve.resolve_local(aijobs.META, tmp_path, aijobs.pick)  # a folder's files alike
+    assert in_folder.path == f
+    for g in (got, in_folder):
+        assert not isinstance(g.digest, str) and not g.digest.done()
+    release.set()
+    assert got.sha256 == in_folder.sha256 == hashlib.sha256(BODY).hexdigest() == real(f)
+
+    def unreadable(path: Path) -> str:
+        raise SourceError(f"cannot read {path}: Permission denied")
+
+    monkeypatch.setattr(retrieve, "sha256_of", unreadable)
+    (bad,) = retrieve.resolve_local(aijobs.META, f, aijobs.pick)
+    with pytest.raises(SourceError, match=re.escape(f"cannot read {f}")):
+        assert bad.sha256  # raises
+
+
+def test_the_pull_records_the_digest_of_every_file_it_read(tmp_path: Path) -> None:
+    f = tmp_path / "salaries.csv"
+    f.write_bytes(BODY)
+    (o,) = api.pull(["aijobs"], from_path=f)
+    assert o.status == "loaded" and o.record["sha256"] == [hashlib.sha256(BODY).hexdigest()]

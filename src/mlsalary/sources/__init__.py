@@ -20,6 +20,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import pandas as pd
     import pyarrow as pa
 
@@ -76,9 +78,16 @@ class SourceMeta:
 @dataclass(frozen=True)
 class FetchedFile:
     path: Path
-    sha256: str
+    #: The file's sha256, or its computation under way (retrieve.hashing: a file given by path is hashed while it is
+    #: parsed); read it as ``sha256``.
+    digest: str | Future[str] = field(repr=False, compare=False)
     origin: str  # "user:<path>", "mirror:<path>", "cache:<path>", "download:<url>", "package:<name>"
     note: str = ""  # why this copy was taken, when it is a fallback (a failed download)
+
+    @property
+    def sha256(self) -> str:
+        """The file's sha256 (waiting for its computation if it is still under way; its error is raised here)."""
+        return self.digest if isinstance(self.digest, str) else self.digest.result()
 
 
 @dataclass

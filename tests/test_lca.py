@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -402,3 +403,38 @@ def test_quarantined_rows_are_ordered_by_file_and_record() -> None:
         two.add(file, rec, "why", file, "{}")
     two.sort()
     assert two.files == ["a.csv", "b.csv"]
+
+
+def test_h1bdata_rules_run_column_by_column_with_each_reason_in_order(tmp_path: Path) -> None:
+    """h1bdata.info's layout: every rule, the first failing one named, with the field's value; amounts read as the
+    official files' are ("$" and "," allowed); the data's date is its last filing's, whichever way it is written."""
+    f = tmp_path / "h1bdata_test.csv"
+    f.write_text("\n".join([
+        ",company,title,salary,location,date,year",
+        '0,ACME INC,Data Scientist,"$120,000","SEATTLE, WA",2019-03-01,2019',
+        '1,ACME INC,Data Scientist, 130000 ,"AUSTIN,TX",12/31/2019,2019',
+        '2,ACME INC,Data Scientist,n/a,"AUSTIN, TX",2019-03-01,19x',      # no pay first, though its year is bad
+        '3,ACME INC,Data Scientist,5,"AUSTIN, TX",2019-03-01,2019',
+        '4,ACME INC,Data Scientist,1_000,"AUSTIN, TX",2019-03-01,2019',   # Python would read 1000; not an amount
+        '5,ACME INC,Data Scientist,120000,"AUSTIN, TX",2019-03-01,1999',
+        '6,ACME INC,Data Scientist,120000,"AUSTIN, TX",2019-03-01,2019x',
+        '7,ACME INC,Data Scientist,120000,", KS",2019-03-01,2019',
+        '8,ACME INC,Data Scientist,120000,"AUSTIN, TX",2019-12-30 00:00:00, 2019 ',
+        '9,ACME INC,Data Scientist,120000,"AUSTIN, TX",2019-03-01,2999',  # a year not yet come
+    ]) + "\n")  # fmt: skip
+    r = lca.parse([FetchedFile(f, "x", "user")])
+    q = r.quarantine
+    assert r.rows_read == 10 == r.rows_loaded + len(q)
+    assert list(zip(q.records, q.reasons, strict=True)) == [
+        (3, "no_pay"), (4, "implausible_pay"), (5, "no_pay"), (6, "bad_year"), (7, "bad_year"), (8, "bad_location"),
+        (10, "bad_year")]  # fmt: skip
+    assert 'salary "n/a" is not an amount' in q.details[0] and 'salary "1_000" is not an amount' in q.details[2]
+    assert "salary 5 USD is outside the plausible range" in q.details[1]
+    assert 'year "1999" is not a year from 2000 to now' in q.details[3]
+    assert 'year "2019x" is not a year from 2000 to now' in q.details[4]
+    assert 'location ", KS" is not "CITY, ST"' in q.details[5]
+    obs = r.observations
+    assert obs["amount_usd"].tolist() == [120_000, 130_000, 120_000]
+    assert obs["worksite_city"].tolist() == ["SEATTLE", "AUSTIN", "AUSTIN"]
+    assert obs["worksite_state"].tolist() == ["WA", "TX", "TX"] and obs["year"].tolist() == [2019] * 3
+    assert r.data_as_of == date(2019, 12, 31)  # the m/d/yyyy one

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -163,28 +162,6 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
                 yield from oflc.parse(f.path, seen, cache, META.name)
 
 
-def _money(text: str) -> float | None:
-    t = text.strip().replace("$", "").replace(",", "")
-    if not t:
-        return None
-    try:
-        v = float(t)
-    except ValueError:
-        return None
-    return v if v == v and v not in (float("inf"), float("-inf")) else None
-
-
-def _date(text: str) -> date | None:
-    t = text.strip()[:10]
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", t)
-    if m:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip().split(" ")[0])
-    if m:
-        return date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
-    return None
-
-
 def _joined(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     """The row's fields joined into one key (every field equal = the same key)."""
     out = df[columns[0]].astype(str)
@@ -194,8 +171,11 @@ def _joined(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
 
 
 def _parse_h1bdata(path: Path) -> ParseResult:
+    """h1bdata.info's copy (module docstring), column by column: each rule runs over whole columns (amounts as the
+    official files' are read: oflc._money_column); the one-line reasons are written for the rows that fail only."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     tab = contract.read_table(path, META.name)
     contract.require_columns(tab, H1BDATA_COLUMNS, META.name, path,
@@ -208,36 +188,36 @@ def _parse_h1bdata(path: Path) -> ParseResult:
         reject(row.record, row.fields, reason, detail)
     lo, hi = config.plausible_pay_range()
 
-    salaries, years_, locations = (df[c].astype(str).tolist() for c in ("salary", "year", "location"))
-    this_year = config.today().year
+    def column(c: str) -> pa.Array:
+        return pa.array(df[c].astype(str).tolist(), type=pa.string())
 
-    def check_row(i: int) -> tuple[str, str] | None:
-        v = _money(salaries[i])
-        if v is None:
-            return "no_pay", f'salary "{salaries[i]}" is not an amount'
-        if not lo <= v <= hi:
-            return "implausible_pay", (f"salary {v:,.0f} USD is outside the plausible range {lo:,.0f}-{hi:,.0f} "
-                                       f"{config.PLAUSIBILITY_HINT}")  # fmt: skip
-        y = years_[i].strip()
-        if not (y.isdigit() and 2000 <= int(y) <= this_year):
-            return "bad_year", f'year "{y}" is not a year from 2000 to now'
-        if not _LOCATION.fullmatch(locations[i].strip()):
-            return "bad_location", f'location "{locations[i]}" is not "CITY, ST"'
-        return None
-
-    problems = [check_row(i) for i in range(len(df))]
-    bad = np.array([p is not None for p in problems], dtype=bool)
+    salary, year, location = column("salary"), column("year"), column("location")
+    pay = oflc._money_column(salary)
+    y = pc.utf8_trim_whitespace(year)
+    digits = pc.match_substring_regex(y, r"^[0-9]{1,9}$").to_numpy(zero_copy_only=False)
+    years_all = np.zeros(len(df), dtype=np.int64)
+    years_all[digits] = pc.cast(pc.filter(y, pa.array(digits)), pa.int64()).to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        reasons = np.select(
+            [np.isnan(pay), ~((pay >= lo) & (pay <= hi)),
+             ~(digits & (years_all >= 2000) & (years_all <= config.today().year)),
+             ~pc.match_substring_regex(pc.utf8_trim_whitespace(location), _LOCATION.pattern.join("^$")
+                                       ).to_numpy(zero_copy_only=False)],
+            ["no_pay", "implausible_pay", "bad_year", "bad_location"], "")  # fmt: skip
+    bad = reasons != ""
     for i in np.flatnonzero(bad):
-        reason, detail = problems[i]  # type: ignore[misc]
-        rec = int(df["record"].iloc[i])
-        fields = tab.rows[i]
-        reject(rec, fields, reason, detail)
+        reason, v = str(reasons[i]), float(pay[i])
+        detail = {"no_pay": f'salary "{salary[i].as_py()}" is not an amount',
+                  "implausible_pay": f"salary {v:,.0f} USD is outside the plausible range {lo:,.0f}-{hi:,.0f} "
+                                     f"{config.PLAUSIBILITY_HINT}",
+                  "bad_year": f'year "{y[i].as_py()}" is not a year from 2000 to now',
+                  "bad_location": f'location "{location[i].as_py()}" is not "CITY, ST"'}[reason]  # fmt: skip
+        reject(int(df["record"].iloc[i]), tab.rows[i], reason, detail)
     q.sort()
     d = df[~bad].reset_index(drop=True)
-    pay = d["salary"].map(_money).to_numpy(dtype=float)
+    pay, years = pay[~bad], years_all[~bad]
     loc = d["location"].str.rsplit(",", n=1)
-    years = d["year"].astype(int).to_numpy()
-    dates = [_date(x) for x in d["date"]]
+    last = pc.max(oflc._date_column(pa.array(d["date"].astype(str).tolist(), type=pa.string()))).as_py()
     identity = _joined(d, H1BDATA_COLUMNS)  # rows identical in every field are one filing listed again
     record = d["record"].astype("int64")
     blank = [""] * len(d)
@@ -250,4 +230,4 @@ def _parse_h1bdata(path: Path) -> ParseResult:
     return ParseResult(rows_read=tab.rows_read, version="h1bdata.info 2015-2019", observations=obs, quarantine=q,
                        notes=[f"lca: read {path.name} as h1bdata.info's copy (certified filings, annual base "
                               "salary; no case numbers, wage levels or units)"],
-                       data_as_of=max((x for x in dates if x), default=None))  # fmt: skip
+                       data_as_of=last.date() if last is not None else None)  # fmt: skip

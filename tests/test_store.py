@@ -460,6 +460,46 @@ def test_a_failed_write_stops_the_reader_and_closes_its_parts(tmp_path: Path) ->
     assert counts() == before
 
 
+@pytest.mark.parametrize("ahead", [1, 4])
+def test_a_source_declares_how_many_parts_wait_while_the_store_writes(
+    tmp_path: Path, ahead: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SourceMeta.parts_ahead drives overlap.Ahead: while the store writes the first part, the reader makes the
+    declared number of parts to wait, and one more that waits for room — no more."""
+    import dataclasses
+    import threading
+
+    from mlsalary.sources import aijobs
+
+    results = _parts_of(tmp_path, 10)
+    made: list[int] = []
+    release = threading.Event()
+    write_part = store._write_part
+
+    def parts() -> Iterator[Any]:
+        for i, r in enumerate(results):
+            made.append(i)
+            yield r
+
+    def held(rows: Any, meta: Any, part: Any) -> None:
+        release.wait(20)
+        write_part(rows, meta, part)
+
+    monkeypatch.setattr(store, "_write_part", held)
+    box: list[Any] = []
+    t = threading.Thread(target=lambda: box.append(store.ingest(dataclasses.replace(aijobs.META, parts_ahead=ahead),
+                                                                [], parts())))  # fmt: skip
+    t.start()
+    deadline = time.monotonic() + 20
+    while len(made) < 2 + ahead and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # a reader not held back would make more meanwhile
+    assert len(made) == 2 + ahead  # the one being written, `ahead` waiting, one waiting for room
+    release.set()
+    t.join(30)
+    assert box and box[0]["rows_loaded"] == 20
+
+
 def test_a_reader_error_is_raised_by_ingest_and_keeps_the_data(tmp_path: Path) -> None:
     """A part that cannot be made (a file found bad half-way) is the pull's error, raised as the reader raised it;
     the parts written before it are dropped with the version being built."""

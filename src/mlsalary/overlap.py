@@ -16,11 +16,11 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-#: Parts made and waiting while the store writes: enough that the reader goes on while the store writes a whole row
-#: group or commits (rowgroups: a second or so, when an LCA part takes the reader 0.09 s). Each is at most a block of
-#: its file (stream.BLOCK_BYTES). 2,000,000 generated LCA filings, interleaved: 1 part waiting 11.25-11.38 s, 4 parts
-#: 10.10-10.12 s, 8 parts 9.43-10.06 s, 16 parts 9.35-9.52 s; peak memory 1,132-1,244 MB whichever.
-AHEAD_PARTS = 16
+#: Parts made and waiting while the store writes one, unless a source declares more (SourceMeta.parts_ahead): one is
+#: enough when the two take turns, and each more is memory (aijobs.net at 10x: 994 MB peak with one, 1,061 MB with
+#: 4, 1,132 MB with 16, the time alike: its second pass makes parts faster than they are written, so they would only
+#: wait).
+AHEAD_PARTS = 1
 
 
 class Ahead:

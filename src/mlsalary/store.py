@@ -290,7 +290,8 @@ def ingest(meta: SourceMeta, files: list[FetchedFile], result: ParseResult | Ite
     total = {"read": 0, "loaded": 0, "quarantined": 0, "duplicate": 0}
     versions: dict[str, None] = {}
     data_as_of = None
-    parts = Ahead([result] if isinstance(result, ParseResult) else result)  # made while the one before is written
+    parts = Ahead([result] if isinstance(result, ParseResult) else result,  # made while the ones before are written
+                  waiting=meta.parts_ahead)  # fmt: skip
     with contextlib.closing(parts), aside(replacing=name) as version, writer() as con:
         if version.without is not None:
             _copy_without(con, version.without, name)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 from mlsalary.errors import NotFound
+from mlsalary.overlap import AHEAD_PARTS
 
 #: Registered sources, in the order `data pull` runs them.
 SOURCE_MODULES = {
@@ -73,6 +74,9 @@ class SourceMeta:
     max_bytes: int = 256 << 20
     #: How the date each row was first public is found (vintage.RULES): what a vintage (--as-of) keeps.
     published: str = ""
+    #: How many of its parts (parse_batches) may be made and wait while the store writes (overlap.Ahead): more keeps
+    #: a reader as slow as the store busy through the store's row group writes and commits; each costs memory.
+    parts_ahead: int = AHEAD_PARTS
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,23 @@ def test_the_pull_records_the_digest_of_every_file_it_read(tmp_path: Path) -> No
     f.write_bytes(BODY)
     (o,) = api.pull(["aijobs"], from_path=f)
     assert o.status == "loaded" and o.record["sha256"] == [hashlib.sha256(BODY).hexdigest()]
+
+
+def test_files_are_hashed_one_after_the_other_by_one_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder of quarterly files is hashed by one thread, in order, not read many times at once."""
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"q{i}.csv")
+        paths[-1].write_bytes(BODY * (i + 1))
+    order: list[tuple[int | None, Path]] = []
+    real = retrieve.sha256_of
+
+    def recording(path: Path) -> str:
+        order.append((threading.get_ident(), path))
+        return real(path)
+
+    monkeypatch.setattr(retrieve, "sha256_of", recording)
+    digests = [f.result(timeout=20) for f in retrieve.hashing(paths)]
+    assert digests == [hashlib.sha256(BODY * (i + 1)).hexdigest() for i in range(3)]
+    assert [p for _, p in order] == paths
+    assert len({t for t, _ in order}) == 1 and order[0][0] != threading.get_ident()

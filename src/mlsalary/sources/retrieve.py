@@ -33,22 +33,24 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def hashing(path: Path) -> Future[str]:
-    """The file's sha256 (sha256_of), computed by a thread of its own while the caller goes on — a file given by
-    path is parsed meanwhile (hashlib and the reads release the GIL: 2,000,000 generated LCA filings, 774 MB, were
-    hashed for 0.6 s before their parse began). Its result, or its SourceError, comes from ``result()``."""
+def hashing(paths: list[Path]) -> list[Future[str]]:
+    """The files' sha256 (sha256_of), computed one after the other by a thread of their own while the caller goes on —
+    files given by path are parsed meanwhile (hashlib and the reads release the GIL: 2,000,000 generated LCA filings,
+    774 MB, were hashed for 0.6 s before their parse began). Each result, or its SourceError, comes from its future's
+    ``result()``. One thread for all: a folder of quarterly files is not read many times at once."""
     import threading
 
-    future: Future[str] = Future()
+    futures: list[Future[str]] = [Future() for _ in paths]
 
     def run() -> None:
-        try:
-            future.set_result(sha256_of(path))
-        except BaseException as e:  # handed to whoever reads the digest
-            future.set_exception(e)
+        for path, future in zip(paths, futures, strict=True):
+            try:
+                future.set_result(sha256_of(path))
+            except BaseException as e:  # handed to whoever reads the digest
+                future.set_exception(e)
 
     threading.Thread(target=run, daemon=True, name="sha256").start()
-    return future
+    return futures
 
 
 def download(
@@ -183,7 +185,8 @@ def resolve_local(
             from mlsalary.sources.textfile import require_regular
 
             require_regular(from_path, meta.name)  # its size is checked before it is hashed
-            return [FetchedFile(from_path, hashing(from_path), f"user:{from_path}")]
+            (digest,) = hashing([from_path])
+            return [FetchedFile(from_path, digest, f"user:{from_path}")]
         if not from_path.is_dir():  # a FIFO, a device: reading it would hang or never end
             raise SourceError(f"{meta.name}: {from_path} is not a regular file; give the data file itself")
     for origin, folder in candidate_dirs(meta.folder or meta.name, from_path):
@@ -194,7 +197,8 @@ def resolve_local(
 
                 for p in files:  # a FIFO or a device named like a source file is refused before anything reads it
                     require_regular(p, meta.name)
-                return [FetchedFile(p, hashing(p), f"{origin}:{p}") for p in files]
+                digests = hashing(files)
+                return [FetchedFile(p, d, f"{origin}:{p}") for p, d in zip(files, digests, strict=True)]
     if from_path is not None:
         raise unavailable(meta, f"no {meta.expected_files} in {from_path}")
     return []

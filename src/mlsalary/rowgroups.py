@@ -14,9 +14,9 @@ to the log whole. So:
 - what is held at the end is written by ``finish`` (the caller commits).
 
 Measured on 1,898,620 generated LCA observations inserted in parts of 21,500 rows: 4.70-4.93 s committed in whole row
-groups against 5.26-5.58 s committed every 400,000 rows, and a 66 MB file against 76 MB; whole pulls:
-benchmarks/lca.py. Memory: less than a row group of each other table is held back; a source smaller than a commit
-(aijobs.net's 151,443 rows) is written exactly as before.
+groups against 5.26-5.58 s committed every 400,000 rows, and a 66 MB file against 76 MB; whole pulls: benchmarks/lca.py.
+Memory: less than a row group of each other table is held back. A source smaller than a commit (aijobs.net's 151,443
+rows) has its observations written as they come, as before; its few quarantined rows at the end.
 """
 
 from __future__ import annotations

@@ -178,6 +178,69 @@ def test_batches_give_the_rows_and_numbers_of_the_whole_file_reader(
     assert {why for _, why, _ in bad} == {"wrong_field_count", "not_utf8"}
 
 
+def test_the_next_block_is_parsed_while_this_batch_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """stream.batches(read_ahead=True), as LCA's official files are read: a thread of its own parses the file's next
+    block while the caller holds this batch (pyarrow's parse releases the GIL), and every row still comes once, in
+    order, with its number."""
+    import threading
+
+    import pyarrow.csv as pcsv
+
+    path = tmp_path / "rows.csv"
+    path.write_text("A,B\n" + "".join(f"{i},x{i}\n" for i in range(20_000)))
+    parsed: list[int] = []  # the thread that parsed each block
+    second = threading.Event()
+    real = pcsv.open_csv
+
+    class Watched:
+        def __init__(self, reader: Any) -> None:
+            self._reader = reader
+
+        def __iter__(self) -> Any:
+            for block in self._reader:
+                parsed.append(threading.get_ident())
+                if len(parsed) == 2:
+                    second.set()
+                yield block
+
+    monkeypatch.setattr(pcsv, "open_csv", lambda *a, **k: Watched(real(*a, **k)))
+    monkeypatch.setattr(stream, "BLOCK_BYTES", 16_384)
+    _, batches = stream.batches(path, "aijobs", ("A",), read_ahead=True)
+    first = next(batches)
+    assert second.wait(20), "the second block was not parsed while the first batch was held"
+    rest = list(batches)
+    records = [r for b in (first, *rest) for r in b.table.column("record").to_pylist()]
+    values = [v for b in (first, *rest) for v in b.table.column("A").to_pylist()]
+    assert records == list(range(1, 20_001)) and values == [str(i) for i in range(20_000)]
+    assert len(parsed) == 1 + len(rest) > 10 and threading.get_ident() not in parsed
+
+
+def test_official_lca_files_are_read_ahead_and_aijobs_files_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which readers read ahead is a choice per source (stream.batches' docstring has the measurements)."""
+    from mlsalary.sources import aijobs
+
+    calls: list[tuple[str, bool]] = []
+    real = stream.batches
+
+    def spying(path: Path, source: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append((source, kwargs.get("read_ahead", False)))
+        return real(path, source, *args, **kwargs)
+
+    monkeypatch.setattr(stream, "batches", spying)
+    cols = LAYOUTS["FY2025"]
+    f = tmp_path / "LCA_Disclosure_Data_FY2025_Q1.csv"
+    write_filings(f, filings(20, cols), cols)
+    lca.parse([FetchedFile(f, "x", "user")])
+    s = tmp_path / "salaries.csv"
+    s.write_text("work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,"
+                 "employee_residence,remote_ratio,company_location,company_size\n"
+                 "2024,SE,FT,Data Scientist,150000,USD,150000,US,0,US,M\n")  # fmt: skip
+    aijobs.parse([FetchedFile(s, "x", "user")])
+    assert set(calls) == {("lca", True), ("aijobs", False)}
+
+
 def test_bytes_that_are_not_utf8_count_only_in_the_columns_read(tmp_path: Path) -> None:
     """A column that is never read (a contact's name) cannot spoil a row; one that is read quarantines it."""
     path = tmp_path / "latin.csv"

@@ -217,7 +217,7 @@ def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterat
 
     header, parts = stream.batches(path, source, OFFICIAL_COLUMNS,
                                    member_suffix=".xlsx" if path.suffix == ".zip" else ".csv",
-                                   header_has="CASE_NUMBER")  # fmt: skip
+                                   header_has="CASE_NUMBER", read_ahead=True)  # fmt: skip
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise SchemaError(f"lca: {path.name}: missing column(s) {', '.join(missing)}; expected OFLC's LCA disclosure "

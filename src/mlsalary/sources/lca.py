@@ -205,7 +205,7 @@ def _parse_h1bdata(path: Path) -> ParseResult:
         reasons = np.select(
             [np.isnan(pay), ~((pay >= lo) & (pay <= hi)),
              ~(digits & (years_all >= 2000) & (years_all <= config.today().year)),
-             ~pc.match_substring_regex(pc.utf8_trim_whitespace(location), _LOCATION.pattern.join("^$")
+             ~pc.match_substring_regex(pc.utf8_trim_whitespace(location), f"^(?:{_LOCATION.pattern})$"
                                        ).to_numpy(zero_copy_only=False)],
             ["no_pay", "implausible_pay", "bad_year", "bad_location"], "")  # fmt: skip
     bad = reasons != ""

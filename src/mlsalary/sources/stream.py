@@ -12,8 +12,8 @@ counted; a malformed row keeps its number), the same reasons (``wrong_field_coun
 reader to this one without a row changing. One difference, on purpose: bytes that are not UTF-8 quarantine a row only
 when they are in a column that is read.
 
-CSV: pyarrow's streaming reader (``pyarrow.csv.open_csv``), one thread of its own (the next block is parsed while the
-caller uses this one), blocks of ``BLOCK_BYTES``; chosen by measurement
+CSV: pyarrow's streaming reader (``pyarrow.csv.open_csv``), one thread (with ``read_ahead``, a thread of its own that
+parses the next block while the caller uses this one), blocks of ``BLOCK_BYTES``; chosen by measurement
 over the csv module (which turned every field of every column into a Python string: 5 GB per million LCA filings).
 xlsx: python-calamine's row iterator, in batches of ``XLSX_ROWS`` rows.
 """

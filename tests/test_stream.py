@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pytest
 
 from conftest import run_cli
@@ -318,6 +319,47 @@ def test_an_amount_column_reads_the_same_whether_it_needs_the_pattern_or_not() -
     assert read([*plain, "n/a", "1_000", "0x10", "5 5"]) == [*expected, None, None, None, None]
     assert read(["$75.00", "3,000", "$1,250.50", *plain]) == [75.0, 3000.0, 1250.5, *expected]
     assert read(["3,000", *plain]) == [3000.0, *expected] and read(["$75", *plain]) == [75.0, *expected]
+
+
+def test_case_numbers_taken_are_remembered_as_a_set_of_their_texts_would() -> None:
+    """oflc.Cases against a plain set of the texts, over many batches: numbers as OFLC writes them (held as integers),
+    near misses of that writing and other texts (held as texts), repeats within and across batches."""
+    import pyarrow as pa
+
+    rng = random.Random(3)
+
+    def number() -> str:
+        kind = rng.random()
+        if kind < 0.7:  # OFLC's writing, letters and digits at their extremes too
+            letter, a, b, c = rng.choice("AIZ"), rng.randint(0, 999), rng.randint(0, 99999), rng.randint(0, 999999)
+            return f"{letter}-{a:03d}-{b:05d}-{c:06d}"
+        return rng.choice([f"I-200-{rng.randint(0, 99999):05d}-{rng.randint(0, 99999):05d}",  # 17 characters
+                           f"i-200-24001-{rng.randint(0, 999999):06d}", f"I_200-24001-{rng.randint(0, 999999):06d}",
+                           f"Ι-200-24001-{rng.randint(0, 99999):05d}",  # a Greek capital iota: 18 bytes, not OFLC's
+                           f"I-200-2400A-{rng.randint(0, 999999):06d}", f"X{rng.randint(0, 10**6)}",
+                           f"I-200-24001-{rng.randint(0, 99999):05d}-"])  # fmt: skip
+
+    cases, model, made = oflc.Cases(), set(), []
+    for _ in range(60):
+        batch = list(dict.fromkeys([*(number() for _ in range(150)), *rng.sample(made, min(len(made), 40))]))
+        before, take = cases.check(pa.array(batch, type=pa.string()))
+        assert before.tolist() == [c in model for c in batch]
+        chosen = np.array([c not in model and rng.random() < 0.8 for c in batch])
+        take(chosen)
+        model.update(c for c, m in zip(batch, chosen, strict=True) if m)
+        made.extend(batch)
+    assert len(model) > 5_000 and 1 < len(cases._runs) <= 14  # runs merged as they double
+
+
+def test_oflc_case_numbers_are_read_as_one_integer_each() -> None:
+    import pyarrow as pa
+
+    values = ["I-200-24001-123456", "I-200-24001-123457", "A-000-00000-000000", "Z-999-99999-999999",
+              "I-200-24001-12345", "I-200-2400A-123456", "i-200-24001-123456", "Ι-200-24001-12345", "", None,
+              "I-200-240011123456", "I-2001240011-23456", "I 200-24001-123456"]  # fmt: skip
+    official, codes = oflc.Cases()._official(pa.array(values, type=pa.string()))
+    assert official.tolist() == [True] * 4 + [False] * 9
+    assert codes.tolist() == [8 * 10**14 + 20024001123456, 8 * 10**14 + 20024001123457, 0, 26 * 10**14 - 1]
 
 
 def test_a_lookup_runs_its_rule_once_per_value_across_batches() -> None:

@@ -153,7 +153,7 @@ def parse_batches(files: list[FetchedFile]) -> Iterator[ParseResult]:
     stays flat however many quarters are given); the store writes each part as it comes (store.ingest)."""
     from mlsalary.progress import step
 
-    seen: set[str] = set()  # case numbers already taken: one filing per case, across the batches and files too
+    seen = oflc.Cases()  # case numbers already taken: one filing per case, across the batches and files too
     cache = oflc.Cache()
     said = [f"lca: {f.note}" for f in files if f.note]  # e.g. the quarters the server did not have
     if said:

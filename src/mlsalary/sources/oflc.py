@@ -80,6 +80,76 @@ class Lookup:
         return [r.take(where) for r in self._results]
 
 
+class Cases:
+    """The case numbers taken so far, across batches and files (one filing per case: parse). A number as OFLC writes
+    it — a capital letter and three groups of digits, "I-200-24001-123456" — is held as one 64-bit integer in sorted
+    runs and found by binary search: 8 bytes a case, where a Python set of the texts held about 100 (2,000,000
+    filings: 200 MB; seven years of them: 500 MB). A run is merged into the one before it once it is as long, so there
+    are as many runs as doublings. Any other text is held in a set, as every number was before."""
+
+    #: Where OFLC's 18 characters hold a digit (the others: the letter, and "-" at 1, 5 and 11).
+    DIGITS = (2, 3, 4, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17)
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._runs: list[np.ndarray] = []
+        self._other: set[str] = set()
+
+    def _official(self, cases: pa.Array) -> tuple[Any, Any]:
+        """(which of `cases` are written as OFLC writes them, their integers: the letter's place in the alphabet and
+        the fourteen digits), read from the strings' bytes in numpy."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        mask = np.zeros(len(cases), dtype=bool)
+        at = np.flatnonzero(pc.fill_null(pc.equal(pc.binary_length(cases), 18), False).to_numpy(zero_copy_only=False))
+        if not len(at):
+            return mask, np.zeros(0, dtype=np.int64)
+        texts = cases.take(pa.array(at))
+        start = int(np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset])
+        b = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[start:start + 18 * len(at)].reshape(len(at), 18)
+        d = b[:, self.DIGITS]
+        ok = ((b[:, 0] >= ord("A")) & (b[:, 0] <= ord("Z")) & (b[:, [1, 5, 11]] == ord("-")).all(axis=1)
+              & ((d >= ord("0")) & (d <= ord("9"))).all(axis=1))  # fmt: skip
+        mask[at[ok]] = True
+        value = (d[ok].astype(np.int64) - ord("0")) @ (10 ** np.arange(13, -1, -1, dtype=np.int64))
+        return mask, (b[ok, 0].astype(np.int64) - ord("A")) * 10**14 + value
+
+    def check(self, cases: pa.Array) -> tuple[Any, Callable[[Any], None]]:
+        """For `cases` (a batch's distinct numbers, trimmed): whether each was taken before, and take(mask), which
+        takes those the mask marks (none of them taken before; blanks are no case)."""
+        import numpy as np
+        import pyarrow as pa
+
+        official, codes = self._official(cases)
+        before = np.zeros(len(cases), dtype=bool)
+        if len(codes) and self._runs:
+            found = np.zeros(len(codes), dtype=bool)
+            for run in self._runs:
+                at = np.minimum(np.searchsorted(run, codes), len(run) - 1)
+                found |= run[at] == codes
+            before[official] = found
+        rest = np.flatnonzero(~official)
+        others = cases.take(pa.array(rest)).to_pylist() if len(rest) else []
+        # most batches hold no case seen before: one test of them all (in C) saves a lookup per case
+        if others and not self._other.isdisjoint(others):
+            before[rest] = [c in self._other for c in others]
+
+        def take(mask: Any) -> None:
+            new = codes[mask[official]]
+            if len(new):
+                self._runs.append(np.sort(new))
+                while len(self._runs) > 1 and len(self._runs[-2]) <= len(self._runs[-1]):
+                    last = self._runs.pop()  # two sorted runs: a stable sort merges them in one pass
+                    self._runs[-1] = np.sort(np.concatenate([self._runs[-1], last]), kind="stable")
+            if len(rest):
+                self._other.update(np.array(others, dtype=object)[mask[rest]].tolist())
+
+        return before, take
+
+
 class Cache:
     """Per distinct value, across batches: a title's (role, specialization), a filed name's employer key."""
 
@@ -207,7 +277,7 @@ def _details(path: Path, t: pa.Table, why: Any, annual: Any, lo: float, hi: floa
     return [f"{h}{d} (quarantined)" for h, d in zip(head.to_pylist(), out, strict=True)]
 
 
-def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterator[ParseResult]:
+def parse(path: Path, taken_cases: Cases, cache: Cache, source: str) -> Iterator[ParseResult]:
     """An official file in batches (stream.batches): the rules of the module docstring, column by column."""
     import numpy as np
     import pandas as pd
@@ -263,22 +333,20 @@ def parse(path: Path, seen_cases: set[str], cache: Cache, source: str) -> Iterat
         # One filing per case: the first certified, plausible filing of a case is taken (here or in an earlier
         # batch or file); any later row of the same case is a repeat, whatever its pay.
         cases, code_of = postings.encoded(case_arr)
-        distinct = cases.to_pylist()
         has_case = pc.fill_null(pc.not_equal(cases, ""), False).to_numpy(zero_copy_only=False)[code_of]
         candidate = (code == 0) & has_case
         takes = candidate & plausible
-        first_at = np.full(len(distinct), n, dtype=np.int64)  # per case: the row that takes it in this batch
+        first_at = np.full(len(cases), n, dtype=np.int64)  # per case: the row that takes it in this batch
         np.minimum.at(first_at, code_of[takes], np.flatnonzero(takes))
-        # most batches hold no case seen before: one test of the whole batch (in C) saves a lookup per case
-        earlier = [False] * len(distinct) if seen_cases.isdisjoint(distinct) else [c in seen_cases for c in distinct]
-        before = np.array(earlier, dtype=bool)[code_of]
+        earlier, take = taken_cases.check(cases)
+        before = earlier[code_of]
         repeat = candidate & (before | (first_at[code_of] < np.arange(n)))
         code = np.where(repeat, REASONS.index("duplicate_case") + 1, code)
         code = np.where((code == 0) & ~plausible, REASONS.index("implausible_pay") + 1, code)
         keep = code == 0
-        taken = np.zeros(len(distinct), dtype=bool)
-        taken[code_of[keep & has_case]] = True  # the same str objects as `distinct`: each hashed once
-        seen_cases.update(np.array(distinct, dtype=object)[taken].tolist())
+        taken = np.zeros(len(cases), dtype=bool)
+        taken[code_of[keep & has_case]] = True
+        take(taken)
         if not keep.all():
             bad = t.filter(pa.array(~keep))
             why = np.array(("", *REASONS), dtype=object)[code[~keep]]

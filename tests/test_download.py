@@ -240,3 +240,33 @@ def test_files_are_hashed_one_after_the_other_by_one_thread(tmp_path: Path, monk
     assert digests == [hashlib.sha256(BODY * (i + 1)).hexdigest() for i in range(3)]
     assert [p for _, p in order] == paths
     assert len({t for t, _ in order}) == 1 and order[0][0] != threading.get_ident()
+
+
+def test_a_pull_that_fails_stops_hashing_the_files_it_no_longer_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hash of a pull's files runs beside the parse (retrieve.hashing); when the pull is over — here it fails on
+    the first file's layout — the files not yet begun are not read (stop_hashing), and the pull says why it failed."""
+    folder = tmp_path / "aijobs"
+    folder.mkdir()
+    (folder / "salaries.csv").write_text("not,the,layout\n1,2,3\n")
+    for day in ("2024-01-01", "2023-01-01", "2022-01-01"):
+        (folder / f"salaries_{day}.csv").write_bytes(BODY)
+    release = threading.Event()
+    hashed: list[str] = []
+    real = retrieve.sha256_of
+
+    def held(path: Path) -> str:
+        hashed.append(path.name)
+        assert release.wait(20)
+        return real(path)
+
+    monkeypatch.setattr(retrieve, "sha256_of", held)
+    died: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", died.append)  # the hashing thread must end, not die
+    (o,) = api.pull(["aijobs"], from_path=folder)
+    assert o.status == "failed" and "missing column" in o.message
+    release.set()
+    for t in [t for t in threading.enumerate() if t.name == "sha256"]:
+        t.join(10)
+    assert hashed == ["salaries.csv"] and not died  # the three older snapshots were never read for their hash

@@ -55,10 +55,12 @@ def _pull(wanted: list[str], from_path: Path | None, offline: bool, progress: Pr
           replace: bool) -> list[PullOutcome]:  # fmt: skip
     from mlsalary import store
     from mlsalary.progress import step
+    from mlsalary.sources import retrieve
 
     outcomes = []
     for name in wanted:
         mod: Any = registry.get(name)
+        files: list[Any] = []
         try:
             with step(f"{name}: finding its files"):
                 files = mod.fetch(from_path=from_path, offline=offline, progress=progress)
@@ -80,6 +82,8 @@ def _pull(wanted: list[str], from_path: Path | None, offline: bool, progress: Pr
         except MlsalaryError as e:
             outcomes.append(PullOutcome(name, "failed", str(e)))
             continue
+        finally:  # a source's files are hashed while it is read (retrieve.hashing): what is not begun is not needed
+            retrieve.stop_hashing(files)
         outcomes.append(PullOutcome(name, "loaded", "", record, notes))
     return outcomes
 

@@ -37,13 +37,16 @@ def hashing(paths: list[Path]) -> list[Future[str]]:
     """The files' sha256 (sha256_of), computed one after the other by a thread of their own while the caller goes on —
     files given by path are parsed meanwhile (hashlib and the reads release the GIL: 2,000,000 generated LCA filings,
     774 MB, were hashed for 0.6 s before their parse began). Each result, or its SourceError, comes from its future's
-    ``result()``. One thread for all: a folder of quarterly files is not read many times at once."""
+    ``result()``. One thread for all: a folder of quarterly files is not read many times at once. A future cancelled
+    before its file is begun (stop_hashing: the pull is over) is skipped, so a failed pull does not go on reading."""
     import threading
 
     futures: list[Future[str]] = [Future() for _ in paths]
 
     def run() -> None:
         for path, future in zip(paths, futures, strict=True):
+            if not future.set_running_or_notify_cancel():
+                continue
             try:
                 future.set_result(sha256_of(path))
             except BaseException as e:  # handed to whoever reads the digest
@@ -51,6 +54,13 @@ def hashing(paths: list[Path]) -> list[Future[str]]:
 
     threading.Thread(target=run, daemon=True, name="sha256").start()
     return futures
+
+
+def stop_hashing(files: list[FetchedFile]) -> None:
+    """Cancel the hashes of `files` not yet begun (a pull that is over, whatever its outcome, needs none of them)."""
+    for f in files:
+        if not isinstance(f.digest, str):
+            f.digest.cancel()
 
 
 def download(

@@ -32,6 +32,7 @@ metro is matched at query time from the OEWS metro names: wages.metro_cities).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,8 +139,7 @@ def fetch(
             f"no quarter could be downloaded ({', '.join(lacking[:3])}{' …' if len(lacking) > 3 else ''} answered 404)"
         raise retrieve.unavailable(META, why)
     if lacking:  # said on the first file: the pull's notes carry it
-        got[0] = FetchedFile(got[0].path, got[0].sha256, got[0].origin,
-                             note=f"not available: {', '.join(lacking)}")  # fmt: skip
+        got[0] = dataclasses.replace(got[0], note=f"not available: {', '.join(lacking)}")
     return got
 
 

@@ -40,8 +40,7 @@ class Batched:
         # the commit point: the first whole number of row groups of the lead table holding at least commit_rows
         self._commit_at = max(1, -(-commit_rows // ROW_GROUP_ROWS)) * ROW_GROUP_ROWS
         self._lead_rows = 0  # the lead table's rows written since the last commit
-        self._held: dict[str, list[Any]] = {}
-        self._counts: dict[str, int] = {}
+        self._held: dict[str, list[Any]] = {}  # each other table's rows not yet written (less than a row group)
         self.commits = 0
 
     def add(self, table: str, rows: Any) -> None:
@@ -60,15 +59,14 @@ class Batched:
                 self._insert(self.con, table, rows)
                 self._lead_rows += len(rows)
             return
-        self._held.setdefault(table, []).append(rows)
-        self._counts[table] = self._counts.get(table, 0) + len(rows)
-        whole = self._counts[table] // ROW_GROUP_ROWS * ROW_GROUP_ROWS
+        held = self._held.setdefault(table, [])
+        held.append(rows)
+        whole = sum(map(len, held)) // ROW_GROUP_ROWS * ROW_GROUP_ROWS
         if whole:
-            held = _combined(self._held.pop(table))
-            self._insert(self.con, table, _head(held, whole))
-            rest = _tail(held, whole)
+            rows = _combined(held)
+            self._insert(self.con, table, _head(rows, whole))
+            rest = _tail(rows, whole)
             self._held[table] = [rest] if len(rest) else []
-            self._counts[table] = len(rest)
 
     def finish(self) -> None:
         """Write what is held back (every table's last, part-filled row group)."""
@@ -76,7 +74,6 @@ class Batched:
             if held:
                 self._insert(self.con, table, _combined(held))
         self._held.clear()
-        self._counts.clear()
 
 
 def _combined(parts: list[Any]) -> Any:

@@ -357,9 +357,10 @@ def test_oflc_case_numbers_are_read_as_one_integer_each() -> None:
     values = ["I-200-24001-123456", "I-200-24001-123457", "A-000-00000-000000", "Z-999-99999-999999",
               "I-200-24001-12345", "I-200-2400A-123456", "i-200-24001-123456", "Ι-200-24001-12345", "", None,
               "I-200-240011123456", "I-2001240011-23456", "I 200-24001-123456"]  # fmt: skip
-    official, codes = oflc.Cases()._official(pa.array(values, type=pa.string()))
-    assert official.tolist() == [True] * 4 + [False] * 9
-    assert codes.tolist() == [8 * 10**14 + 20024001123456, 8 * 10**14 + 20024001123457, 0, 26 * 10**14 - 1]
+    for kind in (pa.string(), pa.large_string()):
+        official, codes = oflc.Cases()._official(pa.array(values, type=kind))
+        assert official.tolist() == [True] * 4 + [False] * 9
+        assert codes.tolist() == [8 * 10**14 + 20024001123456, 8 * 10**14 + 20024001123457, 0, 26 * 10**14 - 1]
 
 
 def test_a_lookup_runs_its_rule_once_per_value_across_batches() -> None:

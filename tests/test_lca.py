@@ -71,8 +71,9 @@ REASONS = {"withdrawn": 2, "denied": 1, "other_visa_class": 1, "part_time": 1, "
            "implausible_pay": 1, "duplicate_case": 1}  # fmt: skip
 
 
-def write_official(path: Path) -> None:
-    rows = official_rows()
+def write_official(path: Path, rows: list[dict[str, str]] | None = None) -> None:
+    """`rows` (official_rows() by default) as an official CSV or xlsx file."""
+    rows = official_rows() if rows is None else rows
     header = list(rows[0])
     if path.suffix == ".xlsx":
         from openpyxl import Workbook
@@ -353,11 +354,7 @@ def test_filings_without_a_case_number_are_each_their_own(tmp_path: Path) -> Non
     """A blank CASE_NUMBER is no case to repeat: two such filings both load (one filing per case needs a case)."""
     path = tmp_path / "LCA_Disclosure_Data_FY2024_Q1.csv"
     rows = official_rows()[:2]
-    rows = [r | {"CASE_NUMBER": blank} for r, blank in zip(rows, ("", "  "), strict=True)]
-    with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    write_official(path, [r | {"CASE_NUMBER": blank} for r, blank in zip(rows, ("", "  "), strict=True)])
     r = lca.parse([FetchedFile(path, "x", "user")])
     assert (r.rows_read, r.rows_loaded, len(r.quarantine)) == (2, 2, 0)
 
@@ -370,17 +367,10 @@ def test_a_filings_year_is_its_decision_date_or_else_the_date_received_in_either
              ("06/30/2020 00:00:00", ""), ("2019-03-01", "02/01/2019 12:00:00")]  # fmt: skip
     rows = [official_rows()[0] | {"CASE_NUMBER": f"I-{i}", "RECEIVED_DATE": r, "DECISION_DATE": d}
             for i, (r, d) in enumerate(dates)]  # fmt: skip
-    with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    write_official(path, rows)
     r = lca.parse([FetchedFile(path, "x", "user")])
     assert r.observations["year"].tolist() == [2024, 2023, 2021, 2020, 2019]
-    iso_only = rows[:1] + rows[2:3]
-    with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, list(rows[0]))
-        w.writeheader()
-        w.writerows(iso_only)
+    write_official(path, rows[:1] + rows[2:3])  # ISO dates only
     assert lca.parse([FetchedFile(path, "x", "user")]).observations["year"].tolist() == [2024, 2021]
 
 

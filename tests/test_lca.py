@@ -100,6 +100,15 @@ def test_the_official_layout_rules(tmp_path: Path, suffix: str) -> None:
     from collections import Counter
 
     assert Counter(r.quarantine.reasons) == REASONS
+    # each row's message is its own: its row number, its reason's words, its case (messages are built per reason)
+    words = {"withdrawn": '": not a certified filing', "denied": "was denied", "other_visa_class": "visa class",
+             "part_time": "not a full-time position", "unknown_wage_unit": "WAGE_UNIT_OF_PAY",
+             "no_pay": "WAGE_RATE_OF_PAY_FROM", "implausible_pay": "plausible range", "duplicate_case": "listed again"}
+    write_official(again := tmp_path / f"LCA_Disclosure_Data_FY2024_Q3{suffix}", official_rows()[::-1])
+    for q in (r.quarantine, lca.parse([FetchedFile(again, "x", "user")]).quarantine):  # rows in two orders
+        for rec, why, detail, raw in zip(q.records, q.reasons, q.details, q.raws, strict=True):
+            assert words[why] in detail and f" row {rec}: " in detail, (rec, why, detail)
+            assert "case " not in detail or f"case {json.loads(raw)['CASE_NUMBER']} " in detail, (rec, detail)
     obs = r.observations
     assert sorted(obs["amount_usd"]) == sorted(KEPT_WAGES)
     ranged = obs[obs["amount_high_usd"].notna()]
@@ -393,6 +402,39 @@ def test_quarantined_rows_are_ordered_by_file_and_record() -> None:
         two.add(file, rec, "why", file, "{}")
     two.sort()
     assert two.files == ["a.csv", "b.csv"]
+
+
+def test_quarantined_rows_added_as_arrow_and_one_by_one_keep_their_order() -> None:
+    """A source's rejections found column-wise come as Arrow arrays, others one at a time: all are kept in the order
+    added, sorted stably (two rows of one record keep the order they were found in), and handed to the store as one
+    Arrow table of the quarantine table's columns."""
+    import pyarrow as pa
+    import pytest
+
+    from mlsalary import schema
+    from mlsalary.sources import QuarantineRows
+
+    q = QuarantineRows()
+    q.add("a.csv", 4, "malformed", "first", "{}")
+    q.add_many("a.csv", pa.chunked_array([[9, 2], [4]]), pa.array(["x", "y", "z"]),
+               pa.array(["d9", "d2", "second"], type=pa.large_string()), ["{9}", "{2}", "{4}"])  # fmt: skip
+    q.add("a.csv", 1, "malformed", "d1", "{1}")
+    other = QuarantineRows()
+    other.add_many("a.csv", [4], ["w"], ["third"], ["{4b}"])
+    other.add("a.csv", 3, "malformed", "d3", "{3}")
+    q.extend(other)
+    assert len(q) == 7 and q.details == ["first", "d9", "d2", "second", "d1", "third", "d3"]
+    q.sort()
+    assert (q.records, q.details) == ([1, 2, 3, 4, 4, 4, 9], ["d1", "d2", "d3", "first", "second", "third", "d9"])
+    t = q.frame("lca")
+    assert isinstance(t, pa.Table) and t.num_rows == 7
+    assert t.column_names == [line.split()[0] for line in schema.QUARANTINE_DDL.split("(", 1)[1].splitlines()
+                              if line.strip() and not line.startswith(")")]  # fmt: skip
+    assert set(t.column("source").to_pylist()) == {"lca"}
+    assert t.column("raw").to_pylist()[:4] == ["{1}", "{2}", "{3}", "{}"]
+    with pytest.raises(ValueError, match="different lengths"):
+        q.add_many("a.csv", [1, 2], ["x"], ["d"], ["{}"])
+    assert len(QuarantineRows().frame("lca")) == 0
 
 
 def test_h1bdata_rules_run_column_by_column_with_each_reason_in_order(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ Register a new source by adding its module name to ``SOURCE_MODULES``.
 from __future__ import annotations
 
 import importlib
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
 
 from mlsalary.errors import NotFound
 from mlsalary.overlap import AHEAD_PARTS
+from mlsalary.sources.quarantine import QuarantineRows
 
 #: Registered sources, in the order `data pull` runs them.
 SOURCE_MODULES = {
@@ -92,76 +92,6 @@ class FetchedFile:
     def sha256(self) -> str:
         """The file's sha256 (waiting for its computation if it is still under way; its error is raised here)."""
         return self.digest if isinstance(self.digest, str) else self.digest.result()
-
-
-@dataclass
-class QuarantineRows:
-    """Rows a parser could not use. `records` are 1-based data row numbers in `files`."""
-
-    files: list[str] = field(default_factory=list)
-    records: list[int] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)
-    raws: list[str] = field(default_factory=list)
-
-    def add(self, file: str, record: int, reason: str, detail: str, raw: str) -> None:
-        self.files.append(file)
-        self.records.append(record)
-        self.reasons.append(reason)
-        self.details.append(detail)
-        self.raws.append(raw)
-
-    def add_many(self, file: str, records: list[int], reasons: list[str], details: list[str], raws: list[str]) -> None:
-        """Many rows of one file at once (columns of equal length)."""
-        if not len(records) == len(reasons) == len(details) == len(raws):
-            raise ValueError("add_many: columns of different lengths")
-        self.files.extend([file] * len(records))
-        self.records.extend(records)
-        self.reasons.extend(reasons)
-        self.details.extend(details)
-        self.raws.extend(raws)
-
-    def sort(self) -> None:
-        """Order by file and record (rejections are found in several passes); rows already in order are left."""
-        if len(set(self.files)) <= 1 and all(map(operator.le, self.records, self.records[1:])):
-            return
-        order = sorted(range(len(self.records)), key=lambda i: (self.files[i], self.records[i]))
-        for name in ("files", "records", "reasons", "details", "raws"):
-            values = getattr(self, name)
-            setattr(self, name, [values[i] for i in order])
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def rejecter(
-        self, source: str, file: str, header: list[str], skip_empty: bool = False
-    ) -> Callable[[int, list[str], str, str], None]:
-        """reject(record, fields, reason, detail): quarantine one row with the one-line message every source uses."""
-        from mlsalary.sources import textfile
-
-        def reject(rec: int, fields: list[str], reason: str, detail: str) -> None:
-            raw = textfile.raw_json(header, fields, skip_empty=skip_empty)
-            self.add(file, rec, reason, f"{source}: {file} row {rec}: {detail} (quarantined)", raw)
-
-        return reject
-
-    def extend(self, other: QuarantineRows) -> None:
-        for name in ("files", "records", "reasons", "details", "raws"):
-            getattr(self, name).extend(getattr(other, name))
-
-    def frame(self, source: str) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "source": source,
-                "source_file": pd.Series(self.files, dtype="object"),
-                "record": pd.Series(self.records, dtype="int64"),
-                "reason": pd.Series(self.reasons, dtype="object"),
-                "detail": pd.Series(self.details, dtype="object"),
-                "raw": pd.Series(self.raws, dtype="object"),
-            }
-        )
 
 
 @dataclass

@@ -239,9 +239,9 @@ def observations(path: Path, d: pa.Table, years: Any, mid: Any, low: Any, high: 
     })  # fmt: skip
 
 
-def _details(path: Path, t: pa.Table, why: Any, annual: Any, lo: float, hi: float) -> list[str]:
-    """The one-line reason of each quarantined row (`why`: its reason), built column-wise: each reason's text from
-    the rows quarantined for it."""
+def _details(path: Path, t: pa.Table, code: Any, annual: Any, lo: float, hi: float) -> pa.Array:
+    """The one-line reason of each quarantined row (`code`: its reason's place in REASONS, from 1), built column-wise
+    as Arrow text: each reason's text from the rows quarantined for it, put back in the rows' order."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -263,18 +263,24 @@ def _details(path: Path, t: pa.Table, why: Any, annual: Any, lo: float, hi: floa
         "duplicate_case": lambda r, case: join("case ", case, " is listed again (in this file or an earlier one): "
                                                "one filing per case"),
     }  # fmt: skip
-    out = np.empty(t.num_rows, dtype=object)
+    said, at = [], []
     for reason, text in texts.items():
-        hit = why == reason
+        hit = code == REASONS.index(reason) + 1
         if hit.any():
             rows = t.filter(pa.array(hit))
-            said = text(rows, pc.utf8_trim_whitespace(rows.column("CASE_NUMBER")))
-            out[hit] = np.array(said.to_pylist(), dtype=object)
-    for j in np.flatnonzero(why == "implausible_pay"):
-        out[j] = (f"{annual[j]:,.0f} USD a year is outside the plausible range {lo:,.0f}-{hi:,.0f} "
-                  f"{config.PLAUSIBILITY_HINT}")  # fmt: skip
-    head = join(f"lca: {path.name} row ", pc.cast(t.column("record"), pa.string()), ": ")
-    return [f"{h}{d} (quarantined)" for h, d in zip(head.to_pylist(), out, strict=True)]
+            said.append(pc.cast(text(rows, pc.utf8_trim_whitespace(rows.column("CASE_NUMBER"))), pa.string()))
+            at.append(np.flatnonzero(hit))
+    implausible = np.flatnonzero(code == REASONS.index("implausible_pay") + 1)
+    said.append(pa.array([f"{annual[j]:,.0f} USD a year is outside the plausible range {lo:,.0f}-{hi:,.0f} "
+                          f"{config.PLAUSIBILITY_HINT}" for j in implausible], type=pa.string()))  # fmt: skip
+    at.append(implausible)
+    where = np.concatenate(at)
+    if len(where) != t.num_rows:
+        raise ValueError(f"lca: {len(where)} reasons for {t.num_rows} quarantined rows; please report this")
+    chunks = [c for x in said for c in (x.chunks if isinstance(x, pa.ChunkedArray) else [x])]
+    texts_in_order = pa.chunked_array(chunks, type=pa.string()).take(pa.array(np.argsort(where, kind="stable")))
+    return join(f"lca: {path.name} row ", pc.cast(t.column("record"), pa.string()), ": ", texts_in_order,
+                " (quarantined)")
 
 
 def parse(path: Path, taken_cases: Cases, cache: Cache, source: str) -> Iterator[ParseResult]:
@@ -349,9 +355,9 @@ def parse(path: Path, taken_cases: Cases, cache: Cache, source: str) -> Iterator
         take(taken)
         if not keep.all():
             bad = t.filter(pa.array(~keep))
-            why = np.array(("", *REASONS), dtype=object)[code[~keep]]
-            q.add_many(path.name, bad.column("record").to_pylist(), why.tolist(),
-                       _details(path, bad, why, annual_from[~keep], lo, hi), stream.json_rows(bad, OFFICIAL_COLUMNS))
+            q.add_many(path.name, bad.column("record"), pa.array(("", *REASONS)).take(pa.array(code[~keep])),
+                       _details(path, bad, code[~keep], annual_from[~keep], lo, hi),
+                       stream.json_rows(bad, OFFICIAL_COLUMNS))
         q.sort()
         d = t.select(OBSERVED).filter(pa.array(keep))
         low, high = annual_from[keep], annual_to[keep]

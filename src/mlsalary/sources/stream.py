@@ -363,7 +363,7 @@ def raw_json(row: dict[str, str]) -> str:
     return json.dumps(dict(zip(kept, textfile.printable(list(kept.values())), strict=True)), ensure_ascii=False)
 
 
-def json_rows(table: pa.Table, columns: Sequence[str]) -> list[str]:
+def json_rows(table: pa.Table, columns: Sequence[str]) -> pa.Array:
     """Each row's non-empty `columns` as JSON, exactly as raw_json writes it, built in Arrow: the non-empty cells of
     every column are taken at once in row order (a survey's quarantined respondent answers a few of its 300
     questions), written as "name": "value" and joined row by row — a handful of kernels over the whole table instead
@@ -378,7 +378,7 @@ def json_rows(table: pa.Table, columns: Sequence[str]) -> list[str]:
 
     n = table.num_rows
     if not columns or not n:
-        return ["{}"] * n
+        return pa.array(["{}"] * n, type=pa.large_string())
     cells = pa.concat_arrays([table.column(c).combine_chunks().cast(pa.large_string()) for c in columns])  # by column
     full = np.asarray(pc.not_equal(cells, "").to_numpy(zero_copy_only=False), dtype=bool).reshape(len(columns), n)
     row, col = np.nonzero(full.T)  # the non-empty cells, row by row, each row's in column order
@@ -399,7 +399,9 @@ def json_rows(table: pa.Table, columns: Sequence[str]) -> list[str]:
     joined = pc.binary_join_element_wise(text("{"), body, text("}"), text(""))
     control = pc.match_substring_regex(joined, "[\\x00-\\x1f]").to_numpy(zero_copy_only=False) \
         if (special < 0x20).any() else np.zeros(n, dtype=bool)  # fmt: skip
+    if not control.any():
+        return joined
     out: list[str] = joined.to_pylist()
     for j in np.flatnonzero(control):
         out[j] = raw_json({c: table.column(c)[j].as_py() for c in columns})
-    return out
+    return pa.array(out, type=pa.large_string())

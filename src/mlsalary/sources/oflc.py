@@ -286,10 +286,8 @@ def _details(path: Path, t: pa.Table, code: Any, annual: Any, lo: float, hi: flo
 def parse(path: Path, taken_cases: Cases, cache: Cache, source: str) -> Iterator[ParseResult]:
     """An official file in batches (stream.batches): the rules of the module docstring, column by column."""
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
-
 
     header, parts = stream.batches(path, source, OFFICIAL_COLUMNS,
                                    member_suffix=".xlsx" if path.suffix == ".zip" else ".csv",
@@ -303,10 +301,6 @@ def parse(path: Path, taken_cases: Cases, cache: Cache, source: str) -> Iterator
 
     def upper(table: pa.Table, c: str) -> Any:
         return pc.utf8_upper(pc.utf8_trim_whitespace(table.column(c)))
-
-    def text(table: pa.Table, c: str, strip: bool = True) -> pd.Series:
-        v = pc.utf8_trim_whitespace(table.column(c)) if strip else table.column(c)
-        return pd.Series(v.to_pylist(), dtype=object)
 
     def isin(values: Any, allowed: Any) -> Any:
         return pc.is_in(values, value_set=pa.array(sorted(allowed))).to_numpy(zero_copy_only=False)

@@ -1,7 +1,7 @@
 """LCA ingest at scale: a generated OFLC-layout CSV (every allowed column plus personal columns the parser must skip;
-seeded; certified, withdrawn, denied, hourly and yearly wages, ranges), ingested by `mlsalary data pull lca --from
-FILE` into a fresh store, against plain pandas reading the same file — each in its own process, interleaved (A, B,
-A, B …), at the same priority.
+seeded; case numbers as OFLC writes them; certified, withdrawn, denied, hourly and yearly wages, ranges), ingested
+by `mlsalary data pull lca --from FILE` into a fresh store, against plain pandas reading the same file — each in its
+own process, interleaved (A, B, A, B …), at the same priority.
 
     python benchmarks/lca.py [--rows 2000000] [--repeat 2]
 
@@ -32,6 +32,13 @@ CITIES = (("Seattle", "WA"), ("Redmond", "WA"), ("San Jose", "CA"), ("New York",
           ("Boston", "MA"), ("Chicago", "IL"))  # fmt: skip
 
 
+def case_number(i: int) -> str:
+    """The i-th filing's case number as OFLC writes it: "I-200-" + the received date's year and day of the year +
+    a six-digit sequence number (I-200-25015-000123), at most 999,999 a day."""
+    day, seq = divmod(i, 999_999)
+    return f"I-200-25{15 + day:03d}-{seq:06d}"
+
+
 def generate(path: Path, rows: int, seed: int = 0) -> None:
     import random
 
@@ -48,7 +55,7 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
             city, state = rng.choice(CITIES)
             status = rng.choices(["Certified", "Withdrawn", "Denied", "Certified - Withdrawn"], [90, 4, 2, 4])[0]
             row = {
-                "CASE_NUMBER": f"I-200-{i:09d}", "CASE_STATUS": status, "RECEIVED_DATE": "2025-01-15",
+                "CASE_NUMBER": case_number(i), "CASE_STATUS": status, "RECEIVED_DATE": "2025-01-15",
                 "DECISION_DATE": "2025-01-22", "VISA_CLASS": "H-1B", "JOB_TITLE": rng.choice(TITLES),
                 "SOC_CODE": "15-2051", "SOC_TITLE": "Data Scientists", "FULL_TIME_POSITION": "Y",
                 "BEGIN_DATE": "2025-07-01", "EMPLOYER_NAME": f"Employer {rng.randint(1, 20000)} Inc.",

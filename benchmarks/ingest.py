@@ -56,6 +56,9 @@ def main() -> None:
 
     from mlsalary import api, sources
 
+    unknown = sorted(set(args.source or ()) - set(sources.names()))
+    if unknown:  # (the mirror's H-1B copy is a file of the source `lca`)
+        raise SystemExit(f"unknown source(s) {', '.join(unknown)}: one of {', '.join(sources.names())}")
     print(f"{'source':<14}{'rows':>10}{'ingest s':>10}{'rows/s':>12}{'pandas s':>10}{'ratio':>8}")
     totals = {"all": [0, 0.0, 0.0], "without oews": [0, 0.0, 0.0]}
     for name in sources.names():
@@ -84,6 +87,8 @@ def main() -> None:
             totals[key][2] += b
         print(f"{name:<14}{rows:>10,}{a:>10.2f}{rows / a:>12,.0f}{b:>10.2f}{a / b:>8.2f}")
     for key, (rows, a, b) in totals.items():
+        if not a:  # no source of this total was measured (--source oews: nothing without it)
+            continue
         print(f"{'total ' + key:<22}{rows:>10,}{a:>10.2f}{rows / a:>12,.0f}{b:>10.2f}{a / b:>8.2f}")
     print(f"ratio = mlsalary ingest time / plain pandas read time of the same files (best of {args.repeat}, the two "
           "sides interleaved in one process at one priority; lower is better). OEWS's baseline reads a whole SQLite "

@@ -102,7 +102,9 @@ def main() -> None:
     print(f"generated aijobs.net-layout file: {args.scale:g} x {unit:,} rows = {rows:,} rows, {mb:,.0f} MB "
           f"({time.perf_counter() - t:.0f} s)")  # fmt: skip
     ingest_s, read_s, peak = ingest_against_read("aijobs", path, args.repeat)
-    print(f"ratio ingest / read: {ingest_s / read_s:.2f}; ingest peak {peak:,.0f} MB (target at 10x: <= 1,024); "
+    # issue 25's targets: at 10x a peak of at most 1 GB; at 100x that the pull completes on a 24 GB machine
+    target = "target at 10x: <= 1,024 MB" if args.scale <= 10 else "target at 100x: completes on 24 GB — it did"
+    print(f"ratio ingest / read: {ingest_s / read_s:.2f}; ingest peak {peak:,.0f} MB ({target}); "
           f"{rows / ingest_s:,.0f} rows/s")  # fmt: skip
     path.unlink()
 

@@ -620,6 +620,7 @@ def test_quarantined_rows_are_written_as_json_exactly_as_one_by_one() -> None:
     want = [stream.raw_json({"A": a, "B": b}) for a, b in zip(values, reversed(values), strict=True)]
     out = stream.json_rows(table, ("A", "B"))
     assert out.type == pa.large_string() and out.to_pylist() == want  # Arrow text, for the store to take as it is
+    assert stream.json_rows(pa.table({"A": ["x"]}), ("A",)).type == pa.large_string()  # (no control character)
     for v in values:  # each alone: a table whose cells hold only quotes, only backslashes or only a control character
         assert stream.json_rows(pa.table({"A": [v, "x"]}), ("A",)).to_pylist() == [stream.raw_json({"A": v}),
                                                                                      '{"A": "x"}']

@@ -27,15 +27,13 @@ class _Recorder:
         self.log.append((sql,))
 
     def insert(self, con: Any, table: str, rows: Any) -> None:
-        first = rows.column("a")[0].as_py() if isinstance(rows, pa.Table) else int(rows["a"].iloc[0])
+        first = rows.column("a")[0].as_py()
         self.log.append(("insert", table, first, len(rows)))
 
 
 def test_commits_come_at_whole_row_groups_of_the_lead_and_other_tables_are_held(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import pandas as pd
-
     monkeypatch.setattr(rowgroups, "ROW_GROUP_ROWS", 10)
     rec = _Recorder()
     rows = Batched(rec, rec.insert, commit_rows=25)  # the commit point: 30 rows of the lead (3 row groups)
@@ -43,7 +41,7 @@ def test_commits_come_at_whole_row_groups_of_the_lead_and_other_tables_are_held(
     for n_lead, n_side in ((7, 3), (13, 9), (4, 12), (25, 1), (3, 0), (1, 6)):
         rows.add("observations", _ints(lead_at, n_lead))
         lead_at += n_lead
-        rows.add("quarantine", pd.DataFrame({"a": np.arange(side_at, side_at + n_side)}))
+        rows.add("quarantine", _ints(side_at, n_side))
         side_at += n_side
     before_finish = len(rec.log)
     rows.finish()

@@ -31,8 +31,9 @@ ROW_GROUP_ROWS = 122_880
 
 class Batched:
     """Rows for the tables of one open transaction on `con`, written by `insert(con, table, rows)` so that every
-    commit writes whole row groups (module docstring). `add` takes an Arrow table or a pandas frame (a table's rows
-    are all of one kind); `lead` is the table whose rows set when to commit; `commits` counts the commits made."""
+    commit writes whole row groups (module docstring). `add` takes an Arrow table (the store types every table's rows
+    as Arrow: store._typed, QuarantineRows.frame); `lead` is the table whose rows set when to commit; `commits`
+    counts the commits made."""
 
     def __init__(self, con: Any, insert: Callable[[Any, str, Any], None], commit_rows: int,
                  lead: str = "observations") -> None:  # fmt: skip
@@ -77,24 +78,14 @@ class Batched:
 
 
 def _combined(parts: list[Any]) -> Any:
-    if len(parts) == 1:
-        return parts[0]
     import pyarrow as pa
 
-    if isinstance(parts[0], pa.Table):
-        return pa.concat_tables(parts)
-    import pandas as pd
-
-    return pd.concat(parts, ignore_index=True)
+    return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
 
 
 def _head(rows: Any, n: int) -> Any:
-    import pyarrow as pa
-
-    return rows.slice(0, n) if isinstance(rows, pa.Table) else rows.iloc[:n]
+    return rows.slice(0, n)
 
 
 def _tail(rows: Any, n: int) -> Any:
-    import pyarrow as pa
-
-    return rows.slice(n) if isinstance(rows, pa.Table) else rows.iloc[n:].reset_index(drop=True)
+    return rows.slice(n)

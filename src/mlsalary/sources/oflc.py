@@ -108,7 +108,8 @@ class Cases:
         if not len(at):
             return mask, np.zeros(0, dtype=np.int64)
         texts = cases.take(pa.array(at))
-        start = int(np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset])
+        offsets = np.int64 if pa.types.is_large_string(texts.type) else np.int32  # the offsets' own width
+        start = int(np.frombuffer(texts.buffers()[1], dtype=offsets)[texts.offset])
         b = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[start:start + 18 * len(at)].reshape(len(at), 18)
         d = b[:, self.DIGITS]
         ok = ((b[:, 0] >= ord("A")) & (b[:, 0] <= ord("Z")) & (b[:, [1, 5, 11]] == ord("-")).all(axis=1)

@@ -313,7 +313,7 @@ def test_an_amount_column_reads_the_same_whether_it_needs_the_pattern_or_not() -
     expected = [150000.0, 75.5, None, 1000.0, 5.0, 0.5, None, None, None, None]
 
     def read(values: list[str | None]) -> list[float | None]:
-        return [None if math.isnan(x) else float(x) for x in oflc._money_column(pa.array(values, type=pa.string()))]
+        return [None if math.isnan(x) else float(x) for x in oflc.money_column(pa.array(values, type=pa.string()))]
 
     assert read(plain) == expected
     assert read([*plain, "n/a", "1_000", "0x10", "5 5"]) == [*expected, None, None, None, None]

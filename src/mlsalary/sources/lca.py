@@ -176,7 +176,7 @@ def _joined(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
 
 def _parse_h1bdata(path: Path) -> ParseResult:
     """h1bdata.info's copy (module docstring), column by column: each rule runs over whole columns (amounts as the
-    official files' are read: oflc._money_column); the one-line reasons are written for the rows that fail only."""
+    official files' are read: oflc.money_column); the one-line reasons are written for the rows that fail only."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -196,7 +196,7 @@ def _parse_h1bdata(path: Path) -> ParseResult:
         return pa.array(df[c].astype(str).tolist(), type=pa.string())
 
     salary, year, location = column("salary"), column("year"), column("location")
-    pay = oflc._money_column(salary)
+    pay = oflc.money_column(salary)
     y = pc.utf8_trim_whitespace(year)
     digits = pc.match_substring_regex(y, r"^[0-9]{1,9}$").to_numpy(zero_copy_only=False)
     years_all = np.zeros(len(df), dtype=np.int64)
@@ -221,7 +221,7 @@ def _parse_h1bdata(path: Path) -> ParseResult:
     d = df[~bad].reset_index(drop=True)
     pay, years = pay[~bad], years_all[~bad]
     loc = d["location"].str.rsplit(",", n=1)
-    last = pc.max(oflc._date_column(pa.array(d["date"].astype(str).tolist(), type=pa.string()))).as_py()
+    last = pc.max(oflc.date_column(pa.array(d["date"].astype(str).tolist(), type=pa.string()))).as_py()
     identity = _joined(d, H1BDATA_COLUMNS)  # rows identical in every field are one filing listed again
     record = d["record"].astype("int64")
     blank = [""] * len(d)

@@ -164,7 +164,7 @@ REASONS = ("withdrawn", "denied", "not_certified", "other_visa_class", "part_tim
            "duplicate_case", "implausible_pay")  # fmt: skip
 
 
-def _money_column(values: pa.Array) -> Any:
+def money_column(values: pa.Array) -> Any:
     """Amounts as floats ("$75.00", "3,000"), NaN where a value is not a finite amount: postings.numbers of the
     values trimmed, with "$" and "," taken out where a value holds one."""
     import pyarrow.compute as pc
@@ -175,7 +175,7 @@ def _money_column(values: pa.Array) -> Any:
     return postings.numbers(cleaned)
 
 
-def _date_column(values: pa.Array) -> pa.Array:
+def date_column(values: pa.Array) -> pa.Array:
     """Dates written as ISO (2024-01-17, with or without a time) or as m/d/yyyy; null otherwise."""
     import pyarrow.compute as pc
 
@@ -314,7 +314,7 @@ def parse(path: Path, taken_cases: Cases, cache: Cache, source: str) -> Iterator
             q.add(path.name, rec, why_, f"lca: {path.name} row {rec}: {detail} (quarantined)", stream.raw_json(kept))
         status = upper(t, "CASE_STATUS")
         case_arr = pc.utf8_trim_whitespace(t.column("CASE_NUMBER"))
-        frm, to = _money_column(t.column("WAGE_RATE_OF_PAY_FROM")), _money_column(t.column("WAGE_RATE_OF_PAY_TO"))
+        frm, to = money_column(t.column("WAGE_RATE_OF_PAY_FROM")), money_column(t.column("WAGE_RATE_OF_PAY_TO"))
         at_unit = pc.index_in(upper(t, "WAGE_UNIT_OF_PAY"), value_set=pa.array(list(UNITS_PER_YEAR)))
         per_year = pc.take(pa.array(list(UNITS_PER_YEAR.values()), type=pa.float64()), at_unit).to_numpy(
             zero_copy_only=False).astype(float)  # fmt: skip
@@ -357,9 +357,9 @@ def parse(path: Path, taken_cases: Cases, cache: Cache, source: str) -> Iterator
         d = t.select(OBSERVED).filter(pa.array(keep))
         low, high = annual_from[keep], annual_to[keep]
         mid = np.where(np.isnan(high), low, (low + np.nan_to_num(high)) / 2)
-        decided = _date_column(d.column("DECISION_DATE"))
+        decided = date_column(d.column("DECISION_DATE"))
         if decided.null_count:  # the date received, where a filing has no decision date
-            decided = pc.coalesce(decided, _date_column(d.column("RECEIVED_DATE")))
+            decided = pc.coalesce(decided, date_column(d.column("RECEIVED_DATE")))
         if decided.null_count:  # a certified filing without any date cannot be placed in a year
             raise SchemaError(f"lca: {path.name}: {decided.null_count} certified rows have no DECISION_DATE or "
                               "RECEIVED_DATE; expected OFLC's layout")  # fmt: skip

@@ -98,6 +98,25 @@ def test_as_of_reproduces_a_figure_and_an_estimate(trained_home: Path, tmp_path:
     assert (home / "model" / "pay_model.npz").read_bytes() == saved  # the current model is not replaced
 
 
+def test_the_figures_read_the_units_in_their_published_order_now_and_as_of(use_loaded: Path) -> None:
+    """The same question, the same answer: the figures read the units in each source's published order (its files,
+    then their records) — in the store and in a vintage, whose rows a window ranks and SQL then returns in any
+    order: two runs of `figures --as-of` gave the negotiation room's seeded bootstrap two intervals."""
+    from mlsalary.figures.compute import compute_all
+    from mlsalary.figures.data import load
+
+    def published_order() -> list[str]:
+        with store.read_only() as con:
+            units = con.sql("SELECT obs_id, source, source_file, source_record FROM units").df()
+        return units.sort_values(["source", "source_file", "source_record"], kind="stable")["obs_id"].tolist()
+
+    assert load().obs["obs_id"].tolist() == published_order()
+    with vintage.at(AS_OF):
+        assert load().obs["obs_id"].tolist() == published_order()
+        first, again = (compute_all(load(), ids=["negotiation-room"])[0] for _ in range(2))
+    assert first.status == "ok" and first == again
+
+
 @pytest.mark.parametrize(("value", "message"), [
     ("2024-13-01", '--as-of "2024-13-01" is not a date: give it as YYYY-MM-DD'),
     ("2999-01-01", "--as-of 2999-01-01 is in the future"),

@@ -25,6 +25,11 @@ OBS_COLUMNS = (
 #: The units view adds each posting's range ends (NULL for singles and other sources).
 UNIT_COLUMNS = OBS_COLUMNS + ", range_low_usd, range_high_usd"
 OEWS_CODES = ("15-2051", "15-1221")
+#: The order the figures read rows in: the published order of each source's files. A seeded bootstrap (the
+#: negotiation room's) and every tie broken by first appearance depend on it, and SQL gives no order unasked: the
+#: units view joins, and a vintage's rows are ranked by a window (vintage.views) — unordered, two runs of
+#: `mlsalary figures --as-of` gave two intervals.
+ROW_ORDER = "source, source_file, source_record, obs_id"
 
 
 @dataclass
@@ -105,7 +110,7 @@ def queries() -> dict[str, str]:
     """What load() reads from the store: the counted units, their skills, OEWS's national ML-adjacent medians."""
     codes = ", ".join(f"'{c}'" for c in OEWS_CODES)
     return {
-        "obs": f"SELECT {UNIT_COLUMNS} FROM units",
+        "obs": f"SELECT {UNIT_COLUMNS} FROM units ORDER BY {ROW_ORDER}",
         "skills": "SELECT obs_id, skill FROM skills",
         "oews": "SELECT year, area_type, area_code, area_name, occupation_code, soc_2018_code, employment, "
                 "annual_median, wage_rse, top_coded, top_code_usd FROM aggregates "
@@ -127,7 +132,7 @@ def load_rows() -> pd.DataFrame:
     from mlsalary import store
 
     with store.read_only() as con:
-        return con.sql(f"SELECT {OBS_COLUMNS} FROM observations").df()
+        return con.sql(f"SELECT {OBS_COLUMNS} FROM observations ORDER BY {ROW_ORDER}").df()
 
 
 def latest_full_year(df: pd.DataFrame) -> int | None:

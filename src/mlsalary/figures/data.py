@@ -78,7 +78,12 @@ class Data:
             raise ValueError(f"unknown unit {unit!r}: one of {', '.join(schema.COUNT_UNITS)}")
         if duplicate_policy not in (None, *schema.DUPLICATE_POLICIES):
             raise ValueError(f"unknown duplicate policy {duplicate_policy!r}")
-        return self.cut(("bind", unit, str(duplicate_policy)), lambda: self._bound(unit, duplicate_policy))
+        # What a bound view holds depends only on its rows (published rows, or units whatever they count) and on
+        # whether it keeps one of each duplicate group: figures counting postings and respondents share one, and
+        # the cuts made of it (dropping the repeats copies every column of every unit: 0.14 s).
+        rows = "rows" if unit == "rows" else "units"
+        return self.cut(("bind", rows, str(duplicate_policy == "one_per_group")),
+                        lambda: self._bound(unit, duplicate_policy))  # fmt: skip
 
     def _bound(self, unit: str, duplicate_policy: str | None) -> Data:
         if unit == "rows" and self.rows is None:

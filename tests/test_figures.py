@@ -207,7 +207,7 @@ def test_every_surface_says_why_figures_have_no_number(tmp_path: Path) -> None:
 
     figs = compute_all()
     sentence = coverage(figs)
-    ok, total, missing = (int(x) for x in re.match(r"(\d+) of (\d+) figures have a number; (\d+) need a source",
+    ok, total, missing = (int(x) for x in re.match(r"(\d+) of (\d+) figures have a number; (\d+) needs? a source",
                                                    sentence).groups())  # fmt: skip
     thin = re.search(r"(\d+) ha(?:s|ve) too few records", sentence)
     assert ok + missing + (int(thin.group(1)) if thin else 0) == total == len(figs) and missing > 0

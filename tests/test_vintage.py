@@ -22,6 +22,10 @@ OEWS_NEWEST_2024 = 2022  # May 2023 was published in the spring of 2024
 SENIOR_US_MEDIAN_2024 = 199_500
 SENIOR_US_N_2024 = 220
 SENIOR_US_ESTIMATE_P50_2024 = 199_790  # 199,749 while postings abroad stated in US dollars counted
+#: A date before any survey or posting was public (measured on the mirror): what the store holds of each source,
+#: first public on (aijobs.net: its oldest snapshot; the surveys: 31 December of their first year).
+BEFORE_POSTINGS = date(2019, 1, 1)
+FIRST_PUBLIC = {"aijobs": date(2022, 6, 12), "kaggle-survey": date(2021, 12, 31), "stackoverflow": date(2024, 12, 31)}
 
 
 def test_every_source_declares_a_rule_and_its_rows_follow_it(use_loaded: Path) -> None:
@@ -115,6 +119,37 @@ def test_the_figures_read_the_units_in_their_published_order_now_and_as_of(use_l
         assert load().obs["obs_id"].tolist() == published_order()
         first, again = (compute_all(load(), ids=["negotiation-room"])[0] for _ in range(2))
     assert first.status == "ok" and first == again
+
+
+def test_a_vintage_before_a_sources_first_data_says_so_and_never_to_pull_it(use_loaded: Path) -> None:
+    """As of a date before any of a source's data was public, a figure that needs it has no number and says when the
+    first was — not "not loaded: run mlsalary data pull" (the store holds it: no pull would help), on every surface.
+    A source absent from the store is still named with the pull that adds it; a comparison of years with one year
+    public by then says a later date may have them."""
+    import dataclasses
+
+    from mlsalary.figures import claims
+    from mlsalary.figures.compute import compute_all
+    from mlsalary.figures.data import load
+    from mlsalary.report.render import coverage, shown
+
+    ids = ["mid-us-ml-median", "oews-ds-real-change"]
+    with vintage.at(BEFORE_POSTINGS):
+        data = load()
+        f, years = compute_all(data, ids=ids)
+        (absent,) = compute_all(dataclasses.replace(data, unpublished={}), ids=ids[:1])
+    assert data.unpublished == FIRST_PUBLIC and not set(FIRST_PUBLIC) & set(data.loaded)
+    said = f"nothing from aijobs was public by {BEFORE_POSTINGS}: its first data is dated {FIRST_PUBLIC['aijobs']}"
+    assert (f.status, f.value, f.remedy) == ("source_missing", None, "") and f.caveats[-1].startswith(said)
+    assert said[1:] in f.headline and "not loaded" not in f.headline and "data pull" not in f.headline
+    assert shown(f) == f"not yet public — {f.caveats[-1]}"
+    assert claims.unusable({f.id: f}, (f.id,)) == f"figure {f.id} has no data: {f.caveats[-1]}"
+    assert (years.status, years.remedy) == ("source_missing", "") and "ask as of a later date" in years.caveats[-1]
+    assert f"as of {BEFORE_POSTINGS}" in years.caveats[-1]
+    assert coverage([f, years]) == "0 of 2 figures have a number; 2 need data not yet public by the date asked."
+    assert absent.remedy.startswith("mlsalary data pull aijobs")
+    assert "not loaded: run mlsalary data pull aijobs" in absent.headline
+    assert coverage([absent]) == "0 of 1 figures have a number; 1 needs a source that is not loaded."
 
 
 @pytest.mark.parametrize(("value", "message"), [

@@ -149,6 +149,23 @@ def views(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         FROM {main}.sources s JOIN seen ON seen.source = s.name""")
 
 
+def unpublished(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
+    """The sources the store holds of which the vintage in force shows nothing (none of their rows public by its
+    date), each with the date its first rows were: a figure that needs one is missing it, but pulling it again would
+    not help — a date no earlier than that one would. Empty outside a vintage."""
+    as_of = current()
+    if as_of is None:
+        return {}
+    db = con.execute("SELECT current_database()").fetchone()
+    main = f'"{db[0] if db else "memory"}".main'  # the stored tables, not the vintage's views of them
+    rows = con.execute(f"""
+        SELECT source, min(published_on) FROM (
+            SELECT source, published_on FROM {main}.observations
+            UNION ALL SELECT source, published_on FROM {main}.aggregates)
+        GROUP BY source HAVING min(published_on) > ? ORDER BY source""", [as_of]).fetchall()
+    return {str(name): first for name, first in rows}
+
+
 def describe(con: duckdb.DuckDBPyConnection, as_of: date) -> list[dict[str, Any]]:
     """Per source, what the vintage keeps: rows visible of rows loaded, and the data date it is as of."""
     rows = con.execute("SELECT name, data_as_of, rows_loaded FROM sources ORDER BY name").fetchall()

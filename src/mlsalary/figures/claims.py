@@ -104,8 +104,9 @@ def unusable(figs: dict[str, Figure], ids: tuple[str, ...]) -> str | None:
         f = figs.get(i)
         if f is None:
             return f"figure {i} was not computed"
-        if f.status == "source_missing":
-            return f"figure {i} needs a source that is not loaded: {f.remedy}"
+        if f.status == "source_missing":  # no remedy: a vintage before any of its data was public
+            return (f"figure {i} needs a source that is not loaded: {f.remedy}" if f.remedy
+                    else f"figure {i} has no data: {f.caveats[-1]}")  # fmt: skip
         if f.status != "ok":
             return f"figure {i} is suppressed: too few records for an honest number"
     return None

@@ -53,6 +53,9 @@ class Data:
     #: What the figure being measured declares it holds fixed (FigureDef.strata): a comparison is measured within
     #: them (figures.measure.within) — read from here, so that the declaration is what is computed.
     strata: tuple[str, ...] = ()
+    #: Under a vintage (--as-of), the sources the store holds of which nothing was public by its date, each with the
+    #: date its first rows were (vintage.unpublished): not `loaded` in the vintage, and not for want of a pull.
+    unpublished: dict[str, date] = field(default_factory=dict)
 
     def holding(self, strata: tuple[str, ...]) -> Data:
         """This data, for a figure that holds `strata` fixed (its cuts shared)."""
@@ -91,14 +94,14 @@ class Data:
         frame = self.rows if unit == "rows" and self.rows is not None else self.obs
         if duplicate_policy == "one_per_group" and len(frame):
             frame = frame[frame["dup_rank"] == 1]
-        return Data(self.loaded, frame, self.skills, self.oews, self.rows, self.as_of)
+        return Data(self.loaded, frame, self.skills, self.oews, self.rows, self.as_of, unpublished=self.unpublished)
 
 
 def load() -> Data:
     """Read the store (read-only). An absent database gives empty tables: every figure is then source_missing."""
     import pandas as pd
 
-    from mlsalary import config, store
+    from mlsalary import config, store, vintage
 
     if not config.db_path().is_file():
         empty = pd.DataFrame()
@@ -106,9 +109,10 @@ def load() -> Data:
     with store.read_only() as con:
         found = con.execute("SELECT name, coalesce(version, ''), data_as_of FROM sources").fetchall()
         tables = {name: frame(con.sql(sql)) for name, sql in queries().items()}
+        hidden = vintage.unpublished(con)
     loaded = {name: version for name, version, _ in found}
     as_of = {name: d for name, _, d in found if d is not None}
-    return Data(loaded, tables["obs"], tables["skills"], tables["oews"], None, as_of)
+    return Data(loaded, tables["obs"], tables["skills"], tables["oews"], None, as_of, unpublished=hidden)
 
 
 def queries() -> dict[str, str]:

@@ -58,8 +58,8 @@ def claims_json(verdicts: list[Verdict]) -> dict[str, Any]:
 
 def shown(f: Figure) -> str:
     """The headline as text: the number, or why there is none."""
-    if f.status == "source_missing":
-        return f"source missing — run `{f.remedy}`"
+    if f.status == "source_missing":  # no remedy: a vintage before any of its data was public (its last caveat)
+        return f"source missing — run `{f.remedy}`" if f.remedy else f"not yet public — {f.caveats[-1]}"
     if f.status != "ok" or f.value is None:
         if f.smallest_group is None:
             return "suppressed (too few records)"
@@ -111,7 +111,7 @@ def missing_sources(figs: list[Figure]) -> list[tuple[str, int, str]]:
     found: dict[str, list[Figure]] = {}
     for f in figs:
         if f.status == "source_missing":
-            found.setdefault(f.remedy, []).append(f)
+            found.setdefault(f.remedy or f.caveats[-1], []).append(f)
     return [(", ".join(sorted({s for f in fs for s in f.sources})), len(fs), remedy) for remedy, fs in found.items()]
 
 
@@ -122,7 +122,8 @@ def markdown(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str
              f"Computed {datetime.now(UTC):%Y-%m-%d} by mlsalary from: "
              + "; ".join(source_text(s) for s in sources) + ".", "",
              *[f"> **Data age:** {s['warning']}" for s in sources if s["warning"]],
-             *[f"> **{n} figures need {src}:** {how}" for src, n, how in missing_sources(figs)], "",
+             *[f"> **{n} figure{'s' * (n != 1)} need{'s' * (n == 1)} {src}:** {how}"
+               for src, n, how in missing_sources(figs)], "",
              "Every number has its n, a 95% interval (or BLS's relative standard error), its sources and years. "
              "No number is shown for fewer than 30 records, and nothing at all for fewer than 5; "
              f"{disclosure.COUNTS_NOTE}.", ""]  # fmt: skip
@@ -228,11 +229,14 @@ def coverage(figs: list[Figure]) -> str:
     sentence for the CLI, the report and the web page ("20 of 37 figures have enough data" hid that 15 lacked a
     source)."""
     ok = sum(f.status == "ok" for f in figs)
-    missing = sum(f.status == "source_missing" for f in figs)
-    thin = len(figs) - ok - missing
+    later = sum(f.status == "source_missing" and not f.remedy for f in figs)  # a vintage before their data
+    missing = sum(f.status == "source_missing" for f in figs) - later
+    thin = len(figs) - ok - missing - later
     parts = [f"{ok} of {len(figs)} figures have a number"]
     if missing:
-        parts.append(f"{missing} need a source that is not loaded")
+        parts.append(f"{missing} need{'s' * (missing == 1)} a source that is not loaded")
+    if later:
+        parts.append(f"{later} need{'s' * (later == 1)} data not yet public by the date asked")
     if thin:
         parts.append(f"{thin} {'has' if thin == 1 else 'have'} too few records for one")
     return "; ".join(parts) + "."

@@ -123,7 +123,8 @@ def test_the_figures_read_the_units_in_their_published_order_now_and_as_of(use_l
 
 def test_a_vintage_before_a_sources_first_data_says_so_and_never_to_pull_it(use_loaded: Path) -> None:
     """As of a date before any of a source's data was public, a figure that needs it has no number and says when the
-    first was — not "not loaded: run mlsalary data pull" (the store holds it: no pull would help), on every surface.
+    first was — not "not loaded: run mlsalary data pull" (the store holds it: no pull would help), on every surface
+    and in the estimate's refusal to train.
     A source absent from the store is still named with the pull that adds it; a comparison of years with one year
     public by then says a later date may have them."""
     import dataclasses
@@ -150,6 +151,16 @@ def test_a_vintage_before_a_sources_first_data_says_so_and_never_to_pull_it(use_
     assert absent.remedy.startswith("mlsalary data pull aijobs")
     assert "not loaded: run mlsalary data pull aijobs" in absent.headline
     assert coverage([absent]) == "0 of 1 figures have a number; 1 needs a source that is not loaded."
+    from mlsalary.errors import InsufficientData
+    from mlsalary.model import train
+
+    with vintage.at(BEFORE_POSTINGS):  # the estimate's model: nothing to learn from then, and it says why
+        obs, skills = train.training_data()
+        with pytest.raises(InsufficientData) as refused:
+            train.fit(obs, skills)
+    assert str(refused.value) == ("only 0 rows with point pay to learn from: nothing from aijobs or stackoverflow "
+                                  f"was public by {BEFORE_POSTINGS} (first data: aijobs {FIRST_PUBLIC['aijobs']}, "
+                                  f"stackoverflow {FIRST_PUBLIC['stackoverflow']}): ask as of a later date")
 
 
 @pytest.mark.parametrize(("value", "message"), [

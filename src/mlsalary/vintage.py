@@ -166,6 +166,20 @@ def unpublished(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
     return {str(name): first for name, first in rows}
 
 
+def not_yet_public(first: dict[str, date]) -> str:
+    """Why a figure (or a model) has nothing to stand on in a vintage that hides its sources whole: none of their
+    data was public yet (the store holds it: a later --as-of, or none, answers). `first`: each source and the date
+    its first rows were (unpublished)."""
+    when = current()
+    by = when.isoformat() if when else "the date asked"
+    if len(first) == 1:
+        ((name, d),) = first.items()
+        return (f"nothing from {name} was public by {by}: its first data is dated {d.isoformat()}; ask as of that "
+                "date or later")
+    dates = ", ".join(f"{name} {d.isoformat()}" for name, d in first.items())
+    return f"nothing from {' or '.join(first)} was public by {by} (first data: {dates}): ask as of a later date"
+
+
 def describe(con: duckdb.DuckDBPyConnection, as_of: date) -> list[dict[str, Any]]:
     """Per source, what the vintage keeps: rows visible of rows loaded, and the data date it is as of."""
     rows = con.execute("SELECT name, data_as_of, rows_loaded FROM sources ORDER BY name").fetchall()

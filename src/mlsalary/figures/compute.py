@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from typing import Any
 
 from mlsalary import stats
@@ -53,7 +52,9 @@ def _compute_one(fd: FigureDef, d: Data) -> Figure:
         absent = [s for s in missing if s not in d.unpublished]
         if absent:
             return _empty(fd, "source_missing", remedy=how_to_get(absent))
-        return _empty(fd, "source_missing", caveat=not_yet_public({s: d.unpublished[s] for s in missing}))
+        from mlsalary import vintage
+
+        return _empty(fd, "source_missing", caveat=vintage.not_yet_public({s: d.unpublished[s] for s in missing}))
     from mlsalary.figures.measure import MissingYears, TooThin
 
     try:
@@ -87,21 +88,6 @@ def how_to_get(missing: list[str]) -> str:
         else:
             steps.append(meta.how_to_provide)
     return "; ".join(steps)
-
-
-def not_yet_public(first: dict[str, date]) -> str:
-    """Why a figure has no number in a vintage that hides its sources whole: none of their data was public yet (the
-    store holds it: a later --as-of, or none, answers). `first`: each source and the date its first rows were."""
-    from mlsalary import vintage
-
-    when = vintage.current()
-    by = when.isoformat() if when else "the date asked"
-    if len(first) == 1:
-        ((name, d),) = first.items()
-        return (f"nothing from {name} was public by {by}: its first data is dated {d.isoformat()}; ask as of that "
-                "date or later")
-    dates = ", ".join(f"{name} {d.isoformat()}" for name, d in first.items())
-    return f"nothing from {' or '.join(first)} was public by {by} (first data: {dates}): ask as of a later date"
 
 
 def _dating(fd: FigureDef, d: Data, years: list[int]) -> dict[str, Any]:

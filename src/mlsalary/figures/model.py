@@ -8,7 +8,7 @@ from typing import Any
 #: ok: a number is shown. suppressed: too few records for a number (n shown when >= the privacy floor).
 #: source_missing: a source the figure needs is not loaded (`remedy` says which command adds it) — or, in a vintage
 #: (--as-of), the store holds it but none of its data was public by that date: no remedy (no pull would help), and
-#: the last caveat says when its first data was (figures.compute.not_yet_public).
+#: the last caveat says when its first data was (vintage.not_yet_public).
 STATUSES = ("ok", "suppressed", "source_missing")
 #: What a figure's value is in (`value_unit`); what it counts (`unit`) is one of schema.COUNT_UNITS.
 VALUE_UNITS = ("usd", "ratio", "percent", "share", "usd_range")

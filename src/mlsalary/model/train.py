@@ -45,6 +45,20 @@ def categories_of(x: pd.DataFrame) -> dict[str, list[str]]:
     return {c: sorted(str(v) for v in x[c].dropna().unique()) for c in CATEGORICAL}
 
 
+def _too_few(n: int) -> str:
+    """Why a model cannot be trained on `n` rows: its sources not pulled — or, in a vintage, held but not yet public
+    by its date (a pull would not help)."""
+    from mlsalary import store, vintage
+
+    if vintage.current() is not None:
+        with store.read_only() as con:
+            hidden = {s: d for s, d in vintage.unpublished(con).items() if s in TRAINING_SOURCES}
+        if hidden:
+            return f"only {n} rows with point pay to learn from: {vintage.not_yet_public(hidden)}"
+    return (f"only {n} rows with point pay to learn from: pull aijobs (and stackoverflow) first, e.g. "
+            '"mlsalary data pull aijobs"')
+
+
 def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict[str, list[str]], pd.DataFrame]:
     """Fit the calibrated model on observations; returns it, the categories it was trained with and its inputs."""
     import numpy as np
@@ -53,10 +67,7 @@ def fit(obs: pd.DataFrame, skills: pd.DataFrame) -> tuple[PayQuantileModel, dict
     from mlsalary.model.estimator import PayQuantileModel
 
     if len(obs) < 100:
-        raise InsufficientData(
-            f"only {len(obs)} rows with point pay to learn from: pull aijobs (and stackoverflow) first, "
-            'e.g. "mlsalary data pull aijobs"'
-        )
+        raise InsufficientData(_too_few(len(obs)))
     from mlsalary import children
 
     x = training_frame(obs, skills)

@@ -116,10 +116,15 @@ def _stamp_table(meta: SourceMeta, rule: Any, table: Any) -> Any:
     return table.set_column(i, "published_on", pc.coalesce(have.cast(pa.date32()), made))
 
 
+def _stored(con: duckdb.DuckDBPyConnection) -> str:
+    """The schema of the store's own tables on `con` — which a vintage's temporary views of the same names shadow."""
+    db = con.execute("SELECT current_database()").fetchone()
+    return f'"{db[0] if db else "memory"}".main'
+
+
 def views(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     """Shadow the store's tables on `con` (read-only) by their rows published by `as_of` (module docstring)."""
-    db = con.execute("SELECT current_database()").fetchone()
-    main = f'"{db[0] if db else "memory"}".main'
+    main = _stored(con)
     day = f"DATE '{as_of.isoformat()}'"
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW observations AS
@@ -156,8 +161,7 @@ def unpublished(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
     as_of = current()
     if as_of is None:
         return {}
-    db = con.execute("SELECT current_database()").fetchone()
-    main = f'"{db[0] if db else "memory"}".main'  # the stored tables, not the vintage's views of them
+    main = _stored(con)
     rows = con.execute(f"""
         SELECT source, min(published_on) FROM (
             SELECT source, published_on FROM {main}.observations

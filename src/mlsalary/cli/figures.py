@@ -40,9 +40,11 @@ def figures(
             typer.echo(f"{fd.id}\t{fd.question}")
         return
     from mlsalary.figures import memo
+    from mlsalary.figures.catalogue import CATALOGUE
     from mlsalary.progress import reporting, step
     from mlsalary.report import render
 
+    _named(list(CATALOGUE), figure_id)  # an unknown id is refused before anything is computed (seconds, after a pull)
     with reporting(), as_of(as_of_date) as vintage_date:
         every, verdicts, sources = memo.computed(_compute)
         figs = _named(every, figure_id)
@@ -79,7 +81,7 @@ def figures(
         if s["warning"]:
             c.print(f"warning: {s['warning']}", markup=False)
     for src, n, how in render.missing_sources(figs):
-        c.print(f"{n} figures need {src}: {how}", markup=False)
+        c.print(f"{n} figure{'s' * (n != 1)} need{'s' * (n == 1)} {src}: {how}", markup=False)
 
 
 def _compute() -> tuple[list[Any], list[Any], list[Any]]:
@@ -101,7 +103,8 @@ def _compute() -> tuple[list[Any], list[Any], list[Any]]:
 
 
 def _named(figs: list[Any], ids: list[str] | None) -> list[Any]:
-    """The figures named by --id (in the catalogue's order), or all; an unknown id is a one-line error."""
+    """The figures (or their declarations) named by --id, in the catalogue's order, or all; an unknown id is a
+    one-line error."""
     if not ids:
         return figs
     from mlsalary.errors import NotFound

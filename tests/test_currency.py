@@ -201,6 +201,15 @@ def test_offers_in_two_currencies_are_compared_in_one(tmp_path: Path) -> None:
     first, second = cli["offers"]
     assert (first["currency"], second["currency"]) == ("EUR", "USD") and first["factor"] == 1.0
     assert abs(second["year_one_total"] - first["year_one_total"]) <= 1  # the same offer, in one currency
+    html = tmp_path / "shown.html"
+    code, out, err = run_cli("offer", "compare", *map(str, files), "--json", "--no-market", "--in", "EUR",
+                             "--html", str(html))  # fmt: skip
+    assert code == 0, err
+    assert f"{cli['conversion']}; each offer below is in EUR, as asked." in html.read_text(encoding="utf-8")
+    shown = json.loads(out)["comparison"]  # every amount in euros first (--in): the dollars' offer is paid in dollars
+    assert [o["currency"] for o in shown["offers"]] == ["EUR", "USD"] and shown["conversion"] == cli["conversion"]
+    assert all(abs(a["year_one_total"] - b["year_one_total"]) <= 1 for a, b in zip(shown["offers"], cli["offers"],
+                                                                                  strict=True))  # fmt: skip
     typed = [schema.parse(tomllib_load(f), f.name).model_dump(mode="json", exclude_unset=True) for f in files]
     client = TestClient(create_app(), raise_server_exceptions=False)
     api = client.post("/api/v1/offer/compare", json={"offers": typed}).json()["comparison"]

@@ -62,10 +62,12 @@ def evaluate(
     """Year by year, scenarios, switch vs stay, market position and negotiation for a validated offer (in
     `show_in`'s currency when given: shown_in)."""
     check_metro(of)
+    paid_in = of.offer.currency
     of, shown = shown_in(of, show_in)
     out = compute.evaluate(of.offer, discount_rate=discount_rate, growth=growth)
     if shown:
         out["shown_in"] = shown
+        out["paid_in"] = paid_in  # `currency` is the one shown; a comparison says which each offer is paid in
     if of.current is not None:
         out["switch_vs_stay"] = switch_vs_stay(of)
     if with_market:
@@ -108,12 +110,13 @@ def comparison(results: list[dict[str, Any]]) -> dict[str, Any]:
     from mlsalary.normalize import money
 
     currency = str(results[0]["currency"])
-    others = sorted({str(r["currency"]) for r in results} - {currency})
+    paid = [str(r.get("paid_in", r["currency"])) for r in results]  # shown in another (--in): paid in this one
+    others = sorted(set(paid) - {currency})
     year = money.latest_rate_year() if others else None
     rows = []
-    for r in results:
-        own = str(r["currency"])
-        factor = 1.0 if own == currency or year is None else money.units_per(currency, own, year)
+    for r, own in zip(results, paid, strict=True):
+        shown = str(r["currency"])  # what its amounts are in; `factor` brings them into `currency`
+        factor = 1.0 if shown == currency or year is None else money.units_per(currency, shown, year)
         values = {"year_one_total": r["year_one_total"], "average_total_4y": r["average_total_4y"],
                   "present_value": r["present_value"], "equity_p50": r["scenarios"]["monte_carlo"]["p50"]}
         market = r.get("market") or {}
@@ -121,9 +124,8 @@ def comparison(results: list[dict[str, Any]]) -> dict[str, Any]:
                      **{k: round(v * factor) for k, v in values.items()},
                      "market": market.get("verdict") if market.get("available") else None})  # fmt: skip
     text = None
-    if others:
-        rates = "; ".join(f"{f:,.4f} {currency} per {cur}" for cur, f in
-                          sorted({(row["currency"], row["factor"]) for row in rows if row["currency"] != currency}))
+    if year is not None:
+        rates = "; ".join(f"{money.units_per(currency, cur, year):,.4f} {currency} per {cur}" for cur in others)
         text = f"in {currency}: {rates}, the average ECB reference rates of {year}"
     return {"currency": currency, "year": year, "conversion": text, "offers": rows}
 

@@ -132,7 +132,7 @@ def test_a_vintage_before_a_sources_first_data_says_so_and_never_to_pull_it(use_
     from mlsalary.figures import claims
     from mlsalary.figures.compute import compute_all
     from mlsalary.figures.data import load
-    from mlsalary.report.render import coverage, shown
+    from mlsalary.report.render import coverage, missing_sources, needing, shown
 
     ids = ["mid-us-ml-median", "oews-ds-real-change"]
     with vintage.at(BEFORE_POSTINGS):
@@ -148,6 +148,8 @@ def test_a_vintage_before_a_sources_first_data_says_so_and_never_to_pull_it(use_
     assert (years.status, years.remedy) == ("source_missing", "") and "ask as of a later date" in years.caveats[-1]
     assert f"as of {BEFORE_POSTINGS}" in years.caveats[-1]
     assert coverage([f, years]) == "0 of 2 figures have a number; 2 need data not yet public by the date asked."
+    assert [needing(n, src) for src, n, _ in missing_sources([f, years])] == ["1 figure needs aijobs",
+                                                                             "1 figure needs oews"]
     assert absent.remedy.startswith("mlsalary data pull aijobs")
     assert "not loaded: run mlsalary data pull aijobs" in absent.headline
     assert coverage([absent]) == "0 of 1 figures have a number; 1 needs a source that is not loaded."

@@ -81,7 +81,7 @@ def figures(
         if s["warning"]:
             c.print(f"warning: {s['warning']}", markup=False)
     for src, n, how in render.missing_sources(figs):
-        c.print(f"{n} figure{'s' * (n != 1)} need{'s' * (n == 1)} {src}: {how}", markup=False)
+        c.print(f"{render.needing(n, src)}: {how}", markup=False)
 
 
 def _compute() -> tuple[list[Any], list[Any], list[Any]]:

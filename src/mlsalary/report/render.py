@@ -106,6 +106,11 @@ def source_text(s: dict[str, Any]) -> str:
     return f"{s['name']} ({s['version']}; data {when})" if when else f"{s['name']} ({s['version']})"
 
 
+def needing(n: int, src: str) -> str:
+    """"1 figure needs aijobs", "3 figures need aijobs" (the report's template says it alike)."""
+    return f"{n} figure{'s' * (n != 1)} need{'s' * (n == 1)} {src}"
+
+
 def missing_sources(figs: list[Figure]) -> list[tuple[str, int, str]]:
     """(source, figures waiting for it, how to get it) for every source a figure lacks."""
     found: dict[str, list[Figure]] = {}
@@ -122,8 +127,7 @@ def markdown(figs: list[Figure], verdicts: list[Verdict], sources: list[dict[str
              f"Computed {datetime.now(UTC):%Y-%m-%d} by mlsalary from: "
              + "; ".join(source_text(s) for s in sources) + ".", "",
              *[f"> **Data age:** {s['warning']}" for s in sources if s["warning"]],
-             *[f"> **{n} figure{'s' * (n != 1)} need{'s' * (n == 1)} {src}:** {how}"
-               for src, n, how in missing_sources(figs)], "",
+             *[f"> **{needing(n, src)}:** {how}" for src, n, how in missing_sources(figs)], "",
              "Every number has its n, a 95% interval (or BLS's relative standard error), its sources and years. "
              "No number is shown for fewer than 30 records, and nothing at all for fewer than 5; "
              f"{disclosure.COUNTS_NOTE}.", ""]  # fmt: skip

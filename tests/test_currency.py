@@ -233,6 +233,48 @@ def test_offers_in_two_currencies_are_compared_in_one(tmp_path: Path) -> None:
                                                                                           strict=True))  # fmt: skip
 
 
+def test_offers_in_two_countries_are_also_compared_at_their_prices(tmp_path: Path) -> None:
+    """Berlin in euros, Seattle in dollars: beside the table at market rates (93,500 EUR against 214,605 reads as
+    "2.3x"), each 4-year average at its country's prices, in international dollars (World Bank PPP), from the
+    currency it is paid in — the same with every amount shown in euros (--in) — on the CLI, the API and the page,
+    with what PPP leaves out; a country without a kept PPP factor says so; offers in one country get no PPP view."""
+    from mlsalary.web.app import create_app
+
+    year = money.ppp_year()
+
+    def offer(name: str, cur: str, base: int, country: str) -> Path:
+        f = tmp_path / f"{name}.toml"
+        f.write_text(f'[offer]\ncompany = "{name}"\ncurrency = "{cur}"\nbase = {base}\n'
+                     f'[profile]\nrole = "ml_engineer"\nlevel = "mid"\ncountry = "{country}"\n')  # fmt: skip
+        return f
+
+    files = [offer("Berlin", "EUR", 90_000, "DE"), offer("Seattle", "USD", 180_000, "US")]
+    runs = [json.loads(run_cli("offer", "compare", *map(str, files), "--json", "--no-market", *extra)[1])["comparison"]
+            for extra in ([], ["--in", "EUR"])]  # fmt: skip
+    ppp = runs[0]["ppp"]
+    assert ppp["available"] and ppp["unit"] == f"international dollars of {year} (World Bank PPP)"
+    assert [(o["company"], o["country"], o["average_total_4y"]) for o in ppp["offers"]] == [
+        ("Berlin", "DE", round(money.local_to_international(90_000, "DE", year))),
+        ("Seattle", "US", round(money.local_to_international(180_000, "US", year)))]
+    assert runs[1]["ppp"] == ppp and "income tax" in ppp["leaves_out"]
+    typed = [schema.parse(tomllib_load(f), f.name).model_dump(mode="json", exclude_unset=True) for f in files]
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    assert client.post("/api/v1/offer/compare", json={"offers": typed}).json()["comparison"]["ppp"] == ppp
+    said = (f"4-year average at each country's prices, in {ppp['unit']}: Berlin (DE) "
+            f"{ppp['offers'][0]['average_total_4y']:,}; Seattle (US) {ppp['offers'][1]['average_total_4y']:,}")
+    text = run_cli("offer", "compare", *map(str, files), "--no-market")[1]
+    assert said in " ".join(text.split())
+    page = client.post("/offer", data={"toml": files[0].read_text()},
+                       files=[("files", (files[1].name, files[1].read_bytes(), "text/plain"))]).text
+    assert said in page
+    paris = offer("Paris", "EUR", 80_000, "FR")
+    side = json.loads(run_cli("offer", "compare", str(paris), str(files[1]), "--json", "--no-market")[1])["comparison"]
+    assert not side["ppp"]["available"] and "no World Bank PPP factor kept for FR" in side["ppp"]["reason"]
+    both_us = json.loads(run_cli("offer", "compare", str(files[1]), str(offer("Austin", "USD", 150_000, "US")),
+                                 "--json", "--no-market")[1])["comparison"]  # fmt: skip
+    assert "ppp" not in both_us
+
+
 def tomllib_load(path: Path) -> dict:
     import tomllib
 

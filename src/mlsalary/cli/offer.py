@@ -157,3 +157,10 @@ def _compare_table(results: list[dict[str, Any]]) -> None:
     out.print(t)
     if side["conversion"]:
         out.print(f"Amounts {side['conversion']}.", markup=False)
+    ppp = side.get("ppp")
+    if ppp and ppp["available"]:  # offers in different countries: the same at their price levels
+        each = "; ".join(f"{o['company']} ({o['country']}) {_money(o['average_total_4y'])}" for o in ppp["offers"])
+        out.print(f"4-year average at each country's prices, in {ppp['unit']}: {each}; {ppp['leaves_out']}.",
+                  markup=False)  # fmt: skip
+    elif ppp:
+        out.print(f"In purchasing power: not available — {ppp['reason']}.", markup=False)

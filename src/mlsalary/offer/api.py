@@ -68,6 +68,10 @@ def evaluate(
     if shown:
         out["shown_in"] = shown
         out["paid_in"] = paid_in  # `currency` is the one shown; a comparison says which each offer is paid in
+    if of.profile is not None:  # where the job is: offers in different countries are also compared in PPP
+        from mlsalary.normalize import geo
+
+        out["country"] = geo.to_iso2(of.profile.country)
     if of.current is not None:
         out["switch_vs_stay"] = switch_vs_stay(of)
     if with_market:
@@ -127,7 +131,34 @@ def comparison(results: list[dict[str, Any]]) -> dict[str, Any]:
     if year is not None:
         rates = "; ".join(f"{money.units_per(currency, cur, year):,.4f} {currency} per {cur}" for cur in others)
         text = f"in {currency}: {rates}, the average ECB reference rates of {year}"
-    return {"currency": currency, "year": year, "conversion": text, "offers": rows}
+    out: dict[str, Any] = {"currency": currency, "year": year, "conversion": text, "offers": rows}
+    countries = [r.get("country") for r in results]
+    if all(countries) and len(set(countries)) > 1:  # pay in different countries: the same at their price levels
+        out["ppp"] = _ppp_side(results, paid)
+    return out
+
+
+def _ppp_side(results: list[dict[str, Any]], paid: list[str]) -> dict[str, Any]:
+    """Offers in different countries side by side in international dollars (World Bank PPP), each from the currency
+    it is paid in (an amount shown in another, --in, is taken back at the rate that converted it), as switch vs stay
+    converts a current job abroad — or why that view is missing."""
+    from mlsalary.normalize import money
+
+    year = money.ppp_year()
+    rows = []
+    for r, cur in zip(results, paid, strict=True):
+        country, shown = str(r["country"]), str(r["currency"])
+        back = 1.0 if shown == cur else money.units_per(cur, shown, money.latest_rate_year())
+        try:
+            factor = back * money.usd_per_unit(cur, year) * money.usd_to_international(1.0, country, year)
+        except money.ConversionError:
+            kept = ", ".join(sorted(money.PPP_CURRENCIES))
+            return {"available": False, "reason": f"no World Bank PPP factor kept for {country} (kept: {kept})",
+                    "leaves_out": PPP_LEAVES_OUT}  # fmt: skip
+        rows.append({"company": r["company"], "country": country, "year_one_total": round(r["year_one_total"] * factor),
+                     "average_total_4y": round(r["average_total_4y"] * factor)})  # fmt: skip
+    return {"available": True, "unit": f"international dollars of {year} (World Bank PPP)", "year": year,
+            "offers": rows, "leaves_out": PPP_LEAVES_OUT, "attribution": money.PPP_ATTRIBUTION}
 
 
 #: What a purchasing-power comparison leaves out (said wherever it is shown).

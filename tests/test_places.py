@@ -54,6 +54,11 @@ def test_a_near_miss_gets_suggestions_and_an_ambiguous_name_the_list() -> None:
         wages.metro("Seatle")
     with pytest.raises(InputError, match=r"'Portland' matches 2 metros \(Portland-South Portland, ME; Portland-Van"):
         wages.metro("Portland")
+    with pytest.raises(InputError) as abroad:  # no letters-in-common suggestion (Burlington, Chicago-…-Elgin)
+        wages.metro("Berlin")
+    assert str(abroad.value) == ("metro: no US metro named like 'Berlin': the metros: mlsalary oews --list-areas, or "
+                                 "the /metros page (pay by city is known for US metros only: for a city elsewhere, "
+                                 "give its country)")
 
 
 def test_the_estimate_scales_by_the_aliased_metro(trained_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

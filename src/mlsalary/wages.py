@@ -144,11 +144,14 @@ def metro(name: str, year: int | None = None, field: str = "metro") -> tuple[str
     for n in by_code.values():
         for city in re.split(r"[-,/]", n.rsplit(",", 1)[0]):
             names.setdefault(_key(city), n)
-    close = difflib.get_close_matches(key, list(names), n=8, cutoff=0.6)
+    # A typo ("Seatle", "Bay Aera") scores 0.85 and more; a city abroad only its letters in common ("Berlin" and
+    # Burlington, 0.62), which is no suggestion at all.
+    close = difflib.get_close_matches(key, list(names), n=8, cutoff=0.75)
     suggestions = list(dict.fromkeys(names[c] for c in close))[:3]
     hint = (f"did you mean {' or '.join(suggestions)}?" if suggestions
-            else "the list of metros: mlsalary oews --list-areas, or /areas")  # fmt: skip
-    raise InputError(f"{field}: no US metro named like {name!r}: {hint}", field)
+            else "the metros: mlsalary oews --list-areas, or the /metros page")  # fmt: skip
+    raise InputError(f"{field}: no US metro named like {name!r}: {hint} (pay by city is known for US metros only: "
+                     "for a city elsewhere, give its country)", field)  # fmt: skip
 
 
 def _years(con: Any) -> list[int]:

@@ -27,6 +27,7 @@ GOOGLE_DS_FILINGS, GOOGLE_DS_MEDIAN = 71, 137_000
 APPLE_ML_FILINGS, APPLE_ML_MEDIAN = 91, 150_000  # the only employer with 30+ ML-engineer filings
 #: Distinct filings of a company's entities (normalize.companies' groups), from the mirror.
 COMPANY_FILINGS = {"META PLATFORMS": 1_050, "AMAZON": 1_612, "GOOGLE": 129, "ADOBE": 83, "CAPITAL ONE": 515}
+MIRROR_FILING_YEARS = (2015, 2019)  # the first and last year of the mirror's filings
 ADOBE_2018 = 29  # the issue's case: ADOBE alone had 1 filing in 2018; the company (with Adobe Systems) has 29
 
 PERSONAL = {  # columns of the official files that name or locate people; none may reach the store
@@ -232,6 +233,9 @@ class TestEmployers:
         assert code == 1 and "'capital' matches" in err and "CAPITAL ONE" in err
         code, _, err = run_cli("employer", "gooogle")
         assert code == 1 and "did you mean GOOGLE" in err
+        code, _, err = run_cli("employer", "anthropic")  # the loaded years say why a young employer is not there
+        first, last = MIRROR_FILING_YEARS
+        assert code == 1 and f"no employer named like 'anthropic' in the H-1B filings loaded ({first}–{last})" in err
 
     @pytest.mark.parametrize(("typed", "company"), [
         ("meta", "META PLATFORMS"), ("facebook", "META PLATFORMS"), ("meta platforms", "META PLATFORMS"),

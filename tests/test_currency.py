@@ -107,6 +107,11 @@ def test_switch_vs_stay_across_currencies_and_countries() -> None:
         money.usd_to_international(80_000 * money.usd_per_unit("EUR", y), "DE", y)
     )
     assert "tax" in ppp["leaves_out"] and "rent" in ppp["leaves_out"]
+    from mlsalary.offer.api import evaluate
+
+    shown = evaluate(of, with_market=False, show_in="EUR")["switch_vs_stay"]["ppp"]  # the same jobs, read in euros
+    assert [y[k] for y in shown["years"] for k in ("offer", "stay")] == pytest.approx(
+        [y[k] for y in ppp["years"] for k in ("offer", "stay")])  # a PPP view does not move with the currency asked
     same = schema.parse({"offer": {"base": 100_000}, "current": {"base": 90_000}}, "t.toml")
     assert "ppp" not in switch_vs_stay(same) and "conversion" not in switch_vs_stay(same)
 

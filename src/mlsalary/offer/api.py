@@ -73,7 +73,7 @@ def evaluate(
 
         out["country"] = geo.to_iso2(of.profile.country)
     if of.current is not None:
-        out["switch_vs_stay"] = switch_vs_stay(of)
+        out["switch_vs_stay"] = switch_vs_stay(of, paid_in)
     if with_market:
         try:
             out.update(market.position(of))
@@ -140,25 +140,48 @@ def comparison(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _ppp_side(results: list[dict[str, Any]], paid: list[str]) -> dict[str, Any]:
     """Offers in different countries side by side in international dollars (World Bank PPP), each from the currency
-    it is paid in (an amount shown in another, --in, is taken back at the rate that converted it), as switch vs stay
-    converts a current job abroad — or why that view is missing."""
+    it is paid in (_international), as switch vs stay converts a current job abroad — or why that view is missing."""
     from mlsalary.normalize import money
 
     year = money.ppp_year()
     rows = []
     for r, cur in zip(results, paid, strict=True):
-        country, shown = str(r["country"]), str(r["currency"])
-        back = 1.0 if shown == cur else money.units_per(cur, shown, money.latest_rate_year())
+        country = str(r["country"])
         try:
-            factor = back * money.usd_per_unit(cur, year) * money.usd_to_international(1.0, country, year)
+            factor = _international(str(r["currency"]), cur, country, year)
         except money.ConversionError:
-            kept = ", ".join(sorted(money.PPP_CURRENCIES))
-            return {"available": False, "reason": f"no World Bank PPP factor kept for {country} (kept: {kept})",
-                    "leaves_out": PPP_LEAVES_OUT}  # fmt: skip
+            return _no_ppp(country)
         rows.append({"company": r["company"], "country": country, "year_one_total": round(r["year_one_total"] * factor),
                      "average_total_4y": round(r["average_total_4y"] * factor)})  # fmt: skip
+    return {**_ppp(year), "offers": rows}
+
+
+def _international(amounts_in: str, paid_in: str, country: str, year: int) -> float:
+    """International dollars (World Bank PPP of `year`) per unit of an amount in `amounts_in` earned in `country`
+    and paid in `paid_in`: an amount shown in another currency (--in) is first taken back at the rate that converted
+    it (shown_in), so that a PPP view does not move with the currency asked. money.ConversionError without a kept
+    PPP factor for the country."""
+    from mlsalary.normalize import money
+
+    back = 1.0 if amounts_in == paid_in else money.units_per(paid_in, amounts_in, money.latest_rate_year())
+    return back * money.usd_per_unit(paid_in, year) * money.usd_to_international(1.0, country, year)
+
+
+def _ppp(year: int) -> dict[str, Any]:
+    """What every PPP view says of itself."""
+    from mlsalary.normalize import money
+
     return {"available": True, "unit": f"international dollars of {year} (World Bank PPP)", "year": year,
-            "offers": rows, "leaves_out": PPP_LEAVES_OUT, "attribution": money.PPP_ATTRIBUTION}
+            "leaves_out": PPP_LEAVES_OUT, "attribution": money.PPP_ATTRIBUTION}
+
+
+def _no_ppp(*countries: str) -> dict[str, Any]:
+    """A PPP view that cannot be formed, and why."""
+    from mlsalary.normalize import money
+
+    kept = ", ".join(sorted(money.PPP_CURRENCIES))
+    return {"available": False, "reason": f"no World Bank PPP factor kept for {' or '.join(countries)} (kept: {kept})",
+            "leaves_out": PPP_LEAVES_OUT}
 
 
 #: What a purchasing-power comparison leaves out (said wherever it is shown).
@@ -166,10 +189,11 @@ PPP_LEAVES_OUT = ("PPP compares the average price level of whole economies: it l
                   "contributions, and your own costs (rent where you would live, family, moving)")  # fmt: skip
 
 
-def switch_vs_stay(of: schema.OfferFile) -> dict[str, Any]:
+def switch_vs_stay(of: schema.OfferFile, paid_in: str | None = None) -> dict[str, Any]:
     """Switch vs stay in the offer's currency (the current job converted at the latest full year's average ECB
     rate when it is paid in another), and, when the two jobs are in different countries, the same in international
-    dollars (World Bank PPP) — or why that view is missing."""
+    dollars (World Bank PPP) — or why that view is missing. `paid_in`: the currency the offer is paid in, when its
+    amounts were converted into another (shown_in; default: the offer's own)."""
     from mlsalary.normalize import geo, money
 
     assert of.current is not None
@@ -188,24 +212,20 @@ def switch_vs_stay(of: schema.OfferFile) -> dict[str, Any]:
     offer_country = geo.to_iso2(of.profile.country) if of.profile else None
     stay_country = geo.to_iso2(of.current.country) if of.current.country else offer_country
     if offer_country and stay_country and offer_country != stay_country:
-        out["ppp"] = _ppp_view(of, offer_country, stay_country, stay_cur)
+        out["ppp"] = _ppp_view(of, offer_country, stay_country, stay_cur, paid_in or offer_cur)
     return out
 
 
-def _ppp_view(of: schema.OfferFile, offer_country: str, stay_country: str, stay_cur: str) -> dict[str, Any]:
+def _ppp_view(of: schema.OfferFile, offer_country: str, stay_country: str, stay_cur: str,
+              paid_in: str) -> dict[str, Any]:  # fmt: skip
     from mlsalary.normalize import money
 
+    assert of.current is not None
     year = money.ppp_year()
     try:
-        to_intl = {c: money.usd_to_international(1.0, c, year) for c in {offer_country, stay_country}}
-        assert of.current is not None
-        leave = money.usd_per_unit(of.offer.currency, year) * to_intl[offer_country]
-        stay = money.usd_per_unit(stay_cur, year) * to_intl[stay_country]
-    except (money.ConversionError, KeyError):
-        kept = ", ".join(sorted(money.PPP_CURRENCIES))
-        return {"available": False, "reason": f"no World Bank PPP factor kept for {offer_country} or {stay_country} "
-                f"(kept: {kept})", "leaves_out": PPP_LEAVES_OUT}  # fmt: skip
+        leave = _international(of.offer.currency, paid_in, offer_country, year)
+        stay = _international(stay_cur, stay_cur, stay_country, year)
+    except money.ConversionError:
+        return _no_ppp(offer_country, stay_country)
     view = compute.switch_vs_stay(of.offer, of.current, stay_factor=stay, leave_factor=leave)
-    return {"available": True, "unit": f"international dollars of {year} (World Bank PPP)", "year": year,
-            "countries": {"offer": offer_country, "current": stay_country}, **view,
-            "leaves_out": PPP_LEAVES_OUT, "attribution": money.PPP_ATTRIBUTION}  # fmt: skip
+    return {**_ppp(year), "countries": {"offer": offer_country, "current": stay_country}, **view}

@@ -104,9 +104,10 @@ def unusable(figs: dict[str, Figure], ids: tuple[str, ...]) -> str | None:
         f = figs.get(i)
         if f is None:
             return f"figure {i} was not computed"
-        if f.status == "source_missing":  # no remedy: a vintage before any of its data was public
-            return (f"figure {i} needs a source that is not loaded: {f.remedy}" if f.remedy
-                    else f"figure {i} has no data: {f.caveats[-1]}")  # fmt: skip
+        if f.not_yet_public:
+            return f"figure {i} has no data: {f.caveats[-1]}"
+        if f.status == "source_missing":
+            return f"figure {i} needs a source that is not loaded: {f.remedy}"
         if f.status != "ok":
             return f"figure {i} is suppressed: too few records for an honest number"
     return None

@@ -78,5 +78,11 @@ class Figure:
     answer: str = ""
     quote: str = ""  # the sentence to quote: the headline itself (the key the API and the CSV have always had)
 
+    @property
+    def not_yet_public(self) -> bool:
+        """source_missing in a vintage before any of its sources' data was public (STATUSES): no remedy, as no pull
+        would help; its last caveat says when the first data was."""
+        return self.status == "source_missing" and not self.remedy
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

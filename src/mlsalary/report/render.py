@@ -58,8 +58,8 @@ def claims_json(verdicts: list[Verdict]) -> dict[str, Any]:
 
 def shown(f: Figure) -> str:
     """The headline as text: the number, or why there is none."""
-    if f.status == "source_missing":  # no remedy: a vintage before any of its data was public (its last caveat)
-        return f"source missing — run `{f.remedy}`" if f.remedy else f"not yet public — {f.caveats[-1]}"
+    if f.status == "source_missing":
+        return f"not yet public — {f.caveats[-1]}" if f.not_yet_public else f"source missing — run `{f.remedy}`"
     if f.status != "ok" or f.value is None:
         if f.smallest_group is None:
             return "suppressed (too few records)"
@@ -116,7 +116,7 @@ def missing_sources(figs: list[Figure]) -> list[tuple[str, int, str]]:
     found: dict[str, list[Figure]] = {}
     for f in figs:
         if f.status == "source_missing":
-            found.setdefault(f.remedy or f.caveats[-1], []).append(f)
+            found.setdefault(f.caveats[-1] if f.not_yet_public else f.remedy, []).append(f)
     return [(", ".join(sorted({s for f in fs for s in f.sources})), len(fs), remedy) for remedy, fs in found.items()]
 
 
@@ -233,7 +233,7 @@ def coverage(figs: list[Figure]) -> str:
     sentence for the CLI, the report and the web page ("20 of 37 figures have enough data" hid that 15 lacked a
     source)."""
     ok = sum(f.status == "ok" for f in figs)
-    later = sum(f.status == "source_missing" and not f.remedy for f in figs)  # a vintage before their data
+    later = sum(f.not_yet_public for f in figs)  # a vintage before their data
     missing = sum(f.status == "source_missing" for f in figs) - later
     thin = len(figs) - ok - missing - later
     parts = [f"{ok} of {len(figs)} figures have a number"]

@@ -116,10 +116,10 @@ def resolve(name: str) -> tuple[str, list[str]]:
             close = difflib.get_close_matches(key, list(filings), n=3, cutoff=0.75)
             hint = f"did you mean {' or '.join(close)}?" if close else "`mlsalary employers` lists employers"
             # The years loaded say why a young employer is not there (the mirror's filings end in 2019).
-            import pandas as pd
-
-            first, last = store.query("SELECT min(year), max(year) FROM observations WHERE source = 'lca'").iloc[0]
-            span = "" if pd.isna(first) else f" ({int(first)}–{int(last)})"
+            with store.read_only() as con:
+                first, last = con.execute("SELECT min(year), max(year) FROM observations WHERE source = 'lca'"
+                                          ).fetchone() or (None, None)  # fmt: skip
+            span = "" if first is None else f" ({first}–{last})"
             raise NotFound(f"name: no employer named like {name!r} in the H-1B filings loaded{span}: {hint}")
     names = store.query("SELECT employer, count(*) AS n FROM observations WHERE source = 'lca' AND employer_key = ? "
                         "GROUP BY 1 ORDER BY n DESC, 1", [key])["employer"].tolist()  # fmt: skip
